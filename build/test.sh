@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Runs every test of the repository against real parts, checks the packages, and prints one line:
+#   tests: N passed, N failed, N skipped
+# Exit code: non-zero on any failure, and when no test ran.
+#
+# Usage: build/test.sh            (from anywhere; the repository root is found from this file)
+# Environment:
+#   STRATA_TEST_REDIS=host:port   use that redis-server instead of starting throwaway ones
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+# 1. Real parts the tests start themselves: redis-server from Debian's packages.
+ensure_package() { # ensure_package <command> <debian package>
+  local command="$1" package="$2"
+  if command -v "$command" >/dev/null 2>&1 || [ -x "/usr/bin/$command" ] || [ -x "/usr/sbin/$command" ]; then
+    return 0
+  fi
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "test.sh: installing $package (apt-get)"
+    if [ -z "${STRATA_APT_UPDATED:-}" ]; then
+      DEBIAN_FRONTEND=noninteractive apt-get update -qq
+      STRATA_APT_UPDATED=1
+    fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$package" >/dev/null
+    return 0
+  fi
+  echo "test.sh: '$command' is missing. Install it with: sudo apt-get install -y $package" >&2
+  exit 2
+}
+if [ -z "${STRATA_TEST_REDIS:-}" ]; then
+  ensure_package redis-server redis-server
+fi
+
+# 2. Tests, with a TRX file per test project.
+results="$root/artifacts/test-results"
+rm -rf "$results"
+mkdir -p "$results"
+cleanup() {
+  # Throwaway servers stop with the test process; this catches any left by a crashed test host.
+  pkill -f 'strata-test-redis' >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+
+test_status=0
+dotnet test Library.sln -c Release --logger "trx" --results-directory "$results" || test_status=$?
+
+# 3. Packages: a .nupkg and a .snupkg for every project under src/.
+pack_status=0
+rm -rf "$root/artifacts/packages"
+if ls src/*/*.csproj >/dev/null 2>&1; then
+  dotnet pack Library.sln -c Release --no-build -o "$root/artifacts/packages" >/dev/null || pack_status=$?
+  for project in src/*/*.csproj; do
+    name="$(basename "$project" .csproj)"
+    for ext in nupkg snupkg; do
+      if ! ls "$root/artifacts/packages/$name".[0-9]*."$ext" >/dev/null 2>&1; then
+        echo "test.sh: pack produced no $name .$ext" >&2
+        pack_status=1
+      fi
+    done
+  done
+  [ "$pack_status" = 0 ] && echo "packages: $(ls "$root/artifacts/packages" | wc -l) files in artifacts/packages"
+fi
+
+# 4. One summary line counted from the TRX files.
+passed=0 failed=0 skipped=0 total=0 files=0
+for trx in "$results"/*.trx; do
+  [ -e "$trx" ] || continue
+  files=$((files + 1))
+  counters="$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)"
+  attr() { printf '%s' "$counters" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*' || echo 0; }
+  total=$((total + $(attr total)))
+  passed=$((passed + $(attr passed)))
+  failed=$((failed + $(attr failed) + $(attr error) + $(attr timeout) + $(attr aborted)))
+  skipped=$((skipped + $(attr notExecuted) + $(attr inconclusive)))
+done
+echo "tests: $passed passed, $failed failed, $skipped skipped"
+
+if [ "$test_status" != 0 ] || [ "$failed" != 0 ]; then
+  echo "test.sh: tests failed (dotnet test exit code $test_status)" >&2
+  exit 1
+fi
+if [ "$files" = 0 ] || [ "$total" = 0 ] || [ "$passed" = 0 ]; then
+  echo "test.sh: no test ran" >&2
+  exit 1
+fi
+if [ "$pack_status" != 0 ]; then
+  echo "test.sh: packing failed" >&2
+  exit 1
+fi

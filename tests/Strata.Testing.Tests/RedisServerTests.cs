@@ -1,0 +1,90 @@
+using StackExchange.Redis;
+
+namespace Strata.Testing.Tests;
+
+public sealed class RedisServerTests(RedisFixture redis) : IClassFixture<RedisFixture>
+{
+    [Fact]
+    public async Task Shared_server_round_trips_a_value_through_StackExchange_Redis()
+    {
+        var key = RedisFixture.UniquePrefix() + "greeting";
+        var db = redis.Connection.GetDatabase();
+
+        await db.StringSetAsync(key, "hello", TimeSpan.FromMinutes(1));
+        var value = await db.StringGetAsync(key);
+        var ttl = await db.KeyTimeToLiveAsync(key);
+
+        value.ToString().Should().Be("hello");
+        ttl.Should().NotBeNull().And.BePositive();
+    }
+
+    [Fact]
+    public async Task Shared_server_is_the_same_instance_for_every_caller()
+    {
+        var first = await RedisServer.GetSharedAsync();
+        var second = await RedisServer.GetSharedAsync();
+
+        second.Should().BeSameAs(first);
+        first.Endpoint.Should().Be(redis.Server.Endpoint);
+    }
+
+    [Fact]
+    public async Task Throwaway_server_can_be_killed_and_restarted_on_the_same_port_with_no_data_kept()
+    {
+        await using var server = await RedisServer.StartAsync();
+        server.Port.Should().NotBe(redis.Server.Port, "a throwaway server never reuses the shared one");
+        await using var connection = await server.ConnectAsync();
+        var key = RedisFixture.UniquePrefix() + "k";
+        await connection.GetDatabase().StringSetAsync(key, "v");
+
+        await server.KillAsync();
+        server.IsRunning.Should().BeFalse();
+        var whileDown = async () => await connection.GetDatabase().PingAsync();
+        await whileDown.Should().ThrowAsync<RedisException>();
+
+        await server.RestartAsync();
+        server.IsRunning.Should().BeTrue();
+        var afterRestart = await RetryAsync(() => connection.GetDatabase().StringGetAsync(key));
+        afterRestart.IsNull.Should().BeTrue("the server runs without persistence");
+    }
+
+    [Fact]
+    public async Task Disposed_throwaway_server_stops_its_process_and_removes_its_directory()
+    {
+        var server = await RedisServer.StartAsync();
+        var port = server.Port;
+        await server.DisposeAsync();
+
+        server.IsRunning.Should().BeFalse();
+        Directory.Exists(server.DataDirectory).Should().BeFalse();
+        using var client = new System.Net.Sockets.TcpClient();
+        var connect = async () => await client.ConnectAsync("127.0.0.1", port);
+        await connect.Should().ThrowAsync<System.Net.Sockets.SocketException>();
+    }
+
+    [Fact]
+    public async Task Extra_arguments_reach_the_server()
+    {
+        await using var server = await RedisServer.StartAsync(["--maxmemory", "12mb"]);
+        await using var connection = await server.ConnectAsync(o => o.AllowAdmin = true);
+
+        var config = await connection.GetServer(server.Endpoint).ConfigGetAsync("maxmemory");
+
+        config.Should().ContainSingle().Which.Value.Should().Be((12 * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    private static async Task<T> RetryAsync<T>(Func<Task<T>> action)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await action();
+            }
+            catch (RedisException) when (attempt < 100)
+            {
+                await Task.Delay(50);
+            }
+        }
+    }
+}
