@@ -1,0 +1,44 @@
+using Microsoft.AspNetCore.Authentication;
+
+namespace Strata.ApiKeys;
+
+/// <summary>Options of one API-key authentication scheme. Validated at start-up.</summary>
+public sealed class ApiKeyAuthenticationOptions : AuthenticationSchemeOptions
+{
+    /// <summary>Creates the options with their defaults.</summary>
+    public ApiKeyAuthenticationOptions()
+    {
+        Events = new ApiKeyEvents();
+    }
+
+    /// <summary>The prefix of keys this scheme accepts (and <see cref="IApiKeyManager"/> creates by default). <value>Default <c>"sk"</c>.</value></summary>
+    public string Prefix { get; set; } = ApiKeyDefaults.Prefix;
+
+    /// <summary>Headers the key is read from, in order. <value>Default <c>["X-Api-Key"]</c>.</value></summary>
+    public IList<string> HeaderNames { get; } = [ApiKeyDefaults.HeaderName];
+
+    /// <summary>Also read <c>Authorization: ApiKey &lt;key&gt;</c>. <value>Default <see langword="false"/>.</value></summary>
+    public bool AllowAuthorizationHeader { get; set; }
+
+    /// <summary>
+    /// Also read <c>Authorization: Bearer &lt;key&gt;</c>. A bearer token that does not start with this
+    /// scheme's prefix is left to other schemes. <value>Default <see langword="false"/>.</value>
+    /// </summary>
+    public bool AllowBearerToken { get; set; }
+
+    /// <summary>
+    /// A query-string parameter the key is read from, or <see langword="null"/> for none. Leaky: URLs end up in
+    /// logs, browser history and <c>Referer</c> headers. <value>Default <see langword="null"/> (off).</value>
+    /// </summary>
+    public string? QueryParameterName { get; set; }
+
+    /// <summary>The realm in <c>WWW-Authenticate: ApiKey realm="..."</c>. <value>Default <c>"api"</c>.</value></summary>
+    public string Realm { get; set; } = "api";
+
+    /// <summary>The event handlers. <value>Default: an <see cref="ApiKeyEvents"/> that does nothing.</value></summary>
+    public new ApiKeyEvents Events
+    {
+        get => (ApiKeyEvents)base.Events!;
+        set => base.Events = value;
+    }
+}

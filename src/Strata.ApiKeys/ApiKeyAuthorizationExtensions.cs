@@ -1,0 +1,41 @@
+using Strata.ApiKeys;
+
+namespace Microsoft.AspNetCore.Authorization;
+
+/// <summary>Scope requirements for authorization policies.</summary>
+public static class ApiKeyAuthorizationExtensions
+{
+    /// <summary>Requires an authenticated user holding every listed scope (one <c>scope</c> claim per scope).</summary>
+    /// <param name="builder">The policy builder.</param>
+    /// <param name="scopes">The scopes, all required.</param>
+    /// <returns>The policy builder.</returns>
+    public static AuthorizationPolicyBuilder RequireScope(this AuthorizationPolicyBuilder builder, params string[] scopes)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ValidateScopes(scopes);
+        builder.RequireAuthenticatedUser();
+        foreach (var scope in scopes)
+        {
+            builder.RequireClaim(ApiKeyClaimTypes.Scope, scope);
+        }
+
+        return builder;
+    }
+
+    internal static void ValidateScopes(string[] scopes)
+    {
+        ArgumentNullException.ThrowIfNull(scopes);
+        if (scopes.Length == 0)
+        {
+            throw new ArgumentException("At least one scope is required.", nameof(scopes));
+        }
+
+        foreach (var scope in scopes)
+        {
+            if (string.IsNullOrWhiteSpace(scope))
+            {
+                throw new ArgumentException("Scopes must not be null or blank.", nameof(scopes));
+            }
+        }
+    }
+}

@@ -1,0 +1,60 @@
+namespace Strata.ApiKeys;
+
+/// <summary>Creates and manages API keys. Every change invalidates the cached lookup of the key on this node and in the shared cache.</summary>
+public interface IApiKeyManager
+{
+    /// <summary>Creates a key.</summary>
+    /// <param name="request">Owner, scopes and the rest.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The plaintext key (returned only here) and its record.</returns>
+    /// <exception cref="ArgumentException">The request is invalid (the message names the field).</exception>
+    Task<CreatedApiKey> CreateAsync(ApiKeyCreateRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Gets a key record by id.</summary>
+    /// <param name="id">The key id.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The record, or <see langword="null"/>.</returns>
+    Task<ApiKeyRecord?> GetAsync(string id, CancellationToken cancellationToken = default);
+
+    /// <summary>Lists key records, optionally of one owner.</summary>
+    /// <param name="owner">The owner, or <see langword="null"/> for all.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The records, oldest first.</returns>
+    Task<IReadOnlyList<ApiKeyRecord>> ListAsync(string? owner = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Revokes a key for good.</summary>
+    /// <param name="id">The key id.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns><see langword="false"/> when no such key exists.</returns>
+    Task<bool> RevokeAsync(string id, CancellationToken cancellationToken = default);
+
+    /// <summary>Disables a key (reversible with <see cref="EnableAsync"/>).</summary>
+    /// <param name="id">The key id.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns><see langword="false"/> when no such key exists.</returns>
+    Task<bool> DisableAsync(string id, CancellationToken cancellationToken = default);
+
+    /// <summary>Enables a disabled key.</summary>
+    /// <param name="id">The key id.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns><see langword="false"/> when no such key exists.</returns>
+    Task<bool> EnableAsync(string id, CancellationToken cancellationToken = default);
+
+    /// <summary>Sets or clears a key's expiry.</summary>
+    /// <param name="id">The key id.</param>
+    /// <param name="expiresAt">The new expiry, or <see langword="null"/> for never.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns><see langword="false"/> when no such key exists.</returns>
+    Task<bool> SetExpiryAsync(string id, DateTimeOffset? expiresAt, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Rotates a key: creates a new key with the same owner, name, prefix, scopes, metadata and allow-list, and
+    /// makes the old key expire after <paramref name="overlap"/> (or earlier, if it already expires earlier).
+    /// </summary>
+    /// <param name="id">The id of the key to replace.</param>
+    /// <param name="overlap">How long the old key keeps working; <see cref="TimeSpan.Zero"/> ends it now.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The new key, or <see langword="null"/> when no such key exists.</returns>
+    /// <exception cref="InvalidOperationException">The key is revoked.</exception>
+    Task<CreatedApiKey?> RotateAsync(string id, TimeSpan overlap, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,47 @@
+namespace Strata.ApiKeys;
+
+/// <summary>
+/// Where key records and hashes live. Implementations must be thread-safe; the authentication handler,
+/// the key manager and the last-used flusher call them concurrently.
+/// </summary>
+public interface IApiKeyStore
+{
+    /// <summary>Finds a key by its hash (lower-case hex).</summary>
+    /// <param name="hash">The hash, as produced by <see cref="ApiKeyFormat.ComputeHash"/>.</param>
+    /// <param name="cancellationToken">Cancels the lookup.</param>
+    /// <returns>The key, or <see langword="null"/> when none has this hash.</returns>
+    Task<StoredApiKey?> FindByHashAsync(string hash, CancellationToken cancellationToken = default);
+
+    /// <summary>Finds a key by its id.</summary>
+    /// <param name="id">The key id.</param>
+    /// <param name="cancellationToken">Cancels the lookup.</param>
+    /// <returns>The key, or <see langword="null"/>.</returns>
+    Task<StoredApiKey?> FindByIdAsync(string id, CancellationToken cancellationToken = default);
+
+    /// <summary>Lists keys, optionally of one owner, ordered by creation time then id.</summary>
+    /// <param name="owner">The owner, or <see langword="null"/> for all keys.</param>
+    /// <param name="cancellationToken">Cancels the listing.</param>
+    /// <returns>The keys.</returns>
+    Task<IReadOnlyList<StoredApiKey>> ListAsync(string? owner = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Adds a new key.</summary>
+    /// <param name="key">The key; its id and hash are unique.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>A task that completes when the key is stored.</returns>
+    /// <exception cref="InvalidOperationException">A key with the same id or hash exists.</exception>
+    /// <exception cref="NotSupportedException">The store is read-only.</exception>
+    Task CreateAsync(StoredApiKey key, CancellationToken cancellationToken = default);
+
+    /// <summary>Replaces the record of an existing key (its hash stays).</summary>
+    /// <param name="record">The new record; <see cref="ApiKeyRecord.Id"/> names the key.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns><see langword="true"/> when the key existed and was updated.</returns>
+    /// <exception cref="NotSupportedException">The store is read-only.</exception>
+    Task<bool> UpdateAsync(ApiKeyRecord record, CancellationToken cancellationToken = default);
+
+    /// <summary>Records last-used times in one batch; a time earlier than the stored one is ignored. Unknown ids are ignored.</summary>
+    /// <param name="lastUsed">Key id to last-used time.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>A task that completes when written.</returns>
+    Task RecordLastUsedAsync(IReadOnlyDictionary<string, DateTimeOffset> lastUsed, CancellationToken cancellationToken = default);
+}

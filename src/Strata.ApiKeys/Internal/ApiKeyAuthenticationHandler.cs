@@ -1,0 +1,324 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+
+namespace Strata.ApiKeys.Internal;
+
+internal sealed partial class ApiKeyAuthenticationHandler : AuthenticationHandler<ApiKeyAuthenticationOptions>
+{
+    private const string ProblemContentType = "application/problem+json";
+
+    private readonly ApiKeyLookup _lookup;
+    private readonly ApiKeyHasher _hasher;
+    private readonly BruteForceGuard _guard;
+    private readonly LastUsedTracker _lastUsed;
+    private readonly ApiKeyDiagnostics _diagnostics;
+    private readonly TimeProvider _time;
+    private ApiKeyFailureReason? _failure;
+    private TimeSpan _retryAfter;
+
+    public ApiKeyAuthenticationHandler(
+        IOptionsMonitor<ApiKeyAuthenticationOptions> options,
+        ILoggerFactory logger,
+        UrlEncoder encoder,
+        ApiKeyLookup lookup,
+        ApiKeyHasher hasher,
+        BruteForceGuard guard,
+        LastUsedTracker lastUsed,
+        ApiKeyDiagnostics diagnostics,
+        TimeProvider time)
+        : base(options, logger, encoder)
+    {
+        _lookup = lookup;
+        _hasher = hasher;
+        _guard = guard;
+        _lastUsed = lastUsed;
+        _diagnostics = diagnostics;
+        _time = time;
+    }
+
+    private new ApiKeyEvents Events => (ApiKeyEvents)base.Events!;
+
+    protected override Task<object> CreateEventsAsync() => Task.FromResult<object>(new ApiKeyEvents());
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var (found, key) = Extract();
+        if (found == Extraction.None)
+        {
+            return AuthenticateResult.NoResult();
+        }
+
+        var address = Context.Connection.RemoteIpAddress;
+        if (_guard.IsBlocked(address, out _retryAfter))
+        {
+            Log.Throttled(Logger, BruteForceGuard.KeyOf(address));
+            return await FailAsync(ApiKeyFailureReason.Throttled, keyId: null).ConfigureAwait(false);
+        }
+
+        if (found == Extraction.Ambiguous || !ApiKeyFormat.IsWellFormed(key, Options.Prefix))
+        {
+            _guard.RecordFailure(address);
+            Log.Malformed(Logger, Options.Prefix);
+            return await FailAsync(ApiKeyFailureReason.Malformed, keyId: null).ConfigureAwait(false);
+        }
+
+        var hash = new byte[ApiKeyHasher.HashSize];
+        _hasher.Hash(key, hash);
+        ApiKeyRecord? record;
+        try
+        {
+            record = await _lookup.FindAsync(hash, Context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.StoreFailed(Logger, ex);
+            return await FailAsync(ApiKeyFailureReason.StoreUnavailable, keyId: null).ConfigureAwait(false);
+        }
+
+        if (record is null)
+        {
+            _guard.RecordFailure(address);
+            Log.Unknown(Logger, Options.Prefix);
+            return await FailAsync(ApiKeyFailureReason.Unknown, keyId: null).ConfigureAwait(false);
+        }
+
+        var now = _time.GetUtcNow();
+        var rejection = record.RevokedAt is not null ? ApiKeyFailureReason.Revoked
+            : record.IsDisabled ? ApiKeyFailureReason.Disabled
+            : record.ExpiresAt is { } expiry && now >= expiry ? ApiKeyFailureReason.Expired
+            : !AddressAllowList.Allows(record.AllowedNetworks, address) ? ApiKeyFailureReason.AddressNotAllowed
+            : (ApiKeyFailureReason?)null;
+        if (rejection is { } reason)
+        {
+            Log.Rejected(Logger, record.Id, FailureMessages.Tag(reason));
+            return await FailAsync(reason, record.Id).ConfigureAwait(false);
+        }
+
+        var principal = new ClaimsPrincipal(CreateIdentity(record));
+        var validated = new ApiKeyValidatedContext(Context, Scheme, Options, record) { Principal = principal };
+        await Events.Validated(validated).ConfigureAwait(false);
+        if (validated.Result is { Succeeded: false } custom)
+        {
+            _diagnostics.Authentication("rejected_by_event");
+            return custom;
+        }
+
+        if (validated.Principal is null)
+        {
+            return AuthenticateResult.Fail(FailureMessages.For(ApiKeyFailureReason.Unknown));
+        }
+
+        Context.Features.Set<IApiKeyFeature>(new ApiKeyFeature(record, Scheme.Name));
+        _lastUsed.Record(record.Id, now);
+        _diagnostics.Authentication("success");
+        Log.Validated(Logger, record.Id);
+        return AuthenticateResult.Success(new AuthenticationTicket(validated.Principal, validated.Properties, Scheme.Name));
+    }
+
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        await HandleAuthenticateOnceSafeAsync().ConfigureAwait(false);
+        var challenge = new ApiKeyChallengeContext(Context, Scheme, Options, properties, _failure);
+        await Events.Challenge(challenge).ConfigureAwait(false);
+        if (challenge.Handled || Response.HasStarted)
+        {
+            return;
+        }
+
+        int status;
+        string title;
+        switch (_failure)
+        {
+            case ApiKeyFailureReason.Throttled:
+                status = StatusCodes.Status429TooManyRequests;
+                title = "Too Many Requests";
+                var seconds = Math.Max(1, (int)Math.Ceiling(_retryAfter.TotalSeconds));
+                Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+                break;
+            case ApiKeyFailureReason.StoreUnavailable:
+                status = StatusCodes.Status503ServiceUnavailable;
+                title = "Service Unavailable";
+                break;
+            default:
+                status = StatusCodes.Status401Unauthorized;
+                title = "Unauthorized";
+                Response.Headers.Append(HeaderNames.WWWAuthenticate, $"{ApiKeyDefaults.AuthorizationScheme} realm=\"{Options.Realm}\"");
+                break;
+        }
+
+        var detail = _failure is { } reason ? FailureMessages.For(reason) : FailureMessages.Missing;
+        await WriteProblemAsync(status, title, detail).ConfigureAwait(false);
+    }
+
+    protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
+    {
+        var forbidden = new ApiKeyForbiddenContext(Context, Scheme, Options, properties);
+        await Events.Forbidden(forbidden).ConfigureAwait(false);
+        if (forbidden.Handled || Response.HasStarted)
+        {
+            return;
+        }
+
+        await WriteProblemAsync(StatusCodes.Status403Forbidden, "Forbidden", "The API key does not grant access to this resource: a required scope is missing.").ConfigureAwait(false);
+    }
+
+    private async Task<AuthenticateResult> FailAsync(ApiKeyFailureReason reason, string? keyId)
+    {
+        _failure = reason;
+        _diagnostics.Authentication(FailureMessages.Tag(reason));
+        var failed = new ApiKeyAuthenticationFailedContext(Context, Scheme, Options, reason, keyId);
+        await Events.AuthenticationFailed(failed).ConfigureAwait(false);
+        return failed.Result ?? AuthenticateResult.Fail(FailureMessages.For(reason));
+    }
+
+    private ClaimsIdentity CreateIdentity(ApiKeyRecord record)
+    {
+        var claims = new List<Claim>(4 + record.Scopes.Count)
+        {
+            new(ApiKeyClaimTypes.KeyId, record.Id, ClaimValueTypes.String, ClaimsIssuer),
+            new(ApiKeyClaimTypes.Owner, record.Owner, ClaimValueTypes.String, ClaimsIssuer),
+            new(ClaimTypes.NameIdentifier, record.Id, ClaimValueTypes.String, ClaimsIssuer),
+            new(ClaimTypes.Name, record.Owner, ClaimValueTypes.String, ClaimsIssuer),
+        };
+        foreach (var scope in record.Scopes)
+        {
+            claims.Add(new Claim(ApiKeyClaimTypes.Scope, scope, ClaimValueTypes.String, ClaimsIssuer));
+        }
+
+        return new ClaimsIdentity(claims, Scheme.Name, ClaimTypes.Name, ClaimTypes.Role);
+    }
+
+    private (Extraction Found, string Key) Extract()
+    {
+        var headers = Request.Headers;
+        foreach (var name in Options.HeaderNames)
+        {
+            if (headers.TryGetValue(name, out var values) && values.Count > 0)
+            {
+                return values.Count == 1 ? (Extraction.Found, values[0] ?? string.Empty) : (Extraction.Ambiguous, string.Empty);
+            }
+        }
+
+        if ((Options.AllowAuthorizationHeader || Options.AllowBearerToken) && headers.TryGetValue(HeaderNames.Authorization, out var authorization) && authorization.Count > 0)
+        {
+            var found = FromAuthorization(authorization);
+            if (found.Found != Extraction.None)
+            {
+                return found;
+            }
+        }
+
+        if (Options.QueryParameterName is { Length: > 0 } parameter && Request.Query.TryGetValue(parameter, out var query) && query.Count > 0)
+        {
+            return query.Count == 1 ? (Extraction.Found, query[0] ?? string.Empty) : (Extraction.Ambiguous, string.Empty);
+        }
+
+        return (Extraction.None, string.Empty);
+    }
+
+    private (Extraction Found, string Key) FromAuthorization(Microsoft.Extensions.Primitives.StringValues authorization)
+    {
+        foreach (var value in authorization)
+        {
+            if (value is null)
+            {
+                continue;
+            }
+
+            if (Options.AllowAuthorizationHeader && TryTakeCredential(value, ApiKeyDefaults.AuthorizationScheme, out var apiKey))
+            {
+                return authorization.Count == 1 ? (Extraction.Found, apiKey) : (Extraction.Ambiguous, string.Empty);
+            }
+
+            // A bearer token without our prefix belongs to another scheme (for example a JWT): leave it alone.
+            if (Options.AllowBearerToken && TryTakeCredential(value, "Bearer", out var token)
+                && token.StartsWith(Options.Prefix + "_", StringComparison.Ordinal))
+            {
+                return authorization.Count == 1 ? (Extraction.Found, token) : (Extraction.Ambiguous, string.Empty);
+            }
+        }
+
+        return (Extraction.None, string.Empty);
+    }
+
+    private static bool TryTakeCredential(string value, string scheme, out string credential)
+    {
+        if (value.Length > scheme.Length && value.StartsWith(scheme, StringComparison.OrdinalIgnoreCase) && value[scheme.Length] == ' ')
+        {
+            credential = value[(scheme.Length + 1)..].Trim();
+            return true;
+        }
+
+        credential = string.Empty;
+        return false;
+    }
+
+    private async Task WriteProblemAsync(int status, string title, string detail)
+    {
+        Response.StatusCode = status;
+        var problem = new ProblemDetails
+        {
+            Status = status,
+            Title = title,
+            Detail = detail,
+            Type = status switch
+            {
+                StatusCodes.Status401Unauthorized => "https://tools.ietf.org/html/rfc9110#section-15.5.2",
+                StatusCodes.Status403Forbidden => "https://tools.ietf.org/html/rfc9110#section-15.5.4",
+                StatusCodes.Status429TooManyRequests => "https://tools.ietf.org/html/rfc6585#section-4",
+                _ => "https://tools.ietf.org/html/rfc9110#section-15.6.4",
+            },
+        };
+
+        var service = Context.RequestServices.GetService<IProblemDetailsService>();
+        if (service is not null && await service.TryWriteAsync(new ProblemDetailsContext { HttpContext = Context, ProblemDetails = problem }).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        await Response.WriteAsJsonAsync(problem, options: null, contentType: ProblemContentType, Context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private enum Extraction
+    {
+        None,
+        Found,
+        Ambiguous,
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Debug, "API key {KeyId} validated.", EventName = "KeyValidated")]
+        public static partial void Validated(ILogger logger, string keyId);
+
+        [LoggerMessage(2, LogLevel.Information, "Malformed API key rejected before any lookup (expected prefix {Prefix}).", EventName = "KeyMalformed")]
+        public static partial void Malformed(ILogger logger, string prefix);
+
+        [LoggerMessage(3, LogLevel.Information, "Unknown API key with prefix {Prefix} rejected.", EventName = "KeyUnknown")]
+        public static partial void Unknown(ILogger logger, string prefix);
+
+        [LoggerMessage(4, LogLevel.Information, "API key {KeyId} rejected: {Reason}.", EventName = "KeyRejected")]
+        public static partial void Rejected(ILogger logger, string keyId, string reason);
+
+        [LoggerMessage(8, LogLevel.Warning, "API-key attempts from {ClientAddress} throttled after repeated failures.", EventName = "ClientThrottled")]
+        public static partial void Throttled(ILogger logger, string clientAddress);
+
+        [LoggerMessage(9, LogLevel.Error, "The API-key store failed during a lookup.", EventName = "StoreLookupFailed")]
+        public static partial void StoreFailed(ILogger logger, Exception exception);
+    }
+}
+
+internal sealed class ApiKeyFeature(ApiKeyRecord record, string scheme) : IApiKeyFeature
+{
+    public ApiKeyRecord Record { get; } = record;
+
+    public string Scheme { get; } = scheme;
+}

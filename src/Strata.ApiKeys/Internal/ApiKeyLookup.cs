@@ -1,0 +1,135 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Caching.Hybrid;
+using Microsoft.Extensions.Options;
+
+namespace Strata.ApiKeys.Internal;
+
+/// <summary>A cached lookup result: the record (null when unknown) and when it was read from the store.</summary>
+[ImmutableObject(true)]
+internal sealed class CachedApiKey
+{
+    public ApiKeyRecord? Record { get; init; }
+
+    public DateTimeOffset LoadedAt { get; init; }
+
+    /// <summary>True once a negative entry was re-written with the short negative lifetime.</summary>
+    public bool Shortened { get; init; }
+}
+
+/// <summary>Finds keys by hash: HybridCache first, the store on a miss. Freshness is judged by TimeProvider, not by the cache's own clock.</summary>
+internal sealed class ApiKeyLookup
+{
+    private readonly IApiKeyStore _store;
+    private readonly HybridCache _cache;
+    private readonly TimeProvider _time;
+    private readonly ApiKeyDiagnostics _diagnostics;
+    private readonly IOptionsMonitor<ApiKeysOptions> _options;
+
+    public ApiKeyLookup(IApiKeyStore store, HybridCache cache, TimeProvider time, ApiKeyDiagnostics diagnostics, IOptionsMonitor<ApiKeysOptions> options)
+    {
+        _store = store;
+        _cache = cache;
+        _time = time;
+        _diagnostics = diagnostics;
+        _options = options;
+    }
+
+    public async ValueTask<ApiKeyRecord?> FindAsync(byte[] hash, CancellationToken cancellationToken)
+    {
+        var options = _options.CurrentValue;
+        if (options.CacheDuration <= TimeSpan.Zero)
+        {
+            return (await LoadAsync(hash, cancellationToken).ConfigureAwait(false)).Record;
+        }
+
+        var cacheKey = ApiKeyHasher.CacheKeyFor(hash);
+        var entry = await _cache.GetOrCreateAsync(
+            cacheKey,
+            (Self: this, Hash: hash),
+            static (state, ct) => state.Self.LoadAsync(state.Hash, ct),
+            EntryOptions(options.CacheDuration),
+            tags: null,
+            cancellationToken).ConfigureAwait(false);
+
+        var age = _time.GetUtcNow() - entry.LoadedAt;
+        if (entry.Record is null)
+        {
+            if (age >= options.NegativeCacheDuration)
+            {
+                entry = await RefreshAsync(cacheKey, hash, options, cancellationToken).ConfigureAwait(false);
+            }
+            else if (!entry.Shortened)
+            {
+                entry = new CachedApiKey { LoadedAt = entry.LoadedAt, Shortened = true };
+                await _cache.SetAsync(cacheKey, entry, EntryOptions(options.NegativeCacheDuration), tags: null, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        else if (age >= options.CacheDuration)
+        {
+            entry = await RefreshAsync(cacheKey, hash, options, cancellationToken).ConfigureAwait(false);
+        }
+
+        return entry.Record;
+    }
+
+    /// <summary>Drops the cached lookup of the key with this stored hash (lower-case hex).</summary>
+    public ValueTask InvalidateAsync(string storedHash, CancellationToken cancellationToken)
+    {
+        Span<byte> hash = stackalloc byte[ApiKeyHasher.HashSize];
+        return Hex.TryDecode(storedHash, hash)
+            ? _cache.RemoveAsync(ApiKeyHasher.CacheKeyFor(hash), cancellationToken)
+            : ValueTask.CompletedTask;
+    }
+
+    private async ValueTask<CachedApiKey> RefreshAsync(string cacheKey, byte[] hash, ApiKeysOptions options, CancellationToken cancellationToken)
+    {
+        var fresh = await LoadAsync(hash, cancellationToken).ConfigureAwait(false);
+        var lifetime = fresh.Record is null ? options.NegativeCacheDuration : options.CacheDuration;
+        fresh = fresh.Record is null ? new CachedApiKey { LoadedAt = fresh.LoadedAt, Shortened = true } : fresh;
+        await _cache.SetAsync(cacheKey, fresh, EntryOptions(lifetime), tags: null, cancellationToken).ConfigureAwait(false);
+        return fresh;
+    }
+
+    private async ValueTask<CachedApiKey> LoadAsync(byte[] hash, CancellationToken cancellationToken)
+    {
+        using var activity = ApiKeyDiagnostics.ActivitySource.StartActivity("strata.apikeys.store.lookup", ActivityKind.Internal);
+        var started = _time.GetTimestamp();
+        var loadedAt = _time.GetUtcNow();
+        StoredApiKey? stored;
+        try
+        {
+            stored = await _store.FindByHashAsync(Hex.ToLower(hash), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            _diagnostics.Lookup(_time.GetElapsedTime(started), found: false, failed: true);
+            activity?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
+            throw;
+        }
+
+        // The store matched by hash (possibly with a case-insensitive collation): confirm in constant time.
+        var record = stored is not null && Matches(stored.Hash, hash) ? stored.Record : null;
+        _diagnostics.Lookup(_time.GetElapsedTime(started), record is not null, failed: false);
+        activity?.SetTag("strata.apikeys.found", record is not null);
+        if (record is not null)
+        {
+            activity?.SetTag("strata.apikeys.key_id", record.Id);
+        }
+
+        return new CachedApiKey { Record = record, LoadedAt = loadedAt };
+    }
+
+    private static bool Matches(string storedHash, ReadOnlySpan<byte> computed)
+    {
+        Span<byte> stored = stackalloc byte[ApiKeyHasher.HashSize];
+        return Hex.TryDecode(storedHash, stored) && CryptographicOperations.FixedTimeEquals(stored, computed);
+    }
+
+    private static HybridCacheEntryOptions EntryOptions(TimeSpan lifetime) => new()
+    {
+        Expiration = lifetime,
+        LocalCacheExpiration = lifetime,
+    };
+}

@@ -1,0 +1,237 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Strata.ApiKeys.Internal;
+
+internal sealed partial class ApiKeyManager : IApiKeyManager
+{
+    private const int IdRandomLength = 16;
+    private const int MaxOwnerLength = 256;
+    private const int MaxScopeLength = 128;
+
+    private readonly IApiKeyStore _store;
+    private readonly ApiKeyLookup _lookup;
+    private readonly ApiKeyHasher _hasher;
+    private readonly TimeProvider _time;
+    private readonly IOptionsMonitor<ApiKeyAuthenticationOptions> _schemeOptions;
+    private readonly ILogger<ApiKeyManager> _logger;
+
+    public ApiKeyManager(
+        IApiKeyStore store,
+        ApiKeyLookup lookup,
+        ApiKeyHasher hasher,
+        TimeProvider time,
+        IOptionsMonitor<ApiKeyAuthenticationOptions> schemeOptions,
+        ILogger<ApiKeyManager> logger)
+    {
+        _store = store;
+        _lookup = lookup;
+        _hasher = hasher;
+        _time = time;
+        _schemeOptions = schemeOptions;
+        _logger = logger;
+    }
+
+    public async Task<CreatedApiKey> CreateAsync(ApiKeyCreateRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        Validate(request);
+        var prefix = request.Prefix ?? _schemeOptions.Get(ApiKeyDefaults.AuthenticationScheme).Prefix;
+        ApiKeyFormat.ValidatePrefix(prefix);
+
+        var record = new ApiKeyRecord
+        {
+            Id = NewId(),
+            Owner = request.Owner,
+            Name = request.Name,
+            Prefix = prefix,
+            Scopes = request.Scopes.Distinct(StringComparer.Ordinal).ToArray(),
+            Metadata = request.Metadata is null ? new Dictionary<string, string>(StringComparer.Ordinal) : new Dictionary<string, string>(request.Metadata, StringComparer.Ordinal),
+            AllowedNetworks = request.AllowedNetworks.ToArray(),
+            CreatedAt = _time.GetUtcNow(),
+            ExpiresAt = request.ExpiresAt,
+        };
+
+        var created = await StoreNewKeyAsync(record, cancellationToken).ConfigureAwait(false);
+        Log.Created(_logger, record.Id, record.Owner);
+        return created;
+    }
+
+    public async Task<ApiKeyRecord?> GetAsync(string id, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        return (await _store.FindByIdAsync(id, cancellationToken).ConfigureAwait(false))?.Record;
+    }
+
+    public async Task<IReadOnlyList<ApiKeyRecord>> ListAsync(string? owner = null, CancellationToken cancellationToken = default)
+    {
+        var keys = await _store.ListAsync(owner, cancellationToken).ConfigureAwait(false);
+        return keys.Select(k => k.Record).ToList();
+    }
+
+    public async Task<bool> RevokeAsync(string id, CancellationToken cancellationToken = default)
+    {
+        var now = _time.GetUtcNow();
+        var done = await ChangeAsync(id, r => r.RevokedAt is null ? r with { RevokedAt = now } : r, cancellationToken).ConfigureAwait(false);
+        if (done)
+        {
+            Log.Revoked(_logger, id);
+        }
+
+        return done;
+    }
+
+    public async Task<bool> DisableAsync(string id, CancellationToken cancellationToken = default)
+    {
+        var done = await ChangeAsync(id, r => r with { IsDisabled = true }, cancellationToken).ConfigureAwait(false);
+        if (done)
+        {
+            Log.Disabled(_logger, id);
+        }
+
+        return done;
+    }
+
+    public async Task<bool> EnableAsync(string id, CancellationToken cancellationToken = default)
+    {
+        var done = await ChangeAsync(id, r => r with { IsDisabled = false }, cancellationToken).ConfigureAwait(false);
+        if (done)
+        {
+            Log.Enabled(_logger, id);
+        }
+
+        return done;
+    }
+
+    public async Task<bool> SetExpiryAsync(string id, DateTimeOffset? expiresAt, CancellationToken cancellationToken = default)
+    {
+        var done = await ChangeAsync(id, r => r with { ExpiresAt = expiresAt }, cancellationToken).ConfigureAwait(false);
+        if (done)
+        {
+            Log.ExpirySet(_logger, id, expiresAt);
+        }
+
+        return done;
+    }
+
+    public async Task<CreatedApiKey?> RotateAsync(string id, TimeSpan overlap, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        ArgumentOutOfRangeException.ThrowIfLessThan(overlap, TimeSpan.Zero);
+        var existing = await _store.FindByIdAsync(id, cancellationToken).ConfigureAwait(false);
+        if (existing is null)
+        {
+            return null;
+        }
+
+        var old = existing.Record;
+        if (old.RevokedAt is not null)
+        {
+            throw new InvalidOperationException($"API key '{id}' is revoked and cannot be rotated.");
+        }
+
+        var now = _time.GetUtcNow();
+        var replacement = old with
+        {
+            Id = NewId(),
+            CreatedAt = now,
+            LastUsedAt = null,
+            ReplacedById = null,
+            IsDisabled = false,
+            ExpiresAt = old.ExpiresAt is { } oldExpiry && oldExpiry <= now ? null : old.ExpiresAt,
+            Prefix = string.IsNullOrEmpty(old.Prefix) ? _schemeOptions.Get(ApiKeyDefaults.AuthenticationScheme).Prefix : old.Prefix,
+        };
+        var created = await StoreNewKeyAsync(replacement, cancellationToken).ConfigureAwait(false);
+
+        var endOfOverlap = now + overlap;
+        var retired = old with
+        {
+            ReplacedById = replacement.Id,
+            ExpiresAt = old.ExpiresAt is { } expiry && expiry < endOfOverlap ? expiry : endOfOverlap,
+        };
+        await _store.UpdateAsync(retired, cancellationToken).ConfigureAwait(false);
+        await _lookup.InvalidateAsync(existing.Hash, cancellationToken).ConfigureAwait(false);
+        Log.Rotated(_logger, id, replacement.Id, retired.ExpiresAt!.Value);
+        return created;
+    }
+
+    private async Task<CreatedApiKey> StoreNewKeyAsync(ApiKeyRecord record, CancellationToken cancellationToken)
+    {
+        var key = ApiKeyFormat.Generate(record.Prefix);
+        var stored = new StoredApiKey { Record = record, Hash = HashOf(key) };
+        await _store.CreateAsync(stored, cancellationToken).ConfigureAwait(false);
+
+        // A negative lookup of this hash cannot be cached (the key did not exist), but be safe after re-creates.
+        await _lookup.InvalidateAsync(stored.Hash, cancellationToken).ConfigureAwait(false);
+        return new CreatedApiKey { Key = key, Record = record };
+    }
+
+    private async Task<bool> ChangeAsync(string id, Func<ApiKeyRecord, ApiKeyRecord> change, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        var existing = await _store.FindByIdAsync(id, cancellationToken).ConfigureAwait(false);
+        if (existing is null)
+        {
+            return false;
+        }
+
+        var updated = await _store.UpdateAsync(change(existing.Record), cancellationToken).ConfigureAwait(false);
+        await _lookup.InvalidateAsync(existing.Hash, cancellationToken).ConfigureAwait(false);
+        return updated;
+    }
+
+    private string HashOf(string key)
+    {
+        Span<byte> hash = stackalloc byte[ApiKeyHasher.HashSize];
+        _hasher.Hash(key, hash);
+        return Hex.ToLower(hash);
+    }
+
+    private static string NewId() => "key_" + RandomNumberGenerator.GetString(Base62.Alphabet, IdRandomLength);
+
+    private static void Validate(ApiKeyCreateRequest request)
+    {
+        if (string.IsNullOrWhiteSpace(request.Owner) || request.Owner.Length > MaxOwnerLength)
+        {
+            throw new ArgumentException($"Owner is required and at most {MaxOwnerLength} characters.", nameof(request));
+        }
+
+        foreach (var scope in request.Scopes)
+        {
+            if (string.IsNullOrEmpty(scope) || scope.Length > MaxScopeLength || scope.Any(char.IsWhiteSpace) || scope.Any(char.IsControl))
+            {
+                throw new ArgumentException($"Scope '{scope}' is not valid: a scope is 1 to {MaxScopeLength} characters without whitespace or control characters.", nameof(request));
+            }
+        }
+
+        foreach (var network in request.AllowedNetworks)
+        {
+            if (network is null || !AddressAllowList.IsValidEntry(network))
+            {
+                throw new ArgumentException($"AllowedNetworks entry '{network}' is not an IP address or CIDR network (for example 10.0.0.0/8).", nameof(request));
+            }
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(20, LogLevel.Information, "API key {KeyId} created for owner {Owner}.", EventName = "KeyCreated")]
+        public static partial void Created(ILogger logger, string keyId, string owner);
+
+        [LoggerMessage(21, LogLevel.Information, "API key {KeyId} revoked.", EventName = "KeyRevoked")]
+        public static partial void Revoked(ILogger logger, string keyId);
+
+        [LoggerMessage(22, LogLevel.Information, "API key {KeyId} disabled.", EventName = "KeyDisabled")]
+        public static partial void Disabled(ILogger logger, string keyId);
+
+        [LoggerMessage(23, LogLevel.Information, "API key {KeyId} enabled.", EventName = "KeyEnabled")]
+        public static partial void Enabled(ILogger logger, string keyId);
+
+        [LoggerMessage(24, LogLevel.Information, "API key {KeyId} expiry set to {ExpiresAt}.", EventName = "KeyExpirySet")]
+        public static partial void ExpirySet(ILogger logger, string keyId, DateTimeOffset? expiresAt);
+
+        [LoggerMessage(25, LogLevel.Information, "API key {KeyId} rotated to {NewKeyId}; the old key works until {ExpiresAt}.", EventName = "KeyRotated")]
+        public static partial void Rotated(ILogger logger, string keyId, string newKeyId, DateTimeOffset expiresAt);
+    }
+}

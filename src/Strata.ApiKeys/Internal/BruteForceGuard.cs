@@ -1,0 +1,140 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Options;
+
+namespace Strata.ApiKeys.Internal;
+
+/// <summary>
+/// Counts failed attempts per client address in fixed windows (IPv6 per /64). An address over the limit is
+/// blocked until its window ends. Memory is bounded by <see cref="ApiKeyBruteForceOptions.MaxTrackedAddresses"/>.
+/// </summary>
+internal sealed class BruteForceGuard
+{
+    private readonly ConcurrentDictionary<string, Window> _windows = new(StringComparer.Ordinal);
+    private readonly TimeProvider _time;
+    private readonly IOptionsMonitor<ApiKeysOptions> _options;
+    private int _sweeping;
+
+    public BruteForceGuard(TimeProvider time, IOptionsMonitor<ApiKeysOptions> options)
+    {
+        _time = time;
+        _options = options;
+    }
+
+    public int TrackedCount => _windows.Count;
+
+    /// <summary>True when the address is blocked; <paramref name="retryAfter"/> says for how long.</summary>
+    public bool IsBlocked(IPAddress? address, out TimeSpan retryAfter)
+    {
+        retryAfter = TimeSpan.Zero;
+        var options = _options.CurrentValue.BruteForce;
+        if (!options.Enabled || !_windows.TryGetValue(KeyOf(address), out var window))
+        {
+            return false;
+        }
+
+        var now = _time.GetUtcNow();
+        lock (window)
+        {
+            var end = window.Start + options.Window;
+            if (now >= end || window.Failures < options.PermitFailures)
+            {
+                return false;
+            }
+
+            retryAfter = end - now;
+            return true;
+        }
+    }
+
+    public void RecordFailure(IPAddress? address)
+    {
+        var options = _options.CurrentValue.BruteForce;
+        if (!options.Enabled)
+        {
+            return;
+        }
+
+        var now = _time.GetUtcNow();
+        var window = _windows.GetOrAdd(KeyOf(address), static (_, start) => new Window { Start = start }, now);
+        lock (window)
+        {
+            if (now >= window.Start + options.Window)
+            {
+                window.Start = now;
+                window.Failures = 0;
+            }
+
+            window.Failures++;
+        }
+
+        if (_windows.Count > options.MaxTrackedAddresses)
+        {
+            Sweep(now, options);
+        }
+    }
+
+    internal static string KeyOf(IPAddress? address)
+    {
+        if (address is null)
+        {
+            return "unknown";
+        }
+
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+
+        if (address.AddressFamily == AddressFamily.InterNetworkV6)
+        {
+            Span<byte> bytes = stackalloc byte[16];
+            address.TryWriteBytes(bytes, out _);
+            bytes[8..].Clear();
+            return new IPAddress(bytes).ToString() + "/64";
+        }
+
+        return address.ToString();
+    }
+
+    private void Sweep(DateTimeOffset now, ApiKeyBruteForceOptions options)
+    {
+        if (Interlocked.Exchange(ref _sweeping, 1) == 1)
+        {
+            return;
+        }
+
+        try
+        {
+            foreach (var (key, window) in _windows)
+            {
+                if (now >= window.Start + options.Window)
+                {
+                    _windows.TryRemove(key, out _);
+                }
+            }
+
+            // Still over the bound (a flood of distinct addresses): drop the oldest half.
+            if (_windows.Count > options.MaxTrackedAddresses)
+            {
+                var oldest = _windows.OrderBy(static p => p.Value.Start).Take(_windows.Count / 2).Select(static p => p.Key).ToList();
+                foreach (var key in oldest)
+                {
+                    _windows.TryRemove(key, out _);
+                }
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _sweeping, 0);
+        }
+    }
+
+    private sealed class Window
+    {
+        public DateTimeOffset Start { get; set; }
+
+        public int Failures { get; set; }
+    }
+}

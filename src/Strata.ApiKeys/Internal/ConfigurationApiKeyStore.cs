@@ -1,0 +1,241 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Primitives;
+
+namespace Strata.ApiKeys.Internal;
+
+/// <summary>
+/// Reads keys (hashes only) from a configuration section keyed by key id, and reloads when the configuration
+/// changes. Read-only: create and update throw <see cref="NotSupportedException"/>.
+/// </summary>
+internal sealed partial class ConfigurationApiKeyStore : IApiKeyStore, IDisposable
+{
+    private readonly IConfiguration _section;
+    private readonly ILogger<ConfigurationApiKeyStore> _logger;
+    private readonly IDisposable _reloadRegistration;
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _lastUsed = new(StringComparer.Ordinal);
+    private volatile Snapshot _snapshot;
+
+    public ConfigurationApiKeyStore(IConfiguration section, ILogger<ConfigurationApiKeyStore> logger)
+    {
+        _section = section;
+        _logger = logger;
+        _snapshot = Load(section); // a bad configuration fails here, at start-up (see ConfigurationStoreStartupCheck)
+        _reloadRegistration = ChangeToken.OnChange(section.GetReloadToken, Reload);
+    }
+
+    public int Count => _snapshot.ById.Count;
+
+    public Task<StoredApiKey?> FindByHashAsync(string hash, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(hash);
+        return Task.FromResult(_snapshot.ByHash.TryGetValue(hash, out var key) ? WithLastUsed(key) : null);
+    }
+
+    public Task<StoredApiKey?> FindByIdAsync(string id, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        return Task.FromResult(_snapshot.ById.TryGetValue(id, out var key) ? WithLastUsed(key) : null);
+    }
+
+    public Task<IReadOnlyList<StoredApiKey>> ListAsync(string? owner = null, CancellationToken cancellationToken = default)
+    {
+        IReadOnlyList<StoredApiKey> list = _snapshot.ById.Values
+            .Where(k => owner is null || string.Equals(k.Record.Owner, owner, StringComparison.Ordinal))
+            .OrderBy(k => k.Record.CreatedAt)
+            .ThenBy(k => k.Record.Id, StringComparer.Ordinal)
+            .Select(WithLastUsed)
+            .ToList();
+        return Task.FromResult(list);
+    }
+
+    public Task CreateAsync(StoredApiKey key, CancellationToken cancellationToken = default)
+        => throw new NotSupportedException("The configuration API-key store is read-only: add keys to the configuration instead.");
+
+    public Task<bool> UpdateAsync(ApiKeyRecord record, CancellationToken cancellationToken = default)
+        => throw new NotSupportedException("The configuration API-key store is read-only: change the key in the configuration instead.");
+
+    public Task RecordLastUsedAsync(IReadOnlyDictionary<string, DateTimeOffset> lastUsed, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(lastUsed);
+        foreach (var (id, usedAt) in lastUsed)
+        {
+            if (_snapshot.ById.ContainsKey(id))
+            {
+                _lastUsed.AddOrUpdate(id, static (_, candidate) => candidate, static (_, existing, candidate) => candidate > existing ? candidate : existing, usedAt);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public void Dispose() => _reloadRegistration.Dispose();
+
+    private StoredApiKey WithLastUsed(StoredApiKey key)
+        => _lastUsed.TryGetValue(key.Record.Id, out var usedAt)
+            ? new StoredApiKey { Record = key.Record with { LastUsedAt = usedAt }, Hash = key.Hash }
+            : key;
+
+    private void Reload()
+    {
+        try
+        {
+            _snapshot = Load(_section);
+            Log.Reloaded(_logger, _snapshot.ById.Count);
+        }
+        catch (InvalidOperationException ex)
+        {
+            Log.ReloadFailed(_logger, ex.Message);
+        }
+    }
+
+    private static Snapshot Load(IConfiguration section)
+    {
+        var byId = new Dictionary<string, StoredApiKey>(StringComparer.Ordinal);
+        var byHash = new Dictionary<string, StoredApiKey>(StringComparer.Ordinal);
+        var errors = new List<string>();
+        foreach (var child in section.GetChildren())
+        {
+            var id = child.Key;
+            var key = Parse(id, child, errors);
+            if (key is null)
+            {
+                continue;
+            }
+
+            if (!byHash.TryAdd(key.Hash, key))
+            {
+                errors.Add($"API key '{id}': the same Hash is configured for key '{byHash[key.Hash].Record.Id}'.");
+                continue;
+            }
+
+            byId.Add(id, key);
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new InvalidOperationException("The API-key configuration is invalid: " + string.Join(" ", errors));
+        }
+
+        return new Snapshot(byId, byHash);
+    }
+
+    private static StoredApiKey? Parse(string id, IConfigurationSection entry, List<string> errors)
+    {
+        var before = errors.Count;
+        var owner = entry["Owner"];
+        if (string.IsNullOrWhiteSpace(owner))
+        {
+            errors.Add($"API key '{id}': Owner is required.");
+        }
+
+        Span<byte> hashBytes = stackalloc byte[ApiKeyHasher.HashSize];
+        var hash = entry["Hash"];
+        if (!Hex.TryDecode(hash, hashBytes))
+        {
+            // The value itself is never echoed: it is secret-derived.
+            errors.Add($"API key '{id}': Hash must be 64 hex characters (SHA-256 or HMAC-SHA256 of the key).");
+        }
+
+        var expiresAt = ParseTime(id, entry, "ExpiresAt", errors);
+        var revokedAt = ParseTime(id, entry, "RevokedAt", errors);
+        var createdAt = ParseTime(id, entry, "CreatedAt", errors);
+        var disabled = false;
+        if (entry["Disabled"] is { } disabledText && !bool.TryParse(disabledText, out disabled))
+        {
+            errors.Add($"API key '{id}': Disabled must be true or false.");
+        }
+
+        var networks = Values(entry.GetSection("AllowedNetworks"));
+        foreach (var network in networks)
+        {
+            if (!AddressAllowList.IsValidEntry(network))
+            {
+                errors.Add($"API key '{id}': AllowedNetworks entry '{network}' is not an IP address or CIDR network.");
+            }
+        }
+
+        if (errors.Count > before)
+        {
+            return null;
+        }
+
+        var metadata = entry.GetSection("Metadata").GetChildren()
+            .Where(c => c.Value is not null)
+            .ToDictionary(c => c.Key, c => c.Value!, StringComparer.Ordinal);
+
+        return new StoredApiKey
+        {
+            Hash = Hex.ToLower(hashBytes),
+            Record = new ApiKeyRecord
+            {
+                Id = id,
+                Owner = owner!,
+                Name = entry["Name"],
+                Prefix = entry["Prefix"] ?? string.Empty,
+                Scopes = Values(entry.GetSection("Scopes")),
+                Metadata = metadata,
+                AllowedNetworks = networks,
+                CreatedAt = createdAt ?? default,
+                ExpiresAt = expiresAt,
+                RevokedAt = revokedAt,
+                IsDisabled = disabled,
+            },
+        };
+    }
+
+    private static string[] Values(IConfigurationSection section)
+    {
+        // Either an array (children) or one space-separated string.
+        var children = section.GetChildren().Select(c => c.Value).Where(v => !string.IsNullOrWhiteSpace(v)).Select(v => v!.Trim()).ToArray();
+        if (children.Length > 0)
+        {
+            return children;
+        }
+
+        return section.Value?.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
+    }
+
+    private static DateTimeOffset? ParseTime(string id, IConfigurationSection entry, string name, List<string> errors)
+    {
+        var text = entry[name];
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var value))
+        {
+            return value;
+        }
+
+        errors.Add($"API key '{id}': {name} '{text}' is not a date and time (use ISO 8601, for example 2027-01-01T00:00:00Z).");
+        return null;
+    }
+
+    private sealed record Snapshot(Dictionary<string, StoredApiKey> ById, Dictionary<string, StoredApiKey> ByHash);
+
+    private static partial class Log
+    {
+        [LoggerMessage(40, LogLevel.Information, "API-key configuration reloaded: {Count} keys.", EventName = "ConfigurationReloaded")]
+        public static partial void Reloaded(ILogger logger, int count);
+
+        [LoggerMessage(41, LogLevel.Error, "API-key configuration reload rejected; the previous keys stay in force. {Problem}", EventName = "ConfigurationReloadFailed")]
+        public static partial void ReloadFailed(ILogger logger, string problem);
+    }
+}
+
+/// <summary>Resolves the configuration store at start-up so a bad configuration stops the host with a message naming the key and field.</summary>
+internal sealed class ConfigurationStoreStartupCheck(IApiKeyStore store) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        GC.KeepAlive(store);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

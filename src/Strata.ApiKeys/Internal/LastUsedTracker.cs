@@ -1,0 +1,93 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Strata.ApiKeys.Internal;
+
+/// <summary>Coalesces last-used times per key in memory; <see cref="FlushAsync"/> writes them in one batch.</summary>
+internal sealed partial class LastUsedTracker
+{
+    private readonly IApiKeyStore _store;
+    private readonly ILogger<LastUsedTracker> _logger;
+    private ConcurrentDictionary<string, DateTimeOffset> _pending = new(StringComparer.Ordinal);
+
+    public LastUsedTracker(IApiKeyStore store, ILogger<LastUsedTracker> logger)
+    {
+        _store = store;
+        _logger = logger;
+    }
+
+    public int PendingCount => _pending.Count;
+
+    public void Record(string keyId, DateTimeOffset usedAt)
+        => _pending.AddOrUpdate(keyId, static (_, candidate) => candidate, static (_, existing, candidate) => candidate > existing ? candidate : existing, usedAt);
+
+    public async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        var batch = Interlocked.Exchange(ref _pending, new ConcurrentDictionary<string, DateTimeOffset>(StringComparer.Ordinal));
+        if (batch.IsEmpty)
+        {
+            return;
+        }
+
+        var snapshot = new Dictionary<string, DateTimeOffset>(batch, StringComparer.Ordinal);
+        try
+        {
+            await _store.RecordLastUsedAsync(snapshot, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.FlushFailed(_logger, snapshot.Count, ex);
+
+            // Put the times back so the next flush tries again (newer times win).
+            foreach (var (id, usedAt) in snapshot)
+            {
+                Record(id, usedAt);
+            }
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(30, LogLevel.Warning, "Writing last-used times of {Count} API keys failed; will retry on the next flush.", EventName = "LastUsedFlushFailed")]
+        public static partial void FlushFailed(ILogger logger, int count, Exception exception);
+    }
+}
+
+/// <summary>Flushes <see cref="LastUsedTracker"/> every <see cref="ApiKeysOptions.LastUsedFlushInterval"/> and at shutdown.</summary>
+internal sealed class LastUsedFlushService : BackgroundService
+{
+    private readonly LastUsedTracker _tracker;
+    private readonly TimeProvider _time;
+    private readonly IOptionsMonitor<ApiKeysOptions> _options;
+
+    public LastUsedFlushService(LastUsedTracker tracker, TimeProvider time, IOptionsMonitor<ApiKeysOptions> options)
+    {
+        _tracker = tracker;
+        _time = time;
+        _options = options;
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        await _tracker.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(_options.CurrentValue.LastUsedFlushInterval, _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            {
+                await _tracker.FlushAsync(stoppingToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down; StopAsync flushes what is left.
+        }
+    }
+}
