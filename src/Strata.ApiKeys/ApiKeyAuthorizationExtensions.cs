@@ -1,6 +1,9 @@
+using Microsoft.AspNetCore.Authorization;
 using Strata.ApiKeys;
 
-namespace Microsoft.AspNetCore.Authorization;
+// In Microsoft.AspNetCore.Builder (imported by every web project) rather than ...Authorization: Program.cs finds
+// policy.RequireScope(...) without another using, beside the endpoint RequireScope<TBuilder>.
+namespace Microsoft.AspNetCore.Builder;
 
 /// <summary>Scope requirements for authorization policies.</summary>
 public static class ApiKeyAuthorizationExtensions
