@@ -1,0 +1,237 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Strata.ApiKeys.Internal;
+
+namespace Strata.ApiKeys.Tests;
+
+public sealed class KeyManagerTests
+{
+    [Fact]
+    public async Task Create_returns_the_plaintext_once_and_stores_only_its_hash()
+    {
+        await using var app = await TestApp.StartAsync();
+
+        var created = await app.Manager.CreateAsync(new ApiKeyCreateRequest
+        {
+            Owner = "team-a",
+            Name = "export",
+            Scopes = ["jobs:write", "jobs:write", "analyze"],
+            Metadata = new Dictionary<string, string> { ["ticket"] = "OPS-1" },
+        });
+
+        ApiKeyFormat.IsWellFormed(created.Key, "sk_test").Should().BeTrue("the default scheme's prefix is used");
+        created.Record.Id.Should().StartWith("key_");
+        created.Record.Owner.Should().Be("team-a");
+        created.Record.Scopes.Should().Equal("jobs:write", "analyze");
+        created.Record.Metadata.Should().Contain("ticket", "OPS-1");
+        created.Record.CreatedAt.Should().Be(app.Time.GetUtcNow());
+        created.ToString().Should().NotContain(created.Key);
+
+        var stored = (await app.Store.Inner.FindByIdAsync(created.Record.Id))!;
+        stored.Hash.Should().Be(ApiKeyFormat.ComputeHash(created.Key));
+        stored.Hash.Should().NotContain(created.Key);
+        stored.Record.Should().BeEquivalentTo(created.Record);
+    }
+
+    [Fact]
+    public async Task Get_and_list_return_records_filtered_by_owner_oldest_first()
+    {
+        await using var app = await TestApp.StartAsync();
+        var first = await app.Manager.CreateAsync(new ApiKeyCreateRequest { Owner = "a" });
+        app.Time.Advance(TimeSpan.FromSeconds(1));
+        var second = await app.Manager.CreateAsync(new ApiKeyCreateRequest { Owner = "a" });
+        await app.Manager.CreateAsync(new ApiKeyCreateRequest { Owner = "b" });
+
+        (await app.Manager.GetAsync(first.Record.Id))!.Owner.Should().Be("a");
+        (await app.Manager.GetAsync("key_missing")).Should().BeNull();
+        (await app.Manager.ListAsync("a")).Select(r => r.Id).Should().Equal(first.Record.Id, second.Record.Id);
+        (await app.Manager.ListAsync()).Should().HaveCount(3);
+    }
+
+    [Fact]
+    public async Task Changes_to_a_missing_key_return_false()
+    {
+        await using var app = await TestApp.StartAsync();
+
+        (await app.Manager.RevokeAsync("key_missing")).Should().BeFalse();
+        (await app.Manager.DisableAsync("key_missing")).Should().BeFalse();
+        (await app.Manager.EnableAsync("key_missing")).Should().BeFalse();
+        (await app.Manager.SetExpiryAsync("key_missing", null)).Should().BeFalse();
+        (await app.Manager.RotateAsync("key_missing", TimeSpan.Zero)).Should().BeNull();
+    }
+
+    [Fact]
+    public async Task Revoke_records_the_time_and_is_permanent()
+    {
+        await using var app = await TestApp.StartAsync();
+        var created = await app.CreateKeyAsync();
+        var revokedAt = app.Time.GetUtcNow();
+
+        await app.Manager.RevokeAsync(created.Record.Id);
+        await app.Manager.EnableAsync(created.Record.Id);
+
+        var record = (await app.Manager.GetAsync(created.Record.Id))!;
+        record.RevokedAt.Should().Be(revokedAt);
+        record.IsActiveAt(app.Time.GetUtcNow()).Should().BeFalse();
+        (await app.GetAsync("/me", created.Key)).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task Expiry_can_be_set_and_cleared()
+    {
+        await using var app = await TestApp.StartAsync(keys: o => o.CacheDuration = TimeSpan.Zero);
+        var created = await app.CreateKeyAsync();
+
+        await app.Manager.SetExpiryAsync(created.Record.Id, app.Time.GetUtcNow().AddMinutes(1));
+        app.Time.Advance(TimeSpan.FromMinutes(2));
+        var expired = await app.GetAsync("/me", created.Key);
+        await app.Manager.SetExpiryAsync(created.Record.Id, null);
+        var cleared = await app.GetAsync("/me", created.Key);
+
+        expired.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        cleared.StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task Rotate_gives_a_new_key_and_the_old_one_works_until_the_overlap_ends()
+    {
+        await using var app = await TestApp.StartAsync(keys: o => o.CacheDuration = TimeSpan.FromMinutes(5));
+        var old = await app.Manager.CreateAsync(new ApiKeyCreateRequest
+        {
+            Owner = "team-a",
+            Name = "ci",
+            Scopes = ["jobs:write"],
+            AllowedNetworks = ["10.0.0.0/8"],
+            Metadata = new Dictionary<string, string> { ["env"] = "ci" },
+        });
+        (await app.GetAsync("/me", old.Key, "10.0.0.1")).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        var rotated = (await app.Manager.RotateAsync(old.Record.Id, TimeSpan.FromHours(1)))!;
+
+        rotated.Key.Should().NotBe(old.Key);
+        rotated.Record.Id.Should().NotBe(old.Record.Id);
+        rotated.Record.Should().BeEquivalentTo(old.Record, o => o.Excluding(r => r.Id).Excluding(r => r.CreatedAt));
+        var retired = (await app.Manager.GetAsync(old.Record.Id))!;
+        retired.ReplacedById.Should().Be(rotated.Record.Id);
+        retired.ExpiresAt.Should().Be(app.Time.GetUtcNow().AddHours(1));
+
+        (await app.GetAsync("/me", old.Key, "10.0.0.1")).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await app.GetAsync("/me", rotated.Key, "10.0.0.1")).StatusCode.Should().Be(HttpStatusCode.OK);
+        app.Time.Advance(TimeSpan.FromHours(1));
+        (await app.GetAsync("/me", old.Key, "10.0.0.1")).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        (await app.GetAsync("/me", rotated.Key, "10.0.0.1")).StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task Rotate_with_zero_overlap_ends_the_old_key_at_once_even_when_cached()
+    {
+        await using var app = await TestApp.StartAsync(keys: o => o.CacheDuration = TimeSpan.FromHours(1));
+        var old = await app.CreateKeyAsync();
+        (await app.GetAsync("/me", old.Key)).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        var rotated = (await app.Manager.RotateAsync(old.Record.Id, TimeSpan.Zero))!;
+
+        (await app.GetAsync("/me", old.Key)).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        (await app.GetAsync("/me", rotated.Key)).StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task Rotate_keeps_an_earlier_expiry_of_the_old_key()
+    {
+        await using var app = await TestApp.StartAsync();
+        var expiry = app.Time.GetUtcNow().AddMinutes(10);
+        var old = await app.Manager.CreateAsync(new ApiKeyCreateRequest { Owner = "o", ExpiresAt = expiry });
+
+        await app.Manager.RotateAsync(old.Record.Id, TimeSpan.FromDays(1));
+
+        (await app.Manager.GetAsync(old.Record.Id))!.ExpiresAt.Should().Be(expiry);
+    }
+
+    [Fact]
+    public async Task Rotating_a_revoked_key_throws_naming_the_key()
+    {
+        await using var app = await TestApp.StartAsync();
+        var created = await app.CreateKeyAsync();
+        await app.Manager.RevokeAsync(created.Record.Id);
+
+        var rotate = () => app.Manager.RotateAsync(created.Record.Id, TimeSpan.FromMinutes(1));
+
+        (await rotate.Should().ThrowAsync<InvalidOperationException>()).WithMessage($"*{created.Record.Id}*revoked*");
+    }
+
+    [Theory]
+    [InlineData("", "jobs", "10.0.0.0/8", null, "*Owner*")]
+    [InlineData("o", "has space", "10.0.0.0/8", null, "*Scope*")]
+    [InlineData("o", "jobs", "not-a-network", null, "*AllowedNetworks*not-a-network*")]
+    [InlineData("o", "jobs", "10.0.0.0/8", "Bad-Prefix", "*prefix*")]
+    public async Task Invalid_create_request_throws_an_ArgumentException_naming_the_field(string owner, string scope, string network, string? prefix, string message)
+    {
+        await using var app = await TestApp.StartAsync();
+
+        var create = () => app.Manager.CreateAsync(new ApiKeyCreateRequest { Owner = owner, Scopes = [scope], AllowedNetworks = [network], Prefix = prefix });
+
+        await create.Should().ThrowAsync<ArgumentException>().WithMessage(message);
+        app.Store.WriteCalls.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task Last_used_time_is_coalesced_in_memory_and_written_in_one_batch()
+    {
+        await using var app = await TestApp.StartAsync();
+        var first = await app.CreateKeyAsync();
+        var second = await app.CreateKeyAsync();
+        var tracker = app.App.Services.GetRequiredService<LastUsedTracker>();
+
+        for (var i = 0; i < 5; i++)
+        {
+            (await app.GetAsync("/me", first.Key)).StatusCode.Should().Be(HttpStatusCode.OK);
+            app.Time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        (await app.GetAsync("/me", second.Key)).StatusCode.Should().Be(HttpStatusCode.OK);
+        var lastUseOfFirst = app.Time.GetUtcNow() - TimeSpan.FromSeconds(1);
+
+        app.Store.LastUsedWrites.Should().Be(0, "no store write per request");
+        tracker.PendingCount.Should().Be(2);
+        await tracker.FlushAsync(CancellationToken.None);
+
+        app.Store.LastUsedWrites.Should().Be(1);
+        (await app.Manager.GetAsync(first.Record.Id))!.LastUsedAt.Should().Be(lastUseOfFirst);
+        (await app.Manager.GetAsync(second.Record.Id))!.LastUsedAt.Should().Be(app.Time.GetUtcNow());
+        tracker.PendingCount.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task Last_used_times_are_flushed_when_the_flush_interval_passes()
+    {
+        await using var app = await TestApp.StartAsync(keys: o => o.LastUsedFlushInterval = TimeSpan.FromSeconds(30));
+        var created = await app.CreateKeyAsync();
+        await app.GetAsync("/me", created.Key);
+        app.Store.LastUsedWrites.Should().Be(0);
+
+        // The flush service waits on a PeriodicTimer driven by the FakeTimeProvider: advance and wait for the write.
+        app.Time.Advance(TimeSpan.FromSeconds(30));
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (app.Store.LastUsedWrites == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+        }
+
+        app.Store.LastUsedWrites.Should().Be(1);
+        (await app.Manager.GetAsync(created.Record.Id))!.LastUsedAt.Should().NotBeNull();
+    }
+
+    [Fact]
+    public async Task Last_used_times_are_flushed_at_shutdown()
+    {
+        var app = await TestApp.StartAsync();
+        var created = await app.CreateKeyAsync();
+        await app.GetAsync("/me", created.Key);
+        var store = app.Store;
+
+        await app.DisposeAsync();
+
+        store.LastUsedWrites.Should().Be(1);
+        (await store.Inner.FindByIdAsync(created.Record.Id))!.Record.LastUsedAt.Should().NotBeNull();
+    }
+}
