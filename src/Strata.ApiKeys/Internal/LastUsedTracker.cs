@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -56,33 +57,45 @@ internal sealed partial class LastUsedTracker
 }
 
 /// <summary>Flushes <see cref="LastUsedTracker"/> every <see cref="ApiKeysOptions.LastUsedFlushInterval"/> and at shutdown.</summary>
+/// <remarks>The tracker (and so the store) is resolved on start, not on construction, so a missing store is reported by options validation.</remarks>
 internal sealed class LastUsedFlushService : BackgroundService
 {
-    private readonly LastUsedTracker _tracker;
+    private readonly IServiceProvider _services;
     private readonly TimeProvider _time;
     private readonly IOptionsMonitor<ApiKeysOptions> _options;
+    private LastUsedTracker? _tracker;
 
-    public LastUsedFlushService(LastUsedTracker tracker, TimeProvider time, IOptionsMonitor<ApiKeysOptions> options)
+    public LastUsedFlushService(IServiceProvider services, TimeProvider time, IOptionsMonitor<ApiKeysOptions> options)
     {
-        _tracker = tracker;
+        _services = services;
         _time = time;
         _options = options;
+    }
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        _tracker = _services.GetRequiredService<LastUsedTracker>();
+        return base.StartAsync(cancellationToken);
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
-        await _tracker.FlushAsync(cancellationToken).ConfigureAwait(false);
+        if (_tracker is not null)
+        {
+            await _tracker.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var tracker = _tracker!;
         using var timer = new PeriodicTimer(_options.CurrentValue.LastUsedFlushInterval, _time);
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
             {
-                await _tracker.FlushAsync(stoppingToken).ConfigureAwait(false);
+                await tracker.FlushAsync(stoppingToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
