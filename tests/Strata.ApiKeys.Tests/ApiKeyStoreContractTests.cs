@@ -1,0 +1,246 @@
+using System.Globalization;
+
+namespace Strata.ApiKeys.Tests;
+
+/// <summary>
+/// The contract every <see cref="IApiKeyStore"/> passes. Derive once per store; read-only stores (configuration)
+/// are seeded through <see cref="CreateStoreAsync"/> and must refuse writes with <see cref="NotSupportedException"/>.
+/// </summary>
+public abstract class ApiKeyStoreContractTests
+{
+    protected static readonly DateTimeOffset T0 = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
+
+    /// <summary>Whether the store accepts <c>CreateAsync</c> and <c>UpdateAsync</c>.</summary>
+    protected virtual bool SupportsWrites => true;
+
+    /// <summary>Creates a store holding exactly <paramref name="seed"/>.</summary>
+    protected abstract Task<IApiKeyStore> CreateStoreAsync(IReadOnlyList<StoredApiKey> seed);
+
+    protected static StoredApiKey NewKey(string owner = "owner", DateTimeOffset? createdAt = null, string? id = null) => new()
+    {
+        Hash = ApiKeyFormat.ComputeHash(ApiKeyFormat.Generate("sk_test")),
+        Record = new ApiKeyRecord
+        {
+            Id = id ?? "key_" + Guid.NewGuid().ToString("N")[..16],
+            Owner = owner,
+            Name = "name of " + owner,
+            Prefix = "sk_test",
+            Scopes = ["jobs:write", "analyze"],
+            Metadata = new Dictionary<string, string> { ["team"] = "core", ["ticket"] = "OPS-7" },
+            AllowedNetworks = ["10.0.0.0/8", "2001:db8::/32"],
+            CreatedAt = createdAt ?? T0,
+            ExpiresAt = T0.AddDays(30),
+        },
+    };
+
+    [Fact]
+    public async Task Finds_a_key_by_hash_with_every_field()
+    {
+        var key = NewKey();
+        var store = await CreateStoreAsync([key, NewKey()]);
+
+        var found = await store.FindByHashAsync(key.Hash);
+
+        found.Should().NotBeNull();
+        found!.Hash.Should().Be(key.Hash);
+        found.Record.Should().BeEquivalentTo(key.Record);
+    }
+
+    [Fact]
+    public async Task Unknown_hash_is_not_found()
+    {
+        var store = await CreateStoreAsync([NewKey()]);
+
+        (await store.FindByHashAsync(ApiKeyFormat.ComputeHash(ApiKeyFormat.Generate("sk_test")))).Should().BeNull();
+    }
+
+    [Fact]
+    public async Task Lookup_by_hash_is_exact()
+    {
+        var key = NewKey();
+        var store = await CreateStoreAsync([key]);
+
+        (await store.FindByHashAsync(key.Hash[..^1])).Should().BeNull();
+        (await store.FindByHashAsync(key.Hash.ToUpperInvariant())).Should().Match<StoredApiKey?>(k => k == null || k.Hash == key.Hash, "a case-insensitive store may match, but only the same key");
+    }
+
+    [Fact]
+    public async Task Finds_a_key_by_id()
+    {
+        var key = NewKey();
+        var store = await CreateStoreAsync([NewKey(), key]);
+
+        (await store.FindByIdAsync(key.Record.Id))!.Record.Should().BeEquivalentTo(key.Record);
+        (await store.FindByIdAsync("key_missing")).Should().BeNull();
+    }
+
+    [Fact]
+    public async Task Lists_keys_by_owner_oldest_first()
+    {
+        var old = NewKey("a", T0);
+        var young = NewKey("a", T0.AddMinutes(1));
+        var other = NewKey("b", T0.AddMinutes(2));
+        var store = await CreateStoreAsync([young, other, old]);
+
+        (await store.ListAsync("a")).Select(k => k.Record.Id).Should().Equal(old.Record.Id, young.Record.Id);
+        (await store.ListAsync()).Select(k => k.Record.Id).Should().Equal(old.Record.Id, young.Record.Id, other.Record.Id);
+        (await store.ListAsync("nobody")).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Keys_with_no_optional_fields_round_trip()
+    {
+        var bare = new StoredApiKey
+        {
+            Hash = ApiKeyFormat.ComputeHash(ApiKeyFormat.Generate("sk")),
+            Record = new ApiKeyRecord { Id = "key_bare", Owner = "o", CreatedAt = T0 },
+        };
+        var store = await CreateStoreAsync([bare]);
+
+        var found = (await store.FindByHashAsync(bare.Hash))!;
+
+        found.Record.Should().BeEquivalentTo(bare.Record);
+    }
+
+    [Fact]
+    public async Task Creates_a_key_or_refuses_when_read_only()
+    {
+        var store = await CreateStoreAsync([]);
+        var key = NewKey();
+
+        var create = () => store.CreateAsync(key);
+
+        if (!SupportsWrites)
+        {
+            await create.Should().ThrowAsync<NotSupportedException>();
+            return;
+        }
+
+        await create();
+        (await store.FindByHashAsync(key.Hash))!.Record.Should().BeEquivalentTo(key.Record);
+    }
+
+    [Fact]
+    public async Task Refuses_a_second_key_with_the_same_id_or_hash()
+    {
+        var key = NewKey();
+        var store = await CreateStoreAsync([key]);
+        var sameId = NewKey(id: key.Record.Id);
+        var sameHash = new StoredApiKey { Hash = key.Hash, Record = NewKey().Record };
+
+        var createSameId = () => store.CreateAsync(sameId);
+        var createSameHash = () => store.CreateAsync(sameHash);
+
+        if (!SupportsWrites)
+        {
+            await createSameId.Should().ThrowAsync<NotSupportedException>();
+            return;
+        }
+
+        await createSameId.Should().ThrowAsync<InvalidOperationException>();
+        await createSameHash.Should().ThrowAsync<InvalidOperationException>();
+        (await store.ListAsync()).Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task Updates_a_record_and_keeps_the_hash()
+    {
+        var key = NewKey();
+        var store = await CreateStoreAsync([key]);
+        var changed = key.Record with { IsDisabled = true, RevokedAt = T0.AddHours(1), ExpiresAt = null, ReplacedById = "key_next", Scopes = ["only"] };
+
+        var update = () => store.UpdateAsync(changed);
+
+        if (!SupportsWrites)
+        {
+            await update.Should().ThrowAsync<NotSupportedException>();
+            return;
+        }
+
+        (await update()).Should().BeTrue();
+        var found = (await store.FindByHashAsync(key.Hash))!;
+        found.Record.Should().BeEquivalentTo(changed);
+        (await store.UpdateAsync(NewKey().Record)).Should().BeFalse("the key does not exist");
+    }
+
+    [Fact]
+    public async Task Records_last_used_times_keeping_the_newest_and_ignoring_unknown_ids()
+    {
+        var key = NewKey();
+        var store = await CreateStoreAsync([key]);
+
+        await store.RecordLastUsedAsync(new Dictionary<string, DateTimeOffset> { [key.Record.Id] = T0.AddMinutes(5), ["key_missing"] = T0 });
+        await store.RecordLastUsedAsync(new Dictionary<string, DateTimeOffset> { [key.Record.Id] = T0.AddMinutes(1) });
+
+        (await store.FindByIdAsync(key.Record.Id))!.Record.LastUsedAt.Should().Be(T0.AddMinutes(5));
+        (await store.FindByIdAsync("key_missing")).Should().BeNull();
+    }
+
+    [Fact]
+    public async Task Concurrent_lookups_and_last_used_writes_are_safe()
+    {
+        var keys = Enumerable.Range(0, 20).Select(i => NewKey("o", T0.AddSeconds(i))).ToList();
+        var store = await CreateStoreAsync(keys);
+
+        var work = keys.Select(async (k, i) =>
+        {
+            (await store.FindByHashAsync(k.Hash))!.Record.Id.Should().Be(k.Record.Id);
+            await store.RecordLastUsedAsync(new Dictionary<string, DateTimeOffset> { [k.Record.Id] = T0.AddMinutes(i) });
+        });
+        await Task.WhenAll(work);
+
+        foreach (var (k, i) in keys.Select((k, i) => (k, i)))
+        {
+            (await store.FindByIdAsync(k.Record.Id))!.Record.LastUsedAt.Should().Be(T0.AddMinutes(i));
+        }
+    }
+
+    /// <summary>Configuration entries (key id => fields) for a configuration-bound store.</summary>
+    protected static IEnumerable<KeyValuePair<string, string?>> ToConfiguration(StoredApiKey key, string section)
+    {
+        var r = key.Record;
+        var p = $"{section}:{r.Id}:";
+        yield return new(p + "Owner", r.Owner);
+        yield return new(p + "Hash", key.Hash);
+        yield return new(p + "CreatedAt", r.CreatedAt.ToString("O", CultureInfo.InvariantCulture));
+        if (r.Name is not null)
+        {
+            yield return new(p + "Name", r.Name);
+        }
+
+        if (r.Prefix.Length > 0)
+        {
+            yield return new(p + "Prefix", r.Prefix);
+        }
+
+        if (r.ExpiresAt is { } expires)
+        {
+            yield return new(p + "ExpiresAt", expires.ToString("O", CultureInfo.InvariantCulture));
+        }
+
+        if (r.RevokedAt is { } revoked)
+        {
+            yield return new(p + "RevokedAt", revoked.ToString("O", CultureInfo.InvariantCulture));
+        }
+
+        if (r.IsDisabled)
+        {
+            yield return new(p + "Disabled", "true");
+        }
+
+        for (var i = 0; i < r.Scopes.Count; i++)
+        {
+            yield return new($"{p}Scopes:{i}", r.Scopes[i]);
+        }
+
+        for (var i = 0; i < r.AllowedNetworks.Count; i++)
+        {
+            yield return new($"{p}AllowedNetworks:{i}", r.AllowedNetworks[i]);
+        }
+
+        foreach (var (name, value) in r.Metadata)
+        {
+            yield return new($"{p}Metadata:{name}", value);
+        }
+    }
+}
