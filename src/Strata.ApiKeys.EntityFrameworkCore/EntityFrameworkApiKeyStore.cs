@@ -1,0 +1,222 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Strata.ApiKeys.EntityFrameworkCore;
+
+/// <summary>
+/// An <see cref="IApiKeyStore"/> over the host's own <typeparamref name="TContext"/>. A singleton: each operation
+/// uses a short-lived context from <see cref="IDbContextFactory{TContext}"/> when one is registered, else from a new scope.
+/// </summary>
+internal sealed class EntityFrameworkApiKeyStore<TContext> : IApiKeyStore
+    where TContext : DbContext
+{
+    private static readonly char[] Space = [' '];
+    private readonly IServiceProvider _services;
+    private readonly IServiceScopeFactory _scopes;
+
+    public EntityFrameworkApiKeyStore(IServiceProvider services, IServiceScopeFactory scopes)
+    {
+        _services = services;
+        _scopes = scopes;
+    }
+
+    public Task<StoredApiKey?> FindByHashAsync(string hash, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(hash);
+        return UseAsync(async db =>
+        {
+            var row = await db.Set<ApiKeyEntity>().AsNoTracking().FirstOrDefaultAsync(e => e.Hash == hash, cancellationToken).ConfigureAwait(false);
+            return row is null ? null : ToStored(row);
+        });
+    }
+
+    public Task<StoredApiKey?> FindByIdAsync(string id, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        return UseAsync(async db =>
+        {
+            var row = await db.Set<ApiKeyEntity>().AsNoTracking().FirstOrDefaultAsync(e => e.Id == id, cancellationToken).ConfigureAwait(false);
+            return row is null ? null : ToStored(row);
+        });
+    }
+
+    public Task<IReadOnlyList<StoredApiKey>> ListAsync(string? owner = null, CancellationToken cancellationToken = default)
+        => UseAsync<IReadOnlyList<StoredApiKey>>(async db =>
+        {
+            var query = db.Set<ApiKeyEntity>().AsNoTracking();
+            if (owner is not null)
+            {
+                query = query.Where(e => e.Owner == owner);
+            }
+
+            var rows = await query.ToListAsync(cancellationToken).ConfigureAwait(false);
+
+            // Ordered here: some providers (SQLite) cannot order by DateTimeOffset.
+            return rows.OrderBy(r => r.CreatedAt).ThenBy(r => r.Id, StringComparer.Ordinal).Select(ToStored).ToList();
+        });
+
+    public Task CreateAsync(StoredApiKey key, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return UseAsync(async db =>
+        {
+            var set = db.Set<ApiKeyEntity>();
+            var id = key.Record.Id;
+            var hash = key.Hash;
+            if (await set.AnyAsync(e => e.Id == id || e.Hash == hash, cancellationToken).ConfigureAwait(false))
+            {
+                throw new InvalidOperationException($"An API key with id '{id}' or the same hash already exists.");
+            }
+
+            var row = new ApiKeyEntity { Id = id, Hash = hash };
+            Copy(key.Record, row);
+            set.Add(row);
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (DbUpdateException ex)
+            {
+                // A concurrent insert won the race on the primary key or the unique hash index.
+                throw new InvalidOperationException($"An API key with id '{id}' or the same hash already exists.", ex);
+            }
+
+            return true;
+        });
+    }
+
+    public Task<bool> UpdateAsync(ApiKeyRecord record, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        return UseAsync(async db =>
+        {
+            var row = await db.Set<ApiKeyEntity>().FirstOrDefaultAsync(e => e.Id == record.Id, cancellationToken).ConfigureAwait(false);
+            if (row is null)
+            {
+                return false;
+            }
+
+            Copy(record, row);
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            return true;
+        });
+    }
+
+    public Task RecordLastUsedAsync(IReadOnlyDictionary<string, DateTimeOffset> lastUsed, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(lastUsed);
+        if (lastUsed.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        return UseAsync(async db =>
+        {
+            var ids = lastUsed.Keys.ToList();
+            var rows = await db.Set<ApiKeyEntity>().Where(e => ids.Contains(e.Id)).ToListAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var row in rows)
+            {
+                var usedAt = lastUsed[row.Id];
+                if (row.LastUsedAt is null || row.LastUsedAt < usedAt)
+                {
+                    row.LastUsedAt = usedAt;
+                }
+            }
+
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            return true;
+        });
+    }
+
+    private async Task<T> UseAsync<T>(Func<TContext, Task<T>> work)
+    {
+        var factory = _services.GetService<IDbContextFactory<TContext>>();
+        if (factory is not null)
+        {
+            var db = await factory.CreateDbContextAsync().ConfigureAwait(false);
+            await using (db.ConfigureAwait(false))
+            {
+                return await work(db).ConfigureAwait(false);
+            }
+        }
+
+        var scope = _scopes.CreateAsyncScope();
+        await using (scope.ConfigureAwait(false))
+        {
+            return await work(scope.ServiceProvider.GetRequiredService<TContext>()).ConfigureAwait(false);
+        }
+    }
+
+    private static void Copy(ApiKeyRecord record, ApiKeyEntity row)
+    {
+        row.Owner = record.Owner;
+        row.Name = record.Name;
+        row.Prefix = record.Prefix;
+        row.Scopes = string.Join(' ', record.Scopes);
+        row.Metadata = JsonSerializer.Serialize(record.Metadata);
+        row.AllowedNetworks = string.Join(' ', record.AllowedNetworks);
+        row.CreatedAt = record.CreatedAt;
+        row.ExpiresAt = record.ExpiresAt;
+        row.RevokedAt = record.RevokedAt;
+        row.IsDisabled = record.IsDisabled;
+        row.LastUsedAt = record.LastUsedAt;
+        row.ReplacedById = record.ReplacedById;
+    }
+
+    private static StoredApiKey ToStored(ApiKeyEntity row) => new()
+    {
+        Hash = row.Hash,
+        Record = new ApiKeyRecord
+        {
+            Id = row.Id,
+            Owner = row.Owner,
+            Name = row.Name,
+            Prefix = row.Prefix,
+            Scopes = row.Scopes.Split(Space, StringSplitOptions.RemoveEmptyEntries),
+            Metadata = JsonSerializer.Deserialize<Dictionary<string, string>>(row.Metadata) ?? [],
+            AllowedNetworks = row.AllowedNetworks.Split(Space, StringSplitOptions.RemoveEmptyEntries),
+            CreatedAt = row.CreatedAt,
+            ExpiresAt = row.ExpiresAt,
+            RevokedAt = row.RevokedAt,
+            IsDisabled = row.IsDisabled,
+            LastUsedAt = row.LastUsedAt,
+            ReplacedById = row.ReplacedById,
+        },
+    };
+}
+
+/// <summary>Checks at start-up that <typeparamref name="TContext"/> maps the API-key table, so a missing <c>modelBuilder.AddApiKeys()</c> stops the host with a clear message.</summary>
+internal sealed class EntityFrameworkStoreStartupCheck<TContext>(IServiceScopeFactory scopes) : IHostedService
+    where TContext : DbContext
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var scope = scopes.CreateAsyncScope();
+        await using (scope.ConfigureAwait(false))
+        {
+            var factory = scope.ServiceProvider.GetService<IDbContextFactory<TContext>>();
+            var db = factory is not null
+                ? await factory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false)
+                : scope.ServiceProvider.GetRequiredService<TContext>();
+            try
+            {
+                if (db.Model.FindEntityType(typeof(ApiKeyEntity)) is null)
+                {
+                    throw new InvalidOperationException(
+                        $"{typeof(TContext).Name} does not map the API-key table: call modelBuilder.AddApiKeys() in its OnModelCreating, then add a migration.");
+                }
+            }
+            finally
+            {
+                if (factory is not null)
+                {
+                    await db.DisposeAsync().ConfigureAwait(false);
+                }
+            }
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
