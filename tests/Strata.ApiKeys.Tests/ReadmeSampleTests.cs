@@ -1,0 +1,53 @@
+using System.Net;
+using System.Security.Claims;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Strata.ApiKeys.Tests;
+
+/// <summary>The README's Program.cs, as written there (plus UseTestServer), so the sample keeps compiling and working.</summary>
+public sealed class ReadmeSampleTests
+{
+    [Fact]
+    public async Task Readme_program_authenticates_a_created_key_and_enforces_its_scope()
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.WebHost.UseTestServer();
+
+        // --- README: "The calls that matter" ---
+        builder.Services.AddAuthentication(ApiKeyDefaults.AuthenticationScheme)
+            .AddApiKey(options => options.Prefix = "sk_live");
+        builder.Services.AddAuthorization();
+
+        builder.Services.AddApiKeys()            // IApiKeyManager, hashing, cache, last-used tracking
+            .AddInMemoryStore();
+
+        await using var app = builder.Build();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapGet("/v1/me", (ClaimsPrincipal user) => user.FindFirstValue(ApiKeyClaimTypes.KeyId))
+           .RequireAuthorization();
+        app.MapPost("/v1/jobs", () => Results.Accepted()).RequireScope("jobs:write");
+
+        // --- README: "Create a key" ---
+        var manager = app.Services.GetRequiredService<IApiKeyManager>();
+        CreatedApiKey created = await manager.CreateAsync(new ApiKeyCreateRequest
+        {
+            Owner = "team-analytics",
+            Name = "nightly export",
+            Scopes = ["analyze"],
+            ExpiresAt = DateTimeOffset.Parse("2099-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture),
+            Metadata = new Dictionary<string, string> { ["ticket"] = "OPS-42" },
+        });
+
+        await app.StartAsync();
+        var client = app.GetTestClient();
+        client.DefaultRequestHeaders.Add("X-Api-Key", created.Key);
+
+        (await client.GetStringAsync("/v1/me")).Should().Be(created.Record.Id);
+        (await client.PostAsync("/v1/jobs", content: null)).StatusCode.Should().Be(HttpStatusCode.Forbidden);
+    }
+}
