@@ -38,8 +38,8 @@ public sealed class ReadmeSampleTests
         {
             Owner = "team-analytics",
             Name = "nightly export",
-            Scopes = ["analyze"],
-            ExpiresAt = DateTimeOffset.Parse("2099-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture),
+            Scopes = ["jobs:write", "analyze"],
+            ExpiresAt = DateTimeOffset.UtcNow.AddDays(90),
             Metadata = new Dictionary<string, string> { ["ticket"] = "OPS-42" },
         });
 
@@ -48,6 +48,12 @@ public sealed class ReadmeSampleTests
         client.DefaultRequestHeaders.Add("X-Api-Key", created.Key);
 
         (await client.GetStringAsync("/v1/me")).Should().Be(created.Record.Id);
-        (await client.PostAsync("/v1/jobs", content: null)).StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        (await client.PostAsync("/v1/jobs", content: null)).StatusCode.Should().Be(HttpStatusCode.Accepted);
+
+        var readOnly = await manager.CreateAsync(new ApiKeyCreateRequest { Owner = "team-analytics", Scopes = ["analyze"] });
+        var request = new HttpRequestMessage(HttpMethod.Post, "/v1/jobs");
+        request.Headers.Add("X-Api-Key", readOnly.Key);
+        var forbidden = await app.GetTestClient().SendAsync(request);
+        forbidden.StatusCode.Should().Be(HttpStatusCode.Forbidden);
     }
 }

@@ -26,6 +26,8 @@ internal sealed class ApiKeyLookup
     private readonly TimeProvider _time;
     private readonly ApiKeyDiagnostics _diagnostics;
     private readonly IOptionsMonitor<ApiKeysOptions> _options;
+    private HybridCacheEntryOptions? _entryOptions;
+    private HybridCacheEntryOptions? _negativeEntryOptions;
 
     public ApiKeyLookup(IApiKeyStore store, HybridCache cache, TimeProvider time, ApiKeyDiagnostics diagnostics, IOptionsMonitor<ApiKeysOptions> options)
     {
@@ -127,9 +129,31 @@ internal sealed class ApiKeyLookup
         return Hex.TryDecode(storedHash, stored) && CryptographicOperations.FixedTimeEquals(stored, computed);
     }
 
-    private static HybridCacheEntryOptions EntryOptions(TimeSpan lifetime) => new()
+    /// <summary>Entry options per lifetime, reused across requests (the hot path allocates none).</summary>
+    private HybridCacheEntryOptions EntryOptions(TimeSpan lifetime)
     {
-        Expiration = lifetime,
-        LocalCacheExpiration = lifetime,
-    };
+        var cached = _entryOptions;
+        if (cached is not null && cached.Expiration == lifetime)
+        {
+            return cached;
+        }
+
+        var negative = _negativeEntryOptions;
+        if (negative is not null && negative.Expiration == lifetime)
+        {
+            return negative;
+        }
+
+        var created = new HybridCacheEntryOptions { Expiration = lifetime, LocalCacheExpiration = lifetime };
+        if (lifetime == _options.CurrentValue.NegativeCacheDuration)
+        {
+            _negativeEntryOptions = created;
+        }
+        else
+        {
+            _entryOptions = created;
+        }
+
+        return created;
+    }
 }
