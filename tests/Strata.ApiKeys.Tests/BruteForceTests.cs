@@ -31,7 +31,8 @@ public sealed class BruteForceTests
         throttled.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
         (await throttled.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetInt32().Should().Be(429);
         app.Store.FindByHashCalls.Should().Be(lookupsBefore, "a throttled request never reaches the store");
-        app.Logs.GetSnapshot().Should().Contain(r => r.Id.Name == "ClientThrottled");
+        app.Logs.GetSnapshot().Count(r => r.Id.Name == "ClientBlocked").Should().Be(1, "the block is logged once, not per refused request");
+        app.Logs.GetSnapshot().Should().Contain(r => r.Id.Name == "ClientThrottled" && r.Level == Microsoft.Extensions.Logging.LogLevel.Debug);
     }
 
     [Fact]

@@ -59,13 +59,13 @@ internal sealed partial class ApiKeyAuthenticationHandler : AuthenticationHandle
         var address = Context.Connection.RemoteIpAddress;
         if (_guard.IsBlocked(address, out _retryAfter))
         {
-            Log.Throttled(Logger, BruteForceGuard.KeyOf(address));
+            Log.Throttled(Logger, BruteForceGuard.KeyOf(address));  // debug: one line per refused request
             return await FailAsync(ApiKeyFailureReason.Throttled, keyId: null).ConfigureAwait(false);
         }
 
         if (found == Extraction.Ambiguous || !ApiKeyFormat.IsWellFormed(key, Options.Prefix))
         {
-            _guard.RecordFailure(address);
+            RecordFailure(address);
             Log.Malformed(Logger, Options.Prefix);
             return await FailAsync(ApiKeyFailureReason.Malformed, keyId: null).ConfigureAwait(false);
         }
@@ -85,7 +85,7 @@ internal sealed partial class ApiKeyAuthenticationHandler : AuthenticationHandle
 
         if (record is null)
         {
-            _guard.RecordFailure(address);
+            RecordFailure(address);
             Log.Unknown(Logger, Options.Prefix);
             return await FailAsync(ApiKeyFailureReason.Unknown, keyId: null).ConfigureAwait(false);
         }
@@ -168,6 +168,14 @@ internal sealed partial class ApiKeyAuthenticationHandler : AuthenticationHandle
         }
 
         await WriteProblemAsync(StatusCodes.Status403Forbidden, "Forbidden", "The API key does not grant access to this resource: a required scope is missing.").ConfigureAwait(false);
+    }
+
+    private void RecordFailure(System.Net.IPAddress? address)
+    {
+        if (_guard.RecordFailure(address))
+        {
+            Log.Blocked(Logger, BruteForceGuard.KeyOf(address));
+        }
     }
 
     private async Task<AuthenticateResult> FailAsync(ApiKeyFailureReason reason, string? keyId)
@@ -308,7 +316,10 @@ internal sealed partial class ApiKeyAuthenticationHandler : AuthenticationHandle
         [LoggerMessage(4, LogLevel.Information, "API key {KeyId} rejected: {Reason}.", EventName = "KeyRejected")]
         public static partial void Rejected(ILogger logger, string keyId, string reason);
 
-        [LoggerMessage(8, LogLevel.Warning, "API-key attempts from {ClientAddress} throttled after repeated failures.", EventName = "ClientThrottled")]
+        [LoggerMessage(7, LogLevel.Warning, "Client {ClientAddress} blocked after repeated failed API-key attempts.", EventName = "ClientBlocked")]
+        public static partial void Blocked(ILogger logger, string clientAddress);
+
+        [LoggerMessage(8, LogLevel.Debug, "API-key attempt from blocked client {ClientAddress} refused with 429.", EventName = "ClientThrottled")]
         public static partial void Throttled(ILogger logger, string clientAddress);
 
         [LoggerMessage(9, LogLevel.Error, "The API-key store failed during a lookup.", EventName = "StoreLookupFailed")]

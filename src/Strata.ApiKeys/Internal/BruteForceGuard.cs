@@ -48,16 +48,18 @@ internal sealed class BruteForceGuard
         }
     }
 
-    public void RecordFailure(IPAddress? address)
+    /// <summary>Counts a failure; true when this failure used up the address's allowance (it is blocked from now on).</summary>
+    public bool RecordFailure(IPAddress? address)
     {
         var options = _options.CurrentValue.BruteForce;
         if (!options.Enabled)
         {
-            return;
+            return false;
         }
 
         var now = _time.GetUtcNow();
         var window = _windows.GetOrAdd(KeyOf(address), static (_, start) => new Window { Start = start }, now);
+        bool blockedNow;
         lock (window)
         {
             if (now >= window.Start + options.Window)
@@ -67,12 +69,15 @@ internal sealed class BruteForceGuard
             }
 
             window.Failures++;
+            blockedNow = window.Failures == options.PermitFailures;
         }
 
         if (_windows.Count > options.MaxTrackedAddresses)
         {
             Sweep(now, options);
         }
+
+        return blockedNow;
     }
 
     internal static string KeyOf(IPAddress? address)
