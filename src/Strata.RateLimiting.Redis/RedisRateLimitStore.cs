@@ -12,15 +12,19 @@ namespace Strata.RateLimiting.Redis;
 internal sealed class RedisRateLimitStore : IRateLimitStore, IAsyncDisposable
 {
     private readonly Func<Task<IConnectionMultiplexer>> _connect;
-    private readonly IConnectionMultiplexer? _owned;
+    private readonly bool _ownsConnection;
     private readonly string _prefix;
     private readonly TimeSpan _timeout;
     private Task<IConnectionMultiplexer>? _connection;
 
-    public RedisRateLimitStore(Func<Task<IConnectionMultiplexer>> connect, string keyPrefix, TimeSpan commandTimeout, IConnectionMultiplexer? owned = null)
+    /// <param name="connect">Gives the connection; called again only when an earlier call failed.</param>
+    /// <param name="keyPrefix">The first part of every key.</param>
+    /// <param name="commandTimeout">The longest wait for the connection or a script.</param>
+    /// <param name="ownsConnection">True when the store created the connection and disposes it.</param>
+    public RedisRateLimitStore(Func<Task<IConnectionMultiplexer>> connect, string keyPrefix, TimeSpan commandTimeout, bool ownsConnection = false)
     {
         _connect = connect;
-        _owned = owned;
+        _ownsConnection = ownsConnection;
         _prefix = keyPrefix.TrimEnd(':');
         _timeout = commandTimeout;
     }
@@ -101,9 +105,9 @@ internal sealed class RedisRateLimitStore : IRateLimitStore, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_owned is not null)
+        if (_ownsConnection && _connection is { IsCompletedSuccessfully: true } connection)
         {
-            await _owned.DisposeAsync().ConfigureAwait(false);
+            await (await connection.ConfigureAwait(false)).DisposeAsync().ConfigureAwait(false);
         }
     }
 

@@ -80,8 +80,13 @@ public static class RedisRateLimitingServiceCollectionExtensions
             var configuration = ConfigurationOptions.Parse(options.ConnectionString);
             configuration.AbortOnConnectFail = false;
             configuration.BacklogPolicy = BacklogPolicy.FailFast;
-            var connection = ConnectionMultiplexer.Connect(configuration);
-            return new RedisRateLimitStore(() => Task.FromResult<IConnectionMultiplexer>(connection), options.KeyPrefix, options.CommandTimeout, connection);
+
+            // Connected on first use, without blocking: a host starts (and fails over) while Redis is down.
+            return new RedisRateLimitStore(
+                async () => await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false),
+                options.KeyPrefix,
+                options.CommandTimeout,
+                ownsConnection: true);
         }
 
         var key = options.ConnectionServiceKey;
