@@ -1,0 +1,293 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Strata.RateLimiting.Store;
+
+namespace Strata.RateLimiting.Internal;
+
+/// <summary>A decision and, for concurrency limits, how to give the permits back.</summary>
+internal readonly record struct Outcome(Decision Decision, Action? Release);
+
+/// <summary>
+/// Decides for every Strata limiter of a host: store, deny cache, circuit breaker, failure modes,
+/// shadow mode, overrides, metrics and logs. One per host (a DI singleton).
+/// </summary>
+internal sealed partial class RateLimitRuntime : IDisposable
+{
+    private readonly IRateLimitStore _store;
+    private readonly InProcessRateLimitStore _local;
+    private readonly StoreSettings _settings;
+    private readonly CircuitBreaker _breaker;
+    private readonly DenyCache _denyCache;
+    private readonly IOptionsMonitor<StrataRateLimitingOptions>? _options;
+    private readonly ILogger _logger;
+
+    public RateLimitRuntime(
+        IRateLimitStore? store = null,
+        StoreSettings? settings = null,
+        TimeProvider? timeProvider = null,
+        ILoggerFactory? loggerFactory = null,
+        IMeterFactory? meterFactory = null,
+        IOptionsMonitor<StrataRateLimitingOptions>? options = null)
+    {
+        TimeProvider = timeProvider ?? TimeProvider.System;
+        _local = new InProcessRateLimitStore(TimeProvider);
+        _store = store ?? _local;
+        _settings = settings ?? new StoreSettings();
+        _breaker = new CircuitBreaker(_settings.FailureThreshold, _settings.BreakDuration, TimeProvider);
+        _denyCache = new DenyCache(TimeProvider);
+        _options = options;
+        _logger = loggerFactory?.CreateLogger("Strata.RateLimiting") ?? NullLogger.Instance;
+        Metrics = new RateLimitingMetrics(meterFactory);
+    }
+
+    public TimeProvider TimeProvider { get; }
+
+    public RateLimitingMetrics Metrics { get; }
+
+    public IRateLimitStore Store => _store;
+
+    public InProcessRateLimitStore LocalStore => _local;
+
+    public CircuitBreaker Breaker => _breaker;
+
+    public DenyCache DenyCache => _denyCache;
+
+    public StrataRateLimitingOptions Options => _options?.CurrentValue ?? DefaultOptions;
+
+    private static StrataRateLimitingOptions DefaultOptions { get; } = new();
+
+    /// <summary>The runtime registered in <paramref name="services"/>, or a new in-process one built from its services.</summary>
+    public static RateLimitRuntime FromServices(IServiceProvider services) =>
+        services.GetService<RateLimitRuntime>() ?? new RateLimitRuntime(
+            null,
+            null,
+            services.GetService<TimeProvider>(),
+            services.GetService<ILoggerFactory>(),
+            services.GetService<IMeterFactory>(),
+            services.GetService<IOptionsMonitor<StrataRateLimitingOptions>>());
+
+    /// <summary>The rules of <paramref name="policy"/> for one partition, after overrides by partition or tier.</summary>
+    public RateLimitRule[] EffectiveRules(PolicyDefinition policy, string partition, string? tier)
+    {
+        if (_options is null || !_options.CurrentValue.Policies.TryGetValue(policy.Name, out var overrides) || overrides is null)
+        {
+            return policy.Rules;
+        }
+
+        if (!overrides.Partitions.TryGetValue(partition, out var limit)
+            && (tier is null || !overrides.Tiers.TryGetValue(tier, out limit)))
+        {
+            return policy.Rules;
+        }
+
+        var rules = (RateLimitRule[])policy.Rules.Clone();
+        rules[0] = rules[0].WithLimit(limit);
+        return rules;
+    }
+
+    /// <summary>Decides without waiting when that is possible (in-process store, deny cache, open circuit); null otherwise.</summary>
+    public Outcome? TryAcquire(PolicyDefinition policy, string partition, RateLimitRule[] rules, int cost)
+    {
+        if (!_store.IsDistributed)
+        {
+            var request = BuildRequest(policy, partition, rules, cost);
+            _store.TryDecide(request, out var decision);
+            return Complete(policy, partition, rules, request, decision, DecisionSource.Store, _store);
+        }
+
+        if (TryDenyCache(policy, partition, rules, cost, out var denied))
+        {
+            return denied;
+        }
+
+        if (_breaker.IsOpen && _breaker.RemainingBreak > TimeSpan.Zero)
+        {
+            return FailureMode(policy, partition, rules, cost);
+        }
+
+        return null;
+    }
+
+    /// <summary>Decides one request: one store round trip at most.</summary>
+    public async ValueTask<Outcome> AcquireAsync(PolicyDefinition policy, string partition, RateLimitRule[] rules, int cost, CancellationToken cancellationToken)
+    {
+        if (!_store.IsDistributed)
+        {
+            return TryAcquire(policy, partition, rules, cost)!.Value;
+        }
+
+        if (TryDenyCache(policy, partition, rules, cost, out var denied))
+        {
+            return denied;
+        }
+
+        if (!_breaker.TryEnter())
+        {
+            return FailureMode(policy, partition, rules, cost);
+        }
+
+        var request = BuildRequest(policy, partition, rules, cost);
+        var started = Stopwatch.GetTimestamp();
+        StoreDecision decision;
+        try
+        {
+            decision = await _store.DecideAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            _breaker.OnSuccess();
+            throw;
+        }
+        catch (Exception ex)
+        {
+            Metrics.StoreDuration(_store.Name, Stopwatch.GetElapsedTime(started), failed: true);
+            if (_breaker.OnFailure())
+            {
+                Log.CircuitOpened(_logger, _store.Name, _settings.BreakDuration);
+            }
+
+            Log.StoreFailed(_logger, _store.Name, policy.Name, policy.FailureMode, ex);
+            return FailureMode(policy, partition, rules, cost);
+        }
+
+        Metrics.StoreDuration(_store.Name, Stopwatch.GetElapsedTime(started), failed: false);
+        if (_breaker.OnSuccess())
+        {
+            Log.CircuitClosed(_logger, _store.Name);
+        }
+
+        return Complete(policy, partition, rules, request, decision, DecisionSource.Store, _store);
+    }
+
+    public void Dispose() => Metrics.Dispose();
+
+    private bool TryDenyCache(PolicyDefinition policy, string partition, RateLimitRule[] rules, int cost, out Outcome outcome)
+    {
+        outcome = default;
+        if (!_settings.DenyCache || !_denyCache.TryGet(policy.Name, partition, cost, out var retryAfter, out var cached))
+        {
+            return false;
+        }
+
+        Metrics.DenyCacheHit(policy.Name);
+        var decision = new Decision(policy.Name, rules, cached!.Results, false, DecisionSource.DenyCache, retryAfter);
+        outcome = Finish(policy, partition, decision, _store.Name, null);
+        return true;
+    }
+
+    private Outcome FailureMode(PolicyDefinition policy, string partition, RateLimitRule[] rules, int cost)
+    {
+        switch (policy.FailureMode)
+        {
+            case RateLimitFailureMode.FailOpen:
+                Metrics.Fallback(policy.Name, "fail_open");
+                return Finish(policy, partition, new Decision(policy.Name, rules, [], true, DecisionSource.FailOpen, TimeSpan.Zero), "fail_open", null);
+
+            case RateLimitFailureMode.FailClosed:
+                Metrics.Fallback(policy.Name, "fail_closed");
+                var wait = _breaker.RemainingBreak;
+                return Finish(policy, partition, new Decision(policy.Name, rules, [], false, DecisionSource.FailClosed, wait > TimeSpan.Zero ? wait : TimeSpan.FromSeconds(1)), "fail_closed", null);
+
+            default:
+                Metrics.Fallback(policy.Name, "fallback");
+                var nodes = Math.Max(1, _settings.FallbackNodeCount);
+                var share = new RateLimitRule[rules.Length];
+                for (var i = 0; i < rules.Length; i++)
+                {
+                    share[i] = rules[i].WithLimit((int)Math.Ceiling((double)rules[i].Limit / nodes));
+                }
+
+                var request = BuildRequest(policy, partition, share, cost);
+                _local.TryDecide(request, out var decision);
+                return Complete(policy, partition, share, request, decision, DecisionSource.Fallback, _local);
+        }
+    }
+
+    private Outcome Complete(PolicyDefinition policy, string partition, RateLimitRule[] rules, StoreRequest request, StoreDecision stored, DecisionSource source, IRateLimitStore store)
+    {
+        var retry = TimeSpan.FromTicks(stored.RetryMicros * 10);
+        var decision = new Decision(policy.Name, rules, stored.Results, stored.Allowed, source, retry);
+        if (!stored.Allowed && store.IsDistributed && _settings.DenyCache && request.Cost > 0)
+        {
+            _denyCache.Add(policy.Name, partition, request.Cost, retry, decision);
+        }
+
+        Action? release = null;
+        if (stored.Allowed && request.LeaseId is not null && request.Cost > 0)
+        {
+            release = store.IsDistributed
+                ? () => _ = ReleaseAsync(store, request)
+                : () => ((InProcessRateLimitStore)store).Release(request);
+        }
+
+        return Finish(policy, partition, decision, store.Name, release);
+    }
+
+    private Outcome Finish(PolicyDefinition policy, string partition, Decision decision, string storeName, Action? release)
+    {
+        if (!decision.Allowed && policy.ShadowMode)
+        {
+            Log.ShadowRejected(_logger, policy.Name, partition);
+            Metrics.Decision(policy.Name, "shadow_rejected", storeName);
+            var admitted = new Decision(decision.Policy, decision.Rules, decision.Results, true, decision.Source, decision.RetryAfter, shadowRejected: true);
+            return new Outcome(admitted, release);
+        }
+
+        Metrics.Decision(policy.Name, decision.Allowed ? "acquired" : "rejected", storeName);
+        if (!decision.Allowed)
+        {
+            Log.Rejected(_logger, policy.Name, decision.Source);
+        }
+
+        return new Outcome(decision, release);
+    }
+
+    private async Task ReleaseAsync(IRateLimitStore store, StoreRequest request)
+    {
+        try
+        {
+            await store.ReleaseAsync(request).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // The permit expires with its lifetime; a failed release only holds it until then.
+            Log.ReleaseFailed(_logger, store.Name, request.Policy, ex);
+        }
+    }
+
+    private static StoreRequest BuildRequest(PolicyDefinition policy, string partition, RateLimitRule[] rules, int cost)
+    {
+        var specs = new LimitSpec[rules.Length];
+        for (var i = 0; i < rules.Length; i++)
+        {
+            specs[i] = LimitSpec.From(rules[i]);
+        }
+
+        return new StoreRequest(policy.Name, partition, specs, cost, policy.HasConcurrency ? Guid.NewGuid().ToString("N") : null);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Warning, "Rate-limit store '{Store}' could not decide for policy '{Policy}'; deciding with {FailureMode}.", EventName = "StoreFailed")]
+        public static partial void StoreFailed(ILogger logger, string store, string policy, RateLimitFailureMode failureMode, Exception exception);
+
+        [LoggerMessage(2, LogLevel.Warning, "Circuit to rate-limit store '{Store}' opened for {BreakDuration}; policies use their failure mode meanwhile.", EventName = "CircuitOpened")]
+        public static partial void CircuitOpened(ILogger logger, string store, TimeSpan breakDuration);
+
+        [LoggerMessage(3, LogLevel.Information, "Circuit to rate-limit store '{Store}' closed; decisions return to the store.", EventName = "CircuitClosed")]
+        public static partial void CircuitClosed(ILogger logger, string store);
+
+        [LoggerMessage(4, LogLevel.Information, "Shadow mode: policy '{Policy}' would have rejected a request of partition '{Partition}'.", EventName = "ShadowRejected")]
+        public static partial void ShadowRejected(ILogger logger, string policy, string partition);
+
+        [LoggerMessage(5, LogLevel.Debug, "Policy '{Policy}' rejected a request ({Source}).", EventName = "Rejected")]
+        public static partial void Rejected(ILogger logger, string policy, DecisionSource source);
+
+        [LoggerMessage(6, LogLevel.Warning, "Releasing concurrency permits of policy '{Policy}' in store '{Store}' failed; they expire with their lifetime.", EventName = "ReleaseFailed")]
+        public static partial void ReleaseFailed(ILogger logger, string store, string policy, Exception exception);
+    }
+}

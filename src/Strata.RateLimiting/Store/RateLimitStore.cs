@@ -1,0 +1,88 @@
+namespace Strata.RateLimiting.Store;
+
+/// <summary>One limit of a store request, in the store's units (microseconds).</summary>
+/// <param name="Algorithm">The algorithm.</param>
+/// <param name="Limit">Permits (or bucket size, or concurrent permits).</param>
+/// <param name="PeriodMicros">Period, window or permit lifetime in microseconds.</param>
+/// <param name="TokensPerPeriod">Token refill per period (token bucket).</param>
+internal readonly record struct LimitSpec(RateLimitAlgorithm Algorithm, long Limit, long PeriodMicros, long TokensPerPeriod)
+{
+    public static LimitSpec From(RateLimitRule rule) =>
+        new(rule.Algorithm, rule.Limit, rule.Period.Ticks / 10, rule.TokensPerPeriod);
+}
+
+/// <summary>
+/// A decision request: every limit of one policy for one partition, decided all or nothing.
+/// A <see cref="Cost"/> of 0 asks whether one permit is available without taking it.
+/// </summary>
+internal sealed class StoreRequest(string policy, string partition, LimitSpec[] limits, int cost, string? leaseId)
+{
+    public string Policy { get; } = policy;
+
+    public string Partition { get; } = partition;
+
+    public LimitSpec[] Limits { get; } = limits;
+
+    public int Cost { get; } = cost;
+
+    /// <summary>The permit id of a concurrency limit (released later with it); null when the request has no concurrency limit.</summary>
+    public string? LeaseId { get; } = leaseId;
+}
+
+/// <summary>The outcome of one limit.</summary>
+/// <param name="Allowed">True when this limit admits the request.</param>
+/// <param name="Remaining">Permits left after the decision.</param>
+/// <param name="ResetMicros">Microseconds until the limit is back to full (or the window ends).</param>
+/// <param name="RetryMicros">When rejected: microseconds until the same request would be admitted; 0 when unknown (concurrency).</param>
+internal readonly record struct LimitResult(bool Allowed, long Remaining, long ResetMicros, long RetryMicros);
+
+/// <summary>The outcome of a <see cref="StoreRequest"/>: admitted only when every limit admits it.</summary>
+internal sealed class StoreDecision(bool allowed, LimitResult[] results)
+{
+    public bool Allowed { get; } = allowed;
+
+    public LimitResult[] Results { get; } = results;
+
+    /// <summary>The longest wait among the rejecting limits.</summary>
+    public long RetryMicros
+    {
+        get
+        {
+            long retry = 0;
+            foreach (var result in Results)
+            {
+                if (!result.Allowed && result.RetryMicros > retry)
+                {
+                    retry = result.RetryMicros;
+                }
+            }
+
+            return retry;
+        }
+    }
+}
+
+/// <summary>Thrown by a store that cannot decide (unreachable, timed out, failing). Never carries secrets.</summary>
+internal sealed class RateLimitStoreException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>
+/// Where limiter state lives. The in-process store decides synchronously; a distributed store
+/// decides asynchronously in one round trip and reports failures as <see cref="RateLimitStoreException"/>.
+/// </summary>
+internal interface IRateLimitStore
+{
+    /// <summary>A short name for metrics and logs: <c>in_process</c>, <c>redis</c>.</summary>
+    string Name { get; }
+
+    /// <summary>True when state is shared with other nodes (enables the deny cache, failure modes and the breaker).</summary>
+    bool IsDistributed { get; }
+
+    /// <summary>Decides at once without blocking when the store can; false when only <see cref="DecideAsync"/> can.</summary>
+    bool TryDecide(StoreRequest request, out StoreDecision decision);
+
+    /// <summary>Decides one request.</summary>
+    ValueTask<StoreDecision> DecideAsync(StoreRequest request, CancellationToken cancellationToken);
+
+    /// <summary>Releases the concurrency permits taken by <paramref name="request"/>.</summary>
+    ValueTask ReleaseAsync(StoreRequest request);
+}

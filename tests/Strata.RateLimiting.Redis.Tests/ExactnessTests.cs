@@ -1,0 +1,100 @@
+using Microsoft.Extensions.Time.Testing;
+using StackExchange.Redis;
+using Strata.RateLimiting.Internal;
+using Strata.RateLimiting.Tests.Contract;
+using Strata.Testing;
+
+namespace Strata.RateLimiting.Redis.Tests;
+
+/// <summary>
+/// Four nodes (four runtimes, four stores, four connections) hammer one partition concurrently:
+/// exactly the limit is admitted per window, never more.
+/// </summary>
+public sealed class ExactnessTests(RedisFixture redis) : IClassFixture<RedisFixture>
+{
+    private const int Nodes = 4;
+    private const int WorkersPerNode = 8;
+    private const int AttemptsPerWorker = 50;
+
+    public static TheoryData<string> Algorithms => new() { "fixed", "sliding", "gcra", "token" };
+
+    [Theory]
+    [MemberData(nameof(Algorithms))]
+    public async Task Four_nodes_admit_exactly_the_limit_per_window(string algorithm)
+    {
+        const int limit = 100;
+        var rule = algorithm switch
+        {
+            "fixed" => RateLimitRule.FixedWindow(limit, TimeSpan.FromHours(1)),
+            "sliding" => RateLimitRule.SlidingWindow(limit, TimeSpan.FromHours(1)),
+            "gcra" => RateLimitRule.Gcra(limit, TimeSpan.FromHours(1)),
+            _ => RateLimitRule.TokenBucket(limit, limit, TimeSpan.FromHours(1)),
+        };
+        var prefix = RedisFixture.UniquePrefix().TrimEnd(':');
+        var connections = new List<ConnectionMultiplexer>();
+        var stores = new List<RedisRateLimitStore>();
+        var runtimes = new List<RateLimitRuntime>();
+        try
+        {
+            for (var node = 0; node < Nodes; node++)
+            {
+                var connection = await redis.Server.ConnectAsync();
+                connections.Add(connection);
+                var store = new RedisRateLimitStore(() => Task.FromResult<IConnectionMultiplexer>(connection), prefix, TimeSpan.FromSeconds(10))
+                {
+                    TimeOffsetMicros = await RedisTime.OffsetToAsync(connection, new DateTimeOffset(2026, 1, 1, 0, 0, 1, TimeSpan.Zero)),
+                };
+                stores.Add(store);
+                runtimes.Add(new RateLimitRuntime(store, new StoreSettings(), new FakeTimeProvider()));
+            }
+
+            var policy = RateLimiterContractTests.NewPolicyName();
+            var definition = RateLimiterFactory.Define(policy, rule, o => o.FailureMode = RateLimitFailureMode.FailClosed, null);
+
+            for (var window = 0; window < 2; window++)
+            {
+                var admitted = 0;
+                var unavailable = 0;
+                var workers = runtimes.SelectMany(runtime => Enumerable.Range(0, WorkersPerNode).Select(_ => Task.Run(async () =>
+                {
+                    using var limiter = new StoreRateLimiter(runtime, definition, "hot-partition");
+                    for (var i = 0; i < AttemptsPerWorker; i++)
+                    {
+                        using var lease = await limiter.AcquireAsync(1);
+                        if (lease.IsAcquired)
+                        {
+                            Interlocked.Increment(ref admitted);
+                        }
+                        else if (((StoreLease)lease).Decision.Source == DecisionSource.FailClosed)
+                        {
+                            Interlocked.Increment(ref unavailable);
+                        }
+                    }
+                })));
+                await Task.WhenAll(workers);
+
+                unavailable.Should().Be(0, "every decision came from Redis");
+                admitted.Should().Be(limit, $"window {window}: {Nodes * WorkersPerNode * AttemptsPerWorker} attempts on {Nodes} nodes");
+
+                // A fresh window two hours later on every node (the sliding window also forgets the previous one).
+                foreach (var store in stores)
+                {
+                    store.TimeOffsetMicros += TimeSpan.FromHours(2).Ticks / 10;
+                }
+
+                foreach (var runtime in runtimes)
+                {
+                    ((FakeTimeProvider)runtime.TimeProvider).Advance(TimeSpan.FromHours(2));
+                }
+            }
+        }
+        finally
+        {
+            runtimes.ForEach(r => r.Dispose());
+            foreach (var connection in connections)
+            {
+                await connection.DisposeAsync();
+            }
+        }
+    }
+}

@@ -1,0 +1,27 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+
+namespace Strata.RateLimiting.Tests;
+
+public sealed class MetricsTests
+{
+    [Fact]
+    public async Task Decisions_are_counted_by_policy_and_result_on_the_strata_meter()
+    {
+        var services = new ServiceCollection().AddMetrics().AddStrataRateLimiting().BuildServiceProvider();
+        await using var _ = services;
+        using var collector = new MetricCollector<long>(services.GetRequiredService<IMeterFactory>(), "Strata.RateLimiting", "strata.ratelimiting.decisions");
+        using var limiter = services.GetRequiredService<IRateLimiterFactory>().CreateLimiter("metered", "p", RateLimitRule.FixedWindow(2, TimeSpan.FromMinutes(1)));
+
+        for (var i = 0; i < 3; i++)
+        {
+            using var lease = await limiter.AcquireAsync(1);
+        }
+
+        var measurements = collector.GetMeasurementSnapshot();
+        measurements.Where(m => (string?)m.Tags["result"] == "acquired").Sum(m => m.Value).Should().Be(2);
+        measurements.Where(m => (string?)m.Tags["result"] == "rejected").Sum(m => m.Value).Should().Be(1);
+        measurements.Should().OnlyContain(m => (string?)m.Tags["policy"] == "metered" && (string?)m.Tags["store"] == "in_process");
+    }
+}
