@@ -50,8 +50,13 @@ public abstract class RateLimiterContractTests : IAsyncLifetime
         return Task.CompletedTask;
     }
 
+    /// <summary>A limiter that fails closed, so a store error can never pass for a decision.</summary>
     internal RateLimiter Limiter(RateLimitRule rule, string partition = "p", Action<RateLimitPolicyOptions>? configure = null, string? policy = null) =>
-        new StoreRateLimiter(Runtime, RateLimiterFactory.Define(policy ?? NewPolicyName(), rule, configure, null), partition);
+        new StoreRateLimiter(Runtime, RateLimiterFactory.Define(policy ?? NewPolicyName(), rule, o =>
+        {
+            o.FailureMode = RateLimitFailureMode.FailClosed;
+            configure?.Invoke(o);
+        }, null), partition);
 
     internal static string NewPolicyName() => "policy" + Interlocked.Increment(ref s_policies);
 
@@ -61,6 +66,7 @@ public abstract class RateLimiterContractTests : IAsyncLifetime
         for (var i = 0; i < count; i++)
         {
             using var lease = await limiter.AcquireAsync(1);
+            ((StoreLease)lease).Decision.Source.Should().NotBe(DecisionSource.FailClosed, "every decision comes from the store");
             if (lease.IsAcquired)
             {
                 admitted++;
