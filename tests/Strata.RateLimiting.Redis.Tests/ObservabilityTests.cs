@@ -87,6 +87,26 @@ public sealed class ObservabilityTests
     }
 
     [Fact]
+    public async Task A_concurrency_permit_released_while_redis_is_down_is_logged_not_thrown()
+    {
+        await using var server = await RedisServer.StartAsync();
+        await using var node = Build(server.ConnectionString);
+        using var limiter = node.Services.GetRequiredService<IRateLimiterFactory>().CreateLimiter("held", "p", RateLimitRule.Concurrency(1, TimeSpan.FromMinutes(1)));
+        var lease = await limiter.AcquireAsync(1);
+        lease.IsAcquired.Should().BeTrue();
+        await server.KillAsync();
+
+        lease.Dispose();
+
+        for (var i = 0; i < 100 && !node.Logs.GetSnapshot().Any(r => r.Id.Name == "ReleaseFailed"); i++)
+        {
+            await Task.Delay(50);
+        }
+
+        node.Logs.GetSnapshot().Should().Contain(r => r.Id.Name == "ReleaseFailed" && r.Level == LogLevel.Warning);
+    }
+
+    [Fact]
     public async Task Statistics_are_answered_locally_while_redis_is_down()
     {
         await using var server = await RedisServer.StartAsync();
