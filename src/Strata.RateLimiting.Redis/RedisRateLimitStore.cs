@@ -27,6 +27,11 @@ internal sealed class RedisRateLimitStore : IRateLimitStore, IAsyncDisposable
         _ownsConnection = ownsConnection;
         _prefix = keyPrefix.TrimEnd(':');
         _timeout = commandTimeout;
+        if (ownsConnection)
+        {
+            // Start connecting now so the first decisions do not wait for the handshake.
+            _connection = connect();
+        }
     }
 
     public string Name => "redis";

@@ -75,4 +75,19 @@ public static class StrataRateLimiterOptionsExtensions
         options.AddPolicy(policyName, new StrataRateLimiterPolicy(definition));
         return options;
     }
+
+    /// <summary>
+    /// Answers every rejection of the middleware the Strata way, including those of
+    /// <see cref="RateLimiterOptions.GlobalLimiter"/> and of non-Strata policies: 429 (503 when a Strata
+    /// policy fails closed), <c>Retry-After</c> in whole seconds rounded up, and an RFC 9457 ProblemDetails
+    /// body. Strata policies answer this way without it.
+    /// </summary>
+    /// <param name="options">The rate-limiter options.</param>
+    public static RateLimiterOptions UseStrataRejectionResponse(this RateLimiterOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.RejectionStatusCode = Microsoft.AspNetCore.Http.StatusCodes.Status429TooManyRequests;
+        options.OnRejected = RateLimitResponses.OnRejectedAsync;
+        return options;
+    }
 }

@@ -139,16 +139,14 @@ public sealed class HttpResponseTests
     public async Task Concurrency_policy_admits_requests_in_flight_up_to_its_limit()
     {
         var gate = new TaskCompletionSource();
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var host = await TestHost.StartAsync(
             o => o.AddConcurrencyPolicy("per-key", RatePartition.ByApiKey, limit: 1, permitLifetime: TimeSpan.FromMinutes(1)),
-            endpoints: app => app.MapGet("/slow", async () => { await gate.Task; return "done"; }).RequireRateLimiting("per-key"));
+            endpoints: app => app.MapGet("/slow", async () => { entered.TrySetResult(); await gate.Task; return "done"; }).RequireRateLimiting("per-key"));
 
         var slow = host.GetAsync("k", "/slow");
-        HttpResponseMessage? second = null;
-        for (var i = 0; i < 100 && second?.StatusCode != HttpStatusCode.TooManyRequests; i++)
-        {
-            second = await host.GetAsync("k");
-        }
+        await entered.Task;
+        var second = await host.GetAsync("k");
 
         second!.StatusCode.Should().Be(HttpStatusCode.TooManyRequests);
         second.Header("RateLimit-Policy").Should().Be("\"per-key\";q=1");

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 
@@ -23,5 +24,21 @@ public sealed class MetricsTests
         measurements.Where(m => (string?)m.Tags["result"] == "acquired").Sum(m => m.Value).Should().Be(2);
         measurements.Where(m => (string?)m.Tags["result"] == "rejected").Sum(m => m.Value).Should().Be(1);
         measurements.Should().OnlyContain(m => (string?)m.Tags["policy"] == "metered" && (string?)m.Tags["store"] == "in_process");
+    }
+
+    [Fact]
+    public async Task A_rejected_http_request_is_one_rejected_decision()
+    {
+        await using var host = await TestHost.StartAsync(o => o.AddFixedWindowPolicy("per-key", RatePartition.ByApiKey, limit: 1, window: TimeSpan.FromMinutes(1)));
+        using var collector = new MetricCollector<long>(host.App.Services.GetRequiredService<IMeterFactory>(), "Strata.RateLimiting", "strata.ratelimiting.decisions");
+
+        for (var i = 0; i < 3; i++)
+        {
+            using var response = await host.GetAsync("k");
+        }
+
+        var measurements = collector.GetMeasurementSnapshot();
+        measurements.Where(m => (string?)m.Tags["result"] == "acquired").Sum(m => m.Value).Should().Be(1);
+        measurements.Where(m => (string?)m.Tags["result"] == "rejected").Sum(m => m.Value).Should().Be(2);
     }
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Polly;
@@ -69,14 +70,14 @@ public sealed class OutboundTests
     }
 
     [Fact]
-    public async Task The_partitioned_limiter_works_as_the_global_limiter_with_headers()
+    public async Task The_partitioned_limiter_works_as_the_global_limiter_with_headers_and_429()
     {
         await using var host = await TestHost.StartAsync(
-            _ => { },
+            o => o.UseStrataRejectionResponse(),
             services =>
             {
                 services.AddStrataRateLimiting();
-                services.AddOptions<Microsoft.AspNetCore.RateLimiting.RateLimiterOptions>().Configure<IRateLimiterFactory>((o, factory) =>
+                services.AddOptions<RateLimiterOptions>().Configure<IRateLimiterFactory>((o, factory) =>
                     o.GlobalLimiter = factory.CreatePartitioned("global", RatePartition.ByApiKey, RateLimitRule.FixedWindow(1, TimeSpan.FromMinutes(1))));
             },
             endpoints: app => app.MapGet("/any", () => "any"));
@@ -84,7 +85,31 @@ public sealed class OutboundTests
         var first = await host.GetAsync("k", "/any");
         first.StatusCode.Should().Be(HttpStatusCode.OK);
         first.Header("RateLimit").Should().Be("\"global\";r=0;t=59");
-        (await host.GetAsync("k", "/any")).StatusCode.Should().NotBe(HttpStatusCode.OK);
+
+        var second = await host.GetAsync("k", "/any");
+        second.StatusCode.Should().Be(HttpStatusCode.TooManyRequests);
+        second.Header("Retry-After").Should().Be("59");
+        second.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
+    }
+
+    [Fact]
+    public async Task Built_in_limiters_get_the_same_rejection_response()
+    {
+        await using var host = await TestHost.StartAsync(
+            o => o.UseStrataRejectionResponse().AddFixedWindowLimiter("builtin", w =>
+            {
+                w.PermitLimit = 1;
+                w.Window = TimeSpan.FromMinutes(1);
+                w.QueueLimit = 0;
+            }),
+            endpoints: app => app.MapGet("/builtin", () => "b").RequireRateLimiting("builtin"));
+
+        await host.GetAsync("k", "/builtin");
+        var rejected = await host.GetAsync("k", "/builtin");
+
+        rejected.StatusCode.Should().Be(HttpStatusCode.TooManyRequests);
+        rejected.Header("Retry-After").Should().NotBeNull();
+        rejected.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
     }
 
     [Fact]

@@ -79,6 +79,15 @@ internal sealed class CircuitBreaker(int failureThreshold, TimeSpan breakDuratio
         }
     }
 
+    /// <summary>A call ended by its caller: neither success nor failure; a probe may be sent again.</summary>
+    public void OnCanceled()
+    {
+        lock (_gate)
+        {
+            _probing = false;
+        }
+    }
+
     /// <summary>Records a failure; returns true when it opened the circuit.</summary>
     public bool OnFailure()
     {

@@ -46,21 +46,28 @@ internal static class RateLimitResponses
         }
     }
 
-    /// <summary>The <c>OnRejected</c> of Strata policies.</summary>
+    /// <summary>
+    /// The <c>OnRejected</c> of Strata policies (and of <c>RateLimiterOptions</c> after
+    /// <c>UseStrataRejectionResponse</c>): 429 (503 when failing closed), Retry-After, ProblemDetails.
+    /// Leases of other limiters get the same answer from their <see cref="System.Threading.RateLimiting.MetadataName.RetryAfter"/>.
+    /// </summary>
     public static async ValueTask OnRejectedAsync(OnRejectedContext context, CancellationToken cancellationToken)
     {
         var http = context.HttpContext;
-        if (http.Response.HasStarted || context.Lease is not StoreLease { Decision: var decision })
+        if (http.Response.HasStarted || context.Lease is null)
         {
             return;
         }
 
-        var unavailable = decision.Source == DecisionSource.FailClosed;
+        var strata = (context.Lease as StoreLease)?.Decision;
+        var unavailable = strata?.Source == DecisionSource.FailClosed;
+        var retryAfter = strata?.RetryAfter
+            ?? (context.Lease.TryGetMetadata(System.Threading.RateLimiting.MetadataName.RetryAfter, out var metadata) ? metadata : TimeSpan.Zero);
         var status = unavailable ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status429TooManyRequests;
         http.Response.StatusCode = status;
-        if (decision.RetryAfter > TimeSpan.Zero)
+        if (retryAfter > TimeSpan.Zero)
         {
-            http.Response.Headers.RetryAfter = RetryAfterSeconds(decision.RetryAfter).ToString(CultureInfo.InvariantCulture);
+            http.Response.Headers.RetryAfter = RetryAfterSeconds(retryAfter).ToString(CultureInfo.InvariantCulture);
         }
 
         var problem = new ProblemDetails
@@ -70,14 +77,20 @@ internal static class RateLimitResponses
             Title = unavailable ? "Rate limiting is unavailable" : "Too many requests",
             Detail = unavailable
                 ? "The rate-limit store cannot be reached and this endpoint fails closed. Retry later."
-                : $"The rate limit of policy '{decision.Policy}' is exceeded. Retry after the time in the Retry-After header.",
+                : strata is null
+                    ? "A rate limit is exceeded. Retry after the time in the Retry-After header."
+                    : $"The rate limit of policy '{strata.Policy}' is exceeded. Retry after the time in the Retry-After header.",
         };
-        if (decision.RetryAfter > TimeSpan.Zero)
+        if (retryAfter > TimeSpan.Zero)
         {
-            problem.Extensions["retryAfter"] = RetryAfterSeconds(decision.RetryAfter);
+            problem.Extensions["retryAfter"] = RetryAfterSeconds(retryAfter);
         }
 
-        problem.Extensions["policy"] = decision.Policy;
+        if (strata is not null && strata.Policy.Length > 0)
+        {
+            problem.Extensions["policy"] = strata.Policy;
+        }
+
         await TypedResults.Problem(problem).ExecuteAsync(http).ConfigureAwait(false);
     }
 

@@ -17,6 +17,9 @@ internal readonly record struct Outcome(Decision Decision, Action? Release);
 /// </summary>
 internal sealed partial class RateLimitRuntime : IDisposable
 {
+    /// <summary>Traces of store round trips, named after the package.</summary>
+    public static readonly ActivitySource ActivitySource = new("Strata.RateLimiting");
+
     private readonly IRateLimitStore _store;
     private readonly InProcessRateLimitStore _local;
     private readonly StoreSettings _settings;
@@ -89,14 +92,28 @@ internal sealed partial class RateLimitRuntime : IDisposable
         return rules;
     }
 
-    /// <summary>Decides without waiting when that is possible (in-process store, deny cache, open circuit); null otherwise.</summary>
-    public Outcome? TryAcquire(PolicyDefinition policy, string partition, RateLimitRule[] rules, int cost)
+    /// <summary>
+    /// Decides without waiting when that is possible (in-process store, deny cache, open circuit); null otherwise.
+    /// With <paramref name="deferRejection"/> (ASP.NET Core's middleware, which calls <c>AcquireAsync</c>
+    /// after a failed attempt) only admissions are answered here, so a rejection is decided and counted once.
+    /// </summary>
+    public Outcome? TryAcquire(PolicyDefinition policy, string partition, RateLimitRule[] rules, int cost, bool deferRejection = false)
     {
         if (!_store.IsDistributed)
         {
             var request = BuildRequest(policy, partition, rules, cost);
             _store.TryDecide(request, out var decision);
+            if (!decision.Allowed && deferRejection)
+            {
+                return null;
+            }
+
             return Complete(policy, partition, rules, request, decision, DecisionSource.Store, _store);
+        }
+
+        if (deferRejection)
+        {
+            return null;
         }
 
         if (TryDenyCache(policy, partition, rules, cost, out var denied))
@@ -120,6 +137,10 @@ internal sealed partial class RateLimitRuntime : IDisposable
             return TryAcquire(policy, partition, rules, cost)!.Value;
         }
 
+        using var activity = ActivitySource.StartActivity("strata.ratelimiting.decide", ActivityKind.Client);
+        activity?.SetTag("strata.ratelimiting.policy", policy.Name);
+        activity?.SetTag("strata.ratelimiting.store", _store.Name);
+
         if (TryDenyCache(policy, partition, rules, cost, out var denied))
         {
             return denied;
@@ -139,7 +160,7 @@ internal sealed partial class RateLimitRuntime : IDisposable
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            _breaker.OnSuccess();
+            _breaker.OnCanceled();
             throw;
         }
         catch (Exception ex)
@@ -151,6 +172,7 @@ internal sealed partial class RateLimitRuntime : IDisposable
             }
 
             Log.StoreFailed(_logger, _store.Name, policy.Name, policy.FailureMode, ex);
+            activity?.SetStatus(ActivityStatusCode.Error, "store unavailable");
             return FailureMode(policy, partition, rules, cost);
         }
 
@@ -160,6 +182,7 @@ internal sealed partial class RateLimitRuntime : IDisposable
             Log.CircuitClosed(_logger, _store.Name);
         }
 
+        activity?.SetTag("strata.ratelimiting.result", decision.Allowed ? "acquired" : "rejected");
         return Complete(policy, partition, rules, request, decision, DecisionSource.Store, _store);
     }
 

@@ -56,7 +56,9 @@ internal sealed class StoreRateLimiter : RateLimiter
     protected override RateLimitLease AttemptAcquireCore(int permitCount)
     {
         var rules = Prepare(permitCount, out var context);
-        var outcome = _runtime.TryAcquire(_policy, _partition, rules, permitCount);
+
+        // Called from the middleware (a bound request), a failed attempt is followed by AcquireAsync: decide rejections there, once.
+        var outcome = _runtime.TryAcquire(_policy, _partition, rules, permitCount, deferRejection: context is not null);
         return outcome is { } decided ? Track(decided, context) : StoreLease.Deferred;
     }
 
