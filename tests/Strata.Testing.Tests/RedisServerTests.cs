@@ -73,6 +73,20 @@ public sealed class RedisServerTests(RedisFixture redis) : IClassFixture<RedisFi
         config.Should().ContainSingle().Which.Value.Should().Be((12 * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
+    [Fact]
+    public async Task Throwaway_server_with_a_password_starts_and_accepts_only_authenticated_clients()
+    {
+        await using var server = await RedisServer.StartAsync(["--requirepass", "test-only-password"]);
+
+        await using var authenticated = await server.ConnectAsync(o => o.Password = "test-only-password");
+        var pong = await authenticated.GetDatabase().PingAsync();
+        pong.Should().BePositive();
+
+        await using var anonymous = await server.ConnectAsync();
+        var unauthenticated = async () => await anonymous.GetDatabase().StringGetAsync("k");
+        await unauthenticated.Should().ThrowAsync<RedisException>();
+    }
+
     private static async Task<T> RetryAsync<T>(Func<Task<T>> action)
     {
         for (var attempt = 0; ; attempt++)

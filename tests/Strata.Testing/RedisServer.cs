@@ -296,7 +296,10 @@ public sealed class RedisServer : IAsyncDisposable
             await stream.WriteAsync("PING\r\n"u8.ToArray(), cancellationToken).ConfigureAwait(false);
             var buffer = new byte[64];
             var read = await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
-            return read >= 5 && Encoding.ASCII.GetString(buffer, 0, read).StartsWith("+PONG", StringComparison.Ordinal);
+            var reply = Encoding.ASCII.GetString(buffer, 0, read);
+
+            // A server started with --requirepass answers -NOAUTH before AUTH: it is up all the same.
+            return reply.StartsWith("+PONG", StringComparison.Ordinal) || reply.StartsWith("-NOAUTH", StringComparison.Ordinal);
         }
         catch (Exception ex) when (ex is SocketException or IOException)
         {
