@@ -3,7 +3,6 @@ using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
-using Microsoft.Extensions.Hosting;
 
 namespace Strata.Jobs.Tests.Contract;
 
@@ -11,56 +10,8 @@ namespace Strata.Jobs.Tests.Contract;
 /// The behaviour every backend must show. Each backend's test class derives from this and says how to
 /// plug the backend in; the tests themselves use only the public API (and one internal hook to send raw payloads).
 /// </summary>
-public abstract class JobQueueContractTests : IAsyncLifetime
+public abstract class JobQueueContractTests : JobsTestBase
 {
-    private readonly List<TestJobsHost> _hosts = [];
-
-    /// <summary>Selects the backend under test.</summary>
-    protected abstract void UseBackend(JobsBuilder builder);
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        foreach (var host in _hosts)
-        {
-            await host.DisposeAsync();
-        }
-    }
-
-    protected async Task<TestJobsHost> StartHostAsync(Action<JobsOptions>? configure = null, Action<IServiceCollection>? services = null, Probe? probe = null)
-    {
-        probe ??= new Probe();
-        var builder = Host.CreateApplicationBuilder();
-        builder.Services.AddSingleton(probe);
-        builder.Services.AddScoped<ScopedDependency>();
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
-        builder.Services.AddHealthChecks().AddJobsHealthCheck();
-        services?.Invoke(builder.Services);
-        var jobs = builder.Services.AddJobs(options =>
-            {
-                options.Concurrency = 4;
-                options.RetryBaseDelay = TimeSpan.FromMilliseconds(10);
-                options.RetryMaxDelay = TimeSpan.FromMilliseconds(50);
-                options.TimeoutGracePeriod = TimeSpan.FromMilliseconds(200);
-                configure?.Invoke(options);
-            })
-            .AddHandler<EchoJob, EchoHandler>()
-            .AddHandler<FlakyJob, FlakyHandler>()
-            .AddHandler<BlockingJob, BlockingHandler>()
-            .AddHandler<HangingJob, HangingHandler>()
-            .AddHandler<RecordJob, RecordHandler>()
-            .AddHandler<SlowJob, SlowHandler>()
-            .AddHandler<ScopedJob, ScopedHandler>()
-            .AddHandler<RejectedJob, RejectingHandler>();
-        UseBackend(jobs);
-        var host = builder.Build();
-        var testHost = new TestJobsHost(host, probe);
-        _hosts.Add(testHost);
-        await host.StartAsync();
-        return testHost;
-    }
-
     [Fact]
     public async Task Enqueued_job_runs_and_its_status_shows_result_and_progress()
     {
@@ -485,14 +436,5 @@ public abstract class JobQueueContractTests : IAsyncLifetime
         var report = await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
 
         report.Status.Should().Be(HealthStatus.Healthy, report.Entries.FirstOrDefault().Value.Description);
-    }
-
-    protected static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (!await condition())
-        {
-            await Task.Delay(20, limit.Token);
-        }
     }
 }
