@@ -48,9 +48,18 @@ public abstract class JobsTestBase : IAsyncLifetime
             .AddHandler<RejectedJob, RejectingHandler>();
         UseBackend(jobs);
         var host = builder.Build();
+        try
+        {
+            await host.StartAsync();
+        }
+        catch
+        {
+            host.Dispose();
+            throw;
+        }
+
         var testHost = new TestJobsHost(host, probe);
         _hosts.Add(testHost);
-        await host.StartAsync();
         return testHost;
     }
 
