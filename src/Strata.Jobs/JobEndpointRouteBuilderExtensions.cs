@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Strata.Jobs;
 
 namespace Microsoft.AspNetCore.Builder;
@@ -31,7 +32,7 @@ public static class JobEndpointRouteBuilderExtensions
 
         var group = endpoints.MapGroup(pattern);
         var tag = typeof(TJob).Name;
-        group.MapPost(string.Empty, (Func<HttpContext, Task<IResult>>)handlers.PostAsync)
+        group.MapPost(string.Empty, (Func<HttpContext, Task<IResult>>)handlers.Post)
             .Accepts(typeof(TJob), "application/json")
             .Produces<JobInfo>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -39,12 +40,13 @@ public static class JobEndpointRouteBuilderExtensions
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .WithSummary($"Enqueue a {tag} job")
             .WithTags(tag);
-        group.MapGet("/{id}", (Func<HttpContext, string, Task<IResult>>)handlers.GetAsync)
+        group.MapGet("/{id}", (Func<HttpContext, string, Task<IResult>>)handlers.Get)
             .Produces<JobInfo>(StatusCodes.Status200OK)
             .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .WithSummary($"Get the status of a {tag} job")
             .WithTags(tag);
-        group.MapDelete("/{id}", (Func<HttpContext, string, Task<IResult>>)handlers.DeleteAsync)
+        group.MapDelete("/{id}", (Func<HttpContext, string, Task<IResult>>)handlers.Delete)
             .Produces<JobInfo>(StatusCodes.Status200OK)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
@@ -54,9 +56,31 @@ public static class JobEndpointRouteBuilderExtensions
     }
 }
 
-internal sealed class JobEndpointHandlers<TJob>(JobEndpointOptions options)
+internal sealed partial class JobEndpointHandlers<TJob>(JobEndpointOptions options)
 {
-    public async Task<IResult> PostAsync(HttpContext context)
+    public Task<IResult> Post(HttpContext context) => GuardAsync(context, PostAsync(context));
+
+    public Task<IResult> Get(HttpContext context, string id) => GuardAsync(context, GetAsync(context, id));
+
+    public Task<IResult> Delete(HttpContext context, string id) => GuardAsync(context, DeleteAsync(context, id));
+
+    /// <summary>Turns a failure of the backend (for example Redis unreachable) into 503 with Retry-After instead of a 500.</summary>
+    private async Task<IResult> GuardAsync(HttpContext context, Task<IResult> handling)
+    {
+        try
+        {
+            return await handling.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not (OperationCanceledException or ArgumentException or InvalidOperationException or NotSupportedException))
+        {
+            var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Strata.Jobs.Endpoints");
+            Log.BackendUnavailable(logger, context.Request.Method, ex);
+            SetRetryAfter(context);
+            return Problem(StatusCodes.Status503ServiceUnavailable, "Job queue unavailable", "The job queue cannot be reached now; try again later.");
+        }
+    }
+
+    private async Task<IResult> PostAsync(HttpContext context)
     {
         var services = context.RequestServices;
         var queue = services.GetRequiredService<IJobQueue>();
@@ -113,7 +137,7 @@ internal sealed class JobEndpointHandlers<TJob>(JobEndpointOptions options)
             : new AcceptedWithLocation(location, Results.Json(info, JobsJsonContext.Default.JobInfo, statusCode: StatusCodes.Status202Accepted));
     }
 
-    public async Task<IResult> GetAsync(HttpContext context, string id)
+    private async Task<IResult> GetAsync(HttpContext context, string id)
     {
         var store = context.RequestServices.GetRequiredService<IJobStore>();
         var info = await store.GetForOwnerAsync(id, options.OwnerSelector(context), context.RequestAborted).ConfigureAwait(false);
@@ -130,7 +154,7 @@ internal sealed class JobEndpointHandlers<TJob>(JobEndpointOptions options)
         return Results.Json(info, JobsJsonContext.Default.JobInfo);
     }
 
-    public async Task<IResult> DeleteAsync(HttpContext context, string id)
+    private async Task<IResult> DeleteAsync(HttpContext context, string id)
     {
         var services = context.RequestServices;
         var store = services.GetRequiredService<IJobStore>();
@@ -158,6 +182,12 @@ internal sealed class JobEndpointHandlers<TJob>(JobEndpointOptions options)
 
     private static IResult Problem(int status, string title, string detail) =>
         Results.Problem(statusCode: status, title: title, detail: detail);
+
+    private static partial class Log
+    {
+        [LoggerMessage(201, LogLevel.Error, "A {Method} job request failed because the job backend failed; answering 503.", EventName = "BackendUnavailable")]
+        public static partial void BackendUnavailable(ILogger logger, string method, Exception exception);
+    }
 
     /// <summary>202 with a Location header and the job's status as the body.</summary>
     private sealed class AcceptedWithLocation(string location, IResult body) : IResult

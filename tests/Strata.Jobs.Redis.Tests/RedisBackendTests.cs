@@ -123,6 +123,21 @@ public sealed class RedisBackendTests(RedisFixture redis) : JobsTestBase, IClass
     }
 
     [Fact]
+    public async Task Cancel_from_another_host_reaches_the_running_handler_through_PubSub()
+    {
+        var worker = await StartHostAsync();
+        var api = await StartHostAsync(o => o.RunWorkers = false);
+
+        var id = await api.Queue.EnqueueAsync(new BlockingJob("remote"));
+        await worker.Probe.WaitStartedAsync("remote");
+        await api.WaitForStateAsync(id, JobState.Running);
+        (await api.Queue.CancelAsync(id)).Should().BeTrue();
+
+        await api.WaitForStateAsync(id, JobState.Cancelled);
+        worker.Probe.TokensFired.Should().Contain("remote");
+    }
+
+    [Fact]
     public async Task Idle_workers_are_woken_by_PubSub_not_by_polling()
     {
         _configure = o => o.PollInterval = TimeSpan.FromHours(1);

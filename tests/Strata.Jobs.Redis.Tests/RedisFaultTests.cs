@@ -1,4 +1,9 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using StackExchange.Redis;
@@ -99,6 +104,42 @@ public sealed class RedisFaultTests(RedisFixture redis) : IClassFixture<RedisFix
         var done = await connection.GetDatabase().SetMembersAsync(doneKey);
         done.Select(v => (int)v).Should().BeEquivalentTo(Enumerable.Range(0, 30));
         await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task With_redis_down_the_endpoints_answer_503_and_the_health_check_is_unhealthy_then_recover()
+    {
+        await using var server = await RedisServer.StartAsync();
+        await using var connection = await server.ConnectAsync();
+        var builder = WebApplication.CreateBuilder();
+        builder.WebHost.UseTestServer();
+        builder.Services.AddSingleton<IConnectionMultiplexer>(connection);
+        builder.Services.AddHealthChecks().AddJobsHealthCheck();
+        builder.Services.AddJobs().AddHandler<CrashJob, CrashJobHandler>().UseRedis(o => o.KeyPrefix = RedisFixture.UniquePrefix());
+        await using var app = builder.Build();
+        app.MapJobEndpoints<CrashJob>("/jobs");
+        await app.StartAsync();
+        using var client = app.GetTestClient();
+        var health = app.Services.GetRequiredService<HealthCheckService>();
+        var body = JsonContent.Create(new CrashJob(1, 1, "unused"));
+
+        (await health.CheckHealthAsync()).Status.Should().Be(HealthStatus.Healthy);
+        await server.KillAsync();
+        using var post = await client.PostAsync("/jobs", body);
+        using var get = await client.GetAsync("/jobs/default.0123456789abcdef0123456789abcdef");
+        var down = await health.CheckHealthAsync();
+
+        post.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
+        post.Headers.RetryAfter.Should().NotBeNull();
+        post.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
+        get.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
+        down.Status.Should().Be(HealthStatus.Unhealthy);
+
+        await server.RestartAsync();
+        await WaitUntilAsync(async () => (await health.CheckHealthAsync()).Status == HealthStatus.Healthy, child: null);
+        using var again = await client.PostAsync("/jobs", JsonContent.Create(new CrashJob(2, 1, "unused")));
+        again.StatusCode.Should().Be(HttpStatusCode.Accepted);
+        await app.StopAsync();
     }
 
     private static async Task<IHost> StartHostAsync(IConnectionMultiplexer connection, string prefix, bool runWorkers, int concurrency = 4)
