@@ -138,6 +138,24 @@ public sealed class RedisBackendTests(RedisFixture redis) : JobsTestBase, IClass
     }
 
     [Fact]
+    public async Task Job_interrupted_by_shutdown_is_given_back_and_another_worker_finishes_it()
+    {
+        var probe = new Probe();
+        var leaving = await StartHostAsync(o => o.ShutdownDrainTimeout = TimeSpan.FromMilliseconds(100), probe: probe);
+        var id = await leaving.Queue.EnqueueAsync(new SlowJob("handover", 1500));
+        await probe.WaitStartedAsync("handover");
+        await leaving.StopAsync();
+        (await leaving.Store.GetAsync(id))!.State.Should().Be(JobState.Queued);
+
+        var staying = await StartHostAsync(probe: probe);
+        var info = await staying.WaitForStateAsync(id, JobState.Succeeded);
+
+        info.Attempt.Should().Be(1, "an interrupted attempt is not a failed one");
+        info.Redeliveries.Should().Be(0, "the job was handed back, not reclaimed after a crash");
+        probe.Runs.Should().ContainSingle(r => r == "handover");
+    }
+
+    [Fact]
     public async Task Idle_workers_are_woken_by_PubSub_not_by_polling()
     {
         _configure = o => o.PollInterval = TimeSpan.FromHours(1);

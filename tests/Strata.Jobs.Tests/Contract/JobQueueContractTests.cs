@@ -362,6 +362,9 @@ public abstract class JobQueueContractTests : JobsTestBase
         using var retried = new MetricCollector<long>(factory, "Strata.Jobs", "strata.jobs.retried");
         using var dead = new MetricCollector<long>(factory, "Strata.Jobs", "strata.jobs.dead_lettered");
         using var runTime = new MetricCollector<double>(factory, "Strata.Jobs", "strata.jobs.run.duration");
+        using var waitTime = new MetricCollector<double>(factory, "Strata.Jobs", "strata.jobs.wait.duration");
+        using var started = new MetricCollector<long>(factory, "Strata.Jobs", "strata.jobs.started");
+        using var failed = new MetricCollector<long>(factory, "Strata.Jobs", "strata.jobs.failed");
 
         var ok = await host.Queue.EnqueueAsync(new EchoJob("m"));
         var bad = await host.Queue.EnqueueAsync(new FlakyJob("f", FailTimes: 5));
@@ -373,6 +376,9 @@ public abstract class JobQueueContractTests : JobsTestBase
         retried.GetMeasurementSnapshot().Sum(m => m.Value).Should().Be(1);
         dead.GetMeasurementSnapshot().Sum(m => m.Value).Should().Be(1);
         runTime.GetMeasurementSnapshot().Should().HaveCount(3);
+        waitTime.GetMeasurementSnapshot().Should().HaveCount(3).And.OnlyContain(m => m.Value >= 0);
+        started.GetMeasurementSnapshot().Sum(m => m.Value).Should().Be(3);
+        failed.GetMeasurementSnapshot().Sum(m => m.Value).Should().Be(2);
     }
 
     [Fact]
