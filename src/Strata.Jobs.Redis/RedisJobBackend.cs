@@ -28,7 +28,7 @@ internal sealed partial class RedisJobBackend : IJobBackend
     private readonly HashSet<string> _queues;
     private readonly ConcurrentDictionary<string, long> _depth = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, DateTimeOffset> _nextReclaim = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, string> _inFlight = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (string Queue, string JobId)> _inFlight = new(StringComparer.Ordinal);
     private readonly AsyncSignal _wake = new();
     private readonly AsyncSignal _scheduleChanged = new();
     private readonly TimeSpan _heartbeatInterval;
@@ -448,20 +448,31 @@ internal sealed partial class RedisJobBackend : IJobBackend
                 continue;
             }
 
-            _inFlight[id] = envelope.Queue;
+            _inFlight[id] = (envelope.Queue, envelope.Id);
             deliveries.Add(new JobDelivery(envelope, id, deliveryCount(id)));
         }
 
         return deliveries;
     }
 
-    /// <summary>Keeps the entries of running jobs fresh so no other worker reclaims them; JUSTID does not raise the delivery count.</summary>
+    /// <summary>
+    /// Keeps the entries of running jobs fresh so no other worker reclaims them (JUSTID does not raise the
+    /// delivery count), and picks up cancel requests whose Pub/Sub message was missed (a reconnect).
+    /// </summary>
     private async Task HeartbeatAsync(IDatabase db)
     {
-        foreach (var group in _inFlight.GroupBy(p => p.Value, p => p.Key, StringComparer.Ordinal))
+        foreach (var group in _inFlight.GroupBy(p => p.Value.Queue, StringComparer.Ordinal))
         {
-            var ids = group.Select(id => (RedisValue)id).ToArray();
-            await db.StreamClaimIdsOnlyAsync(new Keys(_options.KeyPrefix, group.Key).Stream, _options.ConsumerGroup, _options.ConsumerName, 0, ids).ConfigureAwait(false);
+            var keys = new Keys(_options.KeyPrefix, group.Key);
+            var ids = group.Select(p => (RedisValue)p.Key).ToArray();
+            await db.StreamClaimIdsOnlyAsync(keys.Stream, _options.ConsumerGroup, _options.ConsumerName, 0, ids).ConfigureAwait(false);
+            foreach (var (_, (_, jobId)) in group)
+            {
+                if (_running.IsRunning(jobId) && await db.HashGetAsync(keys.Job(jobId), "cancel").ConfigureAwait(false) == "1")
+                {
+                    _running.TryCancel(jobId);
+                }
+            }
         }
     }
 

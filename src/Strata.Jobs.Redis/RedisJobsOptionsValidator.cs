@@ -1,12 +1,19 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 
 namespace Strata.Jobs.Redis;
 
-internal sealed class RedisJobsOptionsValidator : IValidateOptions<RedisJobsOptions>
+internal sealed class RedisJobsOptionsValidator(IServiceProviderIsService registrations) : IValidateOptions<RedisJobsOptions>
 {
     public ValidateOptionsResult Validate(string? name, RedisJobsOptions options)
     {
         var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.Configuration) && !registrations.IsService(typeof(IConnectionMultiplexer)))
+        {
+            errors.Add("Strata.Jobs.Redis needs a connection: register an IConnectionMultiplexer in DI or set RedisJobsOptions.Configuration (UseRedis(\"host:port\")).");
+        }
+
         if (string.IsNullOrEmpty(options.KeyPrefix) || options.KeyPrefix.Contains('{', StringComparison.Ordinal) || options.KeyPrefix.Contains('}', StringComparison.Ordinal))
         {
             errors.Add("RedisJobsOptions.KeyPrefix must be non-empty and contain no '{' or '}' (the queue name is the hash tag).");

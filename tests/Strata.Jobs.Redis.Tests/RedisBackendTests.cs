@@ -209,6 +209,19 @@ public sealed class RedisBackendTests(RedisFixture redis) : JobsTestBase, IClass
         error.Failures.Should().Contain(f => f.Contains("MaxDeliveries", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Host_without_a_redis_connection_stops_at_start_saying_how_to_give_one()
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+        builder.Services.AddJobs().AddHandler<EchoJob, EchoHandler>().UseRedis();
+        using var host = builder.Build();
+
+        var start = () => host.StartAsync();
+
+        (await start.Should().ThrowAsync<OptionsValidationException>()).Which.Failures
+            .Should().Contain(f => f.Contains("register an IConnectionMultiplexer in DI or set RedisJobsOptions.Configuration", StringComparison.Ordinal));
+    }
+
     private async Task<string[]> KeysAsync(string pattern)
     {
         var server = redis.Connection.GetServer(redis.Connection.GetEndPoints()[0]);
