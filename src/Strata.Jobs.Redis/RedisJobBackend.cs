@@ -272,6 +272,7 @@ internal sealed partial class RedisJobBackend : IJobBackend
     public async Task RunAsync(IReadOnlyList<string> queues, CancellationToken cancellationToken)
     {
         var nextHeartbeat = _time.GetUtcNow();
+        var nextConsumerSweep = nextHeartbeat + (_options.LeaseTime * 10);
         var groupsReady = false;
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -321,6 +322,16 @@ internal sealed partial class RedisJobBackend : IJobBackend
                 {
                     await HeartbeatAsync(db).ConfigureAwait(false);
                     nextHeartbeat = now + _heartbeatInterval;
+                }
+
+                if (now >= nextConsumerSweep)
+                {
+                    foreach (var queue in queues)
+                    {
+                        await RemoveGoneConsumersAsync(db, new Keys(_options.KeyPrefix, queue)).ConfigureAwait(false);
+                    }
+
+                    nextConsumerSweep = now + (_options.LeaseTime * 10);
                 }
 
                 var untilHeartbeat = nextHeartbeat - now;
@@ -476,6 +487,23 @@ internal sealed partial class RedisJobBackend : IJobBackend
         }
     }
 
+    /// <summary>
+    /// Removes consumers of stopped hosts (every start uses a new name) once they hold no pending entry and
+    /// have been idle for ten leases; a live worker reads at least every poll interval, so it is never idle that long.
+    /// </summary>
+    private async Task RemoveGoneConsumersAsync(IDatabase db, Keys keys)
+    {
+        var limit = (long)(_options.LeaseTime.TotalMilliseconds * 10);
+        foreach (var consumer in await db.StreamConsumerInfoAsync(keys.Stream, _options.ConsumerGroup).ConfigureAwait(false))
+        {
+            if (consumer.PendingMessageCount == 0 && consumer.IdleTimeInMilliseconds > limit && consumer.Name != _options.ConsumerName)
+            {
+                await db.StreamDeleteConsumerAsync(keys.Stream, _options.ConsumerGroup, consumer.Name).ConfigureAwait(false);
+                Log.ConsumerRemoved(_logger, consumer.Name);
+            }
+        }
+    }
+
     private async Task EnsureGroupAsync(IDatabase db, Keys keys)
     {
         try
@@ -586,6 +614,9 @@ internal sealed partial class RedisJobBackend : IJobBackend
 
         [LoggerMessage(102, LogLevel.Warning, "Reclaimed job {JobId} from a worker that stopped holding it (delivery {Deliveries}).", EventName = "RedisReclaimed")]
         public static partial void Reclaimed(ILogger logger, string jobId, int deliveries);
+
+        [LoggerMessage(104, LogLevel.Information, "Removed consumer {Consumer}, idle with nothing pending (its host stopped).", EventName = "RedisConsumerRemoved")]
+        public static partial void ConsumerRemoved(ILogger logger, string consumer);
 
         [LoggerMessage(103, LogLevel.Error, "Stream entry {EntryId} is not a job envelope; moved to the dead-letter stream.", EventName = "RedisUnreadableEntry")]
         public static partial void UnreadableEntry(ILogger logger, string entryId, Exception exception);

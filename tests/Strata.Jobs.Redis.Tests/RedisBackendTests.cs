@@ -156,6 +156,36 @@ public sealed class RedisBackendTests(RedisFixture redis) : JobsTestBase, IClass
     }
 
     [Fact]
+    public async Task Cancel_request_whose_PubSub_message_was_missed_is_picked_up_by_the_heartbeat()
+    {
+        _configure = o => o.LeaseTime = TimeSpan.FromMilliseconds(600);
+        var host = await StartHostAsync();
+        var id = await host.Queue.EnqueueAsync(new BlockingJob("missed"));
+        await host.Probe.WaitStartedAsync("missed");
+        await host.WaitForStateAsync(id, JobState.Running);
+
+        // What cancel.lua does, without the Pub/Sub message.
+        await Db.HashSetAsync(_prefix + "{default}:job:" + id, "cancel", "1");
+
+        await host.WaitForStateAsync(id, JobState.Cancelled);
+        host.Probe.TokensFired.Should().Contain("missed");
+    }
+
+    [Fact]
+    public async Task Consumers_of_stopped_hosts_are_removed_once_idle_with_nothing_pending()
+    {
+        _configure = o => o.LeaseTime = TimeSpan.FromMilliseconds(300);
+        var stream = _prefix + "{default}:stream";
+        await Db.StreamCreateConsumerGroupAsync(stream, "strata-workers", "0", createStream: true);
+        await Db.StreamReadGroupAsync(stream, "strata-workers", "gone-host", ">", 1);
+        await Task.Delay(3100);
+
+        await StartHostAsync();
+
+        await WaitUntilAsync(async () => (await Db.StreamConsumerInfoAsync(stream, "strata-workers")).All(c => c.Name != "gone-host"));
+    }
+
+    [Fact]
     public async Task Idle_workers_are_woken_by_PubSub_not_by_polling()
     {
         _configure = o => o.PollInterval = TimeSpan.FromHours(1);
