@@ -66,12 +66,12 @@ public sealed class RedisBackendTests(RedisFixture redis) : JobsTestBase, IClass
     [Fact]
     public async Task Heartbeat_keeps_a_job_running_past_its_lease_owned_by_its_worker()
     {
-        _configure = o => o.LeaseTime = TimeSpan.FromMilliseconds(600);
+        _configure = o => o.LeaseTime = TimeSpan.FromMilliseconds(1500);
         var probe = new Probe();
         var first = await StartHostAsync(probe: probe);
         await StartHostAsync(probe: probe);
 
-        var id = await first.Queue.EnqueueAsync(new SlowJob("long", 2500));
+        var id = await first.Queue.EnqueueAsync(new SlowJob("long", 5000));
         var info = await first.WaitForStateAsync(id, JobState.Succeeded);
 
         probe.Runs.Count(r => r == "long").Should().Be(1, "no other worker reclaimed the job while it ran");
