@@ -56,7 +56,7 @@ internal sealed partial class RedisJobBackend : IJobBackend
 
     private RedisChannel CancelChannel => RedisChannel.Literal(_options.KeyPrefix + "cancel");
 
-    public string CreateJobId(string queue) => $"{queue}.{Guid.NewGuid():N}";
+    public string CreateJobId(string queue) => JobIds.Create(queue);
 
     public async ValueTask<EnqueueResult> EnqueueAsync(JobEnvelope envelope, DateTimeOffset? runAt, bool waitForRoom, CancellationToken cancellationToken)
     {

@@ -45,7 +45,7 @@ internal sealed class InMemoryJobBackend : IJobBackend
 
     public string Name => "in-memory";
 
-    public string CreateJobId(string queue) => $"{queue}.{Guid.NewGuid():N}";
+    public string CreateJobId(string queue) => JobIds.Create(queue);
 
     public async ValueTask<EnqueueResult> EnqueueAsync(JobEnvelope envelope, DateTimeOffset? runAt, bool waitForRoom, CancellationToken cancellationToken)
     {
