@@ -22,10 +22,13 @@ public static class JobEndpointRouteBuilderExtensions
     /// <param name="pattern">The route prefix, for example <c>"/jobs"</c>.</param>
     /// <param name="configure">Adjusts the endpoints' settings.</param>
     /// <returns>The route group, for conventions such as <c>RequireAuthorization</c> or rate limiting.</returns>
+    /// <exception cref="InvalidOperationException"><typeparamref name="TJob"/> is not registered, or <c>AddJobs</c> was not called.</exception>
     public static RouteGroupBuilder MapJobEndpoints<TJob>(this IEndpointRouteBuilder endpoints, string pattern, Action<JobEndpointOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentNullException.ThrowIfNull(pattern);
+        // Fails at start-up, not on the first request, when the job type was never registered.
+        endpoints.ServiceProvider.GetRequiredService<JobTypeRegistry>().Get<TJob>();
         var options = new JobEndpointOptions();
         configure?.Invoke(options);
         var handlers = new JobEndpointHandlers<TJob>(options);
