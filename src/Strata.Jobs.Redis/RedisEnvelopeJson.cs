@@ -1,0 +1,8 @@
+using System.Text.Json.Serialization;
+
+namespace Strata.Jobs.Redis;
+
+/// <summary>Source-generated JSON for envelopes in streams and sets (property names as declared: the Lua scripts read <c>Id</c>).</summary>
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(JobEnvelope))]
+internal sealed partial class RedisEnvelopeJson : JsonSerializerContext;

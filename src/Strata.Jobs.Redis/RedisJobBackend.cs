@@ -1,0 +1,624 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Strata.Jobs.Redis;
+
+/// <summary>
+/// The Redis backend. Per queue: a work stream read through one consumer group, a delayed set, a
+/// dead-letter stream, status hashes and idempotency keys, all hash-tagged <c>{queue}</c>.
+/// At-least-once: an entry stays pending until its job reaches an outcome; a heartbeat keeps running
+/// jobs' entries fresh (XCLAIM JUSTID, which does not count as a delivery), and entries idle past the
+/// lease are reclaimed by any worker (XCLAIM, which does) and dead-lettered after too many deliveries.
+/// </summary>
+internal sealed partial class RedisJobBackend : IJobBackend
+{
+    private const int PromoteBatch = 500;
+
+    private readonly RedisConnection _connection;
+    private readonly RunningJobs _running;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly JobsOptions _jobs;
+    private readonly RedisJobsOptions _options;
+    private readonly HashSet<string> _queues;
+    private readonly ConcurrentDictionary<string, long> _depth = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _nextReclaim = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (string Queue, string JobId)> _inFlight = new(StringComparer.Ordinal);
+    private readonly AsyncSignal _wake = new();
+    private readonly AsyncSignal _scheduleChanged = new();
+    private readonly TimeSpan _heartbeatInterval;
+    private int _subscribed;
+
+    public RedisJobBackend(
+        RedisConnection connection,
+        RunningJobs running,
+        TimeProvider time,
+        IOptions<JobsOptions> jobs,
+        IOptions<RedisJobsOptions> options,
+        ILogger<RedisJobBackend> logger)
+    {
+        _connection = connection;
+        _running = running;
+        _time = time;
+        _logger = logger;
+        _jobs = jobs.Value;
+        _options = options.Value;
+        _queues = new(_jobs.EffectiveQueues().Select(q => q.Name), StringComparer.Ordinal);
+        _heartbeatInterval = _options.LeaseTime / 3;
+    }
+
+    public string Name => "redis";
+
+    private RedisChannel CancelChannel => RedisChannel.Literal(_options.KeyPrefix + "cancel");
+
+    public string CreateJobId(string queue) => JobIds.Create(queue);
+
+    public async ValueTask<EnqueueResult> EnqueueAsync(JobEnvelope envelope, DateTimeOffset? runAt, bool waitForRoom, CancellationToken cancellationToken)
+    {
+        var db = await DatabaseAsync().ConfigureAwait(false);
+        var keys = new Keys(_options.KeyPrefix, envelope.Queue);
+        var result = (RedisResult[])(await RedisScript.Enqueue.EvaluateAsync(
+            db,
+            [keys.Stream, keys.Delayed, keys.Job(envelope.Id), keys.Idempotency(envelope.IdempotencyKey ?? string.Empty)],
+            [
+                envelope.Id,
+                Serialize(envelope),
+                runAt is { } at ? Ms(at) : string.Empty,
+                (long)_jobs.IdempotencyKeyLifetime.TotalMilliseconds,
+                envelope.IdempotencyKey is null ? "0" : "1",
+                keys.WakeChannel,
+                envelope.JobType,
+                envelope.Queue,
+                Ms(envelope.CreatedAt),
+                envelope.MaxAttempts,
+                envelope.Owner ?? string.Empty,
+            ]).ConfigureAwait(false))!;
+        return (int)result[0] == 1
+            ? new(EnqueueStatus.Enqueued, envelope.Id)
+            : new(EnqueueStatus.Duplicate, (string?)result[1]);
+    }
+
+    public async ValueTask<JobInfo?> GetAsync(string jobId, CancellationToken cancellationToken)
+    {
+        if (!TryQueueOf(jobId, out var queue))
+        {
+            return null;
+        }
+
+        var db = await DatabaseAsync().ConfigureAwait(false);
+        var fields = await db.HashGetAllAsync(new Keys(_options.KeyPrefix, queue).Job(jobId)).ConfigureAwait(false);
+        if (fields.Length == 0)
+        {
+            return null;
+        }
+
+        var map = fields.ToDictionary(f => f.Name.ToString(), f => f.Value, StringComparer.Ordinal);
+        string? Text(string name) => map.TryGetValue(name, out var v) && v.HasValue && !v.IsNullOrEmpty ? v.ToString() : null;
+        int Int(string name) => Text(name) is { } s ? int.Parse(s, CultureInfo.InvariantCulture) : 0;
+        DateTimeOffset? Time(string name) => Text(name) is { } s ? DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(s, CultureInfo.InvariantCulture)) : null;
+
+        return new JobInfo
+        {
+            Id = jobId,
+            JobType = Text("type") ?? string.Empty,
+            Queue = Text("queue") ?? queue,
+            State = ParseState(Text("state")),
+            Attempt = Int("attempt"),
+            MaxAttempts = Int("max"),
+            Redeliveries = Int("redeliveries"),
+            CreatedAt = Time("created") ?? default,
+            ScheduledFor = Time("scheduled"),
+            StartedAt = Time("started"),
+            CompletedAt = Time("completed"),
+            Progress = Text("progress") is null ? null : Int("progress"),
+            ProgressMessage = Text("pmsg"),
+            Result = Text("result") is { } result ? JsonText.ToElement(result) : null,
+            Error = Text("error"),
+            Owner = Text("owner"),
+        };
+    }
+
+    public async ValueTask<bool> CancelAsync(string jobId, CancellationToken cancellationToken)
+    {
+        if (!TryQueueOf(jobId, out var queue))
+        {
+            return false;
+        }
+
+        var db = await DatabaseAsync().ConfigureAwait(false);
+        var outcome = (int)await RedisScript.Cancel.EvaluateAsync(
+            db,
+            [new Keys(_options.KeyPrefix, queue).Job(jobId)],
+            [Ms(_time.GetUtcNow()), RetentionMs]).ConfigureAwait(false);
+        if (outcome == 2 && !_running.TryCancel(jobId))
+        {
+            var connection = await _connection.GetAsync().ConfigureAwait(false);
+            await connection.GetSubscriber().PublishAsync(CancelChannel, jobId).ConfigureAwait(false);
+        }
+
+        return outcome != 0;
+    }
+
+    public async ValueTask<bool> RequeueAsync(string jobId, CancellationToken cancellationToken)
+    {
+        if (!TryQueueOf(jobId, out var queue))
+        {
+            return false;
+        }
+
+        var db = await DatabaseAsync().ConfigureAwait(false);
+        var keys = new Keys(_options.KeyPrefix, queue);
+        var stored = await db.HashGetAsync(keys.Job(jobId), "env").ConfigureAwait(false);
+        if (stored.IsNullOrEmpty)
+        {
+            return false;
+        }
+
+        var envelope = Deserialize(stored.ToString())! with { Attempt = 1, EnqueuedAt = _time.GetUtcNow() };
+        var done = (int)await RedisScript.Requeue.EvaluateAsync(db, [keys.Job(jobId), keys.Stream], [Serialize(envelope), keys.WakeChannel]).ConfigureAwait(false);
+        return done == 1;
+    }
+
+    public async ValueTask<IReadOnlyList<JobDelivery>> ReceiveAsync(string queue, int max, CancellationToken cancellationToken)
+    {
+        var db = await DatabaseAsync().ConfigureAwait(false);
+        var keys = new Keys(_options.KeyPrefix, queue);
+        var now = _time.GetUtcNow();
+        if (!_nextReclaim.TryGetValue(queue, out var due) || due <= now)
+        {
+            _nextReclaim[queue] = now + (_options.LeaseTime / 2);
+            var reclaimed = await ReclaimAsync(db, keys, max).ConfigureAwait(false);
+            if (reclaimed.Count > 0)
+            {
+                return reclaimed;
+            }
+        }
+
+        StreamEntry[] entries;
+        try
+        {
+            entries = await db.StreamReadGroupAsync(keys.Stream, _options.ConsumerGroup, _options.ConsumerName, StreamPosition.NewMessages, max).ConfigureAwait(false);
+        }
+        catch (RedisServerException ex) when (ex.Message.StartsWith("NOGROUP", StringComparison.Ordinal))
+        {
+            // A new queue, or a server that lost its data (restart without persistence): create the group.
+            await EnsureGroupAsync(db, keys).ConfigureAwait(false);
+            entries = await db.StreamReadGroupAsync(keys.Stream, _options.ConsumerGroup, _options.ConsumerName, StreamPosition.NewMessages, max).ConfigureAwait(false);
+        }
+
+        return await ToDeliveriesAsync(db, keys, entries, deliveryCount: static _ => 1).ConfigureAwait(false);
+    }
+
+    public async ValueTask WaitForWorkAsync(IReadOnlyList<string> queues, CancellationToken cancellationToken)
+    {
+        await SubscribeAsync().ConfigureAwait(false);
+        using var wake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var signalled = _wake.WaitAsync(wake.Token);
+        var poll = Task.Delay(_options.PollInterval, _time, wake.Token);
+        await Task.WhenAny(signalled, poll).ConfigureAwait(false);
+        await wake.CancelAsync().ConfigureAwait(false);
+        await Task.WhenAll(signalled, poll).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+
+    public async ValueTask<StartStatus> StartAsync(JobDelivery delivery, CancellationToken cancellationToken)
+    {
+        var envelope = delivery.Envelope;
+        var keys = new Keys(_options.KeyPrefix, envelope.Queue);
+        var db = await DatabaseAsync().ConfigureAwait(false);
+        var outcome = (int)await RedisScript.Start.EvaluateAsync(
+            db,
+            [keys.Job(envelope.Id), keys.Stream],
+            [delivery.Receipt, _options.ConsumerGroup, Ms(_time.GetUtcNow()), envelope.Attempt, delivery.DeliveryCount, _options.MaxDeliveries]).ConfigureAwait(false);
+        switch (outcome)
+        {
+            case 0:
+                _inFlight.TryRemove(delivery.Receipt!, out _);
+                return StartStatus.Skip;
+            case 2:
+                return StartStatus.TooManyDeliveries;
+            default:
+                return StartStatus.Run;
+        }
+    }
+
+    public async ValueTask ReportProgressAsync(JobDelivery delivery, int percent, string? message, CancellationToken cancellationToken)
+    {
+        var db = await DatabaseAsync().ConfigureAwait(false);
+        var key = new Keys(_options.KeyPrefix, delivery.Envelope.Queue).Job(delivery.Envelope.Id);
+        await db.HashSetAsync(key, [new("progress", percent), new("pmsg", message ?? string.Empty)]).ConfigureAwait(false);
+    }
+
+    public ValueTask SucceedAsync(JobDelivery delivery, string? resultJson, CancellationToken cancellationToken) =>
+        FinishAsync(delivery, "succeeded", resultJson, error: null);
+
+    public ValueTask DeadLetterAsync(JobDelivery delivery, string error, CancellationToken cancellationToken) =>
+        FinishAsync(delivery, "dead", resultJson: null, error);
+
+    public ValueTask CancelledAsync(JobDelivery delivery, CancellationToken cancellationToken) =>
+        FinishAsync(delivery, "cancelled", resultJson: null, error: null);
+
+    public async ValueTask RetryAsync(JobDelivery delivery, DateTimeOffset retryAt, string error, CancellationToken cancellationToken)
+    {
+        var envelope = delivery.Envelope;
+        var next = envelope with { Attempt = envelope.Attempt + 1, EnqueuedAt = retryAt };
+        var keys = new Keys(_options.KeyPrefix, envelope.Queue);
+        var db = await DatabaseAsync().ConfigureAwait(false);
+        await RedisScript.Retry.EvaluateAsync(
+            db,
+            [keys.Job(envelope.Id), keys.Stream, keys.Delayed],
+            [delivery.Receipt, _options.ConsumerGroup, Ms(retryAt), Serialize(next), error, Ms(_time.GetUtcNow()), RetentionMs]).ConfigureAwait(false);
+        _inFlight.TryRemove(delivery.Receipt!, out _);
+        _scheduleChanged.Set();
+    }
+
+    public async ValueTask ReleaseAsync(JobDelivery delivery, CancellationToken cancellationToken)
+    {
+        var envelope = delivery.Envelope;
+        var keys = new Keys(_options.KeyPrefix, envelope.Queue);
+        var db = await DatabaseAsync().ConfigureAwait(false);
+        await RedisScript.Release.EvaluateAsync(
+            db,
+            [keys.Job(envelope.Id), keys.Stream],
+            [delivery.Receipt, _options.ConsumerGroup, Serialize(envelope), keys.WakeChannel]).ConfigureAwait(false);
+        _inFlight.TryRemove(delivery.Receipt!, out _);
+    }
+
+    public async Task RunAsync(IReadOnlyList<string> queues, CancellationToken cancellationToken)
+    {
+        var nextHeartbeat = _time.GetUtcNow();
+        var nextConsumerSweep = nextHeartbeat + (_options.LeaseTime * 10);
+        var groupsReady = false;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var wait = _options.PollInterval;
+            try
+            {
+                var db = await DatabaseAsync().ConfigureAwait(false);
+                await SubscribeAsync().ConfigureAwait(false);
+                if (!groupsReady)
+                {
+                    foreach (var queue in queues)
+                    {
+                        await EnsureGroupAsync(db, new Keys(_options.KeyPrefix, queue)).ConfigureAwait(false);
+                    }
+
+                    groupsReady = true;
+                }
+
+                var now = _time.GetUtcNow();
+                foreach (var queue in queues)
+                {
+                    var keys = new Keys(_options.KeyPrefix, queue);
+                    var result = (RedisResult[])(await RedisScript.Promote.EvaluateAsync(
+                        db,
+                        [keys.Delayed, keys.Stream],
+                        [Ms(now), PromoteBatch, keys.WakeChannel, keys.JobPrefix]).ConfigureAwait(false))!;
+                    var nextDue = (long)result[1];
+                    if ((long)result[0] >= PromoteBatch)
+                    {
+                        wait = TimeSpan.Zero;
+                    }
+                    else if (nextDue >= 0)
+                    {
+                        var until = DateTimeOffset.FromUnixTimeMilliseconds(nextDue) - now;
+                        if (until < wait)
+                        {
+                            wait = until < TimeSpan.Zero ? TimeSpan.Zero : until;
+                        }
+                    }
+
+                    var length = await db.StreamLengthAsync(keys.Stream).ConfigureAwait(false);
+                    var pending = await db.StreamPendingAsync(keys.Stream, _options.ConsumerGroup).ConfigureAwait(false);
+                    _depth[queue] = Math.Max(0, length - pending.PendingMessageCount);
+                }
+
+                if (now >= nextHeartbeat)
+                {
+                    await HeartbeatAsync(db).ConfigureAwait(false);
+                    nextHeartbeat = now + _heartbeatInterval;
+                }
+
+                if (now >= nextConsumerSweep)
+                {
+                    foreach (var queue in queues)
+                    {
+                        await RemoveGoneConsumersAsync(db, new Keys(_options.KeyPrefix, queue)).ConfigureAwait(false);
+                    }
+
+                    nextConsumerSweep = now + (_options.LeaseTime * 10);
+                }
+
+                var untilHeartbeat = nextHeartbeat - now;
+                if (untilHeartbeat < wait)
+                {
+                    wait = untilHeartbeat;
+                }
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+            {
+                Log.BackgroundFailed(_logger, ex);
+                groupsReady = false;
+                wait = TimeSpan.FromSeconds(1);
+            }
+
+            using var wake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var signalled = _scheduleChanged.WaitAsync(wake.Token);
+            var elapsed = Task.Delay(wait < TimeSpan.Zero ? TimeSpan.Zero : wait, _time, wake.Token);
+            await Task.WhenAny(signalled, elapsed).ConfigureAwait(false);
+            await wake.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAll(signalled, elapsed).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    public long GetDepth(string queue) => _depth.TryGetValue(queue, out var depth) ? depth : 0;
+
+    public async ValueTask<(HealthStatus Status, string Description)> CheckHealthAsync(CancellationToken cancellationToken)
+    {
+        var db = await DatabaseAsync().ConfigureAwait(false);
+        var latency = await db.PingAsync().ConfigureAwait(false);
+        return (HealthStatus.Healthy, $"Redis answers ({latency.TotalMilliseconds:0.#} ms).");
+    }
+
+    private string RetentionMs => ((long)_jobs.RetentionPeriod.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
+
+    private async ValueTask FinishAsync(JobDelivery delivery, string state, string? resultJson, string? error)
+    {
+        var envelope = delivery.Envelope;
+        var keys = new Keys(_options.KeyPrefix, envelope.Queue);
+        var db = await DatabaseAsync().ConfigureAwait(false);
+        await RedisScript.Finish.EvaluateAsync(
+            db,
+            [keys.Job(envelope.Id), keys.Stream, keys.DeadLetters],
+            [
+                delivery.Receipt ?? string.Empty,
+                _options.ConsumerGroup,
+                state,
+                Ms(_time.GetUtcNow()),
+                RetentionMs,
+                resultJson ?? string.Empty,
+                error ?? string.Empty,
+                state == "dead" ? Serialize(envelope) : string.Empty,
+                envelope.Id,
+                _options.DeadLetterMaxLength,
+            ]).ConfigureAwait(false);
+        if (delivery.Receipt is not null)
+        {
+            _inFlight.TryRemove(delivery.Receipt, out _);
+        }
+    }
+
+    /// <summary>Claims entries idle past the lease (their worker stopped), counting the delivery.</summary>
+    private async Task<IReadOnlyList<JobDelivery>> ReclaimAsync(IDatabase db, Keys keys, int max)
+    {
+        var lease = (long)_options.LeaseTime.TotalMilliseconds;
+        StreamPendingMessageInfo[] pending;
+        try
+        {
+            pending = await db.StreamPendingMessagesAsync(keys.Stream, _options.ConsumerGroup, max, RedisValue.Null, "-", "+", lease).ConfigureAwait(false);
+        }
+        catch (RedisServerException ex) when (ex.Message.StartsWith("NOGROUP", StringComparison.Ordinal))
+        {
+            return [];
+        }
+
+        if (pending.Length == 0)
+        {
+            return [];
+        }
+
+        var counts = pending.ToDictionary(p => p.MessageId.ToString(), p => p.DeliveryCount, StringComparer.Ordinal);
+        var claimed = await db.StreamClaimAsync(keys.Stream, _options.ConsumerGroup, _options.ConsumerName, lease, [.. pending.Select(p => p.MessageId)]).ConfigureAwait(false);
+        var deliveries = await ToDeliveriesAsync(db, keys, claimed, id => counts.TryGetValue(id, out var n) ? n + 1 : 2).ConfigureAwait(false);
+        foreach (var delivery in deliveries)
+        {
+            Log.Reclaimed(_logger, delivery.Envelope.Id, delivery.DeliveryCount);
+        }
+
+        return deliveries;
+    }
+
+    private async Task<IReadOnlyList<JobDelivery>> ToDeliveriesAsync(IDatabase db, Keys keys, StreamEntry[] entries, Func<string, int> deliveryCount)
+    {
+        if (entries.Length == 0)
+        {
+            return [];
+        }
+
+        var deliveries = new List<JobDelivery>(entries.Length);
+        foreach (var entry in entries)
+        {
+            if (entry.IsNull)
+            {
+                continue;
+            }
+
+            var id = entry.Id.ToString();
+            JobEnvelope? envelope = null;
+            try
+            {
+                var raw = entry["e"];
+                envelope = raw.IsNullOrEmpty ? null : Deserialize(raw.ToString());
+            }
+            catch (JsonException ex)
+            {
+                Log.UnreadableEntry(_logger, id, ex);
+            }
+
+            if (envelope is null)
+            {
+                // Not an envelope this library wrote: keep it for inspection, out of the work stream.
+                await db.StreamAddAsync(keys.DeadLetters, [new("entry", id), new("error", "The stream entry is not a job envelope."), new("e", entry["e"])], maxLength: _options.DeadLetterMaxLength, useApproximateMaxLength: true).ConfigureAwait(false);
+                await db.StreamAcknowledgeAsync(keys.Stream, _options.ConsumerGroup, entry.Id).ConfigureAwait(false);
+                await db.StreamDeleteAsync(keys.Stream, [entry.Id]).ConfigureAwait(false);
+                continue;
+            }
+
+            _inFlight[id] = (envelope.Queue, envelope.Id);
+            deliveries.Add(new JobDelivery(envelope, id, deliveryCount(id)));
+        }
+
+        return deliveries;
+    }
+
+    /// <summary>
+    /// Keeps the entries of running jobs fresh so no other worker reclaims them (JUSTID does not raise the
+    /// delivery count), and picks up cancel requests whose Pub/Sub message was missed (a reconnect).
+    /// </summary>
+    private async Task HeartbeatAsync(IDatabase db)
+    {
+        foreach (var group in _inFlight.GroupBy(p => p.Value.Queue, StringComparer.Ordinal))
+        {
+            var keys = new Keys(_options.KeyPrefix, group.Key);
+            var ids = group.Select(p => (RedisValue)p.Key).ToArray();
+            await db.StreamClaimIdsOnlyAsync(keys.Stream, _options.ConsumerGroup, _options.ConsumerName, 0, ids).ConfigureAwait(false);
+            foreach (var (_, (_, jobId)) in group)
+            {
+                if (_running.IsRunning(jobId) && await db.HashGetAsync(keys.Job(jobId), "cancel").ConfigureAwait(false) == "1")
+                {
+                    _running.TryCancel(jobId);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Removes consumers of stopped hosts (every start uses a new name) once they hold no pending entry and
+    /// have been idle for ten leases; a live worker reads at least every poll interval, so it is never idle that long.
+    /// </summary>
+    private async Task RemoveGoneConsumersAsync(IDatabase db, Keys keys)
+    {
+        var limit = (long)(_options.LeaseTime.TotalMilliseconds * 10);
+        foreach (var consumer in await db.StreamConsumerInfoAsync(keys.Stream, _options.ConsumerGroup).ConfigureAwait(false))
+        {
+            if (consumer.PendingMessageCount == 0 && consumer.IdleTimeInMilliseconds > limit && consumer.Name != _options.ConsumerName)
+            {
+                await db.StreamDeleteConsumerAsync(keys.Stream, _options.ConsumerGroup, consumer.Name).ConfigureAwait(false);
+                Log.ConsumerRemoved(_logger, consumer.Name);
+            }
+        }
+    }
+
+    private async Task EnsureGroupAsync(IDatabase db, Keys keys)
+    {
+        try
+        {
+            await db.StreamCreateConsumerGroupAsync(keys.Stream, _options.ConsumerGroup, "0", createStream: true).ConfigureAwait(false);
+        }
+        catch (RedisServerException ex) when (ex.Message.StartsWith("BUSYGROUP", StringComparison.Ordinal))
+        {
+            // Another worker created it.
+        }
+    }
+
+    private async ValueTask SubscribeAsync()
+    {
+        if (Volatile.Read(ref _subscribed) == 1)
+        {
+            return;
+        }
+
+        var connection = await _connection.GetAsync().ConfigureAwait(false);
+        if (Interlocked.Exchange(ref _subscribed, 1) == 1)
+        {
+            return;
+        }
+
+        try
+        {
+            var subscriber = connection.GetSubscriber();
+            foreach (var queue in _queues)
+            {
+                await subscriber.SubscribeAsync(RedisChannel.Literal(new Keys(_options.KeyPrefix, queue).WakeChannel), (_, message) =>
+                {
+                    _wake.Set();
+                    if (message == "scheduled")
+                    {
+                        _scheduleChanged.Set();
+                    }
+                }).ConfigureAwait(false);
+            }
+
+            await subscriber.SubscribeAsync(CancelChannel, (_, message) => _running.TryCancel(message.ToString())).ConfigureAwait(false);
+
+            // After a reconnect, look at the queues at once (messages sent while disconnected are lost).
+            connection.ConnectionRestored += (_, _) =>
+            {
+                _wake.Set();
+                _scheduleChanged.Set();
+            };
+        }
+        catch
+        {
+            Volatile.Write(ref _subscribed, 0);
+            throw;
+        }
+    }
+
+    private async ValueTask<IDatabase> DatabaseAsync() => (await _connection.GetAsync().ConfigureAwait(false)).GetDatabase();
+
+    private bool TryQueueOf(string jobId, out string queue)
+    {
+        var dot = jobId.LastIndexOf('.');
+        queue = dot > 0 ? jobId[..dot] : string.Empty;
+        return dot > 0 && dot < jobId.Length - 1 && _queues.Contains(queue);
+    }
+
+    private static JobState ParseState(string? state) => state switch
+    {
+        "queued" => JobState.Queued,
+        "scheduled" => JobState.Scheduled,
+        "running" => JobState.Running,
+        "succeeded" => JobState.Succeeded,
+        "failed" => JobState.Failed,
+        "dead" => JobState.Dead,
+        "cancelled" => JobState.Cancelled,
+        _ => JobState.Queued,
+    };
+
+    private static string Ms(DateTimeOffset time) => time.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+
+    private static string Serialize(JobEnvelope envelope) => JsonSerializer.Serialize(envelope, RedisEnvelopeJson.Default.JobEnvelope);
+
+    private static JobEnvelope? Deserialize(string json) => JsonSerializer.Deserialize(json, RedisEnvelopeJson.Default.JobEnvelope);
+
+    /// <summary>The keys of one queue, all with the queue name as hash tag.</summary>
+    private readonly struct Keys(string prefix, string queue)
+    {
+        private readonly string _base = $"{prefix}{{{queue}}}:";
+
+        public RedisKey Stream => _base + "stream";
+
+        public RedisKey Delayed => _base + "delayed";
+
+        public RedisKey DeadLetters => _base + "dead";
+
+        public string JobPrefix => _base + "job:";
+
+        public string WakeChannel => _base + "wake";
+
+        public RedisKey Job(string id) => JobPrefix + id;
+
+        public RedisKey Idempotency(string key) => _base + "idem:" + key;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(101, LogLevel.Warning, "Redis job backend: background work failed; retrying.", EventName = "RedisBackgroundFailed")]
+        public static partial void BackgroundFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(102, LogLevel.Warning, "Reclaimed job {JobId} from a worker that stopped holding it (delivery {Deliveries}).", EventName = "RedisReclaimed")]
+        public static partial void Reclaimed(ILogger logger, string jobId, int deliveries);
+
+        [LoggerMessage(104, LogLevel.Information, "Removed consumer {Consumer}, idle with nothing pending (its host stopped).", EventName = "RedisConsumerRemoved")]
+        public static partial void ConsumerRemoved(ILogger logger, string consumer);
+
+        [LoggerMessage(103, LogLevel.Error, "Stream entry {EntryId} is not a job envelope; moved to the dead-letter stream.", EventName = "RedisUnreadableEntry")]
+        public static partial void UnreadableEntry(ILogger logger, string entryId, Exception exception);
+    }
+}

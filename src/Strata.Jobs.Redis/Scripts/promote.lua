@@ -1,0 +1,30 @@
+-- Moves delayed jobs whose time has come from the delayed set to the work stream. A job cancelled while
+-- it waited is dropped. The status hashes are named from ARGV[4]; they carry the same {queue} hash tag
+-- as the keys, so they live in the same cluster slot.
+-- KEYS[1] delayed set
+-- KEYS[2] work stream
+-- ARGV[1] now, unix ms
+-- ARGV[2] most jobs to move in one call
+-- ARGV[3] wake channel
+-- ARGV[4] status hash key prefix ('...{queue}:job:')
+-- Returns {jobs moved, score of the next delayed job or -1}.
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
+local moved = 0
+for _, envelope in ipairs(due) do
+  redis.call('ZREM', KEYS[1], envelope)
+  local id = cjson.decode(envelope)['Id']
+  local hash = ARGV[4] .. id
+  local state = redis.call('HGET', hash, 'state')
+  if state ~= 'cancelled' and state ~= 'succeeded' and state ~= 'dead' then
+    redis.call('XADD', KEYS[2], '*', 'e', envelope)
+    if state then
+      redis.call('HSET', hash, 'state', 'queued')
+      redis.call('HDEL', hash, 'scheduled')
+    end
+    moved = moved + 1
+  end
+end
+if moved > 0 then redis.call('PUBLISH', ARGV[3], 'queued') end
+local next = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+if next[2] then return {moved, next[2]} end
+return {moved, '-1'}

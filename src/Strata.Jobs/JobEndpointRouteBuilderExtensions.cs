@@ -1,0 +1,204 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Strata.Jobs;
+
+namespace Microsoft.AspNetCore.Builder;
+
+/// <summary>Maps the async request-reply endpoints of a job type.</summary>
+public static class JobEndpointRouteBuilderExtensions
+{
+    /// <summary>
+    /// Maps <c>POST {pattern}</c> (enqueue; 202 Accepted with <c>Location</c> and <c>Retry-After</c>),
+    /// <c>GET {pattern}/{id}</c> (status, progress and the result when done) and <c>DELETE {pattern}/{id}</c>
+    /// (cancel). A body that is not valid JSON for <typeparamref name="TJob"/> gets 400 ProblemDetails; a job
+    /// that is unknown or another owner's gets 404.
+    /// </summary>
+    /// <typeparam name="TJob">A job type registered with <c>AddHandler</c> or <c>AddJob</c>.</typeparam>
+    /// <param name="endpoints">The route builder.</param>
+    /// <param name="pattern">The route prefix, for example <c>"/jobs"</c>.</param>
+    /// <param name="configure">Adjusts the endpoints' settings.</param>
+    /// <returns>The route group, for conventions such as <c>RequireAuthorization</c> or rate limiting.</returns>
+    /// <exception cref="InvalidOperationException"><typeparamref name="TJob"/> is not registered, or <c>AddJobs</c> was not called.</exception>
+    public static RouteGroupBuilder MapJobEndpoints<TJob>(this IEndpointRouteBuilder endpoints, string pattern, Action<JobEndpointOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        ArgumentNullException.ThrowIfNull(pattern);
+        // Fails at start-up, not on the first request, when the job type was never registered.
+        endpoints.ServiceProvider.GetRequiredService<JobTypeRegistry>().Get<TJob>();
+        var options = new JobEndpointOptions();
+        configure?.Invoke(options);
+        var handlers = new JobEndpointHandlers<TJob>(options);
+
+        var group = endpoints.MapGroup(pattern);
+        var tag = typeof(TJob).Name;
+        group.MapPost(string.Empty, (Func<HttpContext, Task<IResult>>)handlers.Post)
+            .Accepts(typeof(TJob), "application/json")
+            .Produces<JobInfo>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithSummary($"Enqueue a {tag} job")
+            .WithTags(tag);
+        group.MapGet("/{id}", (Func<HttpContext, string, Task<IResult>>)handlers.Get)
+            .Produces<JobInfo>(StatusCodes.Status200OK)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithSummary($"Get the status of a {tag} job")
+            .WithTags(tag);
+        group.MapDelete("/{id}", (Func<HttpContext, string, Task<IResult>>)handlers.Delete)
+            .Produces<JobInfo>(StatusCodes.Status200OK)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .WithSummary($"Cancel a {tag} job")
+            .WithTags(tag);
+        return group;
+    }
+}
+
+internal sealed partial class JobEndpointHandlers<TJob>(JobEndpointOptions options)
+{
+    public Task<IResult> Post(HttpContext context) => GuardAsync(context, PostAsync(context));
+
+    public Task<IResult> Get(HttpContext context, string id) => GuardAsync(context, GetAsync(context, id));
+
+    public Task<IResult> Delete(HttpContext context, string id) => GuardAsync(context, DeleteAsync(context, id));
+
+    /// <summary>Turns a failure of the backend (for example Redis unreachable) into 503 with Retry-After instead of a 500.</summary>
+    private async Task<IResult> GuardAsync(HttpContext context, Task<IResult> handling)
+    {
+        try
+        {
+            return await handling.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not (OperationCanceledException or ArgumentException or InvalidOperationException or NotSupportedException))
+        {
+            var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Strata.Jobs.Endpoints");
+            Log.BackendUnavailable(logger, context.Request.Method, ex);
+            SetRetryAfter(context);
+            return Problem(StatusCodes.Status503ServiceUnavailable, "Job queue unavailable", "The job queue cannot be reached now; try again later.");
+        }
+    }
+
+    private async Task<IResult> PostAsync(HttpContext context)
+    {
+        var services = context.RequestServices;
+        var queue = services.GetRequiredService<IJobQueue>();
+        var store = services.GetRequiredService<IJobStore>();
+        var registry = services.GetRequiredService<JobTypeRegistry>();
+        var registration = registry.Get<TJob>();
+
+        if (!context.Request.HasJsonContentType())
+        {
+            return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "The request body must be JSON (Content-Type: application/json).");
+        }
+
+        TJob? job;
+        try
+        {
+            job = await JsonSerializer.DeserializeAsync(context.Request.Body, registration.GetTypeInfo(registry.SerializerOptions), context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (JsonException ex)
+        {
+            var where = ex.Path is { Length: > 0 } path ? $" (at {path})" : string.Empty;
+            return Problem(StatusCodes.Status400BadRequest, "Invalid job", $"The request body is not a valid {registration.Name} job{where}.");
+        }
+
+        if (job is null)
+        {
+            return Problem(StatusCodes.Status400BadRequest, "Invalid job", $"The request body must be a {registration.Name} job, not null.");
+        }
+
+        var owner = options.OwnerSelector(context);
+        var jobOptions = new JobOptions { Owner = owner, Queue = options.Queue };
+        if (options.IdempotencyKeyHeader is { } header && context.Request.Headers[header].ToString() is { Length: > 0 } key)
+        {
+            if (key.Length > 200)
+            {
+                return Problem(StatusCodes.Status400BadRequest, "Invalid idempotency key", $"The {header} header must be at most 200 characters.");
+            }
+
+            jobOptions.IdempotencyKey = owner is null ? "anonymous:" + key : "owner:" + owner + ":" + key;
+        }
+
+        options.ConfigureJob?.Invoke(context, jobOptions);
+        var jobId = await queue.TryEnqueueAsync(job, jobOptions, context.RequestAborted).ConfigureAwait(false);
+        if (jobId is null)
+        {
+            SetRetryAfter(context);
+            return Problem(StatusCodes.Status503ServiceUnavailable, "Queue full", "The job queue is full; try again later.");
+        }
+
+        var info = await store.GetForOwnerAsync(jobId, owner, context.RequestAborted).ConfigureAwait(false);
+        SetRetryAfter(context);
+        var location = $"{context.Request.PathBase}{context.Request.Path.Value?.TrimEnd('/')}/{Uri.EscapeDataString(jobId)}";
+        return info is null
+            ? Results.Accepted(location)
+            : new AcceptedWithLocation(location, Results.Json(info, JobsJsonContext.Default.JobInfo, statusCode: StatusCodes.Status202Accepted));
+    }
+
+    private async Task<IResult> GetAsync(HttpContext context, string id)
+    {
+        var store = context.RequestServices.GetRequiredService<IJobStore>();
+        var info = await store.GetForOwnerAsync(id, options.OwnerSelector(context), context.RequestAborted).ConfigureAwait(false);
+        if (info is null)
+        {
+            return NotFound(id);
+        }
+
+        if (!info.IsFinished)
+        {
+            SetRetryAfter(context);
+        }
+
+        return Results.Json(info, JobsJsonContext.Default.JobInfo);
+    }
+
+    private async Task<IResult> DeleteAsync(HttpContext context, string id)
+    {
+        var services = context.RequestServices;
+        var store = services.GetRequiredService<IJobStore>();
+        var owner = options.OwnerSelector(context);
+        var info = await store.GetForOwnerAsync(id, owner, context.RequestAborted).ConfigureAwait(false);
+        if (info is null)
+        {
+            return NotFound(id);
+        }
+
+        if (!await services.GetRequiredService<IJobQueue>().CancelAsync(id, context.RequestAborted).ConfigureAwait(false))
+        {
+            return Problem(StatusCodes.Status409Conflict, "Job finished", $"The job has already finished ({info.State}).");
+        }
+
+        info = await store.GetForOwnerAsync(id, owner, context.RequestAborted).ConfigureAwait(false) ?? info;
+        return Results.Json(info, JobsJsonContext.Default.JobInfo);
+    }
+
+    private void SetRetryAfter(HttpContext context) =>
+        context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(options.RetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+
+    private static IResult NotFound(string id) =>
+        Problem(StatusCodes.Status404NotFound, "Job not found", $"No job '{id}' is visible to the caller.");
+
+    private static IResult Problem(int status, string title, string detail) =>
+        Results.Problem(statusCode: status, title: title, detail: detail);
+
+    private static partial class Log
+    {
+        [LoggerMessage(201, LogLevel.Error, "A {Method} job request failed because the job backend failed; answering 503.", EventName = "BackendUnavailable")]
+        public static partial void BackendUnavailable(ILogger logger, string method, Exception exception);
+    }
+
+    /// <summary>202 with a Location header and the job's status as the body.</summary>
+    private sealed class AcceptedWithLocation(string location, IResult body) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.Headers.Location = location;
+            return body.ExecuteAsync(httpContext);
+        }
+    }
+}

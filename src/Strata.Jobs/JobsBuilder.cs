@@ -1,0 +1,59 @@
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Strata.Jobs;
+
+/// <summary>Registers job types, handlers and the backend. Returned by <c>services.AddJobs()</c>.</summary>
+public sealed class JobsBuilder
+{
+    internal JobsBuilder(IServiceCollection services)
+    {
+        Services = services;
+    }
+
+    /// <summary>The service collection the jobs are registered in.</summary>
+    public IServiceCollection Services { get; }
+
+    /// <summary>
+    /// Registers a job type that this host enqueues but does not run (an API-only role). Job types with a
+    /// handler are registered by <see cref="AddHandler{TJob, THandler}(string?, JsonTypeInfo{TJob}?)"/>.
+    /// </summary>
+    /// <param name="name">The name stored with each job; every host that shares the queue must use the same. Defaults to the type's name.</param>
+    /// <param name="typeInfo">Serializer metadata for the payload (source-generation friendly); defaults to <see cref="JobsOptions.SerializerOptions"/>.</param>
+    /// <returns>This builder.</returns>
+    public JobsBuilder AddJob<TJob>(string? name = null, JsonTypeInfo<TJob>? typeInfo = null)
+    {
+        Services.AddSingleton(JobTypeRegistration.Create(name, typeInfo, handlerType: null));
+        return this;
+    }
+
+    /// <summary>Registers a job type and the handler that runs it. The handler is resolved from a new DI scope for every job.</summary>
+    /// <typeparam name="TJob">The payload type.</typeparam>
+    /// <typeparam name="THandler">The handler; registered as scoped unless already registered.</typeparam>
+    /// <param name="name">The name stored with each job; every host that shares the queue must use the same. Defaults to the type's name.</param>
+    /// <param name="typeInfo">Serializer metadata for the payload (source-generation friendly); defaults to <see cref="JobsOptions.SerializerOptions"/>.</param>
+    /// <returns>This builder.</returns>
+    public JobsBuilder AddHandler<TJob, THandler>(string? name = null, JsonTypeInfo<TJob>? typeInfo = null)
+        where THandler : class, IJobHandler<TJob>
+    {
+        Services.TryAddScoped<THandler>();
+        Services.TryAddScoped<IJobHandler<TJob>>(sp => sp.GetRequiredService<THandler>());
+        Services.AddSingleton(JobTypeRegistration.Create(name, typeInfo, typeof(THandler)));
+        return this;
+    }
+
+    /// <summary>Keeps jobs in this process, in bounded channels (the default backend). Jobs are lost if the process stops: at-most-once.</summary>
+    /// <param name="configure">Adjusts the backend's settings.</param>
+    /// <returns>This builder.</returns>
+    public JobsBuilder UseInMemory(Action<InMemoryJobsOptions>? configure = null)
+    {
+        if (configure is not null)
+        {
+            Services.Configure(configure);
+        }
+
+        Services.Replace(ServiceDescriptor.Singleton<IJobBackend, InMemoryJobBackend>());
+        return this;
+    }
+}

@@ -1,0 +1,57 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Strata.Jobs;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Adds the Strata job queue to a service collection.</summary>
+public static class JobsServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds <see cref="IJobQueue"/>, <see cref="IJobStore"/>, the workers (a hosted service) and the in-memory
+    /// backend. Chain <c>AddHandler</c> for each job type, and <c>UseRedis</c> (Strata.Jobs.Redis) to scale out.
+    /// Calling it twice is harmless.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Adjusts <see cref="JobsOptions"/>; validated when the host starts.</param>
+    /// <returns>A builder for job types and the backend.</returns>
+    public static JobsBuilder AddJobs(this IServiceCollection services, Action<JobsOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        if (configure is not null)
+        {
+            services.Configure(configure);
+        }
+
+        services.AddOptions<JobsOptions>();
+        services.AddOptions<InMemoryJobsOptions>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<JobsOptions>, JobsOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<InMemoryJobsOptions>, InMemoryJobsOptionsValidator>());
+        services.AddOptions<JobsOptions>().ValidateOnStart();
+        services.AddOptions<InMemoryJobsOptions>().ValidateOnStart();
+        services.AddMetrics();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<JobTypeRegistry>();
+        services.TryAddSingleton<RunningJobs>();
+        services.TryAddSingleton<JobsMetrics>();
+        services.TryAddSingleton<IJobBackend, InMemoryJobBackend>();
+        services.TryAddSingleton<JobQueue>();
+        services.TryAddSingleton<IJobQueue>(sp => sp.GetRequiredService<JobQueue>());
+        services.TryAddSingleton<IJobStore>(sp => sp.GetRequiredService<JobQueue>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, JobWorker>());
+        return new JobsBuilder(services);
+    }
+
+    /// <summary>Adds a health check of the job backend: unhealthy when the backend cannot be reached, degraded when a queue is full.</summary>
+    /// <param name="builder">The health checks builder.</param>
+    /// <param name="name">The check's name.</param>
+    /// <param name="tags">Tags for filtering.</param>
+    /// <returns>The builder.</returns>
+    public static IHealthChecksBuilder AddJobsHealthCheck(this IHealthChecksBuilder builder, string name = "strata-jobs", IEnumerable<string>? tags = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        return builder.AddCheck<JobsHealthCheck>(name, failureStatus: null, tags: tags ?? []);
+    }
+}

@@ -1,0 +1,266 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+using Strata.Jobs.Tests.Contract;
+using Strata.Testing;
+
+namespace Strata.Jobs.Redis.Tests;
+
+/// <summary>What only the Redis backend does: streams, consumer groups, leases, hash tags, Pub/Sub.</summary>
+public sealed class RedisBackendTests(RedisFixture redis) : JobsTestBase, IClassFixture<RedisFixture>
+{
+    private readonly string _prefix = RedisFixture.UniquePrefix();
+    private Action<RedisJobsOptions>? _configure;
+
+    private IDatabase Db => redis.Connection.GetDatabase();
+
+    protected override void UseBackend(JobsBuilder builder)
+    {
+        builder.Services.AddSingleton(redis.Connection);
+        builder.UseRedis(o =>
+        {
+            o.KeyPrefix = _prefix;
+            o.PollInterval = TimeSpan.FromMilliseconds(500);
+            _configure?.Invoke(o);
+        });
+    }
+
+    [Fact]
+    public async Task Every_key_of_a_queue_carries_the_queue_as_hash_tag()
+    {
+        var host = await StartHostAsync(o => o.AddQueue("default").AddQueue("reports"));
+
+        var done = await host.Queue.EnqueueAsync(new EchoJob("a"), new JobOptions { Queue = "reports", IdempotencyKey = "k" });
+        await host.Queue.EnqueueAsync(new EchoJob("b"), new JobOptions { Queue = "reports", Delay = TimeSpan.FromHours(1) });
+        var dead = await host.Queue.EnqueueAsync(new RejectedJob("c"), new JobOptions { Queue = "reports" });
+        await host.WaitForStateAsync(done, JobState.Succeeded);
+        await host.WaitForStateAsync(dead, JobState.Dead);
+
+        var keys = await KeysAsync(_prefix + "*");
+        keys.Where(k => k.Contains("{reports}", StringComparison.Ordinal)).Select(k => k[(k.IndexOf('}') + 2)..].Split(':')[0])
+            .Distinct().Should().BeEquivalentTo(["stream", "delayed", "dead", "job", "idem"]);
+        keys.Should().OnlyContain(k => k.StartsWith(_prefix + "{", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Completed_entries_leave_the_work_stream_and_only_the_dead_letter_stream_is_trimmed()
+    {
+        _configure = o => o.DeadLetterMaxLength = 10;
+        var host = await StartHostAsync(o => o.Concurrency = 8);
+
+        var ids = new List<string>();
+        for (var i = 0; i < 250; i++)
+        {
+            ids.Add(await host.Queue.EnqueueAsync(new RejectedJob($"r{i}")));
+        }
+
+        foreach (var id in ids)
+        {
+            await host.WaitForStateAsync(id, JobState.Dead);
+        }
+
+        (await Db.StreamLengthAsync(_prefix + "{default}:stream")).Should().Be(0, "acknowledged entries are deleted, none is trimmed away unprocessed");
+        (await Db.StreamLengthAsync(_prefix + "{default}:dead")).Should().BeLessThan(250, "the dead-letter stream is capped (approximately)");
+    }
+
+    [Fact]
+    public async Task Heartbeat_keeps_a_job_running_past_its_lease_owned_by_its_worker()
+    {
+        _configure = o => o.LeaseTime = TimeSpan.FromMilliseconds(1500);
+        var probe = new Probe();
+        var first = await StartHostAsync(probe: probe);
+        await StartHostAsync(probe: probe);
+
+        var id = await first.Queue.EnqueueAsync(new SlowJob("long", 5000));
+        var info = await first.WaitForStateAsync(id, JobState.Succeeded);
+
+        probe.Runs.Count(r => r == "long").Should().Be(1, "no other worker reclaimed the job while it ran");
+        info.Redeliveries.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task Entry_of_a_worker_that_vanished_is_reclaimed_after_the_lease_and_counted_as_a_redelivery()
+    {
+        _configure = o => o.LeaseTime = TimeSpan.FromMilliseconds(500);
+        var producer = await StartHostAsync(o => o.RunWorkers = false);
+        var id = await producer.Queue.EnqueueAsync(new EchoJob("orphan"));
+        await Db.StreamCreateConsumerGroupAsync(_prefix + "{default}:stream", "strata-workers", "0");
+        var stolen = await Db.StreamReadGroupAsync(_prefix + "{default}:stream", "strata-workers", "crashed-worker", ">", 10);
+        stolen.Should().ContainSingle("the vanished worker took the job and will never acknowledge it");
+
+        var worker = await StartHostAsync();
+        var info = await worker.WaitForStateAsync(id, JobState.Succeeded);
+
+        info.Redeliveries.Should().Be(1);
+        info.Attempt.Should().Be(1, "a crash redelivery is not a failed attempt");
+    }
+
+    [Fact]
+    public async Task Entry_delivered_more_than_the_maximum_is_dead_lettered_without_running()
+    {
+        _configure = o =>
+        {
+            o.LeaseTime = TimeSpan.FromMilliseconds(300);
+            o.MaxDeliveries = 2;
+        };
+        var producer = await StartHostAsync(o => o.RunWorkers = false);
+        var id = await producer.Queue.EnqueueAsync(new EchoJob("poison"));
+        var stream = _prefix + "{default}:stream";
+        await Db.StreamCreateConsumerGroupAsync(stream, "strata-workers", "0");
+        await Db.StreamReadGroupAsync(stream, "strata-workers", "crash-1", ">", 10);
+        await Task.Delay(400);
+        var pending = await Db.StreamPendingMessagesAsync(stream, "strata-workers", 10, RedisValue.Null);
+        await Db.StreamClaimAsync(stream, "strata-workers", "crash-2", 300, [pending[0].MessageId]);
+
+        var worker = await StartHostAsync();
+        var info = await worker.WaitForStateAsync(id, JobState.Dead);
+
+        info.Error.Should().Be("The job was delivered 3 times without finishing; the workers running it stopped (crashed or were killed).");
+        info.Redeliveries.Should().Be(2);
+        worker.Probe.Runs.Should().BeEmpty();
+        (await worker.Queue.RequeueAsync(id)).Should().BeTrue();
+        await worker.WaitForStateAsync(id, JobState.Succeeded);
+    }
+
+    [Fact]
+    public async Task Cancel_from_another_host_reaches_the_running_handler_through_PubSub()
+    {
+        var worker = await StartHostAsync();
+        var api = await StartHostAsync(o => o.RunWorkers = false);
+
+        var id = await api.Queue.EnqueueAsync(new BlockingJob("remote"));
+        await worker.Probe.WaitStartedAsync("remote");
+        await api.WaitForStateAsync(id, JobState.Running);
+        (await api.Queue.CancelAsync(id)).Should().BeTrue();
+
+        await api.WaitForStateAsync(id, JobState.Cancelled);
+        worker.Probe.TokensFired.Should().Contain("remote");
+    }
+
+    [Fact]
+    public async Task Job_interrupted_by_shutdown_is_given_back_and_another_worker_finishes_it()
+    {
+        var probe = new Probe();
+        var leaving = await StartHostAsync(o => o.ShutdownDrainTimeout = TimeSpan.FromMilliseconds(100), probe: probe);
+        var id = await leaving.Queue.EnqueueAsync(new SlowJob("handover", 1500));
+        await probe.WaitStartedAsync("handover");
+        await leaving.StopAsync();
+        (await leaving.Store.GetAsync(id))!.State.Should().Be(JobState.Queued);
+
+        var staying = await StartHostAsync(probe: probe);
+        var info = await staying.WaitForStateAsync(id, JobState.Succeeded);
+
+        info.Attempt.Should().Be(1, "an interrupted attempt is not a failed one");
+        info.Redeliveries.Should().Be(0, "the job was handed back, not reclaimed after a crash");
+        probe.Runs.Should().ContainSingle(r => r == "handover");
+    }
+
+    [Fact]
+    public async Task Cancel_request_whose_PubSub_message_was_missed_is_picked_up_by_the_heartbeat()
+    {
+        _configure = o => o.LeaseTime = TimeSpan.FromMilliseconds(600);
+        var host = await StartHostAsync();
+        var id = await host.Queue.EnqueueAsync(new BlockingJob("missed"));
+        await host.Probe.WaitStartedAsync("missed");
+        await host.WaitForStateAsync(id, JobState.Running);
+
+        // What cancel.lua does, without the Pub/Sub message.
+        await Db.HashSetAsync(_prefix + "{default}:job:" + id, "cancel", "1");
+
+        await host.WaitForStateAsync(id, JobState.Cancelled);
+        host.Probe.TokensFired.Should().Contain("missed");
+    }
+
+    [Fact]
+    public async Task Consumers_of_stopped_hosts_are_removed_once_idle_with_nothing_pending()
+    {
+        _configure = o => o.LeaseTime = TimeSpan.FromMilliseconds(300);
+        var stream = _prefix + "{default}:stream";
+        await Db.StreamCreateConsumerGroupAsync(stream, "strata-workers", "0", createStream: true);
+        await Db.StreamReadGroupAsync(stream, "strata-workers", "gone-host", ">", 1);
+        await Task.Delay(3100);
+
+        await StartHostAsync();
+
+        await WaitUntilAsync(async () => (await Db.StreamConsumerInfoAsync(stream, "strata-workers")).All(c => c.Name != "gone-host"));
+    }
+
+    [Fact]
+    public async Task Idle_workers_are_woken_by_PubSub_not_by_polling()
+    {
+        _configure = o => o.PollInterval = TimeSpan.FromHours(1);
+        var host = await StartHostAsync();
+        await Task.Delay(300);
+
+        var id = await host.Queue.EnqueueAsync(new EchoJob("wake"));
+
+        await host.WaitForStateAsync(id, JobState.Succeeded);
+    }
+
+    [Fact]
+    public async Task Finished_job_status_expires_after_the_retention_period()
+    {
+        var host = await StartHostAsync(o => o.RetentionPeriod = TimeSpan.FromMilliseconds(1500));
+
+        var id = await host.Queue.EnqueueAsync(new EchoJob("short-lived"));
+        await host.WaitForStateAsync(id, JobState.Succeeded);
+        var ttl = await Db.KeyTimeToLiveAsync(_prefix + "{default}:job:" + id);
+
+        ttl.Should().NotBeNull();
+        ttl!.Value.Should().BeGreaterThan(TimeSpan.Zero).And.BeLessThanOrEqualTo(TimeSpan.FromMilliseconds(1500));
+        await WaitUntilAsync(async () => await host.Store.GetAsync(id) is null);
+    }
+
+    [Fact]
+    public async Task Stream_entry_that_is_not_an_envelope_goes_to_the_dead_letter_stream_and_the_worker_keeps_running()
+    {
+        var host = await StartHostAsync();
+        await Db.StreamAddAsync(_prefix + "{default}:stream", "e", "{not json");
+
+        var next = await host.Queue.EnqueueAsync(new EchoJob("after garbage"));
+
+        await host.WaitForStateAsync(next, JobState.Succeeded);
+        await WaitUntilAsync(async () => await Db.StreamLengthAsync(_prefix + "{default}:dead") == 1);
+    }
+
+    [Fact]
+    public async Task Invalid_redis_options_stop_the_host_at_start()
+    {
+        _configure = o =>
+        {
+            o.LeaseTime = TimeSpan.FromMilliseconds(10);
+            o.MaxDeliveries = 0;
+        };
+
+        var start = () => StartHostAsync();
+
+        var error = (await start.Should().ThrowAsync<OptionsValidationException>()).Which;
+        error.Failures.Should().Contain(f => f.Contains("LeaseTime", StringComparison.Ordinal));
+        error.Failures.Should().Contain(f => f.Contains("MaxDeliveries", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Host_without_a_redis_connection_stops_at_start_saying_how_to_give_one()
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+        builder.Services.AddJobs().AddHandler<EchoJob, EchoHandler>().UseRedis();
+        using var host = builder.Build();
+
+        var start = () => host.StartAsync();
+
+        (await start.Should().ThrowAsync<OptionsValidationException>()).Which.Failures
+            .Should().Contain(f => f.Contains("register an IConnectionMultiplexer in DI or set RedisJobsOptions.Configuration", StringComparison.Ordinal));
+    }
+
+    private async Task<string[]> KeysAsync(string pattern)
+    {
+        var server = redis.Connection.GetServer(redis.Connection.GetEndPoints()[0]);
+        var keys = new List<string>();
+        await foreach (var key in server.KeysAsync(pattern: pattern))
+        {
+            keys.Add(key.ToString());
+        }
+
+        return [.. keys];
+    }
+}

@@ -1,0 +1,220 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using Strata.Jobs.Tests.Contract;
+
+namespace Strata.Jobs.Tests;
+
+/// <summary>What only the in-memory backend does: bounded channels, and time-driven behaviour under a fake clock.</summary>
+public sealed class InMemoryBackendTests : JobsTestBase
+{
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+
+    protected override void UseBackend(JobsBuilder builder) => builder.UseInMemory(o => o.Capacity = 2);
+
+    [Fact]
+    public async Task TryEnqueue_on_a_full_queue_says_no_and_EnqueueAsync_waits_for_room()
+    {
+        var host = await StartHostAsync(o => o.Concurrency = 1);
+        var gate = await host.Queue.EnqueueAsync(new RecordJob("gate"));
+        await host.WaitForStateAsync(gate, JobState.Running);
+        await host.Queue.EnqueueAsync(new RecordJob("1"));
+        await host.Queue.EnqueueAsync(new RecordJob("2"));
+
+        var refused = await host.Queue.TryEnqueueAsync(new RecordJob("3"));
+        var waiting = host.Queue.EnqueueAsync(new RecordJob("4")).AsTask();
+        await Task.Delay(100);
+
+        refused.Should().BeNull();
+        waiting.IsCompleted.Should().BeFalse("the queue is full and the worker is held");
+        host.Probe.Gate.SetResult();
+        var id = await waiting.WaitAsync(TimeSpan.FromSeconds(30));
+        await host.WaitForStateAsync(id, JobState.Succeeded);
+    }
+
+    [Fact]
+    public async Task Waiting_enqueue_stops_when_its_token_is_cancelled_and_leaves_no_job_behind()
+    {
+        var host = await StartHostAsync(o => o.Concurrency = 1);
+        var gate = await host.Queue.EnqueueAsync(new RecordJob("gate"));
+        await host.WaitForStateAsync(gate, JobState.Running);
+        await host.Queue.EnqueueAsync(new RecordJob("1"));
+        await host.Queue.EnqueueAsync(new RecordJob("2"));
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
+
+        var enqueue = async () => await host.Queue.EnqueueAsync(new RecordJob("3"), new JobOptions { IdempotencyKey = "k" }, cancel.Token);
+
+        await enqueue.Should().ThrowAsync<OperationCanceledException>();
+        host.Probe.Gate.SetResult();
+        var retried = await host.Queue.EnqueueAsync(new RecordJob("3"), new JobOptions { IdempotencyKey = "k" });
+        await host.WaitForStateAsync(retried, JobState.Succeeded);
+    }
+
+    [Fact]
+    public async Task Drop_mode_records_the_dropped_job_as_dead()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        var probe = new Probe();
+        builder.Services.AddSingleton(probe);
+        builder.Services.AddJobs(o => o.Concurrency = 1)
+            .AddHandler<RecordJob, RecordHandler>()
+            .UseInMemory(o =>
+            {
+                o.Capacity = 1;
+                o.FullMode = BoundedChannelFullMode.DropWrite;
+            });
+        using var host = builder.Build();
+        await host.StartAsync();
+        var queue = host.Services.GetRequiredService<IJobQueue>();
+        var store = host.Services.GetRequiredService<IJobStore>();
+
+        var gate = await queue.EnqueueAsync(new RecordJob("gate"));
+        await WaitUntilAsync(async () => (await store.GetAsync(gate))?.State == JobState.Running);
+        var kept = await queue.EnqueueAsync(new RecordJob("kept"));
+        var dropped = await queue.EnqueueAsync(new RecordJob("dropped"));
+
+        var info = await store.GetAsync(dropped);
+        info!.State.Should().Be(JobState.Dead);
+        info.Error.Should().Be("The job was dropped because its queue was full.");
+        probe.Gate.SetResult();
+        await WaitUntilAsync(async () => (await store.GetAsync(kept))?.State == JobState.Succeeded);
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task Delayed_job_runs_only_when_the_clock_reaches_its_time()
+    {
+        var host = await StartHostAsync(services: s => s.AddSingleton<TimeProvider>(_time));
+
+        var id = await host.Queue.EnqueueAsync(new EchoJob("tick"), new JobOptions { RunAt = _time.GetUtcNow().AddMinutes(5) });
+        _time.Advance(TimeSpan.FromMinutes(4));
+        var probe = await host.Queue.EnqueueAsync(new EchoJob("now"));
+        await host.WaitForStateAsync(probe, JobState.Succeeded);
+
+        (await host.Store.GetAsync(id))!.State.Should().Be(JobState.Scheduled);
+        _time.Advance(TimeSpan.FromMinutes(1));
+        var done = await host.WaitForStateAsync(id, JobState.Succeeded);
+        done.StartedAt.Should().Be(_time.GetUtcNow());
+    }
+
+    [Fact]
+    public async Task Failed_attempt_waits_for_its_backoff_before_the_next_attempt()
+    {
+        var host = await StartHostAsync(
+            o =>
+            {
+                o.RetryBaseDelay = TimeSpan.FromSeconds(10);
+                o.RetryMaxDelay = TimeSpan.FromMinutes(1);
+                o.RetryJitter = 0;
+            },
+            services: s => s.AddSingleton<TimeProvider>(_time));
+
+        var id = await host.Queue.EnqueueAsync(new FlakyJob("b", FailTimes: 2));
+        var failed = await host.WaitForStateAsync(id, JobState.Failed);
+
+        failed.ScheduledFor.Should().Be(_time.GetUtcNow().AddSeconds(10));
+        failed.Error.Should().Be("The handler failed with InvalidOperationException.");
+        _time.Advance(TimeSpan.FromSeconds(9));
+        (await host.Store.GetAsync(id))!.State.Should().Be(JobState.Failed);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var second = await host.WaitForAsync(id, i => i.State == JobState.Failed && i.Attempt == 2, "failed twice");
+        second.ScheduledFor.Should().Be(_time.GetUtcNow().AddSeconds(20), "the delay doubles");
+        _time.Advance(TimeSpan.FromSeconds(20));
+        (await host.WaitForStateAsync(id, JobState.Succeeded)).Attempt.Should().Be(3);
+    }
+
+    [Fact]
+    public async Task Finished_jobs_expire_after_the_retention_period()
+    {
+        var host = await StartHostAsync(o => o.RetentionPeriod = TimeSpan.FromHours(1), services: s => s.AddSingleton<TimeProvider>(_time));
+
+        var id = await host.Queue.EnqueueAsync(new EchoJob("old"));
+        await host.WaitForStateAsync(id, JobState.Succeeded);
+        _time.Advance(TimeSpan.FromMinutes(59));
+        (await host.Store.GetAsync(id)).Should().NotBeNull();
+        _time.Advance(TimeSpan.FromMinutes(1));
+
+        (await host.Store.GetAsync(id)).Should().BeNull();
+    }
+
+    [Fact]
+    public async Task Idempotency_key_is_forgotten_after_its_lifetime()
+    {
+        var host = await StartHostAsync(o => o.IdempotencyKeyLifetime = TimeSpan.FromMinutes(10), services: s => s.AddSingleton<TimeProvider>(_time));
+
+        var first = await host.Queue.EnqueueAsync(new EchoJob("a"), new JobOptions { IdempotencyKey = "k" });
+        _time.Advance(TimeSpan.FromMinutes(10));
+        var second = await host.Queue.EnqueueAsync(new EchoJob("b"), new JobOptions { IdempotencyKey = "k" });
+
+        second.Should().NotBe(first);
+    }
+
+    [Fact]
+    public async Task Retry_delays_grow_exponentially_within_the_jitter_and_stop_at_the_cap()
+    {
+        var host = await StartHostAsync(o =>
+        {
+            o.RetryBaseDelay = TimeSpan.FromSeconds(1);
+            o.RetryMaxDelay = TimeSpan.FromSeconds(30);
+            o.RetryJitter = 0.2;
+        });
+        var worker = host.Services.GetServices<IHostedService>().OfType<JobWorker>().Single();
+
+        for (var i = 0; i < 50; i++)
+        {
+            worker.RetryDelay(1).TotalSeconds.Should().BeInRange(0.8, 1.2);
+            worker.RetryDelay(3).TotalSeconds.Should().BeInRange(3.2, 4.8);
+            worker.RetryDelay(10).TotalSeconds.Should().BeInRange(24, 30);
+        }
+    }
+
+    [Fact]
+    public async Task Invalid_options_stop_the_host_at_start_naming_every_bad_setting()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddJobs(o =>
+        {
+            o.Concurrency = 0;
+            o.RetryJitter = 2;
+            o.AddQueue("bad name!");
+        }).AddHandler<EchoJob, EchoHandler>();
+        using var host = builder.Build();
+
+        var start = () => host.StartAsync();
+
+        var error = (await start.Should().ThrowAsync<OptionsValidationException>()).Which;
+        error.Failures.Should().Contain(f => f.Contains("Concurrency", StringComparison.Ordinal));
+        error.Failures.Should().Contain(f => f.Contains("RetryJitter", StringComparison.Ordinal));
+        error.Failures.Should().Contain(f => f.Contains("'bad name!'", StringComparison.Ordinal));
+        error.Failures.Should().Contain(f => f.Contains("DefaultQueue 'default' is not among the configured queues", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Two_job_types_with_one_name_are_refused_with_a_clear_message()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddJobs()
+            .AddHandler<EchoJob, EchoHandler>("same")
+            .AddHandler<RecordJob, RecordHandler>("same");
+        using var provider = services.BuildServiceProvider();
+
+        var resolve = () => provider.GetRequiredService<IJobQueue>();
+
+        resolve.Should().Throw<InvalidOperationException>().WithMessage("*are both registered as 'same'*");
+    }
+
+    [Fact]
+    public async Task Host_with_workers_off_enqueues_but_runs_nothing()
+    {
+        var host = await StartHostAsync(o => o.RunWorkers = false);
+
+        var id = await host.Queue.EnqueueAsync(new EchoJob("idle"));
+        await Task.Delay(200);
+
+        (await host.Store.GetAsync(id))!.State.Should().Be(JobState.Queued);
+        host.Probe.Runs.Should().BeEmpty();
+    }
+}

@@ -1,0 +1,97 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Claims;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Strata.Jobs.Tests;
+
+/// <summary>The README's sample, compiled and run over TestServer, with source-generated JSON.</summary>
+public sealed class ReadmeSampleTests
+{
+    [Fact]
+    public async Task Readme_sample_enqueues_over_http_and_returns_the_result_serialized_by_the_source_generated_context()
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.WebHost.UseTestServer();
+        builder.Services.AddSingleton<IAnalyzer, WordCounter>();
+        builder.Services.AddAuthorization();
+
+        // --- README: Use ---
+        builder.Services.AddJobs(options =>
+            {
+                options.AddQueue("default").AddQueue("reports", weight: 1, maxConcurrency: 2);
+                options.MaxAttempts = 5;
+                options.SerializerOptions.TypeInfoResolverChain.Insert(0, AppJsonContext.Default); // optional: source generation
+            })
+            .AddHandler<AnalyzeDocument, AnalyzeDocumentHandler>()
+            .UseInMemory(o => o.Capacity = 10_000);                  // the default; .UseRedis() scales out
+
+        builder.Services.AddHealthChecks().AddJobsHealthCheck();
+
+        await using var app = builder.Build();
+        app.Use((context, next) =>
+        {
+            context.User = new ClaimsPrincipal(new ClaimsIdentity([new Claim("strata:apikey:id", "key-7")], "test"));
+            return next(context);
+        });
+        app.UseAuthorization();
+        app.MapJobEndpoints<AnalyzeDocument>("/v1/jobs", o =>
+                o.OwnerSelector = ctx => ctx.User.FindFirst("strata:apikey:id")?.Value)
+            .RequireAuthorization();
+        // --- end of README ---
+
+        await app.StartAsync();
+        using var client = app.GetTestClient();
+
+        using var post = await client.PostAsJsonAsync("/v1/jobs", new AnalyzeDocument("three little words"));
+        post.StatusCode.Should().Be(HttpStatusCode.Accepted);
+        var location = post.Headers.Location!.ToString();
+        JsonElement status;
+        do
+        {
+            await Task.Delay(20);
+            status = await client.GetFromJsonAsync<JsonElement>(location);
+        }
+        while (status.GetProperty("state").GetString() is not ("Succeeded" or "Dead"));
+
+        status.GetProperty("state").GetString().Should().Be("Succeeded");
+        status.GetProperty("result").GetProperty("Words").GetInt32().Should().Be(3, "the result is written by AppJsonContext, which keeps property names as declared");
+        var store = app.Services.GetRequiredService<IJobStore>();
+        (await store.GetForOwnerAsync(status.GetProperty("id").GetString()!, "key-7")).Should().NotBeNull();
+        await app.StopAsync();
+    }
+}
+
+public sealed record AnalyzeDocument(string Url);
+
+public sealed record Analysis(int Words);
+
+public interface IAnalyzer
+{
+    Task<int> CountWordsAsync(string url, CancellationToken cancellationToken);
+}
+
+/// <summary>Stands in for the remote analysis: counts the words of its input.</summary>
+public sealed class WordCounter : IAnalyzer
+{
+    public Task<int> CountWordsAsync(string url, CancellationToken cancellationToken) =>
+        Task.FromResult(url.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length);
+}
+
+public sealed class AnalyzeDocumentHandler(IAnalyzer analyzer) : IJobHandler<AnalyzeDocument>
+{
+    public async Task HandleAsync(AnalyzeDocument job, JobContext context)
+    {
+        await context.ReportProgressAsync(10, "downloading");
+        var words = await analyzer.CountWordsAsync(job.Url, context.CancellationToken);
+        context.SetResult(new Analysis(words), AppJsonContext.Default.Analysis);
+    }
+}
+
+[JsonSerializable(typeof(AnalyzeDocument))]
+[JsonSerializable(typeof(Analysis))]
+public sealed partial class AppJsonContext : JsonSerializerContext;
