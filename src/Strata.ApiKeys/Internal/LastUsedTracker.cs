@@ -64,6 +64,7 @@ internal sealed class LastUsedFlushService : BackgroundService
     private readonly TimeProvider _time;
     private readonly IOptionsMonitor<ApiKeysOptions> _options;
     private LastUsedTracker? _tracker;
+    private PeriodicTimer? _timer;
 
     public LastUsedFlushService(IServiceProvider services, TimeProvider time, IOptionsMonitor<ApiKeysOptions> options)
     {
@@ -75,7 +76,17 @@ internal sealed class LastUsedFlushService : BackgroundService
     public override Task StartAsync(CancellationToken cancellationToken)
     {
         _tracker = _services.GetRequiredService<LastUsedTracker>();
+
+        // Created here, on the starting thread: ExecuteAsync may run later on the thread pool, and the flush
+        // schedule starts when the host starts.
+        _timer = new PeriodicTimer(_options.CurrentValue.LastUsedFlushInterval, _time);
         return base.StartAsync(cancellationToken);
+    }
+
+    public override void Dispose()
+    {
+        _timer?.Dispose();
+        base.Dispose();
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
@@ -90,7 +101,7 @@ internal sealed class LastUsedFlushService : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var tracker = _tracker!;
-        using var timer = new PeriodicTimer(_options.CurrentValue.LastUsedFlushInterval, _time);
+        using var timer = _timer!;
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
