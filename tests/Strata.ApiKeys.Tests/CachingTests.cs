@@ -101,6 +101,18 @@ public sealed class CachingTests
     }
 
     [Fact]
+    public async Task Concurrent_requests_with_one_key_cause_one_store_lookup()
+    {
+        await using var app = await TestApp.StartAsync();
+        var created = await app.CreateKeyAsync();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => app.GetAsync("/me", created.Key)));
+
+        responses.Should().OnlyContain(r => r.StatusCode == HttpStatusCode.OK);
+        app.Store.FindByHashCalls.Should().Be(1, "HybridCache lets one caller load while the others wait for it");
+    }
+
+    [Fact]
     public async Task Cached_record_is_reused_without_copying()
     {
         await using var app = await TestApp.StartAsync();
