@@ -222,6 +222,25 @@ public sealed class KeyManagerTests
     }
 
     [Fact]
+    public async Task Failed_last_used_flush_is_logged_and_retried_with_the_newest_times()
+    {
+        await using var app = await TestApp.StartAsync();
+        var created = await app.CreateKeyAsync();
+        var tracker = app.App.Services.GetRequiredService<LastUsedTracker>();
+        await app.GetAsync("/me", created.Key);
+        app.Store.ThrowOnLastUsed = new TimeoutException("database timeout");
+
+        await tracker.FlushAsync(CancellationToken.None);
+        app.Time.Advance(TimeSpan.FromSeconds(5));
+        await app.GetAsync("/me", created.Key);
+        app.Store.ThrowOnLastUsed = null;
+        await tracker.FlushAsync(CancellationToken.None);
+
+        app.Logs.GetSnapshot().Should().Contain(r => r.Id.Id == 30 && r.Id.Name == "LastUsedFlushFailed");
+        (await app.Manager.GetAsync(created.Record.Id))!.LastUsedAt.Should().Be(app.Time.GetUtcNow());
+    }
+
+    [Fact]
     public async Task Last_used_times_are_flushed_at_shutdown()
     {
         var app = await TestApp.StartAsync();

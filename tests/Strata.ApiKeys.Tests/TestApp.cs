@@ -162,6 +162,8 @@ internal sealed class CountingStore(IApiKeyStore inner) : IApiKeyStore
 
     public Exception? ThrowOnFind { get; set; }
 
+    public Exception? ThrowOnLastUsed { get; set; }
+
     public Task<StoredApiKey?> FindByHashAsync(string hash, CancellationToken cancellationToken = default)
     {
         Interlocked.Increment(ref _findByHash);
@@ -192,6 +194,6 @@ internal sealed class CountingStore(IApiKeyStore inner) : IApiKeyStore
     public Task RecordLastUsedAsync(IReadOnlyDictionary<string, DateTimeOffset> lastUsed, CancellationToken cancellationToken = default)
     {
         Interlocked.Increment(ref _lastUsedWrites);
-        return Inner.RecordLastUsedAsync(lastUsed, cancellationToken);
+        return ThrowOnLastUsed is { } ex ? Task.FromException(ex) : Inner.RecordLastUsedAsync(lastUsed, cancellationToken);
     }
 }
