@@ -241,6 +241,45 @@ public sealed class KeyManagerTests
     }
 
     [Fact]
+    public async Task Cancelled_last_used_flush_keeps_the_times_for_the_next_flush()
+    {
+        await using var app = await TestApp.StartAsync();
+        var created = await app.CreateKeyAsync();
+        var tracker = app.App.Services.GetRequiredService<LastUsedTracker>();
+        await app.GetAsync("/me", created.Key);
+        var usedAt = app.Time.GetUtcNow();
+        app.Store.ThrowOnLastUsed = new OperationCanceledException("shutting down");
+
+        var cancelled = () => tracker.FlushAsync(CancellationToken.None);
+        await cancelled.Should().ThrowAsync<OperationCanceledException>();
+
+        tracker.PendingCount.Should().Be(1, "a cancelled write must not drop the pending time");
+        app.Store.ThrowOnLastUsed = null;
+        await tracker.FlushAsync(CancellationToken.None);
+        (await app.Manager.GetAsync(created.Record.Id))!.LastUsedAt.Should().Be(usedAt);
+        tracker.PendingCount.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task Use_recorded_while_a_flush_is_writing_is_kept_for_the_next_flush()
+    {
+        await using var app = await TestApp.StartAsync();
+        var created = await app.CreateKeyAsync();
+        var tracker = app.App.Services.GetRequiredService<LastUsedTracker>();
+        await app.GetAsync("/me", created.Key);
+        var later = app.Time.GetUtcNow().AddSeconds(5);
+        app.Store.DuringLastUsedWrite = () => tracker.Record(created.Record.Id, later);
+
+        await tracker.FlushAsync(CancellationToken.None);
+
+        tracker.PendingCount.Should().Be(1, "the newer time arrived after the snapshot was taken");
+        app.Store.DuringLastUsedWrite = null;
+        await tracker.FlushAsync(CancellationToken.None);
+        (await app.Manager.GetAsync(created.Record.Id))!.LastUsedAt.Should().Be(later);
+        tracker.PendingCount.Should().Be(0);
+    }
+
+    [Fact]
     public async Task Last_used_times_are_flushed_at_shutdown()
     {
         var app = await TestApp.StartAsync();

@@ -164,6 +164,9 @@ internal sealed class CountingStore(IApiKeyStore inner) : IApiKeyStore
 
     public Exception? ThrowOnLastUsed { get; set; }
 
+    /// <summary>Runs inside <see cref="RecordLastUsedAsync"/> before the write (to act while a flush is under way).</summary>
+    public Action? DuringLastUsedWrite { get; set; }
+
     public Task<StoredApiKey?> FindByHashAsync(string hash, CancellationToken cancellationToken = default)
     {
         Interlocked.Increment(ref _findByHash);
@@ -194,6 +197,7 @@ internal sealed class CountingStore(IApiKeyStore inner) : IApiKeyStore
     public Task RecordLastUsedAsync(IReadOnlyDictionary<string, DateTimeOffset> lastUsed, CancellationToken cancellationToken = default)
     {
         Interlocked.Increment(ref _lastUsedWrites);
+        DuringLastUsedWrite?.Invoke();
         return ThrowOnLastUsed is { } ex ? Task.FromException(ex) : Inner.RecordLastUsedAsync(lastUsed, cancellationToken);
     }
 }
