@@ -98,7 +98,13 @@ internal sealed class EntityFrameworkApiKeyStore<TContext> : IApiKeyStore
                 return false;
             }
 
+            // A revocation is permanent and the last-used time never moves back (see IApiKeyStore.UpdateAsync):
+            // a record read before a concurrent revoke or flush must not undo it.
+            var revokedAt = row.RevokedAt ?? record.RevokedAt;
+            var lastUsedAt = row.LastUsedAt is { } stored && (record.LastUsedAt is null || stored > record.LastUsedAt) ? stored : record.LastUsedAt;
             Copy(record, row);
+            row.RevokedAt = revokedAt;
+            row.LastUsedAt = lastUsedAt;
             await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
             return true;
         });
