@@ -97,12 +97,13 @@ public sealed class ConfigurationStoreTests
             ["ApiKeys:d:Hash"] = ApiKeyFormat.ComputeHash(ApiKeyFormat.Generate("sk")),
             ["ApiKeys:d:ExpiresAt"] = "someday",
             ["ApiKeys:d:AllowedNetworks:0"] = "10.0.0.0/99",
+            ["ApiKeys:d:AllowedNetworks:1"] = "192.168.1",
         }).Build();
 
         var create = () => new ConfigurationApiKeyStore(configuration.GetSection("ApiKeys"), NullLogger<ConfigurationApiKeyStore>.Instance);
 
         var message = create.Should().Throw<InvalidOperationException>().Which.Message;
-        message.Should().Contain("'b'").And.Contain("'c': Owner").And.Contain("ExpiresAt").And.Contain("10.0.0.0/99");
+        message.Should().Contain("'b'").And.Contain("'c': Owner").And.Contain("ExpiresAt").And.Contain("10.0.0.0/99").And.Contain("'192.168.1'");
         message.Should().NotContain(hash);
     }
 

@@ -163,6 +163,11 @@ public sealed class KeyManagerTests
     [InlineData("", "jobs", "10.0.0.0/8", null, "*Owner*")]
     [InlineData("o", "has space", "10.0.0.0/8", null, "*Scope*")]
     [InlineData("o", "jobs", "not-a-network", null, "*AllowedNetworks*not-a-network*")]
+    [InlineData("o", "jobs", "10.1", null, "*AllowedNetworks*10.1*")]
+    [InlineData("o", "jobs", "192.168.1/24", null, "*AllowedNetworks*192.168.1/24*")]
+    [InlineData("o", "jobs", "010.0.0.1", null, "*AllowedNetworks*010.0.0.1*")]
+    [InlineData("o", "jobs", "10.0.0.0/+8", null, "*AllowedNetworks*10.0.0.0/+8*")]
+    [InlineData("o", "jobs", "fe80::1%eth0", null, "*AllowedNetworks*fe80::1%eth0*")]
     [InlineData("o", "jobs", "10.0.0.0/8", "Bad-Prefix", "*prefix*")]
     public async Task Invalid_create_request_throws_an_ArgumentException_naming_the_field(string owner, string scope, string network, string? prefix, string message)
     {
