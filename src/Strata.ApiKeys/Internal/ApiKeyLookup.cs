@@ -38,6 +38,10 @@ internal sealed class ApiKeyLookup
         _time = time;
         _diagnostics = diagnostics;
         _options = options;
+        if (store is ConfigurationApiKeyStore configuration)
+        {
+            configuration.Reloaded += InvalidateAllAsync;
+        }
     }
 
     /// <summary>
@@ -98,6 +102,14 @@ internal sealed class ApiKeyLookup
         return Hex.TryDecode(storedHash, hash)
             ? _cache.RemoveAsync(ApiKeyHasher.CacheKeyFor(hash), cancellationToken)
             : ValueTask.CompletedTask;
+    }
+
+    private async Task InvalidateAllAsync(IReadOnlyCollection<string> storedHashes)
+    {
+        foreach (var storedHash in storedHashes)
+        {
+            await InvalidateAsync(storedHash, CancellationToken.None).ConfigureAwait(false);
+        }
     }
 
     private async ValueTask<CachedApiKey> RefreshAsync(string cacheKey, string key, ApiKeysOptions options, CancellationToken cancellationToken)
