@@ -148,6 +148,35 @@ public sealed class KeyManagerTests
     }
 
     [Fact]
+    public async Task Rotating_an_already_rotated_key_throws_naming_its_successor_and_creates_nothing()
+    {
+        await using var app = await TestApp.StartAsync();
+        var old = await app.CreateKeyAsync();
+        var successor = (await app.Manager.RotateAsync(old.Record.Id, TimeSpan.FromMinutes(5)))!;
+        app.Time.Advance(TimeSpan.FromMinutes(10)); // the old key's overlap has ended
+        var writes = app.Store.WriteCalls;
+
+        var again = () => app.Manager.RotateAsync(old.Record.Id, TimeSpan.FromMinutes(5));
+
+        (await again.Should().ThrowAsync<InvalidOperationException>()).WithMessage($"*{old.Record.Id}*{successor.Record.Id}*");
+        app.Store.WriteCalls.Should().Be(writes, "no second successor is created");
+        (await app.GetAsync("/me", old.Key)).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task Key_works_until_the_tick_before_its_expiry_and_not_at_it()
+    {
+        await using var app = await TestApp.StartAsync(keys: o => o.CacheDuration = TimeSpan.FromHours(1));
+        var expiry = app.Time.GetUtcNow().AddMinutes(1);
+        var created = await app.Manager.CreateAsync(new ApiKeyCreateRequest { Owner = "o", ExpiresAt = expiry });
+
+        app.Time.SetUtcNow(expiry - TimeSpan.FromTicks(1));
+        (await app.GetAsync("/me", created.Key)).StatusCode.Should().Be(HttpStatusCode.OK);
+        app.Time.SetUtcNow(expiry);
+        (await app.GetAsync("/me", created.Key)).StatusCode.Should().Be(HttpStatusCode.Unauthorized, "the cached record is checked against the clock");
+    }
+
+    [Fact]
     public async Task Rotating_a_revoked_key_throws_naming_the_key()
     {
         await using var app = await TestApp.StartAsync();

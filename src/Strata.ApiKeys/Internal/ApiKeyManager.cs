@@ -131,6 +131,14 @@ internal sealed partial class ApiKeyManager : IApiKeyManager
             throw new InvalidOperationException($"API key '{id}' is revoked and cannot be rotated.");
         }
 
+        if (old.ReplacedById is { } successor)
+        {
+            // A second rotation would branch the key into two live successors and could give a rotated-out key
+            // (even one whose overlap ended) a fresh working replacement.
+            throw new InvalidOperationException(
+                $"API key '{id}' was already rotated to '{successor}': rotate that key instead, or set this key's expiry to end the overlap sooner.");
+        }
+
         var now = _time.GetUtcNow();
         var replacement = old with
         {
