@@ -209,6 +209,17 @@ public sealed class KeyManagerTests
     }
 
     [Fact]
+    public async Task Name_longer_than_a_store_column_throws_an_ArgumentException_naming_the_field()
+    {
+        await using var app = await TestApp.StartAsync();
+
+        var create = () => app.Manager.CreateAsync(new ApiKeyCreateRequest { Owner = "o", Name = new string('n', 257) });
+
+        await create.Should().ThrowAsync<ArgumentException>().WithMessage("*Name*256*");
+        app.Store.WriteCalls.Should().Be(0);
+    }
+
+    [Fact]
     public async Task Last_used_time_is_coalesced_in_memory_and_written_in_one_batch()
     {
         await using var app = await TestApp.StartAsync();

@@ -8,6 +8,7 @@ internal sealed partial class ApiKeyManager : IApiKeyManager
 {
     private const int IdRandomLength = 16;
     private const int MaxOwnerLength = 256;
+    private const int MaxNameLength = 256;
     private const int MaxScopeLength = 128;
 
     private readonly IApiKeyStore _store;
@@ -203,6 +204,11 @@ internal sealed partial class ApiKeyManager : IApiKeyManager
         if (string.IsNullOrWhiteSpace(request.Owner) || request.Owner.Length > MaxOwnerLength)
         {
             throw new ArgumentException($"Owner is required and at most {MaxOwnerLength} characters.", nameof(request));
+        }
+
+        if (request.Name is { Length: > MaxNameLength })
+        {
+            throw new ArgumentException($"Name is at most {MaxNameLength} characters.", nameof(request));
         }
 
         foreach (var scope in request.Scopes)
