@@ -194,10 +194,19 @@ internal sealed class CountingStore(IApiKeyStore inner) : IApiKeyStore
         return Inner.UpdateAsync(record, cancellationToken);
     }
 
-    public Task RecordLastUsedAsync(IReadOnlyDictionary<string, DateTimeOffset> lastUsed, CancellationToken cancellationToken = default)
+    /// <summary>Completes after the first last-used write that reached the inner store.</summary>
+    public TaskCompletionSource LastUsedWritten { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public async Task RecordLastUsedAsync(IReadOnlyDictionary<string, DateTimeOffset> lastUsed, CancellationToken cancellationToken = default)
     {
         Interlocked.Increment(ref _lastUsedWrites);
         DuringLastUsedWrite?.Invoke();
-        return ThrowOnLastUsed is { } ex ? Task.FromException(ex) : Inner.RecordLastUsedAsync(lastUsed, cancellationToken);
+        if (ThrowOnLastUsed is { } ex)
+        {
+            throw ex;
+        }
+
+        await Inner.RecordLastUsedAsync(lastUsed, cancellationToken);
+        LastUsedWritten.TrySetResult();
     }
 }
