@@ -148,6 +148,29 @@ public sealed class KeyManagerTests
     }
 
     [Fact]
+    public async Task Two_changes_to_one_key_at_once_both_apply()
+    {
+        await using var app = await TestApp.StartAsync();
+        var created = await app.CreateKeyAsync();
+        var expiry = app.Time.GetUtcNow().AddDays(7);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        app.Store.AfterFindById = () =>
+        {
+            app.Store.AfterFindById = null; // hold only the first read open
+            return release.Task;
+        };
+
+        var disable = app.Manager.DisableAsync(created.Record.Id);        // has read the key, waits before writing
+        var setExpiry = app.Manager.SetExpiryAsync(created.Record.Id, expiry); // without serialisation, done at once
+        release.SetResult();
+        await Task.WhenAll(disable, setExpiry);
+
+        var record = (await app.Manager.GetAsync(created.Record.Id))!;
+        record.IsDisabled.Should().BeTrue();
+        record.ExpiresAt.Should().Be(expiry, "the disable must not write back the expiry it read before");
+    }
+
+    [Fact]
     public async Task Rotating_an_already_rotated_key_throws_naming_its_successor_and_creates_nothing()
     {
         await using var app = await TestApp.StartAsync();

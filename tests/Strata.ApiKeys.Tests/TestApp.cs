@@ -178,7 +178,19 @@ internal sealed class CountingStore(IApiKeyStore inner) : IApiKeyStore
         return ThrowOnFind is { } ex ? Task.FromException<StoredApiKey?>(ex) : Inner.FindByHashAsync(hash, cancellationToken);
     }
 
-    public Task<StoredApiKey?> FindByIdAsync(string id, CancellationToken cancellationToken = default) => Inner.FindByIdAsync(id, cancellationToken);
+    /// <summary>Awaited after a lookup by id returns from the inner store (to hold a read-change-write open).</summary>
+    public Func<Task>? AfterFindById { get; set; }
+
+    public async Task<StoredApiKey?> FindByIdAsync(string id, CancellationToken cancellationToken = default)
+    {
+        var found = await Inner.FindByIdAsync(id, cancellationToken);
+        if (AfterFindById is { } after)
+        {
+            await after();
+        }
+
+        return found;
+    }
 
     public Task<IReadOnlyList<StoredApiKey>> ListAsync(string? owner = null, CancellationToken cancellationToken = default) => Inner.ListAsync(owner, cancellationToken);
 

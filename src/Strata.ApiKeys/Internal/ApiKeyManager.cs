@@ -18,6 +18,10 @@ internal sealed partial class ApiKeyManager : IApiKeyManager
     private readonly IOptionsMonitor<ApiKeyAuthenticationOptions> _schemeOptions;
     private readonly ILogger<ApiKeyManager> _logger;
 
+    // Read-change-write of one key is serialised within this process (striped by id), so two admin calls on the
+    // same key do not overwrite each other's change. Across nodes the store's own rules apply (IApiKeyStore.UpdateAsync).
+    private readonly SemaphoreSlim[] _keyLocks = CreateLocks(32);
+
     public ApiKeyManager(
         IApiKeyStore store,
         ApiKeyLookup lookup,
@@ -120,6 +124,20 @@ internal sealed partial class ApiKeyManager : IApiKeyManager
     {
         ArgumentNullException.ThrowIfNull(id);
         ArgumentOutOfRangeException.ThrowIfLessThan(overlap, TimeSpan.Zero);
+        var gate = LockFor(id);
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await RotateLockedAsync(id, overlap, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private async Task<CreatedApiKey?> RotateLockedAsync(string id, TimeSpan overlap, CancellationToken cancellationToken)
+    {
         var existing = await _store.FindByIdAsync(id, cancellationToken).ConfigureAwait(false);
         if (existing is null)
         {
@@ -179,16 +197,38 @@ internal sealed partial class ApiKeyManager : IApiKeyManager
     private async Task<bool> ChangeAsync(string id, Func<ApiKeyRecord, ApiKeyRecord> change, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(id);
-        var existing = await _store.FindByIdAsync(id, cancellationToken).ConfigureAwait(false);
-        if (existing is null)
+        var gate = LockFor(id);
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            return false;
+            var existing = await _store.FindByIdAsync(id, cancellationToken).ConfigureAwait(false);
+            if (existing is null)
+            {
+                return false;
+            }
+
+            var updated = await _store.UpdateAsync(change(existing.Record), cancellationToken).ConfigureAwait(false);
+            await _lookup.InvalidateAsync(existing.Hash, cancellationToken).ConfigureAwait(false);
+            return updated;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private static SemaphoreSlim[] CreateLocks(int count)
+    {
+        var locks = new SemaphoreSlim[count];
+        for (var i = 0; i < count; i++)
+        {
+            locks[i] = new SemaphoreSlim(1, 1);
         }
 
-        var updated = await _store.UpdateAsync(change(existing.Record), cancellationToken).ConfigureAwait(false);
-        await _lookup.InvalidateAsync(existing.Hash, cancellationToken).ConfigureAwait(false);
-        return updated;
+        return locks;
     }
+
+    private SemaphoreSlim LockFor(string id) => _keyLocks[(int)((uint)StringComparer.Ordinal.GetHashCode(id) % (uint)_keyLocks.Length)];
 
     private string HashOf(string key)
     {
