@@ -29,7 +29,7 @@ internal sealed class EntityFrameworkApiKeyStore<TContext> : IApiKeyStore
         {
             var row = await db.Set<ApiKeyEntity>().AsNoTracking().FirstOrDefaultAsync(e => e.Hash == hash, cancellationToken).ConfigureAwait(false);
             return row is null ? null : ToStored(row);
-        });
+        }, cancellationToken);
     }
 
     public Task<StoredApiKey?> FindByIdAsync(string id, CancellationToken cancellationToken = default)
@@ -39,7 +39,7 @@ internal sealed class EntityFrameworkApiKeyStore<TContext> : IApiKeyStore
         {
             var row = await db.Set<ApiKeyEntity>().AsNoTracking().FirstOrDefaultAsync(e => e.Id == id, cancellationToken).ConfigureAwait(false);
             return row is null ? null : ToStored(row);
-        });
+        }, cancellationToken);
     }
 
     public Task<IReadOnlyList<StoredApiKey>> ListAsync(string? owner = null, CancellationToken cancellationToken = default)
@@ -55,7 +55,7 @@ internal sealed class EntityFrameworkApiKeyStore<TContext> : IApiKeyStore
 
             // Ordered here: some providers (SQLite) cannot order by DateTimeOffset.
             return rows.OrderBy(r => r.CreatedAt).ThenBy(r => r.Id, StringComparer.Ordinal).Select(ToStored).ToList();
-        });
+        }, cancellationToken);
 
     public Task CreateAsync(StoredApiKey key, CancellationToken cancellationToken = default)
     {
@@ -84,7 +84,7 @@ internal sealed class EntityFrameworkApiKeyStore<TContext> : IApiKeyStore
             }
 
             return true;
-        });
+        }, cancellationToken);
     }
 
     public Task<bool> UpdateAsync(ApiKeyRecord record, CancellationToken cancellationToken = default)
@@ -98,10 +98,16 @@ internal sealed class EntityFrameworkApiKeyStore<TContext> : IApiKeyStore
                 return false;
             }
 
+            // A revocation is permanent and the last-used time never moves back (see IApiKeyStore.UpdateAsync):
+            // a record read before a concurrent revoke or flush must not undo it.
+            var revokedAt = row.RevokedAt ?? record.RevokedAt;
+            var lastUsedAt = row.LastUsedAt is { } stored && (record.LastUsedAt is null || stored > record.LastUsedAt) ? stored : record.LastUsedAt;
             Copy(record, row);
+            row.RevokedAt = revokedAt;
+            row.LastUsedAt = lastUsedAt;
             await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
             return true;
-        });
+        }, cancellationToken);
     }
 
     public Task RecordLastUsedAsync(IReadOnlyDictionary<string, DateTimeOffset> lastUsed, CancellationToken cancellationToken = default)
@@ -127,15 +133,15 @@ internal sealed class EntityFrameworkApiKeyStore<TContext> : IApiKeyStore
 
             await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
             return true;
-        });
+        }, cancellationToken);
     }
 
-    private async Task<T> UseAsync<T>(Func<TContext, Task<T>> work)
+    private async Task<T> UseAsync<T>(Func<TContext, Task<T>> work, CancellationToken cancellationToken)
     {
         var factory = _services.GetService<IDbContextFactory<TContext>>();
         if (factory is not null)
         {
-            var db = await factory.CreateDbContextAsync().ConfigureAwait(false);
+            var db = await factory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
             await using (db.ConfigureAwait(false))
             {
                 return await work(db).ConfigureAwait(false);

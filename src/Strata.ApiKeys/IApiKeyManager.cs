@@ -55,6 +55,6 @@ public interface IApiKeyManager
     /// <param name="overlap">How long the old key keeps working; <see cref="TimeSpan.Zero"/> ends it now.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The new key, or <see langword="null"/> when no such key exists.</returns>
-    /// <exception cref="InvalidOperationException">The key is revoked.</exception>
+    /// <exception cref="InvalidOperationException">The key is revoked, or was already rotated (rotate its successor instead).</exception>
     Task<CreatedApiKey?> RotateAsync(string id, TimeSpan overlap, CancellationToken cancellationToken = default);
 }

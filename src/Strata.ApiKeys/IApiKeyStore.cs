@@ -32,7 +32,12 @@ public interface IApiKeyStore
     /// <exception cref="NotSupportedException">The store is read-only.</exception>
     Task CreateAsync(StoredApiKey key, CancellationToken cancellationToken = default);
 
-    /// <summary>Replaces the record of an existing key (its hash stays).</summary>
+    /// <summary>
+    /// Replaces the record of an existing key (its hash stays), except that a revocation is permanent and the
+    /// last-used time never moves back: when the stored key is revoked, its <see cref="ApiKeyRecord.RevokedAt"/> is
+    /// kept, and the later of the stored and the given <see cref="ApiKeyRecord.LastUsedAt"/> is kept. So an update
+    /// built from a record read before a concurrent revocation cannot bring the key back.
+    /// </summary>
     /// <param name="record">The new record; <see cref="ApiKeyRecord.Id"/> names the key.</param>
     /// <param name="cancellationToken">Cancels the write.</param>
     /// <returns><see langword="true"/> when the key existed and was updated.</returns>

@@ -30,6 +30,19 @@ public sealed class EntityFrameworkStoreContractTests : ApiKeyStoreContractTests
         return store;
     }
 
+    [Fact]
+    public async Task Cancelled_token_reaches_the_database_calls()
+    {
+        var key = NewKey();
+        var store = await CreateStoreAsync([key]);
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+
+        await FluentActions.Awaiting(() => store.FindByHashAsync(key.Hash, cancelled.Token)).Should().ThrowAsync<OperationCanceledException>();
+        await FluentActions.Awaiting(() => store.UpdateAsync(key.Record with { IsDisabled = true }, cancelled.Token)).Should().ThrowAsync<OperationCanceledException>();
+        (await store.FindByIdAsync(key.Record.Id))!.Record.IsDisabled.Should().BeFalse("the cancelled update wrote nothing");
+    }
+
     public void Dispose()
     {
         foreach (var provider in _providers)
@@ -61,6 +74,19 @@ public sealed class EntityFrameworkFactoryStoreContractTests : ApiKeyStoreContra
         }
 
         return store;
+    }
+
+    [Fact]
+    public async Task Cancelled_token_reaches_the_database_calls()
+    {
+        var key = NewKey();
+        var store = await CreateStoreAsync([key]);
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+
+        await FluentActions.Awaiting(() => store.FindByHashAsync(key.Hash, cancelled.Token)).Should().ThrowAsync<OperationCanceledException>();
+        await FluentActions.Awaiting(() => store.UpdateAsync(key.Record with { IsDisabled = true }, cancelled.Token)).Should().ThrowAsync<OperationCanceledException>();
+        (await store.FindByIdAsync(key.Record.Id))!.Record.IsDisabled.Should().BeFalse("the cancelled update wrote nothing");
     }
 
     public void Dispose()

@@ -164,6 +164,48 @@ public abstract class ApiKeyStoreContractTests
     }
 
     [Fact]
+    public async Task Update_from_a_record_read_before_a_revocation_does_not_bring_the_key_back()
+    {
+        var key = NewKey();
+        var store = await CreateStoreAsync([key]);
+        if (!SupportsWrites)
+        {
+            await FluentActions.Awaiting(() => store.UpdateAsync(key.Record with { RevokedAt = T0 })).Should().ThrowAsync<NotSupportedException>();
+            return;
+        }
+
+        var stale = (await store.FindByIdAsync(key.Record.Id))!.Record;       // an admin call reads the key...
+        await store.UpdateAsync(stale with { RevokedAt = T0.AddHours(1) });    // ...another revokes it...
+
+        (await store.UpdateAsync(stale with { IsDisabled = false, Name = "renamed" })).Should().BeTrue(); // ...the first writes its stale copy
+
+        var found = (await store.FindByHashAsync(key.Hash))!.Record;
+        found.RevokedAt.Should().Be(T0.AddHours(1), "a revocation is permanent");
+        found.Name.Should().Be("renamed", "the rest of the update still applies");
+    }
+
+    [Fact]
+    public async Task Update_does_not_move_the_last_used_time_back()
+    {
+        var key = NewKey();
+        var store = await CreateStoreAsync([key]);
+        if (!SupportsWrites)
+        {
+            await FluentActions.Awaiting(() => store.UpdateAsync(key.Record with { RevokedAt = T0 })).Should().ThrowAsync<NotSupportedException>();
+            return;
+        }
+
+        var stale = (await store.FindByIdAsync(key.Record.Id))!.Record;
+        await store.RecordLastUsedAsync(new Dictionary<string, DateTimeOffset> { [key.Record.Id] = T0.AddMinutes(5) });
+
+        await store.UpdateAsync(stale with { IsDisabled = true });
+
+        var found = (await store.FindByIdAsync(key.Record.Id))!.Record;
+        found.LastUsedAt.Should().Be(T0.AddMinutes(5));
+        found.IsDisabled.Should().BeTrue();
+    }
+
+    [Fact]
     public async Task Records_last_used_times_keeping_the_newest_and_ignoring_unknown_ids()
     {
         var key = NewKey();

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Strata.ApiKeys.Internal;
 
 namespace Strata.ApiKeys.Tests;
 
@@ -313,6 +314,22 @@ public sealed class AuthenticationHandlerTests
         (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetInt32().Should().Be(503);
         app.Logs.GetSnapshot().Should().Contain(r => r.Id.Name == "StoreLookupFailed");
         app.AllLogText().Should().NotContain(line => line.Contains(created.Key, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("10.0.0.1", "10.0.0.1", true, true)]
+    [InlineData("10.0.0.0/8", "10.200.3.4", true, true)]
+    [InlineData("10.0.0.0/8", "11.0.0.1", true, false)]
+    [InlineData("2001:db8::/32", "2001:db8:ffff::1", true, true)]
+    [InlineData("::ffff:192.0.2.1", "192.0.2.1", true, true)]
+    [InlineData("192.0.2.1", "::ffff:192.0.2.1", true, true)]
+    [InlineData("10.1", "10.0.0.1", false, false)]          // legacy short form: not an address here, so it allows nothing
+    [InlineData("010.0.0.1", "8.0.0.1", false, false)]      // legacy octal form
+    [InlineData("10.0.0.0/8 ", "10.0.0.1", false, false)]   // stray text after the prefix length
+    public void Allow_list_entries_are_parsed_strictly(string entry, string client, bool valid, bool allowed)
+    {
+        AddressAllowList.Allows([entry], IPAddress.Parse(client)).Should().Be(allowed);
+        AddressAllowList.IsValidEntry(entry).Should().Be(valid);
     }
 
     [Fact]

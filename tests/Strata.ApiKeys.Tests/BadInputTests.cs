@@ -98,6 +98,32 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public async Task Bearer_token_with_the_prefix_but_malformed_gets_401_without_store_lookup()
+    {
+        await using var app = await TestApp.StartAsync(auth: o => o.AllowBearerToken = true, keys: o => o.BruteForce.Enabled = false);
+
+        var request = new HttpRequestMessage(HttpMethod.Get, "/me");
+        request.Headers.TryAddWithoutValidation("Authorization", "Bearer sk_test_" + new string('x', 10));
+        var response = await app.Client.SendAsync(request);
+
+        response.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString().Should().Be("The API key is malformed.");
+        app.Store.FindByHashCalls.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task Repeated_authorization_header_gets_401_without_store_lookup()
+    {
+        await using var app = await TestApp.StartAsync(auth: o => o.AllowAuthorizationHeader = true, keys: o => o.BruteForce.Enabled = false);
+        var created = await app.CreateKeyAsync();
+
+        var context = await app.SendRawAsync("/me", request => request.Headers.Append("Authorization", new[] { "ApiKey " + created.Key, "ApiKey " + created.Key }));
+
+        context.Response.StatusCode.Should().Be(StatusCodes.Status401Unauthorized);
+        app.Store.FindByHashCalls.Should().Be(0);
+    }
+
+    [Fact]
     public async Task Logs_of_a_busy_session_contain_no_key_and_no_hash()
     {
         await using var app = await TestApp.StartAsync(keys: o => o.BruteForce.Enabled = false);

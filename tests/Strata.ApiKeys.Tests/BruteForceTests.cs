@@ -116,4 +116,50 @@ public sealed class BruteForceTests
 
         guard.TrackedCount.Should().BeLessThanOrEqualTo(101);
     }
+
+    [Fact]
+    public async Task Blocked_address_stays_blocked_when_a_flood_of_other_addresses_fills_the_table()
+    {
+        await using var app = await TestApp.StartAsync(keys: o =>
+        {
+            o.BruteForce.PermitFailures = 2;
+            o.BruteForce.MaxTrackedAddresses = 10;
+        });
+        var guard = app.App.Services.GetRequiredService<BruteForceGuard>();
+        var attacker = IPAddress.Parse("198.51.100.9");
+        guard.RecordFailure(attacker);
+        guard.RecordFailure(attacker).Should().BeTrue("the second failure uses up the allowance");
+
+        // The same client now fails once from each of many other addresses, later than its own block.
+        for (var i = 0; i < 100; i++)
+        {
+            app.Time.Advance(TimeSpan.FromMilliseconds(10));
+            guard.RecordFailure(new IPAddress([10, 1, (byte)(i / 256), (byte)(i % 256)]));
+        }
+
+        guard.TrackedCount.Should().BeLessThanOrEqualTo(11);
+        guard.IsBlocked(attacker, out _).Should().BeTrue("eviction drops unblocked addresses before blocked ones");
+    }
+
+    [Fact]
+    public async Task Spoofed_X_Forwarded_For_does_not_escape_the_guard_when_the_host_did_not_configure_forwarded_headers()
+    {
+        await using var app = await TestApp.StartAsync(keys: o => o.BruteForce.PermitFailures = 2);
+
+        for (var i = 0; i < 2; i++)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, "/me");
+            request.Headers.TryAddWithoutValidation(ApiKeyDefaults.HeaderName, ApiKeyFormat.Generate("sk_test"));
+            request.Headers.Add(TestApp.ClientAddressHeader, "203.0.113.50");
+            request.Headers.Add("X-Forwarded-For", $"192.0.2.{i + 1}");
+            (await app.Client.SendAsync(request)).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        }
+
+        var spoofed = new HttpRequestMessage(HttpMethod.Get, "/me");
+        spoofed.Headers.TryAddWithoutValidation(ApiKeyDefaults.HeaderName, ApiKeyFormat.Generate("sk_test"));
+        spoofed.Headers.Add(TestApp.ClientAddressHeader, "203.0.113.50");
+        spoofed.Headers.Add("X-Forwarded-For", "192.0.2.99");
+
+        (await app.Client.SendAsync(spoofed)).StatusCode.Should().Be(HttpStatusCode.TooManyRequests, "the guard keys on the connection address, not on a header the client writes");
+    }
 }

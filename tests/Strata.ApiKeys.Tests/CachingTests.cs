@@ -101,15 +101,25 @@ public sealed class CachingTests
     }
 
     [Fact]
+    public async Task Concurrent_requests_with_one_key_cause_one_store_lookup()
+    {
+        await using var app = await TestApp.StartAsync();
+        var created = await app.CreateKeyAsync();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => app.GetAsync("/me", created.Key)));
+
+        responses.Should().OnlyContain(r => r.StatusCode == HttpStatusCode.OK);
+        app.Store.FindByHashCalls.Should().Be(1, "HybridCache lets one caller load while the others wait for it");
+    }
+
+    [Fact]
     public async Task Cached_record_is_reused_without_copying()
     {
         await using var app = await TestApp.StartAsync();
         var created = await app.CreateKeyAsync();
         var lookup = app.App.Services.GetRequiredService<ApiKeyLookup>();
-        var hash = Convert.FromHexString(ApiKeyFormat.ComputeHash(created.Key));
-
-        var first = await lookup.FindAsync(hash, CancellationToken.None);
-        var second = await lookup.FindAsync(hash, CancellationToken.None);
+        var first = await lookup.FindAsync(created.Key, CancellationToken.None);
+        var second = await lookup.FindAsync(created.Key, CancellationToken.None);
 
         first.Should().NotBeNull();
         second.Should().BeSameAs(first);

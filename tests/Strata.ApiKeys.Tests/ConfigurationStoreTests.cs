@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using Strata.ApiKeys.Internal;
 
 namespace Strata.ApiKeys.Tests;
@@ -83,6 +84,49 @@ public sealed class ConfigurationStoreTests
     }
 
     [Fact]
+    public async Task Key_revoked_or_added_in_configuration_takes_effect_at_the_reload_not_after_the_cache_time()
+    {
+        var key = ApiKeyFormat.Generate("sk_live");
+        var added = ApiKeyFormat.Generate("sk_live");
+        var source = new ReloadableSource();
+        source.Set(new() { ["ApiKeys:ci-bot:Owner"] = "ci", ["ApiKeys:ci-bot:Hash"] = ApiKeyFormat.ComputeHash(key) });
+        var builder = WebApplication.CreateBuilder();
+        builder.WebHost.UseTestServer();
+        builder.Services.AddSingleton<TimeProvider>(new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero)));
+        var section = new ConfigurationBuilder().Add(source).Build().GetSection("ApiKeys");
+        builder.Services.AddAuthentication(ApiKeyDefaults.AuthenticationScheme).AddApiKey(o => o.Prefix = "sk_live");
+        builder.Services.AddAuthorization();
+        builder.Services.AddApiKeys(o => o.CacheDuration = TimeSpan.FromHours(1)).AddConfigurationStore(section);
+        await using var app = builder.Build();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapGet("/me", () => "me").RequireAuthorization();
+        await app.StartAsync();
+        var client = app.GetTestClient();
+        Task<HttpResponseMessage> GetAsync(string apiKey)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, "/me");
+            request.Headers.Add(ApiKeyDefaults.HeaderName, apiKey);
+            return client.SendAsync(request);
+        }
+
+        (await GetAsync(key)).StatusCode.Should().Be(HttpStatusCode.OK);           // now cached for an hour
+        (await GetAsync(added)).StatusCode.Should().Be(HttpStatusCode.Unauthorized); // now cached as unknown
+
+        source.Set(new()
+        {
+            ["ApiKeys:ci-bot:Owner"] = "ci",
+            ["ApiKeys:ci-bot:Hash"] = ApiKeyFormat.ComputeHash(key),
+            ["ApiKeys:ci-bot:RevokedAt"] = "2026-11-25T11:00:00Z",
+            ["ApiKeys:new-bot:Owner"] = "ci",
+            ["ApiKeys:new-bot:Hash"] = ApiKeyFormat.ComputeHash(added),
+        });
+
+        (await GetAsync(key)).StatusCode.Should().Be(HttpStatusCode.Unauthorized, "the reload dropped the cached record");
+        (await GetAsync(added)).StatusCode.Should().Be(HttpStatusCode.OK, "the reload dropped the cached 'unknown'");
+    }
+
+    [Fact]
     public void Duplicate_hashes_and_bad_fields_are_all_reported_at_once()
     {
         var hash = ApiKeyFormat.ComputeHash(ApiKeyFormat.Generate("sk"));
@@ -97,12 +141,13 @@ public sealed class ConfigurationStoreTests
             ["ApiKeys:d:Hash"] = ApiKeyFormat.ComputeHash(ApiKeyFormat.Generate("sk")),
             ["ApiKeys:d:ExpiresAt"] = "someday",
             ["ApiKeys:d:AllowedNetworks:0"] = "10.0.0.0/99",
+            ["ApiKeys:d:AllowedNetworks:1"] = "192.168.1",
         }).Build();
 
         var create = () => new ConfigurationApiKeyStore(configuration.GetSection("ApiKeys"), NullLogger<ConfigurationApiKeyStore>.Instance);
 
         var message = create.Should().Throw<InvalidOperationException>().Which.Message;
-        message.Should().Contain("'b'").And.Contain("'c': Owner").And.Contain("ExpiresAt").And.Contain("10.0.0.0/99");
+        message.Should().Contain("'b'").And.Contain("'c': Owner").And.Contain("ExpiresAt").And.Contain("10.0.0.0/99").And.Contain("'192.168.1'");
         message.Should().NotContain(hash);
     }
 

@@ -148,6 +148,58 @@ public sealed class KeyManagerTests
     }
 
     [Fact]
+    public async Task Two_changes_to_one_key_at_once_both_apply()
+    {
+        await using var app = await TestApp.StartAsync();
+        var created = await app.CreateKeyAsync();
+        var expiry = app.Time.GetUtcNow().AddDays(7);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        app.Store.AfterFindById = () =>
+        {
+            app.Store.AfterFindById = null; // hold only the first read open
+            return release.Task;
+        };
+
+        var disable = app.Manager.DisableAsync(created.Record.Id);        // has read the key, waits before writing
+        var setExpiry = app.Manager.SetExpiryAsync(created.Record.Id, expiry); // without serialisation, done at once
+        release.SetResult();
+        await Task.WhenAll(disable, setExpiry);
+
+        var record = (await app.Manager.GetAsync(created.Record.Id))!;
+        record.IsDisabled.Should().BeTrue();
+        record.ExpiresAt.Should().Be(expiry, "the disable must not write back the expiry it read before");
+    }
+
+    [Fact]
+    public async Task Rotating_an_already_rotated_key_throws_naming_its_successor_and_creates_nothing()
+    {
+        await using var app = await TestApp.StartAsync();
+        var old = await app.CreateKeyAsync();
+        var successor = (await app.Manager.RotateAsync(old.Record.Id, TimeSpan.FromMinutes(5)))!;
+        app.Time.Advance(TimeSpan.FromMinutes(10)); // the old key's overlap has ended
+        var writes = app.Store.WriteCalls;
+
+        var again = () => app.Manager.RotateAsync(old.Record.Id, TimeSpan.FromMinutes(5));
+
+        (await again.Should().ThrowAsync<InvalidOperationException>()).WithMessage($"*{old.Record.Id}*{successor.Record.Id}*");
+        app.Store.WriteCalls.Should().Be(writes, "no second successor is created");
+        (await app.GetAsync("/me", old.Key)).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task Key_works_until_the_tick_before_its_expiry_and_not_at_it()
+    {
+        await using var app = await TestApp.StartAsync(keys: o => o.CacheDuration = TimeSpan.FromHours(1));
+        var expiry = app.Time.GetUtcNow().AddMinutes(1);
+        var created = await app.Manager.CreateAsync(new ApiKeyCreateRequest { Owner = "o", ExpiresAt = expiry });
+
+        app.Time.SetUtcNow(expiry - TimeSpan.FromTicks(1));
+        (await app.GetAsync("/me", created.Key)).StatusCode.Should().Be(HttpStatusCode.OK);
+        app.Time.SetUtcNow(expiry);
+        (await app.GetAsync("/me", created.Key)).StatusCode.Should().Be(HttpStatusCode.Unauthorized, "the cached record is checked against the clock");
+    }
+
+    [Fact]
     public async Task Rotating_a_revoked_key_throws_naming_the_key()
     {
         await using var app = await TestApp.StartAsync();
@@ -163,6 +215,11 @@ public sealed class KeyManagerTests
     [InlineData("", "jobs", "10.0.0.0/8", null, "*Owner*")]
     [InlineData("o", "has space", "10.0.0.0/8", null, "*Scope*")]
     [InlineData("o", "jobs", "not-a-network", null, "*AllowedNetworks*not-a-network*")]
+    [InlineData("o", "jobs", "10.1", null, "*AllowedNetworks*10.1*")]
+    [InlineData("o", "jobs", "192.168.1/24", null, "*AllowedNetworks*192.168.1/24*")]
+    [InlineData("o", "jobs", "010.0.0.1", null, "*AllowedNetworks*010.0.0.1*")]
+    [InlineData("o", "jobs", "10.0.0.0/+8", null, "*AllowedNetworks*10.0.0.0/+8*")]
+    [InlineData("o", "jobs", "fe80::1%eth0", null, "*AllowedNetworks*fe80::1%eth0*")]
     [InlineData("o", "jobs", "10.0.0.0/8", "Bad-Prefix", "*prefix*")]
     public async Task Invalid_create_request_throws_an_ArgumentException_naming_the_field(string owner, string scope, string network, string? prefix, string message)
     {
@@ -171,6 +228,17 @@ public sealed class KeyManagerTests
         var create = () => app.Manager.CreateAsync(new ApiKeyCreateRequest { Owner = owner, Scopes = [scope], AllowedNetworks = [network], Prefix = prefix });
 
         await create.Should().ThrowAsync<ArgumentException>().WithMessage(message);
+        app.Store.WriteCalls.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task Name_longer_than_a_store_column_throws_an_ArgumentException_naming_the_field()
+    {
+        await using var app = await TestApp.StartAsync();
+
+        var create = () => app.Manager.CreateAsync(new ApiKeyCreateRequest { Owner = "o", Name = new string('n', 257) });
+
+        await create.Should().ThrowAsync<ArgumentException>().WithMessage("*Name*256*");
         app.Store.WriteCalls.Should().Be(0);
     }
 
@@ -209,16 +277,71 @@ public sealed class KeyManagerTests
         await app.GetAsync("/me", created.Key);
         app.Store.LastUsedWrites.Should().Be(0);
 
-        // The flush service waits on a PeriodicTimer driven by the FakeTimeProvider: advance and wait for the write.
+        // The flush service waits on a PeriodicTimer driven by the FakeTimeProvider: advance and wait for the
+        // write itself (the generous bound only turns a hang into a failure; nothing here measures time).
         app.Time.Advance(TimeSpan.FromSeconds(30));
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (app.Store.LastUsedWrites == 0 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(10);
-        }
+        await app.Store.LastUsedWritten.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
         app.Store.LastUsedWrites.Should().Be(1);
         (await app.Manager.GetAsync(created.Record.Id))!.LastUsedAt.Should().NotBeNull();
+    }
+
+    [Fact]
+    public async Task Failed_last_used_flush_is_logged_and_retried_with_the_newest_times()
+    {
+        await using var app = await TestApp.StartAsync();
+        var created = await app.CreateKeyAsync();
+        var tracker = app.App.Services.GetRequiredService<LastUsedTracker>();
+        await app.GetAsync("/me", created.Key);
+        app.Store.ThrowOnLastUsed = new TimeoutException("database timeout");
+
+        await tracker.FlushAsync(CancellationToken.None);
+        app.Time.Advance(TimeSpan.FromSeconds(5));
+        await app.GetAsync("/me", created.Key);
+        app.Store.ThrowOnLastUsed = null;
+        await tracker.FlushAsync(CancellationToken.None);
+
+        app.Logs.GetSnapshot().Should().Contain(r => r.Id.Id == 30 && r.Id.Name == "LastUsedFlushFailed");
+        (await app.Manager.GetAsync(created.Record.Id))!.LastUsedAt.Should().Be(app.Time.GetUtcNow());
+    }
+
+    [Fact]
+    public async Task Cancelled_last_used_flush_keeps_the_times_for_the_next_flush()
+    {
+        await using var app = await TestApp.StartAsync();
+        var created = await app.CreateKeyAsync();
+        var tracker = app.App.Services.GetRequiredService<LastUsedTracker>();
+        await app.GetAsync("/me", created.Key);
+        var usedAt = app.Time.GetUtcNow();
+        app.Store.ThrowOnLastUsed = new OperationCanceledException("shutting down");
+
+        var cancelled = () => tracker.FlushAsync(CancellationToken.None);
+        await cancelled.Should().ThrowAsync<OperationCanceledException>();
+
+        tracker.PendingCount.Should().Be(1, "a cancelled write must not drop the pending time");
+        app.Store.ThrowOnLastUsed = null;
+        await tracker.FlushAsync(CancellationToken.None);
+        (await app.Manager.GetAsync(created.Record.Id))!.LastUsedAt.Should().Be(usedAt);
+        tracker.PendingCount.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task Use_recorded_while_a_flush_is_writing_is_kept_for_the_next_flush()
+    {
+        await using var app = await TestApp.StartAsync();
+        var created = await app.CreateKeyAsync();
+        var tracker = app.App.Services.GetRequiredService<LastUsedTracker>();
+        await app.GetAsync("/me", created.Key);
+        var later = app.Time.GetUtcNow().AddSeconds(5);
+        app.Store.DuringLastUsedWrite = () => tracker.Record(created.Record.Id, later);
+
+        await tracker.FlushAsync(CancellationToken.None);
+
+        tracker.PendingCount.Should().Be(1, "the newer time arrived after the snapshot was taken");
+        app.Store.DuringLastUsedWrite = null;
+        await tracker.FlushAsync(CancellationToken.None);
+        (await app.Manager.GetAsync(created.Record.Id))!.LastUsedAt.Should().Be(later);
+        tracker.PendingCount.Should().Be(0);
     }
 
     [Fact]

@@ -162,6 +162,11 @@ internal sealed class CountingStore(IApiKeyStore inner) : IApiKeyStore
 
     public Exception? ThrowOnFind { get; set; }
 
+    public Exception? ThrowOnLastUsed { get; set; }
+
+    /// <summary>Runs inside <see cref="RecordLastUsedAsync"/> before the write (to act while a flush is under way).</summary>
+    public Action? DuringLastUsedWrite { get; set; }
+
     public Task<StoredApiKey?> FindByHashAsync(string hash, CancellationToken cancellationToken = default)
     {
         Interlocked.Increment(ref _findByHash);
@@ -173,7 +178,19 @@ internal sealed class CountingStore(IApiKeyStore inner) : IApiKeyStore
         return ThrowOnFind is { } ex ? Task.FromException<StoredApiKey?>(ex) : Inner.FindByHashAsync(hash, cancellationToken);
     }
 
-    public Task<StoredApiKey?> FindByIdAsync(string id, CancellationToken cancellationToken = default) => Inner.FindByIdAsync(id, cancellationToken);
+    /// <summary>Awaited after a lookup by id returns from the inner store (to hold a read-change-write open).</summary>
+    public Func<Task>? AfterFindById { get; set; }
+
+    public async Task<StoredApiKey?> FindByIdAsync(string id, CancellationToken cancellationToken = default)
+    {
+        var found = await Inner.FindByIdAsync(id, cancellationToken);
+        if (AfterFindById is { } after)
+        {
+            await after();
+        }
+
+        return found;
+    }
 
     public Task<IReadOnlyList<StoredApiKey>> ListAsync(string? owner = null, CancellationToken cancellationToken = default) => Inner.ListAsync(owner, cancellationToken);
 
@@ -189,9 +206,19 @@ internal sealed class CountingStore(IApiKeyStore inner) : IApiKeyStore
         return Inner.UpdateAsync(record, cancellationToken);
     }
 
-    public Task RecordLastUsedAsync(IReadOnlyDictionary<string, DateTimeOffset> lastUsed, CancellationToken cancellationToken = default)
+    /// <summary>Completes after the first last-used write that reached the inner store.</summary>
+    public TaskCompletionSource LastUsedWritten { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public async Task RecordLastUsedAsync(IReadOnlyDictionary<string, DateTimeOffset> lastUsed, CancellationToken cancellationToken = default)
     {
         Interlocked.Increment(ref _lastUsedWrites);
-        return Inner.RecordLastUsedAsync(lastUsed, cancellationToken);
+        DuringLastUsedWrite?.Invoke();
+        if (ThrowOnLastUsed is { } ex)
+        {
+            throw ex;
+        }
+
+        await Inner.RecordLastUsedAsync(lastUsed, cancellationToken);
+        LastUsedWritten.TrySetResult();
     }
 }

@@ -16,7 +16,6 @@ internal sealed partial class ApiKeyAuthenticationHandler : AuthenticationHandle
     private const string ProblemContentType = "application/problem+json";
 
     private readonly ApiKeyLookup _lookup;
-    private readonly ApiKeyHasher _hasher;
     private readonly BruteForceGuard _guard;
     private readonly LastUsedTracker _lastUsed;
     private readonly ApiKeyDiagnostics _diagnostics;
@@ -29,7 +28,6 @@ internal sealed partial class ApiKeyAuthenticationHandler : AuthenticationHandle
         ILoggerFactory logger,
         UrlEncoder encoder,
         ApiKeyLookup lookup,
-        ApiKeyHasher hasher,
         BruteForceGuard guard,
         LastUsedTracker lastUsed,
         ApiKeyDiagnostics diagnostics,
@@ -37,7 +35,6 @@ internal sealed partial class ApiKeyAuthenticationHandler : AuthenticationHandle
         : base(options, logger, encoder)
     {
         _lookup = lookup;
-        _hasher = hasher;
         _guard = guard;
         _lastUsed = lastUsed;
         _diagnostics = diagnostics;
@@ -70,12 +67,10 @@ internal sealed partial class ApiKeyAuthenticationHandler : AuthenticationHandle
             return await FailAsync(ApiKeyFailureReason.Malformed, keyId: null).ConfigureAwait(false);
         }
 
-        var hash = new byte[ApiKeyHasher.HashSize];
-        _hasher.Hash(key, hash);
         ApiKeyRecord? record;
         try
         {
-            record = await _lookup.FindAsync(hash, Context.RequestAborted).ConfigureAwait(false);
+            record = await _lookup.FindAsync(key, Context.RequestAborted).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -8,6 +8,7 @@ internal sealed class ApiKeyHasher
 {
     public const int HashSize = 32;
     private const int MaxKeyBytes = 256;
+    private const string CacheKeyPrefix = "strata:apikeys:";
     private readonly byte[]? _pepper;
 
     public ApiKeyHasher(string? pepper)
@@ -41,6 +42,9 @@ internal sealed class ApiKeyHasher
     {
         Span<byte> derived = stackalloc byte[HashSize];
         SHA256.HashData(hash, derived);
-        return string.Concat("strata:apikeys:", Hex.ToLower(derived));
+        Span<char> chars = stackalloc char[CacheKeyPrefix.Length + (2 * HashSize)];
+        CacheKeyPrefix.AsSpan().CopyTo(chars);
+        Hex.Write(derived, chars[CacheKeyPrefix.Length..]);
+        return new string(chars);
     }
 }

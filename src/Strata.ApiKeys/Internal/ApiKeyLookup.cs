@@ -23,34 +23,53 @@ internal sealed class ApiKeyLookup
 {
     private readonly IApiKeyStore _store;
     private readonly HybridCache _cache;
+    private readonly ApiKeyHasher _hasher;
     private readonly TimeProvider _time;
     private readonly ApiKeyDiagnostics _diagnostics;
     private readonly IOptionsMonitor<ApiKeysOptions> _options;
     private HybridCacheEntryOptions? _entryOptions;
     private HybridCacheEntryOptions? _negativeEntryOptions;
 
-    public ApiKeyLookup(IApiKeyStore store, HybridCache cache, TimeProvider time, ApiKeyDiagnostics diagnostics, IOptionsMonitor<ApiKeysOptions> options)
+    public ApiKeyLookup(IApiKeyStore store, HybridCache cache, ApiKeyHasher hasher, TimeProvider time, ApiKeyDiagnostics diagnostics, IOptionsMonitor<ApiKeysOptions> options)
     {
         _store = store;
+        _hasher = hasher;
         _cache = cache;
         _time = time;
         _diagnostics = diagnostics;
         _options = options;
+        if (store is ConfigurationApiKeyStore configuration)
+        {
+            configuration.Reloaded += InvalidateAllAsync;
+        }
     }
 
-    public async ValueTask<ApiKeyRecord?> FindAsync(byte[] hash, CancellationToken cancellationToken)
+    /// <summary>
+    /// Finds the record of a well-formed key. On a cache hit this hashes on the stack and allocates only the cache
+    /// key; the store path (a miss) hashes again into an array.
+    /// </summary>
+    public ValueTask<ApiKeyRecord?> FindAsync(string key, CancellationToken cancellationToken)
     {
         var options = _options.CurrentValue;
         if (options.CacheDuration <= TimeSpan.Zero)
         {
-            return (await LoadAsync(hash, cancellationToken).ConfigureAwait(false)).Record;
+            return LoadRecordAsync(key, cancellationToken);
         }
 
-        var cacheKey = ApiKeyHasher.CacheKeyFor(hash);
+        Span<byte> hash = stackalloc byte[ApiKeyHasher.HashSize];
+        _hasher.Hash(key, hash);
+        return FindCachedAsync(ApiKeyHasher.CacheKeyFor(hash), key, options, cancellationToken);
+    }
+
+    private async ValueTask<ApiKeyRecord?> LoadRecordAsync(string key, CancellationToken cancellationToken)
+        => (await LoadAsync(key, cancellationToken).ConfigureAwait(false)).Record;
+
+    private async ValueTask<ApiKeyRecord?> FindCachedAsync(string cacheKey, string key, ApiKeysOptions options, CancellationToken cancellationToken)
+    {
         var entry = await _cache.GetOrCreateAsync(
             cacheKey,
-            (Self: this, Hash: hash),
-            static (state, ct) => state.Self.LoadAsync(state.Hash, ct),
+            (Self: this, Key: key),
+            static (state, ct) => state.Self.LoadAsync(state.Key, ct),
             EntryOptions(options.CacheDuration),
             tags: null,
             cancellationToken).ConfigureAwait(false);
@@ -60,7 +79,7 @@ internal sealed class ApiKeyLookup
         {
             if (age >= options.NegativeCacheDuration)
             {
-                entry = await RefreshAsync(cacheKey, hash, options, cancellationToken).ConfigureAwait(false);
+                entry = await RefreshAsync(cacheKey, key, options, cancellationToken).ConfigureAwait(false);
             }
             else if (!entry.Shortened)
             {
@@ -70,7 +89,7 @@ internal sealed class ApiKeyLookup
         }
         else if (age >= options.CacheDuration)
         {
-            entry = await RefreshAsync(cacheKey, hash, options, cancellationToken).ConfigureAwait(false);
+            entry = await RefreshAsync(cacheKey, key, options, cancellationToken).ConfigureAwait(false);
         }
 
         return entry.Record;
@@ -85,17 +104,27 @@ internal sealed class ApiKeyLookup
             : ValueTask.CompletedTask;
     }
 
-    private async ValueTask<CachedApiKey> RefreshAsync(string cacheKey, byte[] hash, ApiKeysOptions options, CancellationToken cancellationToken)
+    private async Task InvalidateAllAsync(IReadOnlyCollection<string> storedHashes)
     {
-        var fresh = await LoadAsync(hash, cancellationToken).ConfigureAwait(false);
+        foreach (var storedHash in storedHashes)
+        {
+            await InvalidateAsync(storedHash, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask<CachedApiKey> RefreshAsync(string cacheKey, string key, ApiKeysOptions options, CancellationToken cancellationToken)
+    {
+        var fresh = await LoadAsync(key, cancellationToken).ConfigureAwait(false);
         var lifetime = fresh.Record is null ? options.NegativeCacheDuration : options.CacheDuration;
         fresh = fresh.Record is null ? new CachedApiKey { LoadedAt = fresh.LoadedAt, Shortened = true } : fresh;
         await _cache.SetAsync(cacheKey, fresh, EntryOptions(lifetime), tags: null, cancellationToken).ConfigureAwait(false);
         return fresh;
     }
 
-    private async ValueTask<CachedApiKey> LoadAsync(byte[] hash, CancellationToken cancellationToken)
+    private async ValueTask<CachedApiKey> LoadAsync(string key, CancellationToken cancellationToken)
     {
+        var hash = new byte[ApiKeyHasher.HashSize];
+        _hasher.Hash(key, hash);
         using var activity = ApiKeyDiagnostics.ActivitySource.StartActivity("strata.apikeys.store.lookup", ActivityKind.Internal);
         var started = _time.GetTimestamp();
         var loadedAt = _time.GetUtcNow();

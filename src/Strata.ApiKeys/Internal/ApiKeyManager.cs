@@ -8,6 +8,7 @@ internal sealed partial class ApiKeyManager : IApiKeyManager
 {
     private const int IdRandomLength = 16;
     private const int MaxOwnerLength = 256;
+    private const int MaxNameLength = 256;
     private const int MaxScopeLength = 128;
 
     private readonly IApiKeyStore _store;
@@ -16,6 +17,10 @@ internal sealed partial class ApiKeyManager : IApiKeyManager
     private readonly TimeProvider _time;
     private readonly IOptionsMonitor<ApiKeyAuthenticationOptions> _schemeOptions;
     private readonly ILogger<ApiKeyManager> _logger;
+
+    // Read-change-write of one key is serialised within this process (striped by id), so two admin calls on the
+    // same key do not overwrite each other's change. Across nodes the store's own rules apply (IApiKeyStore.UpdateAsync).
+    private readonly SemaphoreSlim[] _keyLocks = CreateLocks(32);
 
     public ApiKeyManager(
         IApiKeyStore store,
@@ -119,6 +124,20 @@ internal sealed partial class ApiKeyManager : IApiKeyManager
     {
         ArgumentNullException.ThrowIfNull(id);
         ArgumentOutOfRangeException.ThrowIfLessThan(overlap, TimeSpan.Zero);
+        var gate = LockFor(id);
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await RotateLockedAsync(id, overlap, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private async Task<CreatedApiKey?> RotateLockedAsync(string id, TimeSpan overlap, CancellationToken cancellationToken)
+    {
         var existing = await _store.FindByIdAsync(id, cancellationToken).ConfigureAwait(false);
         if (existing is null)
         {
@@ -129,6 +148,14 @@ internal sealed partial class ApiKeyManager : IApiKeyManager
         if (old.RevokedAt is not null)
         {
             throw new InvalidOperationException($"API key '{id}' is revoked and cannot be rotated.");
+        }
+
+        if (old.ReplacedById is { } successor)
+        {
+            // A second rotation would branch the key into two live successors and could give a rotated-out key
+            // (even one whose overlap ended) a fresh working replacement.
+            throw new InvalidOperationException(
+                $"API key '{id}' was already rotated to '{successor}': rotate that key instead, or set this key's expiry to end the overlap sooner.");
         }
 
         var now = _time.GetUtcNow();
@@ -170,16 +197,38 @@ internal sealed partial class ApiKeyManager : IApiKeyManager
     private async Task<bool> ChangeAsync(string id, Func<ApiKeyRecord, ApiKeyRecord> change, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(id);
-        var existing = await _store.FindByIdAsync(id, cancellationToken).ConfigureAwait(false);
-        if (existing is null)
+        var gate = LockFor(id);
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            return false;
+            var existing = await _store.FindByIdAsync(id, cancellationToken).ConfigureAwait(false);
+            if (existing is null)
+            {
+                return false;
+            }
+
+            var updated = await _store.UpdateAsync(change(existing.Record), cancellationToken).ConfigureAwait(false);
+            await _lookup.InvalidateAsync(existing.Hash, cancellationToken).ConfigureAwait(false);
+            return updated;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private static SemaphoreSlim[] CreateLocks(int count)
+    {
+        var locks = new SemaphoreSlim[count];
+        for (var i = 0; i < count; i++)
+        {
+            locks[i] = new SemaphoreSlim(1, 1);
         }
 
-        var updated = await _store.UpdateAsync(change(existing.Record), cancellationToken).ConfigureAwait(false);
-        await _lookup.InvalidateAsync(existing.Hash, cancellationToken).ConfigureAwait(false);
-        return updated;
+        return locks;
     }
+
+    private SemaphoreSlim LockFor(string id) => _keyLocks[(int)((uint)StringComparer.Ordinal.GetHashCode(id) % (uint)_keyLocks.Length)];
 
     private string HashOf(string key)
     {
@@ -195,6 +244,11 @@ internal sealed partial class ApiKeyManager : IApiKeyManager
         if (string.IsNullOrWhiteSpace(request.Owner) || request.Owner.Length > MaxOwnerLength)
         {
             throw new ArgumentException($"Owner is required and at most {MaxOwnerLength} characters.", nameof(request));
+        }
+
+        if (request.Name is { Length: > MaxNameLength })
+        {
+            throw new ArgumentException($"Name is at most {MaxNameLength} characters.", nameof(request));
         }
 
         foreach (var scope in request.Scopes)

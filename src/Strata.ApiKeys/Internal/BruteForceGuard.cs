@@ -120,11 +120,20 @@ internal sealed class BruteForceGuard
                 }
             }
 
-            // Still over the bound (a flood of distinct addresses): drop the oldest half.
+            // Still over the bound (a flood of distinct addresses): drop half the table, addresses that are not
+            // blocked first (oldest first), so a client cannot lift its own block by failing from many other
+            // addresses. Blocked addresses go only when the table is full of them.
             if (_windows.Count > options.MaxTrackedAddresses)
             {
-                var oldest = _windows.OrderBy(static p => p.Value.Start).Take(_windows.Count / 2).Select(static p => p.Key).ToList();
-                foreach (var key in oldest)
+                var permit = options.PermitFailures;
+                var victims = _windows
+                    .Select(static p => (p.Key, p.Value.Start, p.Value.Failures))
+                    .OrderBy(p => p.Failures >= permit)
+                    .ThenBy(static p => p.Start)
+                    .Take(_windows.Count / 2)
+                    .Select(static p => p.Key)
+                    .ToList();
+                foreach (var key in victims)
                 {
                     _windows.TryRemove(key, out _);
                 }

@@ -29,6 +29,13 @@ internal sealed partial class ConfigurationApiKeyStore : IApiKeyStore, IDisposab
 
     public int Count => _snapshot.ById.Count;
 
+    /// <summary>
+    /// Raised after a successful reload with the hashes of the previous and the new snapshot, so cached lookups of
+    /// keys that were removed, revoked, changed or added in configuration are dropped at once instead of living out
+    /// their cache time.
+    /// </summary>
+    public event Func<IReadOnlyCollection<string>, Task>? Reloaded;
+
     public Task<StoredApiKey?> FindByHashAsync(string hash, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(hash);
@@ -81,14 +88,37 @@ internal sealed partial class ConfigurationApiKeyStore : IApiKeyStore, IDisposab
 
     private void Reload()
     {
+        Snapshot previous;
         try
         {
+            previous = _snapshot;
             _snapshot = Load(_section);
             Log.Reloaded(_logger, _snapshot.ById.Count);
         }
         catch (InvalidOperationException ex)
         {
             Log.ReloadFailed(_logger, ex.Message);
+            return;
+        }
+
+        if (Reloaded is { } reloaded)
+        {
+            // Old hashes (removed, revoked, changed) and new ones (a key added after it was cached as unknown).
+            var hashes = new HashSet<string>(previous.ByHash.Keys, StringComparer.Ordinal);
+            hashes.UnionWith(_snapshot.ByHash.Keys);
+            _ = NotifyAsync(reloaded, hashes);
+        }
+    }
+
+    private async Task NotifyAsync(Func<IReadOnlyCollection<string>, Task> reloaded, IReadOnlyCollection<string> hashes)
+    {
+        try
+        {
+            await reloaded(hashes).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Log.InvalidationFailed(_logger, ex);
         }
     }
 
@@ -225,6 +255,9 @@ internal sealed partial class ConfigurationApiKeyStore : IApiKeyStore, IDisposab
 
         [LoggerMessage(41, LogLevel.Error, "API-key configuration reload rejected; the previous keys stay in force. {Problem}", EventName = "ConfigurationReloadFailed")]
         public static partial void ReloadFailed(ILogger logger, string problem);
+
+        [LoggerMessage(42, LogLevel.Warning, "Dropping cached API-key lookups after a configuration reload failed; changes are seen within CacheDuration.", EventName = "ConfigurationReloadInvalidationFailed")]
+        public static partial void InvalidationFailed(ILogger logger, Exception exception);
     }
 }
 

@@ -7,13 +7,18 @@ internal static class Hex
     public static string ToLower(ReadOnlySpan<byte> bytes)
     {
         Span<char> chars = stackalloc char[bytes.Length * 2];
+        Write(bytes, chars);
+        return new string(chars);
+    }
+
+    /// <summary>Writes lower-case hex of <paramref name="bytes"/> into <paramref name="destination"/> (twice as long).</summary>
+    public static void Write(ReadOnlySpan<byte> bytes, Span<char> destination)
+    {
         for (var i = 0; i < bytes.Length; i++)
         {
-            chars[2 * i] = Digits[bytes[i] >> 4];
-            chars[(2 * i) + 1] = Digits[bytes[i] & 0xF];
+            destination[2 * i] = Digits[bytes[i] >> 4];
+            destination[(2 * i) + 1] = Digits[bytes[i] & 0xF];
         }
-
-        return new string(chars);
     }
 
     /// <summary>Decodes hex (either case) into <paramref name="destination"/>; false when not exactly that many bytes of hex.</summary>

@@ -65,7 +65,7 @@ internal sealed class InMemoryApiKeyStore : IApiKeyStore
                 return Task.FromResult(false);
             }
 
-            _byId[record.Id] = new StoredApiKey { Record = record, Hash = existing.Hash };
+            _byId[record.Id] = new StoredApiKey { Record = ApiKeyRecordMerge.KeepMonotonicFields(existing.Record, record), Hash = existing.Hash };
             return Task.FromResult(true);
         }
     }

@@ -11,7 +11,7 @@ internal sealed partial class LastUsedTracker
 {
     private readonly IApiKeyStore _store;
     private readonly ILogger<LastUsedTracker> _logger;
-    private ConcurrentDictionary<string, DateTimeOffset> _pending = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _pending = new(StringComparer.Ordinal);
 
     public LastUsedTracker(IApiKeyStore store, ILogger<LastUsedTracker> logger)
     {
@@ -24,28 +24,34 @@ internal sealed partial class LastUsedTracker
     public void Record(string keyId, DateTimeOffset usedAt)
         => _pending.AddOrUpdate(keyId, static (_, candidate) => candidate, static (_, existing, candidate) => candidate > existing ? candidate : existing, usedAt);
 
+    /// <summary>
+    /// Writes the pending times. An entry leaves the table only once written, and only when no newer time arrived
+    /// meanwhile: a failed or cancelled write (for example at shutdown) loses nothing, and a request recorded during
+    /// the write is kept for the next flush.
+    /// </summary>
     public async Task FlushAsync(CancellationToken cancellationToken)
     {
-        var batch = Interlocked.Exchange(ref _pending, new ConcurrentDictionary<string, DateTimeOffset>(StringComparer.Ordinal));
-        if (batch.IsEmpty)
+        if (_pending.IsEmpty)
         {
             return;
         }
 
-        var snapshot = new Dictionary<string, DateTimeOffset>(batch, StringComparer.Ordinal);
+        var snapshot = new Dictionary<string, DateTimeOffset>(_pending, StringComparer.Ordinal);
         try
         {
             await _store.RecordLastUsedAsync(snapshot, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            // The times stay pending; the next flush tries again with whatever is newest by then.
             Log.FlushFailed(_logger, snapshot.Count, ex);
+            return;
+        }
 
-            // Put the times back so the next flush tries again (newer times win).
-            foreach (var (id, usedAt) in snapshot)
-            {
-                Record(id, usedAt);
-            }
+        foreach (var written in snapshot)
+        {
+            // Removes the entry only if it still holds the time just written.
+            _pending.TryRemove(written);
         }
     }
 
@@ -64,6 +70,7 @@ internal sealed class LastUsedFlushService : BackgroundService
     private readonly TimeProvider _time;
     private readonly IOptionsMonitor<ApiKeysOptions> _options;
     private LastUsedTracker? _tracker;
+    private PeriodicTimer? _timer;
 
     public LastUsedFlushService(IServiceProvider services, TimeProvider time, IOptionsMonitor<ApiKeysOptions> options)
     {
@@ -75,7 +82,17 @@ internal sealed class LastUsedFlushService : BackgroundService
     public override Task StartAsync(CancellationToken cancellationToken)
     {
         _tracker = _services.GetRequiredService<LastUsedTracker>();
+
+        // Created here, on the starting thread: ExecuteAsync may run later on the thread pool, and the flush
+        // schedule starts when the host starts.
+        _timer = new PeriodicTimer(_options.CurrentValue.LastUsedFlushInterval, _time);
         return base.StartAsync(cancellationToken);
+    }
+
+    public override void Dispose()
+    {
+        _timer?.Dispose();
+        base.Dispose();
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
@@ -90,7 +107,7 @@ internal sealed class LastUsedFlushService : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var tracker = _tracker!;
-        using var timer = new PeriodicTimer(_options.CurrentValue.LastUsedFlushInterval, _time);
+        using var timer = _timer!;
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
