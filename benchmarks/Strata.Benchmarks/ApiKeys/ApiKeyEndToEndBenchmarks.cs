@@ -1,5 +1,6 @@
 using System.Net;
 using BenchmarkDotNet.Attributes;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -39,11 +40,15 @@ public class ApiKeyEndToEndBenchmarks
 
     /// <summary>Starts the host without authentication.</summary>
     [GlobalSetup(Target = nameof(WithoutAuthentication))]
-    public Task SetupWithoutAuthentication() => StartAsync(authenticate: false);
+    public Task SetupWithoutAuthentication() => StartAsync(HostShape.NoAuthentication);
+
+    /// <summary>Starts the host with a do-nothing scheme on the endpoint.</summary>
+    [GlobalSetup(Target = nameof(WithFixedPrincipalScheme))]
+    public Task SetupWithFixedPrincipalScheme() => StartAsync(HostShape.FixedPrincipalScheme);
 
     /// <summary>Starts the host with the API-key scheme on the endpoint.</summary>
     [GlobalSetup(Target = nameof(WithApiKey))]
-    public Task SetupWithApiKey() => StartAsync(authenticate: true);
+    public Task SetupWithApiKey() => StartAsync(HostShape.ApiKey);
 
     /// <summary>Stops the host and the client.</summary>
     [GlobalCleanup]
@@ -61,6 +66,14 @@ public class ApiKeyEndToEndBenchmarks
     /// <returns>A task.</returns>
     [Benchmark(Baseline = true, OperationsPerInvoke = RequestsPerInvoke)]
     public Task WithoutAuthentication() => LoadAsync();
+
+    /// <summary>
+    /// The same pipeline as <see cref="WithApiKey"/> (authentication, authorization, <c>RequireAuthorization</c>) with a
+    /// scheme that does no work: what ASP.NET Core's authentication and authorization cost before any scheme logic.
+    /// </summary>
+    /// <returns>A task.</returns>
+    [Benchmark(OperationsPerInvoke = RequestsPerInvoke)]
+    public Task WithFixedPrincipalScheme() => LoadAsync();
 
     /// <summary>The same host with <c>AddApiKey</c>, <c>UseAuthentication</c>, <c>UseAuthorization</c> and <c>RequireAuthorization</c>.</summary>
     /// <returns>A task.</returns>
@@ -95,16 +108,26 @@ public class ApiKeyEndToEndBenchmarks
         }
     }
 
-    private async Task StartAsync(bool authenticate)
+    private async Task StartAsync(HostShape shape)
     {
+        var authenticate = shape != HostShape.NoAuthentication;
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();  // both hosts: no per-request log output to measure
         builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
-        if (authenticate)
+        if (shape == HostShape.ApiKey)
         {
             builder.Services.AddAuthentication(ApiKeyDefaults.AuthenticationScheme).AddApiKey(o => o.Prefix = Prefix);
-            builder.Services.AddAuthorization();
             builder.Services.AddApiKeys().AddInMemoryStore();
+        }
+        else if (shape == HostShape.FixedPrincipalScheme)
+        {
+            builder.Services.AddAuthentication(FixedPrincipalHandler.SchemeName)
+                .AddScheme<AuthenticationSchemeOptions, FixedPrincipalHandler>(FixedPrincipalHandler.SchemeName, null);
+        }
+
+        if (authenticate)
+        {
+            builder.Services.AddAuthorization();
         }
 
         var app = builder.Build();
@@ -124,7 +147,7 @@ public class ApiKeyEndToEndBenchmarks
         _app = app;
 
         // The key exists in both runs' requests; only the authenticated host checks it.
-        var key = authenticate
+        var key = shape == HostShape.ApiKey
             ? (await app.Services.GetRequiredService<IApiKeyManager>().CreateAsync(new ApiKeyCreateRequest { Owner = "benchmarks", Scopes = ["ping"] })).Key
             : ApiKeyFormat.Generate(Prefix);
 
@@ -148,5 +171,12 @@ public class ApiKeyEndToEndBenchmarks
         }
 
         await Task.WhenAll(warm);
+    }
+
+    private enum HostShape
+    {
+        NoAuthentication,
+        FixedPrincipalScheme,
+        ApiKey,
     }
 }

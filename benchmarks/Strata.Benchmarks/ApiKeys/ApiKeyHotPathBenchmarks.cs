@@ -1,9 +1,12 @@
 using System.Net;
 using System.Security.Claims;
+using System.Text.Encodings.Web;
 using BenchmarkDotNet.Attributes;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Strata.ApiKeys;
 using Strata.ApiKeys.Internal;
 
@@ -22,6 +25,7 @@ public class ApiKeyHotPathBenchmarks
     private const string Prefix = "sk_live";
     private const string Pepper = "benchmark-pepper-0123456789abcdef0123456789";
 
+    private readonly CancellationTokenSource _cancellation = new();
     private readonly byte[] _hash = new byte[ApiKeyHasher.HashSize];
     private ServiceProvider _services = null!;
     private IServiceScopeFactory _scopes = null!;
@@ -40,7 +44,9 @@ public class ApiKeyHotPathBenchmarks
     {
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddAuthentication(ApiKeyDefaults.AuthenticationScheme).AddApiKey(o => o.Prefix = Prefix);
+        services.AddAuthentication(ApiKeyDefaults.AuthenticationScheme)
+            .AddApiKey(o => o.Prefix = Prefix)
+            .AddScheme<AuthenticationSchemeOptions, FixedPrincipalHandler>(FixedPrincipalHandler.SchemeName, null);
         services.AddApiKeys().AddInMemoryStore();
         _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
         _scopes = _services.GetRequiredService<IServiceScopeFactory>();
@@ -74,7 +80,11 @@ public class ApiKeyHotPathBenchmarks
 
     /// <summary>Disposes the services.</summary>
     [GlobalCleanup]
-    public void Cleanup() => _services.Dispose();
+    public void Cleanup()
+    {
+        _services.Dispose();
+        _cancellation.Dispose();
+    }
 
     /// <summary>Parse and checksum: prefix, length, base62 characters and CRC32 (the check that runs before any lookup).</summary>
     [Benchmark]
@@ -103,6 +113,10 @@ public class ApiKeyHotPathBenchmarks
     /// <summary>Hash, cache key and HybridCache hit: <c>ApiKeyLookup.FindAsync</c> for a cached key.</summary>
     [Benchmark]
     public ValueTask<ApiKeyRecord?> CachedLookup() => _lookup.FindAsync(_key, CancellationToken.None);
+
+    /// <summary>The same cached lookup with a cancellable token, as a request passes <c>HttpContext.RequestAborted</c>.</summary>
+    [Benchmark]
+    public ValueTask<ApiKeyRecord?> CachedLookupCancellable() => _lookup.FindAsync(_key, _cancellation.Token);
 
     /// <summary>The hot path: parse, checksum, hash, cached lookup.</summary>
     [Benchmark]
@@ -159,6 +173,20 @@ public class ApiKeyHotPathBenchmarks
     }
 
     /// <summary>
+    /// ASP.NET Core's authentication machinery with a scheme that does nothing (it returns a ready-made principal):
+    /// request scope, handler creation, <c>AuthenticateAsync</c>, ticket. Subtract it from <see cref="Handler"/> to
+    /// see what Strata's scheme itself costs.
+    /// </summary>
+    [Benchmark]
+    public async Task<AuthenticateResult> FrameworkFloor()
+    {
+        await using var scope = _scopes.CreateAsyncScope();
+        _context.RequestServices = scope.ServiceProvider;
+        var result = await _context.AuthenticateAsync(FixedPrincipalHandler.SchemeName);
+        return result.Succeeded ? result : throw new InvalidOperationException("The fixed scheme did not authenticate.");
+    }
+
+    /// <summary>
     /// The whole scheme for one request on a cache hit, as the authentication middleware runs it: a request scope,
     /// <c>AuthenticateAsync</c> through the authentication service (handler creation, header read, brute-force
     /// check, format check, hash, cached lookup, expiry and allow-list checks, principal, validated event,
@@ -172,4 +200,16 @@ public class ApiKeyHotPathBenchmarks
         var result = await _context.AuthenticateAsync(ApiKeyDefaults.AuthenticationScheme);
         return result.Succeeded ? result : throw new InvalidOperationException("The benchmark key did not authenticate.");
     }
+}
+
+/// <summary>A scheme that authenticates every request with one ready-made principal: the framework's floor.</summary>
+internal sealed class FixedPrincipalHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "Fixed";
+
+    private static readonly ClaimsPrincipal User = new(new ClaimsIdentity([new Claim(ClaimTypes.Name, "benchmarks")], SchemeName));
+
+    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+        => Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(User, Scheme.Name)));
 }
