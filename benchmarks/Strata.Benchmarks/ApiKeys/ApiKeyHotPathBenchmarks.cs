@@ -1,14 +1,12 @@
 using System.Net;
 using System.Security.Claims;
-using System.Text.Encodings.Web;
 using BenchmarkDotNet.Attributes;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Strata.ApiKeys;
 using Strata.ApiKeys.Internal;
+using Strata.Benchmarks.Infrastructure;
 
 namespace Strata.Benchmarks.ApiKeys;
 
@@ -200,16 +198,4 @@ public class ApiKeyHotPathBenchmarks
         var result = await _context.AuthenticateAsync(ApiKeyDefaults.AuthenticationScheme);
         return result.Succeeded ? result : throw new InvalidOperationException("The benchmark key did not authenticate.");
     }
-}
-
-/// <summary>A scheme that authenticates every request with one ready-made principal: the framework's floor.</summary>
-internal sealed class FixedPrincipalHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
-    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
-{
-    public const string SchemeName = "Fixed";
-
-    private static readonly ClaimsPrincipal User = new(new ClaimsIdentity([new Claim(ClaimTypes.Name, "benchmarks")], SchemeName));
-
-    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
-        => Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(User, Scheme.Name)));
 }
