@@ -1,0 +1,201 @@
+using System.Net;
+using System.Security.Claims;
+using BenchmarkDotNet.Attributes;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Strata.ApiKeys;
+using Strata.ApiKeys.Internal;
+using Strata.Benchmarks.Infrastructure;
+
+namespace Strata.Benchmarks.ApiKeys;
+
+/// <summary>
+/// The per-request cost of API-key authentication on a cache hit, whole and in parts. <see cref="HotPath"/> is the
+/// path issue 3 sets a target for (parse, checksum, hash, cached lookup: 1 µs or less, no allocation beyond the
+/// principal); <see cref="Handler"/> is everything the scheme does for a request, through ASP.NET Core's
+/// authentication service, as the authentication middleware calls it.
+/// </summary>
+[MemoryDiagnoser]
+[BenchmarkCategory("ApiKeys")]
+public class ApiKeyHotPathBenchmarks
+{
+    private const string Prefix = "sk_live";
+    private const string Pepper = "benchmark-pepper-0123456789abcdef0123456789";
+
+    private readonly CancellationTokenSource _cancellation = new();
+    private readonly byte[] _hash = new byte[ApiKeyHasher.HashSize];
+    private ServiceProvider _services = null!;
+    private IServiceScopeFactory _scopes = null!;
+    private ApiKeyLookup _lookup = null!;
+    private ApiKeyHasher _hasher = null!;
+    private ApiKeyHasher _pepperedHasher = null!;
+    private BruteForceGuard _guard = null!;
+    private LastUsedTracker _lastUsed = null!;
+    private DefaultHttpContext _context = null!;
+    private ApiKeyRecord _record = null!;
+    private string _key = null!;
+
+    /// <summary>Builds the services a host registers, creates one key in the in-memory store and warms the cache.</summary>
+    [GlobalSetup]
+    public void Setup()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddAuthentication(ApiKeyDefaults.AuthenticationScheme)
+            .AddApiKey(o => o.Prefix = Prefix)
+            .AddScheme<AuthenticationSchemeOptions, FixedPrincipalHandler>(FixedPrincipalHandler.SchemeName, null);
+        services.AddApiKeys().AddInMemoryStore();
+        _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
+        _scopes = _services.GetRequiredService<IServiceScopeFactory>();
+        _lookup = _services.GetRequiredService<ApiKeyLookup>();
+        _hasher = _services.GetRequiredService<ApiKeyHasher>();
+        _pepperedHasher = new ApiKeyHasher(Pepper);
+        _guard = _services.GetRequiredService<BruteForceGuard>();
+        _lastUsed = _services.GetRequiredService<LastUsedTracker>();
+
+        var created = _services.GetRequiredService<IApiKeyManager>().CreateAsync(new ApiKeyCreateRequest
+        {
+            Owner = "benchmarks",
+            Name = "hot path",
+            Scopes = ["jobs:write", "analyze"],
+        }).GetAwaiter().GetResult();
+        _key = created.Key;
+        _record = created.Record;
+
+        // A request as Kestrel hands it over: the key header and a loopback peer.
+        _context = new DefaultHttpContext();
+        _context.Request.Headers["X-Api-Key"] = _key;
+        _context.Connection.RemoteIpAddress = IPAddress.Loopback;
+
+        // Fill the cache, and prove the handler path succeeds (a benchmark of a failing path would mislead).
+        if (_lookup.FindAsync(_key, CancellationToken.None).AsTask().GetAwaiter().GetResult() is null
+            || !Handler().GetAwaiter().GetResult().Succeeded)
+        {
+            throw new InvalidOperationException("The benchmark key did not authenticate.");
+        }
+    }
+
+    /// <summary>Disposes the services.</summary>
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _services.Dispose();
+        _cancellation.Dispose();
+    }
+
+    /// <summary>Parse and checksum: prefix, length, base62 characters and CRC32 (the check that runs before any lookup).</summary>
+    [Benchmark]
+    public bool FormatCheck() => ApiKeyFormat.IsWellFormed(_key, Prefix);
+
+    /// <summary>SHA-256 of the key's UTF-8 bytes (the default, no pepper).</summary>
+    [Benchmark]
+    public byte Hash()
+    {
+        _hasher.Hash(_key, _hash);
+        return _hash[0];
+    }
+
+    /// <summary>HMAC-SHA256 with a pepper (<c>ApiKeysOptions.Pepper</c> set).</summary>
+    [Benchmark]
+    public byte HashWithPepper()
+    {
+        _pepperedHasher.Hash(_key, _hash);
+        return _hash[0];
+    }
+
+    /// <summary>The cache key: a second SHA-256 of the hash, written as a string (the one allocation of a hit).</summary>
+    [Benchmark]
+    public string CacheKey() => ApiKeyHasher.CacheKeyFor(_hash);
+
+    /// <summary>Hash, cache key and HybridCache hit: <c>ApiKeyLookup.FindAsync</c> for a cached key.</summary>
+    [Benchmark]
+    public ValueTask<ApiKeyRecord?> CachedLookup() => _lookup.FindAsync(_key, CancellationToken.None);
+
+    /// <summary>The same cached lookup with a cancellable token, as a request passes <c>HttpContext.RequestAborted</c>.</summary>
+    [Benchmark]
+    public ValueTask<ApiKeyRecord?> CachedLookupCancellable() => _lookup.FindAsync(_key, _cancellation.Token);
+
+    /// <summary>The issue's hot path: parse, checksum, hash, cached lookup.</summary>
+    [Benchmark]
+    public ValueTask<ApiKeyRecord?> HotPath()
+        => ApiKeyFormat.IsWellFormed(_key, Prefix)
+            ? _lookup.FindAsync(_key, CancellationToken.None)
+            : throw new InvalidOperationException("The benchmark key is malformed.");
+
+    /// <summary>The principal the handler builds for the key (four claims plus one per scope): the allocation the target allows.</summary>
+    [Benchmark]
+    public ClaimsPrincipal Principal()
+    {
+        const string issuer = ApiKeyDefaults.AuthenticationScheme;
+        var claims = new List<Claim>(4 + _record.Scopes.Count)
+        {
+            new(ApiKeyClaimTypes.KeyId, _record.Id, ClaimValueTypes.String, issuer),
+            new(ApiKeyClaimTypes.Owner, _record.Owner, ClaimValueTypes.String, issuer),
+            new(ClaimTypes.NameIdentifier, _record.Id, ClaimValueTypes.String, issuer),
+            new(ClaimTypes.Name, _record.Owner, ClaimValueTypes.String, issuer),
+        };
+        foreach (var scope in _record.Scopes)
+        {
+            claims.Add(new Claim(ApiKeyClaimTypes.Scope, scope, ClaimValueTypes.String, issuer));
+        }
+
+        return new ClaimsPrincipal(new ClaimsIdentity(claims, ApiKeyDefaults.AuthenticationScheme, ClaimTypes.Name, ClaimTypes.Role));
+    }
+
+    /// <summary>The brute-force guard's check that runs on every request carrying a key (IPv4 peer).</summary>
+    [Benchmark]
+    public bool BruteForceCheck() => _guard.IsBlocked(IPAddress.Loopback, out _);
+
+    /// <summary>The same check for an IPv6 peer (counted per /64).</summary>
+    [Benchmark]
+    public bool BruteForceCheckIPv6() => _guard.IsBlocked(IPAddress.IPv6Loopback, out _);
+
+    /// <summary>Recording the last-used time of a key (coalesced in memory, flushed in batches).</summary>
+    [Benchmark]
+    public int LastUsedRecord()
+    {
+        _lastUsed.Record(_record.Id, DateTimeOffset.UnixEpoch);
+        return _lastUsed.PendingCount;
+    }
+
+    /// <summary>
+    /// What every request pays before any scheme runs: a request scope and the authentication service. Subtract it
+    /// from <see cref="Handler"/> to see the scheme's own cost.
+    /// </summary>
+    [Benchmark]
+    public async Task<bool> RequestScope()
+    {
+        await using var scope = _scopes.CreateAsyncScope();
+        return scope.ServiceProvider.GetRequiredService<IAuthenticationService>() is not null;
+    }
+
+    /// <summary>
+    /// ASP.NET Core's authentication machinery with a scheme that does nothing (it returns a ready-made principal):
+    /// request scope, handler creation, <c>AuthenticateAsync</c>, ticket. Subtract it from <see cref="Handler"/> to
+    /// see what Strata's scheme itself costs.
+    /// </summary>
+    [Benchmark]
+    public async Task<AuthenticateResult> FrameworkFloor()
+    {
+        await using var scope = _scopes.CreateAsyncScope();
+        _context.RequestServices = scope.ServiceProvider;
+        var result = await _context.AuthenticateAsync(FixedPrincipalHandler.SchemeName);
+        return result.Succeeded ? result : throw new InvalidOperationException("The fixed scheme did not authenticate.");
+    }
+
+    /// <summary>
+    /// The whole scheme for one request on a cache hit, as the authentication middleware runs it: a request scope,
+    /// <c>AuthenticateAsync</c> through the authentication service (handler creation, header read, brute-force
+    /// check, format check, hash, cached lookup, expiry and allow-list checks, principal, validated event,
+    /// feature, last-used record, ticket).
+    /// </summary>
+    [Benchmark]
+    public async Task<AuthenticateResult> Handler()
+    {
+        await using var scope = _scopes.CreateAsyncScope();
+        _context.RequestServices = scope.ServiceProvider;
+        var result = await _context.AuthenticateAsync(ApiKeyDefaults.AuthenticationScheme);
+        return result.Succeeded ? result : throw new InvalidOperationException("The benchmark key did not authenticate.");
+    }
+}

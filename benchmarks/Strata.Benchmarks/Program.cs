@@ -1,0 +1,21 @@
+using BenchmarkDotNet.Running;
+using Strata.Benchmarks.Infrastructure;
+
+// Every benchmark class in this assembly, chosen with BenchmarkDotNet's own arguments:
+//   dotnet run -c Release --project benchmarks/Strata.Benchmarks -- --filter '*'
+//   dotnet run -c Release --project benchmarks/Strata.Benchmarks -- --filter '*' --smoke   (CI: one in-process pass)
+// See docs/benchmarks.md.
+var smoke = args.Contains(BenchmarkConfig.SmokeArgument, StringComparer.Ordinal);
+var forwarded = args.Where(a => !string.Equals(a, BenchmarkConfig.SmokeArgument, StringComparison.Ordinal)).ToArray();
+var summaries = BenchmarkSwitcher.FromAssembly(typeof(BenchmarkConfig).Assembly)
+    .Run(forwarded, BenchmarkConfig.Create(smoke, jobOnCommandLine: BenchmarkConfig.NamesAJob(forwarded)))
+    .ToList();
+
+// A benchmark that failed (an exception in setup, a wrong status code) must fail CI's smoke pass.
+var failed = summaries.Where(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)).ToList();
+foreach (var summary in failed)
+{
+    Console.Error.WriteLine($"Benchmark run '{summary.Title}' failed: see {summary.LogFilePath}");
+}
+
+return failed.Count == 0 ? 0 : 1;
