@@ -39,13 +39,24 @@ results="$root/artifacts/test-results"
 rm -rf "$results"
 mkdir -p "$results"
 cleanup() {
-  # Throwaway servers stop with the test process; this catches any left by a crashed test host.
-  pkill -f 'strata-test-redis' >/dev/null 2>&1 || true
+  # Throwaway servers stop with their test process; this catches any orphaned by a crashed test host
+  # (a server whose parent is no longer a dotnet process), and leaves other runs' servers alone.
+  local pid parent
+  for pid in $(pgrep -f 'strata-test-redis' 2>/dev/null || true); do
+    parent="$(ps -o ppid= -p "$pid" 2>/dev/null | tr -d ' ')"
+    case "$(ps -o comm= -p "${parent:-1}" 2>/dev/null)" in
+      dotnet|testhost*) ;;
+      *) kill "$pid" >/dev/null 2>&1 || true ;;
+    esac
+  done
 }
 trap cleanup EXIT
 
+# Build everything first (tests, samples, benchmarks; warnings are errors), then test what was built.
+dotnet build Library.sln -c Release -nologo -clp:NoSummary
+
 test_status=0
-dotnet test Library.sln -c Release --logger "trx" --results-directory "$results" || test_status=$?
+dotnet test Library.sln -c Release --no-build --logger "trx" --results-directory "$results" || test_status=$?
 
 # 3. Packages: a .nupkg and a .snupkg for every project under src/.
 pack_status=0
@@ -64,7 +75,19 @@ if ls src/*/*.csproj >/dev/null 2>&1; then
   [ "$pack_status" = 0 ] && echo "packages: $(ls "$root/artifacts/packages" | wc -l) files in artifacts/packages"
 fi
 
-# 4. One summary line counted from the TRX files.
+# 4. Benchmarks cannot rot: every benchmark runs once, in process (timings from it mean nothing).
+bench_status=0
+if [ -f benchmarks/Strata.Benchmarks/Strata.Benchmarks.csproj ]; then
+  dotnet run -c Release --no-build --project benchmarks/Strata.Benchmarks -- --filter '*' --smoke \
+    > "$root/artifacts/benchmark-smoke.log" 2>&1 || bench_status=$?
+  if [ "$bench_status" = 0 ]; then
+    echo "benchmarks: smoke pass ok (log: artifacts/benchmark-smoke.log)"
+  else
+    tail -n 40 "$root/artifacts/benchmark-smoke.log" >&2
+  fi
+fi
+
+# 5. One summary line counted from the TRX files.
 passed=0 failed=0 skipped=0 total=0 files=0
 for trx in "$results"/*.trx; do
   [ -e "$trx" ] || continue
@@ -88,5 +111,9 @@ if [ "$files" = 0 ] || [ "$total" = 0 ] || [ "$passed" = 0 ]; then
 fi
 if [ "$pack_status" != 0 ]; then
   echo "test.sh: packing failed" >&2
+  exit 1
+fi
+if [ "$bench_status" != 0 ]; then
+  echo "test.sh: benchmark smoke pass failed (exit code $bench_status)" >&2
   exit 1
 fi

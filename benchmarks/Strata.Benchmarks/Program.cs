@@ -18,4 +18,11 @@ foreach (var summary in failed)
     Console.Error.WriteLine($"Benchmark run '{summary.Title}' failed: see {summary.LogFilePath}");
 }
 
+// In the smoke pass a filter that matched nothing is a failure too: it must run something.
+if (smoke && (summaries.Count == 0 || summaries.All(s => s.Reports.IsEmpty)))
+{
+    Console.Error.WriteLine("No benchmark matched the filter.");
+    return 1;
+}
+
 return failed.Count == 0 ? 0 : 1;
