@@ -39,7 +39,9 @@ public sealed class ClusterTests
 
         var store = new RedisRateLimitStore(() => Task.FromResult<IConnectionMultiplexer>(connection), "rl", TimeSpan.FromSeconds(5));
         using var runtime = new RateLimitRuntime(store, new StoreSettings(), new FakeTimeProvider());
-        var definition = RateLimiterFactory.Define("burst", RateLimitRule.Gcra(2, TimeSpan.FromMinutes(1)), o =>
+        // GCRA 2 per hour: the third request is rejected however slowly the run goes (a permit returns after 30 min);
+        // the daily window and the concurrency limit are never reached, so no window boundary matters.
+        var definition = RateLimiterFactory.Define("burst", RateLimitRule.Gcra(2, TimeSpan.FromHours(1)), o =>
         {
             o.FailureMode = RateLimitFailureMode.FailClosed;
             o.AdditionalRules.Add(RateLimitRule.FixedWindow(100, TimeSpan.FromDays(1)).WithName("daily"));

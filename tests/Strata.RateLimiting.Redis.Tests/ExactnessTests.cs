@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
 using Strata.RateLimiting.Internal;
+using Strata.RateLimiting.Tests;
 using Strata.RateLimiting.Tests.Contract;
 using Strata.Testing;
 
@@ -16,6 +17,11 @@ public sealed class ExactnessTests(RedisFixture redis) : IClassFixture<RedisFixt
     private const int WorkersPerNode = 8;
     private const int AttemptsPerWorker = 50;
 
+    // Redis's clock keeps running during the test: each window starts pinned one second past a UTC midnight
+    // (windows divide a day), and a day's period makes GCRA and the token bucket earn a permit back only every
+    // 864 s, so no slow run can let one more through.
+    private static readonly TimeSpan Period = TimeSpan.FromDays(1);
+
     public static TheoryData<string> Algorithms => new() { "fixed", "sliding", "gcra", "token" };
 
     [Theory]
@@ -25,10 +31,10 @@ public sealed class ExactnessTests(RedisFixture redis) : IClassFixture<RedisFixt
         const int limit = 100;
         var rule = algorithm switch
         {
-            "fixed" => RateLimitRule.FixedWindow(limit, TimeSpan.FromHours(1)),
-            "sliding" => RateLimitRule.SlidingWindow(limit, TimeSpan.FromHours(1)),
-            "gcra" => RateLimitRule.Gcra(limit, TimeSpan.FromHours(1)),
-            _ => RateLimitRule.TokenBucket(limit, limit, TimeSpan.FromHours(1)),
+            "fixed" => RateLimitRule.FixedWindow(limit, Period),
+            "sliding" => RateLimitRule.SlidingWindow(limit, Period),
+            "gcra" => RateLimitRule.Gcra(limit, Period),
+            _ => RateLimitRule.TokenBucket(limit, limit, Period),
         };
         var prefix = RedisFixture.UniquePrefix().TrimEnd(':');
         var connections = new List<ConnectionMultiplexer>();
@@ -42,7 +48,7 @@ public sealed class ExactnessTests(RedisFixture redis) : IClassFixture<RedisFixt
                 connections.Add(connection);
                 var store = new RedisRateLimitStore(() => Task.FromResult<IConnectionMultiplexer>(connection), prefix, TimeSpan.FromSeconds(10))
                 {
-                    TimeOffsetMicros = await RedisTime.OffsetToAsync(connection, new DateTimeOffset(2026, 1, 1, 0, 0, 1, TimeSpan.Zero)),
+                    TimeOffsetMicros = await RedisTime.OffsetToAsync(connection, TestHost.Start),
                 };
                 stores.Add(store);
                 runtimes.Add(new RateLimitRuntime(store, new StoreSettings(), new FakeTimeProvider()));
@@ -76,15 +82,16 @@ public sealed class ExactnessTests(RedisFixture redis) : IClassFixture<RedisFixt
                 unavailable.Should().Be(0, "every decision came from Redis");
                 admitted.Should().Be(limit, $"window {window}: {Nodes * WorkersPerNode * AttemptsPerWorker} attempts on {Nodes} nodes");
 
-                // A fresh window two hours later on every node (the sliding window also forgets the previous one).
+                // A fresh window two periods later on every node (the sliding window also forgets the previous one),
+                // again one second past a boundary.
                 foreach (var store in stores)
                 {
-                    store.TimeOffsetMicros += TimeSpan.FromHours(2).Ticks / 10;
+                    store.TimeOffsetMicros += (2 * Period).Ticks / 10;
                 }
 
                 foreach (var runtime in runtimes)
                 {
-                    ((FakeTimeProvider)runtime.TimeProvider).Advance(TimeSpan.FromHours(2));
+                    ((FakeTimeProvider)runtime.TimeProvider).Advance(2 * Period);
                 }
             }
         }

@@ -44,13 +44,14 @@ public sealed class ObservabilityTests
         using var latency = new MetricCollector<double>(node.Meters, "Strata.RateLimiting", "strata.ratelimiting.store.duration");
         using var fallbacks = new MetricCollector<long>(node.Meters, "Strata.RateLimiting", "strata.ratelimiting.fallbacks");
         using var denyHits = new MetricCollector<long>(node.Meters, "Strata.RateLimiting", "strata.ratelimiting.deny_cache.hits");
-        using var limiter = node.Services.GetRequiredService<IRateLimiterFactory>().CreateLimiter("observed", "p", RateLimitRule.FixedWindow(1, TimeSpan.FromHours(1)));
+        // GCRA (no window boundary on Redis's real clock to fall between the decisions): one per hour, then denied.
+        using var limiter = node.Services.GetRequiredService<IRateLimiterFactory>().CreateLimiter("observed", "p", RateLimitRule.Gcra(1, TimeSpan.FromHours(1)));
 
         (await limiter.AcquireAsync(1)).IsAcquired.Should().BeTrue();
         (await limiter.AcquireAsync(1)).IsAcquired.Should().BeFalse();
         (await limiter.AcquireAsync(1)).IsAcquired.Should().BeFalse();
         await server.KillAsync();
-        using var other = node.Services.GetRequiredService<IRateLimiterFactory>().CreateLimiter("observed", "q", RateLimitRule.FixedWindow(1, TimeSpan.FromHours(1)));
+        using var other = node.Services.GetRequiredService<IRateLimiterFactory>().CreateLimiter("observed", "q", RateLimitRule.Gcra(1, TimeSpan.FromHours(1)));
         (await other.AcquireAsync(1)).IsAcquired.Should().BeTrue("the fallback admits");
 
         latency.GetMeasurementSnapshot().Where(m => (bool?)m.Tags["error"] == false).Should().HaveCount(2);
@@ -126,7 +127,8 @@ public sealed class ObservabilityTests
     {
         await using var server = await RedisServer.StartAsync();
         await using var node = Build(server.ConnectionString);
-        using var limiter = node.Services.GetRequiredService<IRateLimiterFactory>().CreateLimiter("dark", "tenant-7", RateLimitRule.FixedWindow(1, TimeSpan.FromHours(1)), o => o.ShadowMode = true);
+        // GCRA: the second decision would be rejected whatever the server's clock reads.
+        using var limiter = node.Services.GetRequiredService<IRateLimiterFactory>().CreateLimiter("dark", "tenant-7", RateLimitRule.Gcra(1, TimeSpan.FromHours(1)), o => o.ShadowMode = true);
 
         (await limiter.AcquireAsync(1)).IsAcquired.Should().BeTrue();
         (await limiter.AcquireAsync(1)).IsAcquired.Should().BeTrue();

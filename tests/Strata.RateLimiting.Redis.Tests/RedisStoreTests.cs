@@ -126,6 +126,7 @@ public sealed class RedisStoreTests(RedisFixture redis) : IClassFixture<RedisFix
         await using var connection = await server.ConnectAsync(o => o.AllowAdmin = true);
         var time = new FakeTimeProvider();
         var store = new RedisRateLimitStore(() => Task.FromResult<IConnectionMultiplexer>(connection), "rl", TimeSpan.FromSeconds(5));
+        await RedisTime.PinAsync(store, connection); // the three decisions below must share one window
         using var runtime = new RateLimitRuntime(store, new StoreSettings(), time);
         using var limiter = Limiter(runtime, "deny", "abuser", RateLimitRule.FixedWindow(2, TimeSpan.FromHours(1)));
         var admin = connection.GetServer(server.Endpoint);

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Strata.RateLimiting.Tests;
 
@@ -13,6 +14,7 @@ public sealed class ForwardedAndRouteTests
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseTestServer();
+        builder.Services.AddSingleton<TimeProvider>(TestHost.NewClock()); // both requests in one window, whatever the real time
         builder.Services.AddRateLimiter(o => o.AddFixedWindowPolicy("per-ip", RatePartition.ByClientAddress, 1, TimeSpan.FromMinutes(1)));
         await using var app = builder.Build();
         var forwarded = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor };

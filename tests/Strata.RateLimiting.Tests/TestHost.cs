@@ -12,6 +12,15 @@ internal sealed class TestHost : IAsyncDisposable
 {
     public const string KeyHeader = "X-Test-Key";
 
+    /// <summary>
+    /// One second past a UTC midnight, so past a boundary of every fixed or sliding window that divides a day
+    /// (windows are aligned to the Unix epoch). A test that needs two decisions in one window starts here.
+    /// </summary>
+    public static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 1, TimeSpan.Zero);
+
+    /// <summary>A clock that stands still at <see cref="Start"/> until the test moves it: the real clock could cross a window boundary mid-test.</summary>
+    public static FakeTimeProvider NewClock() => new(Start);
+
     private TestHost(WebApplication app, FakeTimeProvider time)
     {
         App = app;
@@ -33,7 +42,7 @@ internal sealed class TestHost : IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseTestServer();
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 1, TimeSpan.Zero));
+        var time = NewClock();
         builder.Services.AddSingleton<TimeProvider>(time);
         builder.Services.AddRateLimiter(limiter);
         services?.Invoke(builder.Services);
