@@ -5,6 +5,7 @@ using StackExchange.Redis;
 using Strata.Jobs.Redis.TestWorker;
 
 // Usage: Strata.Jobs.Redis.TestWorker <redis configuration> <key prefix>
+// Runs four jobs at a time (the fault tests count on it) as consumer "child-<process id>".
 if (args.Length != 2)
 {
     Console.Error.WriteLine("usage: Strata.Jobs.Redis.TestWorker <redis configuration> <key prefix>");

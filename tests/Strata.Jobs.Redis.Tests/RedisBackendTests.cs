@@ -66,12 +66,14 @@ public sealed class RedisBackendTests(RedisFixture redis) : JobsTestBase, IClass
     [Fact]
     public async Task Heartbeat_keeps_a_job_running_past_its_lease_owned_by_its_worker()
     {
-        _configure = o => o.LeaseTime = TimeSpan.FromMilliseconds(1500);
+        // Heartbeats every second; a second host reclaims entries idle for 3 s. The margin (2 s of a stalled
+        // heartbeat loop) keeps a loaded machine from passing for a crashed worker; the job runs past two leases.
+        _configure = o => o.LeaseTime = TimeSpan.FromSeconds(3);
         var probe = new Probe();
         var first = await StartHostAsync(probe: probe);
         await StartHostAsync(probe: probe);
 
-        var id = await first.Queue.EnqueueAsync(new SlowJob("long", 5000));
+        var id = await first.Queue.EnqueueAsync(new SlowJob("long", 7000));
         var info = await first.WaitForStateAsync(id, JobState.Succeeded);
 
         probe.Runs.Count(r => r == "long").Should().Be(1, "no other worker reclaimed the job while it ran");
@@ -81,7 +83,8 @@ public sealed class RedisBackendTests(RedisFixture redis) : JobsTestBase, IClass
     [Fact]
     public async Task Entry_of_a_worker_that_vanished_is_reclaimed_after_the_lease_and_counted_as_a_redelivery()
     {
-        _configure = o => o.LeaseTime = TimeSpan.FromMilliseconds(500);
+        // A lease well above a heartbeat stall on a loaded machine, so the worker never reclaims its own entry.
+        _configure = o => o.LeaseTime = TimeSpan.FromMilliseconds(1500);
         var producer = await StartHostAsync(o => o.RunWorkers = false);
         var id = await producer.Queue.EnqueueAsync(new EchoJob("orphan"));
         await Db.StreamCreateConsumerGroupAsync(_prefix + "{default}:stream", "strata-workers", "0");
@@ -140,19 +143,22 @@ public sealed class RedisBackendTests(RedisFixture redis) : JobsTestBase, IClass
     [Fact]
     public async Task Job_interrupted_by_shutdown_is_given_back_and_another_worker_finishes_it()
     {
+        // The gated job cannot finish before the gate opens, however slow the machine: shutdown must interrupt it.
         var probe = new Probe();
         var leaving = await StartHostAsync(o => o.ShutdownDrainTimeout = TimeSpan.FromMilliseconds(100), probe: probe);
-        var id = await leaving.Queue.EnqueueAsync(new SlowJob("handover", 1500));
-        await probe.WaitStartedAsync("handover");
+        var id = await leaving.Queue.EnqueueAsync(new RecordJob("gate"));
+        await leaving.WaitForStateAsync(id, JobState.Running);
         await leaving.StopAsync();
         (await leaving.Store.GetAsync(id))!.State.Should().Be(JobState.Queued);
+        probe.Runs.Should().BeEmpty("the interrupted run did not get past the gate");
+        probe.Gate.SetResult();
 
         var staying = await StartHostAsync(probe: probe);
         var info = await staying.WaitForStateAsync(id, JobState.Succeeded);
 
         info.Attempt.Should().Be(1, "an interrupted attempt is not a failed one");
         info.Redeliveries.Should().Be(0, "the job was handed back, not reclaimed after a crash");
-        probe.Runs.Should().ContainSingle(r => r == "handover");
+        probe.Runs.Should().ContainSingle().Which.Should().Be("gate");
     }
 
     [Fact]
@@ -190,6 +196,11 @@ public sealed class RedisBackendTests(RedisFixture redis) : JobsTestBase, IClass
     {
         _configure = o => o.PollInterval = TimeSpan.FromHours(1);
         var host = await StartHostAsync();
+
+        // A wake-up published before the worker subscribed would be lost (and the next poll is an hour away):
+        // wait until the server counts the subscription, then give the worker time to go idle.
+        var server = redis.Connection.GetServer(redis.Connection.GetEndPoints()[0]);
+        await WaitUntilAsync(async () => await server.SubscriptionSubscriberCountAsync(RedisChannel.Literal(_prefix + "{default}:wake")) >= 1);
         await Task.Delay(300);
 
         var id = await host.Queue.EnqueueAsync(new EchoJob("wake"));

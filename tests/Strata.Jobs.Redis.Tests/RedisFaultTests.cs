@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -18,6 +19,7 @@ namespace Strata.Jobs.Redis.Tests;
 /// </summary>
 public sealed class RedisFaultTests(RedisFixture redis) : IClassFixture<RedisFixture>
 {
+    private const int ChildConcurrency = 4;
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(60);
 
     [Fact]
@@ -25,21 +27,34 @@ public sealed class RedisFaultTests(RedisFixture redis) : IClassFixture<RedisFix
     {
         var prefix = RedisFixture.UniquePrefix();
         var doneKey = prefix + "done";
+        var gateKey = prefix + "gate";
         const int Jobs = 40;
+        const int FirstHeld = 10;
+
+        // The child runs four jobs at a time. Jobs 10 to 13 wait for a gate that opens only after the kill,
+        // so once all four are running the child provably holds exactly them (and has finished 0 to 9).
+        var held = Enumerable.Range(FirstHeld, ChildConcurrency).ToHashSet();
         using var producer = await StartHostAsync(redis.Connection, prefix, runWorkers: false);
         var queue = producer.Services.GetRequiredService<IJobQueue>();
+        var producerStore = producer.Services.GetRequiredService<IJobStore>();
         var ids = new List<string>();
         for (var i = 0; i < Jobs; i++)
         {
-            ids.Add(await queue.EnqueueAsync(new CrashJob(i, 300, doneKey)));
+            ids.Add(await queue.EnqueueAsync(new CrashJob(i, 300, doneKey, held.Contains(i) ? gateKey : null)));
         }
 
+        var heldIds = held.Select(i => ids[i]).ToList();
+        string consumer;
         using (var child = StartChildWorker(redis.Server.ConnectionString, prefix))
         {
             try
             {
-                // Kill it once it has finished some jobs and holds others.
-                await WaitUntilAsync(async () => await redis.Connection.GetDatabase().SetLengthAsync(doneKey) >= 6, child);
+                consumer = "child-" + child.Id;
+                foreach (var id in heldIds)
+                {
+                    await WaitUntilAsync(async () => (await producerStore.GetAsync(id))?.State == JobState.Running, child);
+                }
+
                 child.Kill();
                 await child.WaitForExitAsync();
             }
@@ -52,8 +67,11 @@ public sealed class RedisFaultTests(RedisFixture redis) : IClassFixture<RedisFix
             }
         }
 
-        var doneAtKill = await redis.Connection.GetDatabase().SetLengthAsync(doneKey);
-        doneAtKill.Should().BeLessThan(Jobs, "the child was killed before it could finish everything");
+        var db = redis.Connection.GetDatabase();
+        (await db.SetMembersAsync(doneKey)).Select(v => (int)v).Should().BeEquivalentTo(Enumerable.Range(0, FirstHeld), "the child finished the jobs before the gated ones");
+        (await PendingJobIdsAsync(db, prefix, consumer)).Should().BeEquivalentTo(heldIds, "the killed child held exactly the gated jobs, unacknowledged");
+        await db.StringSetAsync(gateKey, "open");
+
         using var survivor = await StartHostAsync(redis.Connection, prefix, runWorkers: true);
         var store = survivor.Services.GetRequiredService<IJobStore>();
         var infos = new List<JobInfo>();
@@ -62,9 +80,11 @@ public sealed class RedisFaultTests(RedisFixture redis) : IClassFixture<RedisFix
             infos.Add(await WaitForStateAsync(store, id, JobState.Succeeded));
         }
 
-        var done = await redis.Connection.GetDatabase().SetMembersAsync(doneKey);
+        var done = await db.SetMembersAsync(doneKey);
         done.Select(v => (int)v).Should().BeEquivalentTo(Enumerable.Range(0, Jobs));
-        infos.Should().Contain(i => i.Redeliveries >= 1, "the jobs the killed worker held were delivered again");
+        infos.Where(i => heldIds.Contains(i.Id)).Should().HaveCount(ChildConcurrency)
+            .And.OnlyContain(i => i.Redeliveries >= 1, "the jobs the killed worker held were delivered again");
+        infos.Take(FirstHeld).Should().OnlyContain(i => i.Redeliveries == 0, "the jobs the child finished were delivered once");
         infos.Should().OnlyContain(i => i.Attempt == 1, "a crash is not a failed attempt");
         await survivor.StopAsync();
     }
@@ -163,6 +183,22 @@ public sealed class RedisFaultTests(RedisFixture redis) : IClassFixture<RedisFix
         var host = builder.Build();
         await host.StartAsync();
         return host;
+    }
+
+    /// <summary>The ids of the jobs whose stream entries <paramref name="consumer"/> holds unacknowledged (XPENDING, then XRANGE).</summary>
+    private static async Task<List<string>> PendingJobIdsAsync(IDatabase db, string prefix, string consumer)
+    {
+        var stream = prefix + "{default}:stream";
+        var pending = await db.StreamPendingMessagesAsync(stream, "strata-workers", 100, consumer);
+        var jobIds = new List<string>();
+        foreach (var entry in pending)
+        {
+            var read = await db.StreamRangeAsync(stream, entry.MessageId, entry.MessageId);
+            using var envelope = JsonDocument.Parse(read.Single()["e"].ToString());
+            jobIds.Add(envelope.RootElement.GetProperty("Id").GetString()!);
+        }
+
+        return jobIds;
     }
 
     private static Process StartChildWorker(string connectionString, string prefix)

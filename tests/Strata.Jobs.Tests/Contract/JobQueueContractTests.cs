@@ -121,11 +121,12 @@ public abstract class JobQueueContractTests : JobsTestBase
         var host = await StartHostAsync();
         var before = DateTimeOffset.UtcNow;
 
-        var id = await host.Queue.EnqueueAsync(new EchoJob("later"), new JobOptions { Delay = TimeSpan.FromMilliseconds(400) });
+        // The delay leaves a loaded machine ample time to read the status before the job comes due.
+        var id = await host.Queue.EnqueueAsync(new EchoJob("later"), new JobOptions { Delay = TimeSpan.FromMilliseconds(1500) });
         var scheduled = await host.Store.GetAsync(id);
 
         scheduled!.State.Should().Be(JobState.Scheduled);
-        scheduled.ScheduledFor.Should().BeOnOrAfter(before.AddMilliseconds(399), "stores may keep whole milliseconds");
+        scheduled.ScheduledFor.Should().BeOnOrAfter(before.AddMilliseconds(1499), "stores may keep whole milliseconds");
         var done = await host.WaitForStateAsync(id, JobState.Succeeded);
         done.StartedAt.Should().BeOnOrAfter(scheduled.ScheduledFor!.Value.AddMilliseconds(-50));
     }
@@ -181,9 +182,10 @@ public abstract class JobQueueContractTests : JobsTestBase
     {
         var host = await StartHostAsync();
 
-        var id = await host.Queue.EnqueueAsync(new EchoJob("never"), new JobOptions { Delay = TimeSpan.FromMilliseconds(300) });
+        // The delay leaves a loaded machine ample time to cancel before the job comes due; the probe comes due after it.
+        var id = await host.Queue.EnqueueAsync(new EchoJob("never"), new JobOptions { Delay = TimeSpan.FromMilliseconds(1500) });
         (await host.Queue.CancelAsync(id)).Should().BeTrue();
-        var probe = await host.Queue.EnqueueAsync(new EchoJob("probe"), new JobOptions { Delay = TimeSpan.FromMilliseconds(600) });
+        var probe = await host.Queue.EnqueueAsync(new EchoJob("probe"), new JobOptions { Delay = TimeSpan.FromMilliseconds(1800) });
         await host.WaitForStateAsync(probe, JobState.Succeeded);
 
         (await host.Store.GetAsync(id))!.State.Should().Be(JobState.Cancelled);
