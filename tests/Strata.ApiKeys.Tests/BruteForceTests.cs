@@ -142,6 +142,49 @@ public sealed class BruteForceTests
     }
 
     [Fact]
+    public async Task IPv6_failures_block_the_whole_slash_64_and_nothing_else()
+    {
+        await using var app = await TestApp.StartAsync(keys: o => o.BruteForce.PermitFailures = 2);
+        var guard = app.App.Services.GetRequiredService<BruteForceGuard>();
+        guard.IsBlocked(IPAddress.Parse("2001:db8::1"), out _).Should().BeFalse("nothing is tracked yet");
+
+        guard.RecordFailure(IPAddress.Parse("2001:db8::1"));
+        guard.RecordFailure(IPAddress.Parse("2001:db8::ffff:1"));
+
+        guard.IsBlocked(IPAddress.Parse("2001:db8::2"), out var retryAfter).Should().BeTrue();
+        retryAfter.Should().BePositive();
+        guard.IsBlocked(IPAddress.Parse("2001:db8:0:1::1"), out _).Should().BeFalse();
+        guard.IsBlocked(IPAddress.Parse("192.0.2.1"), out _).Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task Tracked_counter_follows_adds_and_sweeps()
+    {
+        await using var app = await TestApp.StartAsync(keys: o =>
+        {
+            o.BruteForce.MaxTrackedAddresses = 10;
+            o.BruteForce.Window = TimeSpan.FromMinutes(1);
+        });
+        var guard = app.App.Services.GetRequiredService<BruteForceGuard>();
+
+        for (var i = 0; i < 25; i++)
+        {
+            guard.RecordFailure(new IPAddress([10, 2, 0, (byte)i]));
+            guard.RecordFailure(new IPAddress([10, 2, 0, (byte)i]));
+        }
+
+        guard.TrackedCounter.Should().Be(guard.TrackedCount);
+        app.Time.Advance(TimeSpan.FromMinutes(1));
+        for (var i = 0; i < 11; i++)
+        {
+            guard.RecordFailure(new IPAddress([10, 3, 0, (byte)i]));
+        }
+
+        guard.TrackedCount.Should().BeLessThanOrEqualTo(11);
+        guard.TrackedCounter.Should().Be(guard.TrackedCount);
+    }
+
+    [Fact]
     public async Task Spoofed_X_Forwarded_For_does_not_escape_the_guard_when_the_host_did_not_configure_forwarded_headers()
     {
         await using var app = await TestApp.StartAsync(keys: o => o.BruteForce.PermitFailures = 2);

@@ -124,4 +124,33 @@ public sealed class CachingTests
         first.Should().NotBeNull();
         second.Should().BeSameAs(first);
     }
+
+    [Fact]
+    public async Task Only_keys_that_validated_keep_a_reusable_cache_key_and_revoke_drops_it()
+    {
+        await using var app = await TestApp.StartAsync(keys: o =>
+        {
+            o.CacheDuration = TimeSpan.FromHours(1);
+            o.BruteForce.Enabled = false;
+        });
+        var lookup = app.App.Services.GetRequiredService<ApiKeyLookup>();
+        var created = await app.CreateKeyAsync();
+
+        for (var i = 0; i < 50; i++)
+        {
+            (await lookup.FindAsync(ApiKeyFormat.Generate("sk_test"), CancellationToken.None)).Should().BeNull();
+        }
+
+        lookup.InternedCacheKeyCount.Should().Be(0, "unknown keys must never grow the table");
+
+        (await lookup.FindAsync(created.Key, CancellationToken.None)).Should().NotBeNull();
+        (await lookup.FindAsync(created.Key, CancellationToken.None)).Should().NotBeNull();
+        lookup.InternedCacheKeyCount.Should().Be(1);
+
+        await app.Manager.RevokeAsync(created.Record.Id);
+
+        lookup.InternedCacheKeyCount.Should().Be(0);
+        (await app.GetAsync("/me", created.Key)).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        app.Store.FindByHashCalls.Should().Be(52);
+    }
 }

@@ -161,11 +161,34 @@ public sealed class KeyFormatTests
     {
         var key = ApiKeyFormat.Generate("sk");
         var hash = ApiKeyFormat.ComputeHash(key);
+        var hashBytes = Convert.FromHexString(hash);
 
-        var cacheKey = ApiKeyHasher.CacheKeyFor(Convert.FromHexString(hash));
+        var cacheKey = ApiKeyHasher.CacheKeyFor(hashBytes);
 
         cacheKey.Should().StartWith("strata:apikeys:");
+        cacheKey.Should().HaveLength(ApiKeyHasher.CacheKeyLength);
         cacheKey.Should().NotContain(hash);
+        cacheKey.Should().NotContain(hash[..16]);
+        cacheKey.Should().NotContain(Convert.ToBase64String(hashBytes).TrimEnd('='));
+    }
+
+    [Fact]
+    public void Cache_key_is_base64url_of_the_first_128_bits_of_the_hash()
+    {
+        var hash = Convert.FromHexString(ApiKeyFormat.ComputeHash(ApiKeyFormat.Generate("sk")));
+        var expected = Convert.ToBase64String(hash, 0, 16).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+        ApiKeyHasher.CacheKeyFor(hash).Should().Be("strata:apikeys:" + expected);
+    }
+
+    [Fact]
+    public void Different_keys_get_different_cache_keys()
+    {
+        var keys = Enumerable.Range(0, 1000)
+            .Select(_ => ApiKeyHasher.CacheKeyFor(Convert.FromHexString(ApiKeyFormat.ComputeHash(ApiKeyFormat.Generate("sk")))))
+            .ToHashSet(StringComparer.Ordinal);
+
+        keys.Should().HaveCount(1000);
     }
 
     internal static string RepositoryRoot()

@@ -345,6 +345,40 @@ public sealed class KeyManagerTests
     }
 
     [Fact]
+    public async Task Concurrent_uses_and_flushes_lose_no_newest_time()
+    {
+        await using var app = await TestApp.StartAsync();
+        var created = await app.CreateKeyAsync();
+        var tracker = app.App.Services.GetRequiredService<LastUsedTracker>();
+        var start = app.Time.GetUtcNow();
+        const int Writers = 4;
+        const int PerWriter = 5000;
+        using var stop = new CancellationTokenSource();
+
+        var flusher = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                await tracker.FlushAsync(CancellationToken.None);
+            }
+        });
+        var writers = Enumerable.Range(0, Writers).Select(w => Task.Run(() =>
+        {
+            for (var i = 0; i < PerWriter; i++)
+            {
+                tracker.Record(created.Record.Id, start.AddTicks((i * Writers) + w + 1));
+            }
+        })).ToArray();
+        await Task.WhenAll(writers);
+        await stop.CancelAsync();
+        await flusher;
+        await tracker.FlushAsync(CancellationToken.None);
+
+        (await app.Manager.GetAsync(created.Record.Id))!.LastUsedAt.Should().Be(start.AddTicks(PerWriter * Writers));
+        tracker.PendingCount.Should().Be(0);
+    }
+
+    [Fact]
     public async Task Last_used_times_are_flushed_at_shutdown()
     {
         var app = await TestApp.StartAsync();

@@ -1,9 +1,12 @@
 using System.Net;
+using System.Security.Cryptography;
 using System.Security.Claims;
 using BenchmarkDotNet.Attributes;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Strata.ApiKeys;
 using Strata.ApiKeys.Internal;
 using Strata.Benchmarks.Infrastructure;
@@ -31,6 +34,10 @@ public class ApiKeyHotPathBenchmarks
     private ApiKeyHasher _hasher = null!;
     private ApiKeyHasher _pepperedHasher = null!;
     private BruteForceGuard _guard = null!;
+    private BruteForceGuard _busyGuard = null!;
+    private HybridCache _cache = null!;
+    private TimeProvider _time = null!;
+    private HybridCacheEntryOptions _oldEntryOptions = null!;
     private LastUsedTracker _lastUsed = null!;
     private DefaultHttpContext _context = null!;
     private ApiKeyRecord _record = null!;
@@ -53,6 +60,12 @@ public class ApiKeyHotPathBenchmarks
         _pepperedHasher = new ApiKeyHasher(Pepper);
         _guard = _services.GetRequiredService<BruteForceGuard>();
         _lastUsed = _services.GetRequiredService<LastUsedTracker>();
+        _cache = _services.GetRequiredService<HybridCache>();
+        _time = _services.GetRequiredService<TimeProvider>();
+
+        // A guard with one failing address tracked, so IsBlocked cannot take the empty-table fast path.
+        _busyGuard = new BruteForceGuard(_time, _services.GetRequiredService<IOptionsMonitor<ApiKeysOptions>>());
+        _busyGuard.RecordFailure(IPAddress.Parse("203.0.113.1"));
 
         var created = _services.GetRequiredService<IApiKeyManager>().CreateAsync(new ApiKeyCreateRequest
         {
@@ -62,6 +75,12 @@ public class ApiKeyHotPathBenchmarks
         }).GetAwaiter().GetResult();
         _key = created.Key;
         _record = created.Record;
+
+        // The record also cached under the cache key of the previous release, for the baseline OldHotPath.
+        _oldEntryOptions = new HybridCacheEntryOptions { Expiration = TimeSpan.FromHours(1), LocalCacheExpiration = TimeSpan.FromHours(1) };
+        _hasher.Hash(_key, _hash);
+        _cache.SetAsync(OldCacheKeyFor(_hash), new CachedApiKey { Record = _record, LoadedAt = _time.GetUtcNow() }, _oldEntryOptions)
+            .AsTask().GetAwaiter().GetResult();
 
         // A request as Kestrel hands it over: the key header and a loopback peer.
         _context = new DefaultHttpContext();
@@ -104,9 +123,36 @@ public class ApiKeyHotPathBenchmarks
         return _hash[0];
     }
 
-    /// <summary>The cache key: a second SHA-256 of the hash, written as a string (the one allocation of a hit).</summary>
+    /// <summary>The cache key as a new string: prefix and base64url of the hash's first 128 bits (a hit on .NET 9+ reuses the string instead).</summary>
     [Benchmark]
     public string CacheKey() => ApiKeyHasher.CacheKeyFor(_hash);
+
+    /// <summary>Baseline, the previous release's cache key: a second SHA-256 of the hash, as a hex string.</summary>
+    [Benchmark]
+    public string OldCacheKey() => OldCacheKeyFor(_hash);
+
+    /// <summary>
+    /// Baseline, the previous release's hot path rebuilt here: format check, hash, second SHA-256 as the cache key
+    /// (a new string), HybridCache hit and freshness check. Compare with <see cref="HotPath"/> in the same run.
+    /// </summary>
+    [Benchmark]
+    public async ValueTask<ApiKeyRecord?> OldHotPath()
+    {
+        if (!ApiKeyFormat.IsWellFormed(_key, Prefix))
+        {
+            throw new InvalidOperationException("The benchmark key is malformed.");
+        }
+
+        var cacheKey = OldCacheKey(_hasher, _key);
+        var entry = await _cache.GetOrCreateAsync<ApiKeyHotPathBenchmarks, CachedApiKey>(
+            cacheKey,
+            this,
+            static (_, _) => throw new InvalidOperationException("The baseline entry is missing from the cache."),
+            _oldEntryOptions,
+            tags: null,
+            CancellationToken.None).ConfigureAwait(false);
+        return _time.GetUtcNow() - entry.LoadedAt < TimeSpan.FromHours(1) ? entry.Record : null;
+    }
 
     /// <summary>Hash, cache key and HybridCache hit: <c>ApiKeyLookup.FindAsync</c> for a cached key.</summary>
     [Benchmark]
@@ -150,6 +196,10 @@ public class ApiKeyHotPathBenchmarks
     /// <summary>The same check for an IPv6 peer (counted per /64).</summary>
     [Benchmark]
     public bool BruteForceCheckIPv6() => _guard.IsBlocked(IPAddress.IPv6Loopback, out _);
+
+    /// <summary>The IPv6 check when the failure table is not empty (another address failed): no fast path.</summary>
+    [Benchmark]
+    public bool BruteForceCheckIPv6Tracked() => _busyGuard.IsBlocked(IPAddress.IPv6Loopback, out _);
 
     /// <summary>Recording the last-used time of a key (coalesced in memory, flushed in batches).</summary>
     [Benchmark]
@@ -197,5 +247,23 @@ public class ApiKeyHotPathBenchmarks
         _context.RequestServices = scope.ServiceProvider;
         var result = await _context.AuthenticateAsync(ApiKeyDefaults.AuthenticationScheme);
         return result.Succeeded ? result : throw new InvalidOperationException("The benchmark key did not authenticate.");
+    }
+
+    private static string OldCacheKey(ApiKeyHasher hasher, string key)
+    {
+        Span<byte> hash = stackalloc byte[ApiKeyHasher.HashSize];
+        hasher.Hash(key, hash);
+        return OldCacheKeyFor(hash);
+    }
+
+    private static string OldCacheKeyFor(ReadOnlySpan<byte> hash)
+    {
+        Span<byte> derived = stackalloc byte[ApiKeyHasher.HashSize];
+        SHA256.HashData(hash, derived);
+        const string prefix = "strata:apikeys:";
+        Span<char> chars = stackalloc char[prefix.Length + (2 * ApiKeyHasher.HashSize)];
+        prefix.AsSpan().CopyTo(chars);
+        Hex.Write(derived, chars[prefix.Length..]);
+        return new string(chars);
     }
 }

@@ -37,14 +37,33 @@ internal sealed class ApiKeyHasher
         CryptographicOperations.ZeroMemory(data);
     }
 
-    /// <summary>The cache key for a stored hash: a second SHA-256, so cache keys (which a cache may log) never equal stored hashes.</summary>
+    /// <summary>Length in characters of a cache key: the prefix and 22 base64url characters (128 bits).</summary>
+    public const int CacheKeyLength = 15 + 22;
+
+    /// <summary>
+    /// The cache key for a key hash: <c>strata:apikeys:</c> and the base64url of the hash's first 16 bytes.
+    /// </summary>
+    /// <remarks>
+    /// No second cryptographic hash is needed. The key hash is already SHA-256 (or HMAC-SHA256 with the pepper) of a
+    /// 256-bit random secret, so any part of it is a pseudo-random value from which the secret cannot be recovered.
+    /// Truncating it to 128 bits keeps the stored hash itself out of the cache (a cache key never equals or contains
+    /// a stored hash) while collisions stay out of reach (2^64 keys for a chance collision; 2^128 work to find a
+    /// secret whose hash starts like a victim's). What a reader of the distributed cache learns: which truncated
+    /// hashes were looked up and their records (id, owner, scopes; never a secret or a full hash), which is enough to
+    /// match a cache entry to a row of a leaked store table, not enough to authenticate or to test a guessed key
+    /// faster than hashing it (and with a pepper, not at all without the pepper).
+    /// </remarks>
     public static string CacheKeyFor(ReadOnlySpan<byte> hash)
     {
-        Span<byte> derived = stackalloc byte[HashSize];
-        SHA256.HashData(hash, derived);
-        Span<char> chars = stackalloc char[CacheKeyPrefix.Length + (2 * HashSize)];
-        CacheKeyPrefix.AsSpan().CopyTo(chars);
-        Hex.Write(derived, chars[CacheKeyPrefix.Length..]);
+        Span<char> chars = stackalloc char[CacheKeyLength];
+        WriteCacheKey(hash, chars);
         return new string(chars);
+    }
+
+    /// <summary>Writes the cache key of <paramref name="hash"/> into <paramref name="destination"/> (<see cref="CacheKeyLength"/> characters).</summary>
+    public static void WriteCacheKey(ReadOnlySpan<byte> hash, Span<char> destination)
+    {
+        CacheKeyPrefix.AsSpan().CopyTo(destination);
+        Base64Url.Write(hash[..16], destination[CacheKeyPrefix.Length..CacheKeyLength]);
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Security.Cryptography;
@@ -30,6 +31,15 @@ internal sealed class ApiKeyLookup
     private HybridCacheEntryOptions? _entryOptions;
     private HybridCacheEntryOptions? _negativeEntryOptions;
 
+    /// <summary>The most cache-key strings kept for reuse; a string is about 100 bytes.</summary>
+    internal const int MaxInternedCacheKeys = 10_000;
+
+    /// <summary>Cache-key strings of keys that validated, so a hit does not allocate one (the value is unused).</summary>
+    private readonly ConcurrentDictionary<string, byte> _interned = new(StringComparer.Ordinal);
+#if NET9_0_OR_GREATER
+    private readonly ConcurrentDictionary<string, byte>.AlternateLookup<ReadOnlySpan<char>> _internedLookup;
+#endif
+
     public ApiKeyLookup(IApiKeyStore store, HybridCache cache, ApiKeyHasher hasher, TimeProvider time, ApiKeyDiagnostics diagnostics, IOptionsMonitor<ApiKeysOptions> options)
     {
         _store = store;
@@ -38,6 +48,9 @@ internal sealed class ApiKeyLookup
         _time = time;
         _diagnostics = diagnostics;
         _options = options;
+#if NET9_0_OR_GREATER
+        _internedLookup = _interned.GetAlternateLookup<ReadOnlySpan<char>>();
+#endif
         if (store is ConfigurationApiKeyStore configuration)
         {
             configuration.Reloaded += InvalidateAllAsync;
@@ -45,8 +58,9 @@ internal sealed class ApiKeyLookup
     }
 
     /// <summary>
-    /// Finds the record of a well-formed key. On a cache hit this hashes on the stack and allocates only the cache
-    /// key; the store path (a miss) hashes again into an array.
+    /// Finds the record of a well-formed key. On a cache hit this hashes on the stack and, on .NET 9 or later,
+    /// allocates nothing (the cache-key string of a key that validated before is reused); on .NET 8 it allocates
+    /// the cache-key string. The store path (a miss) hashes again into an array.
     /// </summary>
     public ValueTask<ApiKeyRecord?> FindAsync(string key, CancellationToken cancellationToken)
     {
@@ -58,7 +72,38 @@ internal sealed class ApiKeyLookup
 
         Span<byte> hash = stackalloc byte[ApiKeyHasher.HashSize];
         _hasher.Hash(key, hash);
-        return FindCachedAsync(ApiKeyHasher.CacheKeyFor(hash), key, options, cancellationToken);
+        Span<char> chars = stackalloc char[ApiKeyHasher.CacheKeyLength];
+        ApiKeyHasher.WriteCacheKey(hash, chars);
+        CryptographicOperations.ZeroMemory(hash);
+#if NET9_0_OR_GREATER
+        if (_internedLookup.TryGetValue(chars, out var interned, out _))
+        {
+            return FindCachedAsync(interned, key, options, cancellationToken);
+        }
+#endif
+        return FindAndInternAsync(new string(chars), key, options, cancellationToken);
+    }
+
+    /// <summary>The number of cache-key strings kept for reuse (only keys that validated; bounded).</summary>
+    internal int InternedCacheKeyCount => _interned.Count;
+
+    private async ValueTask<ApiKeyRecord?> FindAndInternAsync(string cacheKey, string key, ApiKeysOptions options, CancellationToken cancellationToken)
+    {
+        var record = await FindCachedAsync(cacheKey, key, options, cancellationToken).ConfigureAwait(false);
+#if NET9_0_OR_GREATER
+        // Only keys that validated are kept, so unknown keys (a guessing client) never grow the table. When it is
+        // full it starts over: a host with more live keys than the bound allocates the string for some of them.
+        if (record is not null)
+        {
+            if (_interned.Count >= MaxInternedCacheKeys)
+            {
+                _interned.Clear();
+            }
+
+            _interned.TryAdd(cacheKey, 0);
+        }
+#endif
+        return record;
     }
 
     private async ValueTask<ApiKeyRecord?> LoadRecordAsync(string key, CancellationToken cancellationToken)
@@ -99,9 +144,14 @@ internal sealed class ApiKeyLookup
     public ValueTask InvalidateAsync(string storedHash, CancellationToken cancellationToken)
     {
         Span<byte> hash = stackalloc byte[ApiKeyHasher.HashSize];
-        return Hex.TryDecode(storedHash, hash)
-            ? _cache.RemoveAsync(ApiKeyHasher.CacheKeyFor(hash), cancellationToken)
-            : ValueTask.CompletedTask;
+        if (!Hex.TryDecode(storedHash, hash))
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        var cacheKey = ApiKeyHasher.CacheKeyFor(hash);
+        _interned.TryRemove(cacheKey, out _);
+        return _cache.RemoveAsync(cacheKey, cancellationToken);
     }
 
     private async Task InvalidateAllAsync(IReadOnlyCollection<string> storedHashes)

@@ -16,6 +16,12 @@ internal sealed class BruteForceGuard
     private readonly IOptionsMonitor<ApiKeysOptions> _options;
     private int _sweeping;
 
+    /// <summary>
+    /// Entries in <see cref="_windows"/>, never below the real count: raised before an add, lowered after a removal.
+    /// Zero means nothing is tracked, so <see cref="IsBlocked"/> returns without building the address key.
+    /// </summary>
+    private int _tracked;
+
     public BruteForceGuard(TimeProvider time, IOptionsMonitor<ApiKeysOptions> options)
     {
         _time = time;
@@ -24,12 +30,15 @@ internal sealed class BruteForceGuard
 
     public int TrackedCount => _windows.Count;
 
+    /// <summary>The count the fast path reads; equals <see cref="TrackedCount"/> when no call is in flight.</summary>
+    internal int TrackedCounter => Volatile.Read(ref _tracked);
+
     /// <summary>True when the address is blocked; <paramref name="retryAfter"/> says for how long.</summary>
     public bool IsBlocked(IPAddress? address, out TimeSpan retryAfter)
     {
         retryAfter = TimeSpan.Zero;
         var options = _options.CurrentValue.BruteForce;
-        if (!options.Enabled || !_windows.TryGetValue(KeyOf(address), out var window))
+        if (!options.Enabled || Volatile.Read(ref _tracked) == 0 || !_windows.TryGetValue(KeyOf(address), out var window))
         {
             return false;
         }
@@ -58,7 +67,7 @@ internal sealed class BruteForceGuard
         }
 
         var now = _time.GetUtcNow();
-        var window = _windows.GetOrAdd(KeyOf(address), static (_, start) => new Window { Start = start }, now);
+        var window = GetOrAddWindow(KeyOf(address), now);
         bool blockedNow;
         lock (window)
         {
@@ -78,6 +87,35 @@ internal sealed class BruteForceGuard
         }
 
         return blockedNow;
+    }
+
+    private Window GetOrAddWindow(string key, DateTimeOffset now)
+    {
+        while (true)
+        {
+            if (_windows.TryGetValue(key, out var existing))
+            {
+                return existing;
+            }
+
+            // Counted before it becomes visible, so IsBlocked never sees zero while an entry exists.
+            Interlocked.Increment(ref _tracked);
+            var created = new Window { Start = now };
+            if (_windows.TryAdd(key, created))
+            {
+                return created;
+            }
+
+            Interlocked.Decrement(ref _tracked);
+        }
+    }
+
+    private void Remove(string key)
+    {
+        if (_windows.TryRemove(key, out _))
+        {
+            Interlocked.Decrement(ref _tracked);
+        }
     }
 
     internal static string KeyOf(IPAddress? address)
@@ -116,7 +154,7 @@ internal sealed class BruteForceGuard
             {
                 if (now >= window.Start + options.Window)
                 {
-                    _windows.TryRemove(key, out _);
+                    Remove(key);
                 }
             }
 
@@ -135,7 +173,7 @@ internal sealed class BruteForceGuard
                     .ToList();
                 foreach (var key in victims)
                 {
-                    _windows.TryRemove(key, out _);
+                    Remove(key);
                 }
             }
         }

@@ -11,7 +11,7 @@ internal sealed partial class LastUsedTracker
 {
     private readonly IApiKeyStore _store;
     private readonly ILogger<LastUsedTracker> _logger;
-    private readonly ConcurrentDictionary<string, DateTimeOffset> _pending = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, PendingTime> _pending = new(StringComparer.Ordinal);
 
     public LastUsedTracker(IApiKeyStore store, ILogger<LastUsedTracker> logger)
     {
@@ -21,8 +21,25 @@ internal sealed partial class LastUsedTracker
 
     public int PendingCount => _pending.Count;
 
+    /// <summary>
+    /// Keeps the newest time per key. A key already pending is updated in place (no allocation per request); only
+    /// the first request after a flush adds an entry.
+    /// </summary>
     public void Record(string keyId, DateTimeOffset usedAt)
-        => _pending.AddOrUpdate(keyId, static (_, candidate) => candidate, static (_, existing, candidate) => candidate > existing ? candidate : existing, usedAt);
+    {
+        var ticks = usedAt.UtcTicks;
+        while (true)
+        {
+            var pending = _pending.GetOrAdd(keyId, static (_, t) => new PendingTime(t), ticks);
+            if (pending.TryRaise(ticks))
+            {
+                return;
+            }
+
+            // The flush retired this entry (its time was written) and is removing it: help remove it, then add anew.
+            _pending.TryRemove(new KeyValuePair<string, PendingTime>(keyId, pending));
+        }
+    }
 
     /// <summary>
     /// Writes the pending times. An entry leaves the table only once written, and only when no newer time arrived
@@ -36,7 +53,23 @@ internal sealed partial class LastUsedTracker
             return;
         }
 
-        var snapshot = new Dictionary<string, DateTimeOffset>(_pending, StringComparer.Ordinal);
+        var entries = new List<(string KeyId, PendingTime Pending, long Ticks)>();
+        var snapshot = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        foreach (var (keyId, pending) in _pending)
+        {
+            var ticks = pending.Ticks;
+            if (ticks != PendingTime.Retired)
+            {
+                entries.Add((keyId, pending, ticks));
+                snapshot[keyId] = new DateTimeOffset(ticks, TimeSpan.Zero);
+            }
+        }
+
+        if (snapshot.Count == 0)
+        {
+            return;
+        }
+
         try
         {
             await _store.RecordLastUsedAsync(snapshot, cancellationToken).ConfigureAwait(false);
@@ -48,11 +81,57 @@ internal sealed partial class LastUsedTracker
             return;
         }
 
-        foreach (var written in snapshot)
+        foreach (var (keyId, pending, ticks) in entries)
         {
-            // Removes the entry only if it still holds the time just written.
-            _pending.TryRemove(written);
+            // Retires the entry only if it still holds the time just written; a retired entry takes no more
+            // updates (Record adds a fresh one), so nothing recorded after the snapshot is lost.
+            if (pending.TryRetire(ticks))
+            {
+                _pending.TryRemove(new KeyValuePair<string, PendingTime>(keyId, pending));
+            }
         }
+    }
+
+    /// <summary>The newest last-used time of one key, in UTC ticks, raised in place.</summary>
+    private sealed class PendingTime
+    {
+        /// <summary>Set once the time was written and the entry is leaving the table; no update is accepted after.</summary>
+        public const long Retired = -1;
+
+        private long _ticks;
+
+        public PendingTime(long ticks) => _ticks = ticks;
+
+        public long Ticks => Volatile.Read(ref _ticks);
+
+        /// <summary>Raises the time to <paramref name="ticks"/> if newer; false only when the entry is retired.</summary>
+        public bool TryRaise(long ticks)
+        {
+            var current = Volatile.Read(ref _ticks);
+            while (true)
+            {
+                if (current == Retired)
+                {
+                    return false;
+                }
+
+                if (current >= ticks)
+                {
+                    return true;
+                }
+
+                var seen = Interlocked.CompareExchange(ref _ticks, ticks, current);
+                if (seen == current)
+                {
+                    return true;
+                }
+
+                current = seen;
+            }
+        }
+
+        /// <summary>Retires the entry if it still holds <paramref name="written"/>.</summary>
+        public bool TryRetire(long written) => Interlocked.CompareExchange(ref _ticks, Retired, written) == written;
     }
 
     private static partial class Log
