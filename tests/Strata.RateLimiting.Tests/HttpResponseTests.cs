@@ -42,6 +42,24 @@ public sealed class HttpResponseTests
         problem!.Status.Should().Be(429);
         problem.Type.Should().Be(RateLimitProblemTypes.QuotaExceeded);
         problem.Detail.Should().NotContain("key-1", "partition keys are not echoed back");
+        problem.Extensions["violated-policies"].Should().BeOfType<System.Text.Json.JsonElement>()
+            .Which.EnumerateArray().Select(e => e.GetString()).Should().Equal("per-key");
+    }
+
+    [Fact]
+    public async Task Rejection_names_only_the_limits_that_were_exceeded_as_violated_policies()
+    {
+        await using var host = await TestHost.StartAsync(o => o.AddGcraPolicy("per-key", RatePartition.ByApiKey, limit: 100, period: TimeSpan.FromMinutes(1), p =>
+            p.AdditionalRules.Add(RateLimitRule.FixedWindow(2, TimeSpan.FromDays(1)).WithName("daily"))));
+        (await host.GetAsync("k")).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await host.GetAsync("k")).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        using var response = await host.GetAsync("k");
+
+        response.StatusCode.Should().Be(HttpStatusCode.TooManyRequests);
+        var problem = await response.Content.ReadFromJsonAsync<ProblemDetails>();
+        problem!.Extensions["violated-policies"].Should().BeOfType<System.Text.Json.JsonElement>()
+            .Which.EnumerateArray().Select(e => e.GetString()).Should().Equal("daily");
     }
 
     [Fact]

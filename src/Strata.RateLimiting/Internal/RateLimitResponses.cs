@@ -91,6 +91,25 @@ internal static class RateLimitResponses
             problem.Extensions["policy"] = strata.Policy;
         }
 
+        if (!unavailable && strata is not null)
+        {
+            // The draft's quota-exceeded problem type names the limits that rejected the request, by the
+            // same names as the RateLimit-Policy header field.
+            var violated = new List<string>(strata.Results.Length);
+            for (var i = 0; i < strata.Results.Length; i++)
+            {
+                if (!strata.Results[i].Allowed)
+                {
+                    violated.Add(strata.RuleName(i));
+                }
+            }
+
+            if (violated.Count > 0)
+            {
+                problem.Extensions["violated-policies"] = violated;
+            }
+        }
+
         await TypedResults.Problem(problem).ExecuteAsync(http).ConfigureAwait(false);
     }
 
