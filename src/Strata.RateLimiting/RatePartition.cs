@@ -1,8 +1,7 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Strata.Shared;
 
 namespace Strata.RateLimiting;
 
@@ -96,28 +95,5 @@ public sealed class RatePartition
 
     private static string Anonymous(HttpContext context) => AnonymousPrefix + ClientAddress(context);
 
-    private static string ClientAddress(HttpContext context)
-    {
-        var address = context.Connection.RemoteIpAddress;
-        if (address is null)
-        {
-            return "unknown";
-        }
-
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
-
-        if (address.AddressFamily == AddressFamily.InterNetworkV6)
-        {
-            // One client usually holds a whole /64; limiting single IPv6 addresses is easy to evade.
-            Span<byte> bytes = stackalloc byte[16];
-            address.TryWriteBytes(bytes, out _);
-            bytes[8..].Clear();
-            return new IPAddress(bytes).ToString() + "/64";
-        }
-
-        return address.ToString();
-    }
+    private static string ClientAddress(HttpContext context) => ClientAddressKey.Of(context.Connection.RemoteIpAddress);
 }

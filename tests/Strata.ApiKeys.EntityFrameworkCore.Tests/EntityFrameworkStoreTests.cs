@@ -8,16 +8,19 @@ using Strata.ApiKeys.Tests;
 
 namespace Strata.ApiKeys.EntityFrameworkCore.Tests;
 
-/// <summary>The store contract on a real SQLite file, with the context from a DI scope (AddDbContext).</summary>
-public sealed class EntityFrameworkStoreContractTests : ApiKeyStoreContractTests, IDisposable
+/// <summary>The store contract on a real SQLite file; subclasses choose how the context is registered.</summary>
+public abstract class EntityFrameworkStoreContractTestsBase : ApiKeyStoreContractTests, IDisposable
 {
     private readonly SqliteDatabase _database = new();
     private readonly List<ServiceProvider> _providers = [];
 
+    /// <summary>Registers <see cref="AppDbContext"/> on the SQLite file at <paramref name="connectionString"/>.</summary>
+    protected abstract void AddContext(IServiceCollection services, string connectionString);
+
     protected override async Task<IApiKeyStore> CreateStoreAsync(IReadOnlyList<StoredApiKey> seed)
     {
         var services = new ServiceCollection();
-        services.AddDbContext<AppDbContext>(o => o.UseSqlite(_database.ConnectionString));
+        AddContext(services, _database.ConnectionString);
         services.AddApiKeys().AddEntityFrameworkStore<AppDbContext>();
         var provider = services.BuildServiceProvider();
         _providers.Add(provider);
@@ -51,53 +54,22 @@ public sealed class EntityFrameworkStoreContractTests : ApiKeyStoreContractTests
         }
 
         _database.Dispose();
+        GC.SuppressFinalize(this);
     }
 }
 
-/// <summary>The same contract with the context from IDbContextFactory (AddDbContextFactory).</summary>
-public sealed class EntityFrameworkFactoryStoreContractTests : ApiKeyStoreContractTests, IDisposable
+/// <summary>The store contract with the context from a DI scope (AddDbContext).</summary>
+public sealed class EntityFrameworkStoreContractTests : EntityFrameworkStoreContractTestsBase
 {
-    private readonly SqliteDatabase _database = new();
-    private readonly List<ServiceProvider> _providers = [];
+    protected override void AddContext(IServiceCollection services, string connectionString) =>
+        services.AddDbContext<AppDbContext>(o => o.UseSqlite(connectionString));
+}
 
-    protected override async Task<IApiKeyStore> CreateStoreAsync(IReadOnlyList<StoredApiKey> seed)
-    {
-        var services = new ServiceCollection();
-        services.AddDbContextFactory<AppDbContext>(o => o.UseSqlite(_database.ConnectionString));
-        services.AddApiKeys().AddEntityFrameworkStore<AppDbContext>();
-        var provider = services.BuildServiceProvider();
-        _providers.Add(provider);
-        var store = provider.GetRequiredService<IApiKeyStore>();
-        foreach (var key in seed)
-        {
-            await store.CreateAsync(key);
-        }
-
-        return store;
-    }
-
-    [Fact]
-    public async Task Cancelled_token_reaches_the_database_calls()
-    {
-        var key = NewKey();
-        var store = await CreateStoreAsync([key]);
-        using var cancelled = new CancellationTokenSource();
-        await cancelled.CancelAsync();
-
-        await FluentActions.Awaiting(() => store.FindByHashAsync(key.Hash, cancelled.Token)).Should().ThrowAsync<OperationCanceledException>();
-        await FluentActions.Awaiting(() => store.UpdateAsync(key.Record with { IsDisabled = true }, cancelled.Token)).Should().ThrowAsync<OperationCanceledException>();
-        (await store.FindByIdAsync(key.Record.Id))!.Record.IsDisabled.Should().BeFalse("the cancelled update wrote nothing");
-    }
-
-    public void Dispose()
-    {
-        foreach (var provider in _providers)
-        {
-            provider.Dispose();
-        }
-
-        _database.Dispose();
-    }
+/// <summary>The same contract with the context from IDbContextFactory (AddDbContextFactory).</summary>
+public sealed class EntityFrameworkFactoryStoreContractTests : EntityFrameworkStoreContractTestsBase
+{
+    protected override void AddContext(IServiceCollection services, string connectionString) =>
+        services.AddDbContextFactory<AppDbContext>(o => o.UseSqlite(connectionString));
 }
 
 public sealed class EntityFrameworkHostTests : IDisposable

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Strata.ApiKeys.Internal;
+using Strata.Shared;
 
 namespace Strata.ApiKeys.Tests;
 
@@ -97,10 +98,10 @@ public sealed class BruteForceTests
     [Fact]
     public void IPv6_clients_are_counted_per_64_network_and_mapped_IPv4_as_IPv4()
     {
-        BruteForceGuard.KeyOf(IPAddress.Parse("2001:db8:1:2:aaaa::1")).Should().Be(BruteForceGuard.KeyOf(IPAddress.Parse("2001:db8:1:2:bbbb::2")));
-        BruteForceGuard.KeyOf(IPAddress.Parse("2001:db8:1:3::1")).Should().NotBe(BruteForceGuard.KeyOf(IPAddress.Parse("2001:db8:1:2::1")));
-        BruteForceGuard.KeyOf(IPAddress.Parse("::ffff:192.0.2.1")).Should().Be("192.0.2.1");
-        BruteForceGuard.KeyOf(null).Should().Be("unknown");
+        ClientAddressKey.Of(IPAddress.Parse("2001:db8:1:2:aaaa::1")).Should().Be(ClientAddressKey.Of(IPAddress.Parse("2001:db8:1:2:bbbb::2")));
+        ClientAddressKey.Of(IPAddress.Parse("2001:db8:1:3::1")).Should().NotBe(ClientAddressKey.Of(IPAddress.Parse("2001:db8:1:2::1")));
+        ClientAddressKey.Of(IPAddress.Parse("::ffff:192.0.2.1")).Should().Be("192.0.2.1");
+        ClientAddressKey.Of(null).Should().Be("unknown");
     }
 
     [Fact]

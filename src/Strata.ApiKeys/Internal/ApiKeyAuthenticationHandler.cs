@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
+using Strata.Shared;
 
 namespace Strata.ApiKeys.Internal;
 
@@ -56,7 +57,7 @@ internal sealed partial class ApiKeyAuthenticationHandler : AuthenticationHandle
         var address = Context.Connection.RemoteIpAddress;
         if (_guard.IsBlocked(address, out _retryAfter))
         {
-            Log.Throttled(Logger, BruteForceGuard.KeyOf(address));  // debug: one line per refused request
+            Log.Throttled(Logger, ClientAddressKey.Of(address));  // debug: one line per refused request
             return await FailAsync(ApiKeyFailureReason.Throttled, keyId: null).ConfigureAwait(false);
         }
 
@@ -169,7 +170,7 @@ internal sealed partial class ApiKeyAuthenticationHandler : AuthenticationHandle
     {
         if (_guard.RecordFailure(address))
         {
-            Log.Blocked(Logger, BruteForceGuard.KeyOf(address));
+            Log.Blocked(Logger, ClientAddressKey.Of(address));
         }
     }
 

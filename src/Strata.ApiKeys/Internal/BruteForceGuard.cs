@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.Options;
+using Strata.Shared;
 
 namespace Strata.ApiKeys.Internal;
 
@@ -38,7 +38,7 @@ internal sealed class BruteForceGuard
     {
         retryAfter = TimeSpan.Zero;
         var options = _options.CurrentValue.BruteForce;
-        if (!options.Enabled || Volatile.Read(ref _tracked) == 0 || !_windows.TryGetValue(KeyOf(address), out var window))
+        if (!options.Enabled || Volatile.Read(ref _tracked) == 0 || !_windows.TryGetValue(ClientAddressKey.Of(address), out var window))
         {
             return false;
         }
@@ -67,7 +67,7 @@ internal sealed class BruteForceGuard
         }
 
         var now = _time.GetUtcNow();
-        var window = GetOrAddWindow(KeyOf(address), now);
+        var window = GetOrAddWindow(ClientAddressKey.Of(address), now);
         bool blockedNow;
         lock (window)
         {
@@ -116,29 +116,6 @@ internal sealed class BruteForceGuard
         {
             Interlocked.Decrement(ref _tracked);
         }
-    }
-
-    internal static string KeyOf(IPAddress? address)
-    {
-        if (address is null)
-        {
-            return "unknown";
-        }
-
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
-
-        if (address.AddressFamily == AddressFamily.InterNetworkV6)
-        {
-            Span<byte> bytes = stackalloc byte[16];
-            address.TryWriteBytes(bytes, out _);
-            bytes[8..].Clear();
-            return new IPAddress(bytes).ToString() + "/64";
-        }
-
-        return address.ToString();
     }
 
     private void Sweep(DateTimeOffset now, ApiKeyBruteForceOptions options)
