@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
 using Strata.ApiKeys.Internal;
 
 namespace Strata.ApiKeys;
@@ -50,22 +49,21 @@ public static class ApiKeyFormat
         ArgumentNullException.ThrowIfNull(prefix);
         if (key.Length != prefix.Length + 1 + SecretLength + ChecksumLength
             || !key.StartsWith(prefix, StringComparison.Ordinal)
-            || key[prefix.Length] != '_')
+            || key[prefix.Length] != '_'
+            || !System.Text.Ascii.IsValid(prefix))
         {
             return false;
         }
 
-        var tail = key[(prefix.Length + 1)..];
-        foreach (var c in tail)
+        // Secret and checksum: base62 only (a vectorised scan), then the CRC32 of the ASCII body, read from the
+        // characters directly (every one of them is ASCII by now).
+        if (key[(prefix.Length + 1)..].IndexOfAnyExcept(Base62.Digits) >= 0)
         {
-            if (!Base62.IsDigit(c))
-            {
-                return false;
-            }
+            return false;
         }
 
         var body = key[..(prefix.Length + 1 + SecretLength)];
-        return Base62.TryDecodeUInt32(key[body.Length..], out var checksum) && checksum == Checksum(body);
+        return Base62.TryDecodeUInt32(key[body.Length..], out var checksum) && checksum == Crc32.Compute(body);
     }
 
     /// <summary>Tells whether <paramref name="prefix"/> is a valid prefix: lower-case ASCII letters and digits in <c>_</c>-separated parts, starting with a letter, at most 32 characters.</summary>
@@ -118,11 +116,5 @@ public static class ApiKeyFormat
         }
     }
 
-    private static uint Checksum(ReadOnlySpan<char> body)
-    {
-        // body is ASCII only (validated prefix + base62), so one byte per char.
-        Span<byte> bytes = body.Length <= 128 ? stackalloc byte[body.Length] : new byte[body.Length];
-        var written = Encoding.ASCII.GetBytes(body, bytes);
-        return Crc32.Compute(bytes[..written]);
-    }
+    private static uint Checksum(ReadOnlySpan<char> body) => Crc32.Compute(body);
 }

@@ -126,7 +126,7 @@ public sealed class CachingTests
     }
 
     [Fact]
-    public async Task Only_keys_that_validated_keep_a_reusable_cache_key_and_revoke_drops_it()
+    public async Task Only_keys_that_validated_enter_the_local_front_and_revoke_drops_them()
     {
         await using var app = await TestApp.StartAsync(keys: o =>
         {
@@ -141,15 +141,15 @@ public sealed class CachingTests
             (await lookup.FindAsync(ApiKeyFormat.Generate("sk_test"), CancellationToken.None)).Should().BeNull();
         }
 
-        lookup.InternedCacheKeyCount.Should().Be(0, "unknown keys must never grow the table");
+        lookup.LocalEntryCount.Should().Be(0, "unknown keys must never grow the table");
 
         (await lookup.FindAsync(created.Key, CancellationToken.None)).Should().NotBeNull();
         (await lookup.FindAsync(created.Key, CancellationToken.None)).Should().NotBeNull();
-        lookup.InternedCacheKeyCount.Should().Be(1);
+        lookup.LocalEntryCount.Should().Be(1);
 
         await app.Manager.RevokeAsync(created.Record.Id);
 
-        lookup.InternedCacheKeyCount.Should().Be(0);
+        lookup.LocalEntryCount.Should().Be(0);
         (await app.GetAsync("/me", created.Key)).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
         app.Store.FindByHashCalls.Should().Be(52);
     }

@@ -1,203 +1,170 @@
-using System.Diagnostics;
-using System.Net;
+using System.Globalization;
+using System.Text;
 using BenchmarkDotNet.Attributes;
-using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Strata.ApiKeys;
-using Strata.Benchmarks.Infrastructure;
 
 namespace Strata.Benchmarks.ApiKeys;
 
 /// <summary>
-/// Request throughput of a real Kestrel host on loopback with API-key authentication, against the same host
-/// without it (the baseline), measured in the same run. Every request carries the same key header in both cases,
-/// so the bytes on the wire are identical; only the host's pipeline differs. The load comes from an
-/// <see cref="HttpClient"/> over <see cref="SocketsHttpHandler"/> with <see cref="Concurrency"/> callers, each on
-/// its own HTTP/1.1 connection. One operation is one request.
+/// Request throughput and server CPU per request of three real Kestrel hosts on loopback, measured in one process,
+/// in alternating batches: the host without authentication (the baseline), the same host with ASP.NET Core's
+/// authentication and authorization and a scheme that does nothing (the framework's floor), and the same host with
+/// the API-key scheme. One invocation is one round: a batch of <see cref="RequestsPerBatch"/> requests to each host
+/// in turn, the host that goes first rotating from round to round, so outside load on this shared machine falls on
+/// every host alike and each round gives a paired ratio.
 /// </summary>
-[RequestThroughput]
-[MemoryDiagnoser]
+/// <remarks>
+/// <para>
+/// The load comes from <see cref="RawHttpLoad"/>: <see cref="Concurrency"/> dedicated threads on blocking keep-alive
+/// sockets, sending the same bytes to every host (the same <c>X-Api-Key</c> header, accepted only by the API-key
+/// host; the others never read it). Its threads' CPU time is read per thread and subtracted from the process's, so
+/// the report gives the <b>server's CPU time per request</b> (Kestrel, the pipeline, the GC), the measure of a host's
+/// capacity, beside the <b>requests/s the client observed</b>, which on a machine whose cores the client shares
+/// also depends on the client's own cost.
+/// </para>
+/// <para>
+/// Each batch ends with a gen-0 collection counted in the batch's CPU time, so every host pays for the garbage it
+/// made and none inherits another's. The first <see cref="WarmRounds"/> rounds of each process (JIT, tiering,
+/// BenchmarkDotNet's own warm-up) are left out of the report, which is printed at the end of the process as a table
+/// starting with <c>// End to end, interleaved</c>. BenchmarkDotNet's own Mean is the wall time per request
+/// averaged over the three hosts: not a figure to read.
+/// </para>
+/// </remarks>
 [BenchmarkCategory("ApiKeys", "EndToEnd")]
 public class ApiKeyEndToEndBenchmarks
 {
-    /// <summary>Requests sent per benchmark invocation, split among the callers.</summary>
-    public const int RequestsPerInvoke = 2048;
+    /// <summary>Requests sent to each host per round.</summary>
+    public const int RequestsPerBatch = 6144;
 
-    private const string Prefix = "sk_live";
-    private const string Path = "/v1/ping";
+    /// <summary>Rounds left out of the report at the start of each process.</summary>
+    public const int WarmRounds = 2;
 
-    private readonly Process _process = Process.GetCurrentProcess();
-    private WebApplication? _app;
-    private TimeSpan _cpu;
-    private long _requests;
-    private HttpClient? _client;
+    private static readonly HostShape[] Shapes = [HostShape.NoAuthentication, HostShape.FixedPrincipalScheme, HostShape.ApiKey];
 
-    /// <summary>Concurrent callers (and connections).</summary>
+    private readonly List<Batch[]> _rounds = [];
+    private EndToEndHost[] _hosts = [];
+    private RawHttpLoad? _load;
+
+    /// <summary>Concurrent callers (and connections per host).</summary>
     [Params(16, 64)]
     public int Concurrency { get; set; }
 
-    /// <summary>Starts the host without authentication.</summary>
-    [GlobalSetup(Target = nameof(WithoutAuthentication))]
-    public Task SetupWithoutAuthentication() => StartAsync(HostShape.NoAuthentication);
+    /// <summary>Starts the three hosts and the callers' connections, and proves each host answers 200.</summary>
+    /// <returns>A task.</returns>
+    [GlobalSetup]
+    public async Task SetupAsync()
+    {
+        _hosts = new EndToEndHost[Shapes.Length];
+        for (var i = 0; i < Shapes.Length; i++)
+        {
+            _hosts[i] = await StartAsync(Shapes[i]);
+        }
 
-    /// <summary>Starts the host with a do-nothing scheme on the endpoint.</summary>
-    [GlobalSetup(Target = nameof(WithFixedPrincipalScheme))]
-    public Task SetupWithFixedPrincipalScheme() => StartAsync(HostShape.FixedPrincipalScheme);
+        var key = _hosts[Array.IndexOf(Shapes, HostShape.ApiKey)].Key;
+        _load = new RawHttpLoad([.. _hosts.Select(h => h.Address)], EndToEndHost.Path, [new("X-Api-Key", key)], Concurrency);
+        for (var i = 0; i < _hosts.Length; i++)
+        {
+            _load.Run(i, Concurrency * 8);  // opens the connections' server side and fills the key cache
+        }
+    }
 
-    /// <summary>Starts the host with the API-key scheme on the endpoint.</summary>
-    [GlobalSetup(Target = nameof(WithApiKey))]
-    public Task SetupWithApiKey() => StartAsync(HostShape.ApiKey);
-
-    /// <summary>Stops the host and the client.</summary>
+    /// <summary>Prints the report and stops the hosts.</summary>
+    /// <returns>A task.</returns>
     [GlobalCleanup]
     public async Task CleanupAsync()
     {
-        // CPU time (client and server, all threads) per request: far less sensitive than wall time to other
-        // processes on a shared machine. Printed into the log; docs/benchmarks.md quotes it.
-        if (_requests > 0)
+        Console.WriteLine(Report());
+        _load?.Dispose();
+        foreach (var host in _hosts)
         {
-            Console.WriteLine(FormattableString.Invariant(
-                $"// CPU per request: {_cpu.TotalMicroseconds / _requests:F1} us over {_requests} requests (Concurrency={Concurrency})"));
-        }
-
-        _process.Dispose();
-        _client?.Dispose();
-        if (_app is not null)
-        {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
+            await host.DisposeAsync();
         }
     }
 
-    /// <summary>The host without authentication: the baseline.</summary>
-    /// <returns>A task.</returns>
-    [Benchmark(Baseline = true, OperationsPerInvoke = RequestsPerInvoke)]
-    public Task WithoutAuthentication() => LoadAsync();
-
-    /// <summary>
-    /// The same pipeline as <see cref="WithApiKey"/> (authentication, authorization, <c>RequireAuthorization</c>) with a
-    /// scheme that does no work: what ASP.NET Core's authentication and authorization cost before any scheme logic.
-    /// </summary>
-    /// <returns>A task.</returns>
-    [Benchmark(OperationsPerInvoke = RequestsPerInvoke)]
-    public Task WithFixedPrincipalScheme() => LoadAsync();
-
-    /// <summary>The same host with <c>AddApiKey</c>, <c>UseAuthentication</c>, <c>UseAuthorization</c> and <c>RequireAuthorization</c>.</summary>
-    /// <returns>A task.</returns>
-    [Benchmark(OperationsPerInvoke = RequestsPerInvoke)]
-    public Task WithApiKey() => LoadAsync();
-
-    private async Task LoadAsync()
+    /// <summary>One round: a batch to each host, the first host rotating by round.</summary>
+    [Benchmark(OperationsPerInvoke = RequestsPerBatch * 3)]
+    public void Round()
     {
-        var cpuBefore = _process.TotalProcessorTime;
-        await SendAllAsync();
-        _cpu += _process.TotalProcessorTime - cpuBefore;
-        _requests += RequestsPerInvoke;
+        var load = _load!;
+        var batches = new Batch[Shapes.Length];
+        for (var k = 0; k < Shapes.Length; k++)
+        {
+            var host = (k + _rounds.Count) % Shapes.Length;
+            var allocated = GC.GetTotalAllocatedBytes(precise: true);
+            var cpu = RawHttpLoad.ProcessCpu();
+            var (elapsed, clientCpu) = load.Run(host, RequestsPerBatch);
+            GC.Collect(0, GCCollectionMode.Forced, blocking: true);
+            var processCpu = RawHttpLoad.ProcessCpu() - cpu;
+            batches[host] = new Batch(elapsed, processCpu - clientCpu, clientCpu, GC.GetTotalAllocatedBytes(precise: true) - allocated);
+        }
+
+        _rounds.Add(batches);
     }
 
-    private async Task SendAllAsync()
+    private static Task<EndToEndHost> StartAsync(HostShape shape) => EndToEndHost.StartAsync(shape);
+
+    private string Report()
     {
-        var client = _client!;
-        var remaining = RequestsPerInvoke;
-        var callers = new Task[Concurrency];
-        for (var i = 0; i < callers.Length; i++)
+        var rounds = _rounds.Skip(WarmRounds).ToList();
+        var text = new StringBuilder();
+        var c = CultureInfo.InvariantCulture;
+        text.AppendLine(c, $"// End to end, interleaved: Concurrency={Concurrency}, {rounds.Count} rounds of {RequestsPerBatch} requests per host (first {WarmRounds} rounds left out)");
+        if (rounds.Count < 2)
         {
-            callers[i] = Task.Run(async () =>
-            {
-                while (Interlocked.Decrement(ref remaining) >= 0)
-                {
-                    await SendAsync(client);
-                }
-            });
+            text.AppendLine("// Too few rounds for figures (a smoke pass).");
+            return text.ToString();
         }
 
-        await Task.WhenAll(callers);
+        text.AppendLine("// | host | requests/s | vs baseline (requests/s) | server CPU per request | vs baseline (capacity) | client CPU per request | allocated per request |");
+        text.AppendLine("// |---|---:|---:|---:|---:|---:|---:|");
+        var n = (double)rounds.Count * RequestsPerBatch;
+        for (var h = 0; h < Shapes.Length; h++)
+        {
+            var wall = rounds.Sum(r => r[h].Elapsed.TotalSeconds);
+            var server = rounds.Sum(r => r[h].ServerCpu.TotalMicroseconds);
+            var client = rounds.Sum(r => r[h].ClientCpu.TotalMicroseconds);
+            var bytes = rounds.Sum(r => (double)r[h].Allocated);
+            text.AppendLine(c, $"// | {Shapes[h]} | {n / wall:N0} | {Paired(rounds, h, 0, static b => b.Elapsed.TotalSeconds)} | {server / n:F1} us | {Paired(rounds, h, 0, static b => b.ServerCpu.TotalSeconds)} | {client / n:F1} us | {bytes / n:N0} B |");
+        }
+
+        var apiKey = Array.IndexOf(Shapes, HostShape.ApiKey);
+        var floor = Array.IndexOf(Shapes, HostShape.FixedPrincipalScheme);
+        text.AppendLine(c, $"// API key vs do-nothing scheme: requests/s {Paired(rounds, apiKey, floor, static b => b.Elapsed.TotalSeconds)}, capacity {Paired(rounds, apiKey, floor, static b => b.ServerCpu.TotalSeconds)}");
+        text.AppendLine("// Ratios: mean of the per-round ratios (baseline cost / host cost) with a 95 % confidence interval.");
+        return text.ToString();
     }
 
-    private static async Task SendAsync(HttpClient client)
+    /// <summary>Per-round ratio of the reference's cost to the host's (1 / cost ratio): mean ± 95 % confidence interval.</summary>
+    private static string Paired(List<Batch[]> rounds, int host, int reference, Func<Batch, double> cost)
     {
-        using var response = await client.GetAsync(Path, HttpCompletionOption.ResponseContentRead);
-        if (response.StatusCode != HttpStatusCode.OK)
+        if (host == reference)
         {
-            throw new InvalidOperationException($"Expected 200 from {Path}, got {(int)response.StatusCode}.");
+            return "100 %";
         }
+
+        var ratios = rounds.Select(r => cost(r[reference]) / cost(r[host])).ToList();
+        var mean = ratios.Average();
+        var sd = Math.Sqrt(ratios.Sum(x => (x - mean) * (x - mean)) / (ratios.Count - 1));
+        var half = StudentT95(ratios.Count - 1) * sd / Math.Sqrt(ratios.Count);
+        return string.Create(CultureInfo.InvariantCulture, $"{mean * 100:F1} % ± {half * 100:F1}");
     }
 
-    private async Task StartAsync(HostShape shape)
+    private static double StudentT95(int degreesOfFreedom) => degreesOfFreedom switch
     {
-        var authenticate = shape != HostShape.NoAuthentication;
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();  // both hosts: no per-request log output to measure
-        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
-        if (shape == HostShape.ApiKey)
-        {
-            builder.Services.AddAuthentication(ApiKeyDefaults.AuthenticationScheme).AddApiKey(o => o.Prefix = Prefix);
-            builder.Services.AddApiKeys().AddInMemoryStore();
-        }
-        else if (shape == HostShape.FixedPrincipalScheme)
-        {
-            builder.Services.AddAuthentication(FixedPrincipalHandler.SchemeName)
-                .AddScheme<AuthenticationSchemeOptions, FixedPrincipalHandler>(FixedPrincipalHandler.SchemeName, null);
-        }
+        1 => 12.71,
+        2 => 4.30,
+        3 => 3.18,
+        4 => 2.78,
+        5 => 2.57,
+        6 => 2.45,
+        7 => 2.36,
+        8 => 2.31,
+        9 => 2.26,
+        10 => 2.23,
+        < 15 => 2.16,
+        < 20 => 2.10,
+        < 30 => 2.05,
+        _ => 2.0,
+    };
 
-        if (authenticate)
-        {
-            builder.Services.AddAuthorization();
-        }
-
-        var app = builder.Build();
-        if (authenticate)
-        {
-            app.UseAuthentication();
-            app.UseAuthorization();
-        }
-
-        var endpoint = app.MapGet(Path, static () => "pong");
-        if (authenticate)
-        {
-            endpoint.RequireAuthorization();
-        }
-
-        await app.StartAsync();
-        _app = app;
-
-        // The key exists in both runs' requests; only the authenticated host checks it.
-        var key = shape == HostShape.ApiKey
-            ? (await app.Services.GetRequiredService<IApiKeyManager>().CreateAsync(new ApiKeyCreateRequest { Owner = "benchmarks", Scopes = ["ping"] })).Key
-            : ApiKeyFormat.Generate(Prefix);
-
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
-        var handler = new SocketsHttpHandler
-        {
-            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
-            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(10),
-            MaxConnectionsPerServer = Concurrency,
-            UseProxy = false,
-            AutomaticDecompression = DecompressionMethods.None,
-        };
-        _client = new HttpClient(handler) { BaseAddress = new Uri(address) };
-        _client.DefaultRequestHeaders.Add("X-Api-Key", key);
-
-        // Open the connections and fill the key cache before BenchmarkDotNet's own warm-up.
-        var warm = new Task[Concurrency * 4];
-        for (var i = 0; i < warm.Length; i++)
-        {
-            warm[i] = SendAsync(_client);
-        }
-
-        await Task.WhenAll(warm);
-    }
-
-    private enum HostShape
-    {
-        NoAuthentication,
-        FixedPrincipalScheme,
-        ApiKey,
-    }
+    private readonly record struct Batch(TimeSpan Elapsed, TimeSpan ServerCpu, TimeSpan ClientCpu, long Allocated);
 }

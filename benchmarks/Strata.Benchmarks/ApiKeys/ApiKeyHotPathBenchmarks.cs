@@ -1,5 +1,4 @@
 using System.Net;
-using System.Security.Cryptography;
 using System.Security.Claims;
 using BenchmarkDotNet.Attributes;
 using Microsoft.AspNetCore.Authentication;
@@ -26,7 +25,6 @@ public class ApiKeyHotPathBenchmarks
     private const string Prefix = "sk_live";
     private const string Pepper = "benchmark-pepper-0123456789abcdef0123456789";
 
-    private readonly CancellationTokenSource _cancellation = new();
     private readonly byte[] _hash = new byte[ApiKeyHasher.HashSize];
     private ServiceProvider _services = null!;
     private IServiceScopeFactory _scopes = null!;
@@ -37,7 +35,8 @@ public class ApiKeyHotPathBenchmarks
     private BruteForceGuard _busyGuard = null!;
     private HybridCache _cache = null!;
     private TimeProvider _time = null!;
-    private HybridCacheEntryOptions _oldEntryOptions = null!;
+    private HybridCacheEntryOptions _entryOptions = null!;
+    private string _cacheKey = null!;
     private LastUsedTracker _lastUsed = null!;
     private DefaultHttpContext _context = null!;
     private ApiKeyRecord _record = null!;
@@ -76,19 +75,21 @@ public class ApiKeyHotPathBenchmarks
         _key = created.Key;
         _record = created.Record;
 
-        // The record also cached under the cache key of the previous release, for the baseline OldHotPath.
-        _oldEntryOptions = new HybridCacheEntryOptions { Expiration = TimeSpan.FromHours(1), LocalCacheExpiration = TimeSpan.FromHours(1) };
+        // The key's own cache key, as the lookup stores it in HybridCache (for HybridCacheHit and PreviousHotPath).
+        _entryOptions = new HybridCacheEntryOptions { Expiration = TimeSpan.FromHours(1), LocalCacheExpiration = TimeSpan.FromHours(1) };
         _hasher.Hash(_key, _hash);
-        _cache.SetAsync(OldCacheKeyFor(_hash), new CachedApiKey { Record = _record, LoadedAt = _time.GetUtcNow() }, _oldEntryOptions)
-            .AsTask().GetAwaiter().GetResult();
+        _cacheKey = ApiKeyHasher.CacheKeyFor(_hash);
 
         // A request as Kestrel hands it over: the key header and a loopback peer.
         _context = new DefaultHttpContext();
         _context.Request.Headers["X-Api-Key"] = _key;
         _context.Connection.RemoteIpAddress = IPAddress.Loopback;
 
-        // Fill the cache, and prove the handler path succeeds (a benchmark of a failing path would mislead).
+        // Fill the cache, and prove every path succeeds (a benchmark of a failing path would mislead).
         if (_lookup.FindAsync(_key, CancellationToken.None).AsTask().GetAwaiter().GetResult() is null
+            || HybridCacheHit().AsTask().GetAwaiter().GetResult() is null
+            || PreviousHotPath().AsTask().GetAwaiter().GetResult() is null
+            || !PreviousFormatCheck()
             || !Handler().GetAwaiter().GetResult().Succeeded)
         {
             throw new InvalidOperationException("The benchmark key did not authenticate.");
@@ -100,7 +101,6 @@ public class ApiKeyHotPathBenchmarks
     public void Cleanup()
     {
         _services.Dispose();
-        _cancellation.Dispose();
     }
 
     /// <summary>Parse and checksum: prefix, length, base62 characters and CRC32 (the check that runs before any lookup).</summary>
@@ -123,44 +123,59 @@ public class ApiKeyHotPathBenchmarks
         return _hash[0];
     }
 
-    /// <summary>The cache key as a new string: prefix and base64url of the hash's first 128 bits (a hit on .NET 9+ reuses the string instead).</summary>
+    /// <summary>The cache key as a new string: prefix and base64url of the hash's first 128 bits (a hit on .NET 9+ finds the string instead).</summary>
     [Benchmark]
     public string CacheKey() => ApiKeyHasher.CacheKeyFor(_hash);
 
-    /// <summary>Baseline, the previous release's cache key: a second SHA-256 of the hash, as a hex string.</summary>
-    [Benchmark]
-    public string OldCacheKey() => OldCacheKeyFor(_hash);
-
     /// <summary>
-    /// Baseline, the previous release's hot path rebuilt here: format check, hash, second SHA-256 as the cache key
-    /// (a new string), HybridCache hit and freshness check. Compare with <see cref="HotPath"/> in the same run.
+    /// Baseline (since run G), the format check of runs E and F rebuilt here: a per-character base62 loop, the body
+    /// transcoded to ASCII bytes, then a byte-wise CRC32.
     /// </summary>
     [Benchmark]
-    public async ValueTask<ApiKeyRecord?> OldHotPath()
+    public bool PreviousFormatCheck() => PreviousIsWellFormed(_key, Prefix);
+
+    /// <summary>
+    /// A HybridCache hit alone (<c>GetOrCreateAsync</c> on a key already in its memory layer): what every cached
+    /// lookup paid before run G, and what the local front now skips.
+    /// </summary>
+    [Benchmark]
+    public async ValueTask<ApiKeyRecord?> HybridCacheHit()
     {
-        if (!ApiKeyFormat.IsWellFormed(_key, Prefix))
+        var entry = await _cache.GetOrCreateAsync<ApiKeyHotPathBenchmarks, CachedApiKey>(
+            _cacheKey,
+            this,
+            static (_, _) => throw new InvalidOperationException("The entry is missing from the cache."),
+            _entryOptions,
+            tags: null,
+            CancellationToken.None).ConfigureAwait(false);
+        return entry.Record;
+    }
+
+    /// <summary>
+    /// Baseline (since run G), the hot path of runs E and F rebuilt here: the previous format check, hash, cache key
+    /// written on the stack, HybridCache hit, freshness check. Compare with <see cref="HotPath"/> in the same run.
+    /// </summary>
+    [Benchmark]
+    public async ValueTask<ApiKeyRecord?> PreviousHotPath()
+    {
+        if (!PreviousIsWellFormed(_key, Prefix))
         {
             throw new InvalidOperationException("The benchmark key is malformed.");
         }
 
-        var cacheKey = OldCacheKey(_hasher, _key);
         var entry = await _cache.GetOrCreateAsync<ApiKeyHotPathBenchmarks, CachedApiKey>(
-            cacheKey,
+            CacheKeyOf(_hasher, _key, _cacheKey),
             this,
-            static (_, _) => throw new InvalidOperationException("The baseline entry is missing from the cache."),
-            _oldEntryOptions,
+            static (_, _) => throw new InvalidOperationException("The entry is missing from the cache."),
+            _entryOptions,
             tags: null,
             CancellationToken.None).ConfigureAwait(false);
         return _time.GetUtcNow() - entry.LoadedAt < TimeSpan.FromHours(1) ? entry.Record : null;
     }
 
-    /// <summary>Hash, cache key and HybridCache hit: <c>ApiKeyLookup.FindAsync</c> for a cached key.</summary>
+    /// <summary>Hash, cache key and local-front hit: <c>ApiKeyLookup.FindAsync</c> for a key that validated recently.</summary>
     [Benchmark]
     public ValueTask<ApiKeyRecord?> CachedLookup() => _lookup.FindAsync(_key, CancellationToken.None);
-
-    /// <summary>The same cached lookup with a cancellable token, as a request passes <c>HttpContext.RequestAborted</c>.</summary>
-    [Benchmark]
-    public ValueTask<ApiKeyRecord?> CachedLookupCancellable() => _lookup.FindAsync(_key, _cancellation.Token);
 
     /// <summary>The hot path: parse, checksum, hash, cached lookup.</summary>
     [Benchmark]
@@ -172,6 +187,14 @@ public class ApiKeyHotPathBenchmarks
     /// <summary>The principal the handler builds for the key (four claims plus one per scope): the allocation the target allows.</summary>
     [Benchmark]
     public ClaimsPrincipal Principal()
+        => ApiKeyAuthenticationHandler.CreatePrincipal(_record, ApiKeyDefaults.AuthenticationScheme, ApiKeyDefaults.AuthenticationScheme);
+
+    /// <summary>
+    /// Baseline (since run G), the principal as runs A to F built it: claims without a subject handed to the
+    /// identity's constructor, which clones every one of them.
+    /// </summary>
+    [Benchmark]
+    public ClaimsPrincipal PreviousPrincipal()
     {
         const string issuer = ApiKeyDefaults.AuthenticationScheme;
         var claims = new List<Claim>(4 + _record.Scopes.Count)
@@ -249,21 +272,36 @@ public class ApiKeyHotPathBenchmarks
         return result.Succeeded ? result : throw new InvalidOperationException("The benchmark key did not authenticate.");
     }
 
-    private static string OldCacheKey(ApiKeyHasher hasher, string key)
+    /// <summary>The cache key for <paramref name="key"/>, written on the stack and matched to the known string (as runs E and F did on .NET 9+).</summary>
+    private static string CacheKeyOf(ApiKeyHasher hasher, string key, string known)
     {
         Span<byte> hash = stackalloc byte[ApiKeyHasher.HashSize];
         hasher.Hash(key, hash);
-        return OldCacheKeyFor(hash);
+        Span<char> chars = stackalloc char[ApiKeyHasher.CacheKeyLength];
+        ApiKeyHasher.WriteCacheKey(hash, chars);
+        return chars.SequenceEqual(known) ? known : new string(chars);
     }
 
-    private static string OldCacheKeyFor(ReadOnlySpan<byte> hash)
+    private static bool PreviousIsWellFormed(ReadOnlySpan<char> key, string prefix)
     {
-        Span<byte> derived = stackalloc byte[ApiKeyHasher.HashSize];
-        SHA256.HashData(hash, derived);
-        const string prefix = "strata:apikeys:";
-        Span<char> chars = stackalloc char[prefix.Length + (2 * ApiKeyHasher.HashSize)];
-        prefix.AsSpan().CopyTo(chars);
-        Hex.Write(derived, chars[prefix.Length..]);
-        return new string(chars);
+        if (key.Length != prefix.Length + 1 + ApiKeyFormat.SecretLength + ApiKeyFormat.ChecksumLength
+            || !key.StartsWith(prefix, StringComparison.Ordinal)
+            || key[prefix.Length] != '_')
+        {
+            return false;
+        }
+
+        foreach (var c in key[(prefix.Length + 1)..])
+        {
+            if (!Base62.IsDigit(c))
+            {
+                return false;
+            }
+        }
+
+        var body = key[..(prefix.Length + 1 + ApiKeyFormat.SecretLength)];
+        Span<byte> bytes = stackalloc byte[body.Length];
+        var written = System.Text.Encoding.ASCII.GetBytes(body, bytes);
+        return Base62.TryDecodeUInt32(key[body.Length..], out var checksum) && checksum == Crc32.Compute(bytes[..written]);
     }
 }

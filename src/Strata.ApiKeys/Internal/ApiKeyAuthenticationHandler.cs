@@ -98,25 +98,51 @@ internal sealed partial class ApiKeyAuthenticationHandler : AuthenticationHandle
             return await FailAsync(reason, record.Id).ConfigureAwait(false);
         }
 
-        var principal = new ClaimsPrincipal(CreateIdentity(record));
-        var validated = new ApiKeyValidatedContext(Context, Scheme, Options, record) { Principal = principal };
-        await Events.Validated(validated).ConfigureAwait(false);
-        if (validated.Result is { Succeeded: false } custom)
+        var principal = CreatePrincipal(record, Scheme.Name, ClaimsIssuer);
+        AuthenticationProperties? properties = null;
+        if (!Events.ValidatedIsDefault)
         {
-            _diagnostics.Authentication("rejected_by_event");
-            return custom;
-        }
+            var validated = new ApiKeyValidatedContext(Context, Scheme, Options, record) { Principal = principal };
+            await Events.Validated(validated).ConfigureAwait(false);
+            if (validated.Result is { Succeeded: false } custom)
+            {
+                _diagnostics.Authentication("rejected_by_event");
+                return custom;
+            }
 
-        if (validated.Principal is null)
-        {
-            return AuthenticateResult.Fail(FailureMessages.For(ApiKeyFailureReason.Unknown));
+            if (validated.Principal is null)
+            {
+                return AuthenticateResult.Fail(FailureMessages.For(ApiKeyFailureReason.Unknown));
+            }
+
+            principal = validated.Principal;
+            properties = validated.Properties;
         }
 
         Context.Features.Set<IApiKeyFeature>(new ApiKeyFeature(record, Scheme.Name));
         _lastUsed.Record(record.Id, now);
         _diagnostics.Authentication("success");
         Log.Validated(Logger, record.Id);
-        return AuthenticateResult.Success(new AuthenticationTicket(validated.Principal, validated.Properties, Scheme.Name));
+        return AuthenticateResult.Success(new AuthenticationTicket(principal, properties, Scheme.Name));
+    }
+
+    /// <summary>
+    /// The principal for a validated key: key id, owner, name identifier, name, and one claim per scope. Each claim is
+    /// created with the identity as its subject, so the identity keeps it as is (a claim without one is cloned).
+    /// </summary>
+    internal static ClaimsPrincipal CreatePrincipal(ApiKeyRecord record, string scheme, string issuer)
+    {
+        var identity = new ClaimsIdentity(scheme, ClaimTypes.Name, ClaimTypes.Role);
+        identity.AddClaim(new Claim(ApiKeyClaimTypes.KeyId, record.Id, ClaimValueTypes.String, issuer, issuer, identity));
+        identity.AddClaim(new Claim(ApiKeyClaimTypes.Owner, record.Owner, ClaimValueTypes.String, issuer, issuer, identity));
+        identity.AddClaim(new Claim(ClaimTypes.NameIdentifier, record.Id, ClaimValueTypes.String, issuer, issuer, identity));
+        identity.AddClaim(new Claim(ClaimTypes.Name, record.Owner, ClaimValueTypes.String, issuer, issuer, identity));
+        foreach (var scope in record.Scopes)
+        {
+            identity.AddClaim(new Claim(ApiKeyClaimTypes.Scope, scope, ClaimValueTypes.String, issuer, issuer, identity));
+        }
+
+        return new ClaimsPrincipal(identity);
     }
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
@@ -181,23 +207,6 @@ internal sealed partial class ApiKeyAuthenticationHandler : AuthenticationHandle
         var failed = new ApiKeyAuthenticationFailedContext(Context, Scheme, Options, reason, keyId);
         await Events.AuthenticationFailed(failed).ConfigureAwait(false);
         return failed.Result ?? AuthenticateResult.Fail(FailureMessages.For(reason));
-    }
-
-    private ClaimsIdentity CreateIdentity(ApiKeyRecord record)
-    {
-        var claims = new List<Claim>(4 + record.Scopes.Count)
-        {
-            new(ApiKeyClaimTypes.KeyId, record.Id, ClaimValueTypes.String, ClaimsIssuer),
-            new(ApiKeyClaimTypes.Owner, record.Owner, ClaimValueTypes.String, ClaimsIssuer),
-            new(ClaimTypes.NameIdentifier, record.Id, ClaimValueTypes.String, ClaimsIssuer),
-            new(ClaimTypes.Name, record.Owner, ClaimValueTypes.String, ClaimsIssuer),
-        };
-        foreach (var scope in record.Scopes)
-        {
-            claims.Add(new Claim(ApiKeyClaimTypes.Scope, scope, ClaimValueTypes.String, ClaimsIssuer));
-        }
-
-        return new ClaimsIdentity(claims, Scheme.Name, ClaimTypes.Name, ClaimTypes.Role);
     }
 
     private (Extraction Found, string Key) Extract()

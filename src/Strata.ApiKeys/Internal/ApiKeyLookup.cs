@@ -31,14 +31,22 @@ internal sealed class ApiKeyLookup
     private HybridCacheEntryOptions? _entryOptions;
     private HybridCacheEntryOptions? _negativeEntryOptions;
 
-    /// <summary>The most cache-key strings kept for reuse; a string is about 100 bytes.</summary>
-    internal const int MaxInternedCacheKeys = 10_000;
+    /// <summary>The most entries kept in the local front (only keys whose lookup found a record); one is about 150 bytes.</summary>
+    internal const int MaxLocalEntries = 10_000;
 
-    /// <summary>Cache-key strings of keys that validated, so a hit does not allocate one (the value is unused).</summary>
-    private readonly ConcurrentDictionary<string, byte> _interned = new(StringComparer.Ordinal);
+    /// <summary>
+    /// The local front: cache key to the entry HybridCache returned, for keys whose lookup found a record. A hit here
+    /// skips HybridCache altogether (and, on .NET 9+, the cache-key string: it is found from the characters on the
+    /// stack). It follows the same rules as HybridCache's own memory layer: an entry is used while younger than
+    /// <see cref="ApiKeysOptions.CacheDuration"/> and dropped by <see cref="InvalidateAsync"/>.
+    /// </summary>
+    private readonly ConcurrentDictionary<string, CachedApiKey> _local = new(StringComparer.Ordinal);
 #if NET9_0_OR_GREATER
-    private readonly ConcurrentDictionary<string, byte>.AlternateLookup<ReadOnlySpan<char>> _internedLookup;
+    private readonly ConcurrentDictionary<string, CachedApiKey>.AlternateLookup<ReadOnlySpan<char>> _localLookup;
 #endif
+
+    /// <summary>Counts invalidations, so an entry read before one is not put back into the local front after it.</summary>
+    private long _invalidations;
 
     public ApiKeyLookup(IApiKeyStore store, HybridCache cache, ApiKeyHasher hasher, TimeProvider time, ApiKeyDiagnostics diagnostics, IOptionsMonitor<ApiKeysOptions> options)
     {
@@ -49,7 +57,7 @@ internal sealed class ApiKeyLookup
         _diagnostics = diagnostics;
         _options = options;
 #if NET9_0_OR_GREATER
-        _internedLookup = _interned.GetAlternateLookup<ReadOnlySpan<char>>();
+        _localLookup = _local.GetAlternateLookup<ReadOnlySpan<char>>();
 #endif
         if (store is ConfigurationApiKeyStore configuration)
         {
@@ -58,9 +66,9 @@ internal sealed class ApiKeyLookup
     }
 
     /// <summary>
-    /// Finds the record of a well-formed key. On a cache hit this hashes on the stack and, on .NET 9 or later,
-    /// allocates nothing (the cache-key string of a key that validated before is reused); on .NET 8 it allocates
-    /// the cache-key string. The store path (a miss) hashes again into an array.
+    /// Finds the record of a well-formed key. A key that validated recently is answered from the local front
+    /// synchronously: one SHA-256 on the stack, one dictionary probe, a freshness check, and on .NET 9 or later no
+    /// allocation. Otherwise HybridCache (memory, then the distributed cache), then the store.
     /// </summary>
     public ValueTask<ApiKeyRecord?> FindAsync(string key, CancellationToken cancellationToken)
     {
@@ -75,41 +83,55 @@ internal sealed class ApiKeyLookup
         Span<char> chars = stackalloc char[ApiKeyHasher.CacheKeyLength];
         ApiKeyHasher.WriteCacheKey(hash, chars);
         CryptographicOperations.ZeroMemory(hash);
+        var invalidations = Volatile.Read(ref _invalidations);
 #if NET9_0_OR_GREATER
-        if (_internedLookup.TryGetValue(chars, out var interned, out _))
-        {
-            return FindCachedAsync(interned, key, options, cancellationToken);
-        }
+        if (_localLookup.TryGetValue(chars, out var cacheKey, out var local))
+#else
+        var cacheKey = new string(chars);
+        if (_local.TryGetValue(cacheKey, out var local))
 #endif
-        return FindAndInternAsync(new string(chars), key, options, cancellationToken);
+        {
+            return _time.GetUtcNow() - local.LoadedAt < options.CacheDuration
+                ? new ValueTask<ApiKeyRecord?>(local.Record)
+                : FindCachedAsync(cacheKey, key, options, invalidations, cancellationToken);
+        }
+
+#if NET9_0_OR_GREATER
+        cacheKey = new string(chars);
+#endif
+        return FindCachedAsync(cacheKey, key, options, invalidations, cancellationToken);
     }
 
-    /// <summary>The number of cache-key strings kept for reuse (only keys that validated; bounded).</summary>
-    internal int InternedCacheKeyCount => _interned.Count;
+    /// <summary>The number of entries in the local front (only keys whose lookup found a record; bounded).</summary>
+    internal int LocalEntryCount => _local.Count;
 
-    private async ValueTask<ApiKeyRecord?> FindAndInternAsync(string cacheKey, string key, ApiKeysOptions options, CancellationToken cancellationToken)
+    /// <summary>Keeps a found record's entry in the local front, unless an invalidation happened since the lookup began.</summary>
+    private void Remember(string cacheKey, CachedApiKey entry, long invalidations)
     {
-        var record = await FindCachedAsync(cacheKey, key, options, cancellationToken).ConfigureAwait(false);
-#if NET9_0_OR_GREATER
-        // Only keys that validated are kept, so unknown keys (a guessing client) never grow the table. When it is
-        // full it starts over: a host with more live keys than the bound allocates the string for some of them.
-        if (record is not null)
+        // Only keys with a record are kept, so unknown keys (a guessing client) never grow the table. When it is
+        // full it starts over: a host with more live keys than the bound goes through HybridCache for some of them.
+        if (entry.Record is null)
         {
-            if (_interned.Count >= MaxInternedCacheKeys)
-            {
-                _interned.Clear();
-            }
-
-            _interned.TryAdd(cacheKey, 0);
+            return;
         }
-#endif
-        return record;
+
+        if (_local.Count >= MaxLocalEntries && !_local.ContainsKey(cacheKey))
+        {
+            _local.Clear();
+        }
+
+        _local[cacheKey] = entry;
+        if (Volatile.Read(ref _invalidations) != invalidations)
+        {
+            // A revoke, rotate or reload ran meanwhile: the entry may predate it. Leave the key to HybridCache.
+            _local.TryRemove(new KeyValuePair<string, CachedApiKey>(cacheKey, entry));
+        }
     }
 
     private async ValueTask<ApiKeyRecord?> LoadRecordAsync(string key, CancellationToken cancellationToken)
         => (await LoadAsync(key, cancellationToken).ConfigureAwait(false)).Record;
 
-    private async ValueTask<ApiKeyRecord?> FindCachedAsync(string cacheKey, string key, ApiKeysOptions options, CancellationToken cancellationToken)
+    private async ValueTask<ApiKeyRecord?> FindCachedAsync(string cacheKey, string key, ApiKeysOptions options, long invalidations, CancellationToken cancellationToken)
     {
         var entry = await _cache.GetOrCreateAsync(
             cacheKey,
@@ -137,6 +159,7 @@ internal sealed class ApiKeyLookup
             entry = await RefreshAsync(cacheKey, key, options, cancellationToken).ConfigureAwait(false);
         }
 
+        Remember(cacheKey, entry, invalidations);
         return entry.Record;
     }
 
@@ -149,9 +172,18 @@ internal sealed class ApiKeyLookup
             return ValueTask.CompletedTask;
         }
 
-        var cacheKey = ApiKeyHasher.CacheKeyFor(hash);
-        _interned.TryRemove(cacheKey, out _);
-        return _cache.RemoveAsync(cacheKey, cancellationToken);
+        return ForgetAsync(ApiKeyHasher.CacheKeyFor(hash), cancellationToken);
+    }
+
+    private async ValueTask ForgetAsync(string cacheKey, CancellationToken cancellationToken)
+    {
+        _local.TryRemove(cacheKey, out _);
+        await _cache.RemoveAsync(cacheKey, cancellationToken).ConfigureAwait(false);
+
+        // After the shared cache forgot the entry: a lookup that began before this point may still hold the old
+        // entry and must not put it back (see Remember).
+        Interlocked.Increment(ref _invalidations);
+        _local.TryRemove(cacheKey, out _);
     }
 
     private async Task InvalidateAllAsync(IReadOnlyCollection<string> storedHashes)

@@ -5,6 +5,9 @@ internal static class Base62
 {
     public const string Alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
+    /// <summary>The alphabet for vectorised scans (<c>IndexOfAnyExcept</c>).</summary>
+    public static readonly System.Buffers.SearchValues<char> Digits = System.Buffers.SearchValues.Create(Alphabet);
+
     /// <summary>Digits needed for any 32-bit value: 62^6 is above 2^32.</summary>
     public const int UInt32Width = 6;
 

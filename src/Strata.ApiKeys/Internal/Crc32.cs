@@ -16,6 +16,19 @@ internal static class Crc32
         return ~crc;
     }
 
+    /// <summary>The CRC32 of the ASCII bytes of <paramref name="ascii"/> (every character must be below 128).</summary>
+    public static uint Compute(ReadOnlySpan<char> ascii)
+    {
+        var table = Table;
+        var crc = 0xFFFFFFFFu;
+        foreach (var c in ascii)
+        {
+            crc = table[(int)((crc ^ c) & 0xFF)] ^ (crc >> 8);
+        }
+
+        return ~crc;
+    }
+
     private static uint[] CreateTable()
     {
         var table = new uint[256];
