@@ -35,4 +35,7 @@ internal sealed class ApiKeyEntity
     public DateTimeOffset? LastUsedAt { get; set; }
 
     public string? ReplacedById { get; set; }
+
+    /// <summary>The concurrency token: 1 on create, one more on every admin update (last-used writes leave it).</summary>
+    public long Version { get; set; }
 }

@@ -37,6 +37,10 @@ public static class ApiKeysModelBuilderExtensions
             entity.Property(e => e.Metadata).IsRequired();
             entity.Property(e => e.AllowedNetworks).IsRequired();
             entity.Property(e => e.ReplacedById).HasMaxLength(ApiKeyEntity.IdLength);
+
+            // Optimistic concurrency: every UPDATE says "WHERE Version = <the version read>", so two nodes editing
+            // one key cannot overwrite each other.
+            entity.Property(e => e.Version).IsConcurrencyToken();
         });
         return modelBuilder;
     }

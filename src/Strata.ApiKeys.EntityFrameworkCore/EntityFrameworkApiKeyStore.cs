@@ -12,6 +12,7 @@ namespace Strata.ApiKeys.EntityFrameworkCore;
 internal sealed class EntityFrameworkApiKeyStore<TContext> : IApiKeyStore
     where TContext : DbContext
 {
+    private const int MaxAttempts = 5;
     private static readonly char[] Space = [' '];
     private readonly IServiceProvider _services;
     private readonly IServiceScopeFactory _scopes;
@@ -70,7 +71,7 @@ internal sealed class EntityFrameworkApiKeyStore<TContext> : IApiKeyStore
                 throw new InvalidOperationException($"An API key with id '{id}' or the same hash already exists.");
             }
 
-            var row = new ApiKeyEntity { Id = id, Hash = hash };
+            var row = new ApiKeyEntity { Id = id, Hash = hash, Version = 1 };
             Copy(key.Record, row);
             set.Add(row);
             try
@@ -87,26 +88,48 @@ internal sealed class EntityFrameworkApiKeyStore<TContext> : IApiKeyStore
         }, cancellationToken);
     }
 
-    public Task<bool> UpdateAsync(ApiKeyRecord record, CancellationToken cancellationToken = default)
+    public Task<bool> UpdateAsync(ApiKeyRecord record, long? expectedVersion = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(record);
         return UseAsync(async db =>
         {
-            var row = await db.Set<ApiKeyEntity>().FirstOrDefaultAsync(e => e.Id == record.Id, cancellationToken).ConfigureAwait(false);
-            if (row is null)
+            for (var attempt = 1; ; attempt++)
             {
-                return false;
-            }
+                var row = await db.Set<ApiKeyEntity>().FirstOrDefaultAsync(e => e.Id == record.Id, cancellationToken).ConfigureAwait(false);
+                if (row is null)
+                {
+                    return false;
+                }
 
-            // A revocation is permanent and the last-used time never moves back (see IApiKeyStore.UpdateAsync):
-            // a record read before a concurrent revoke or flush must not undo it.
-            var revokedAt = row.RevokedAt ?? record.RevokedAt;
-            var lastUsedAt = row.LastUsedAt is { } stored && (record.LastUsedAt is null || stored > record.LastUsedAt) ? stored : record.LastUsedAt;
-            Copy(record, row);
-            row.RevokedAt = revokedAt;
-            row.LastUsedAt = lastUsedAt;
-            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-            return true;
+                if (expectedVersion is { } expected && row.Version != expected)
+                {
+                    throw new ApiKeyConcurrencyException(record.Id, expected);
+                }
+
+                // A revocation is permanent and the last-used time never moves back (see IApiKeyStore.UpdateAsync).
+                var revokedAt = row.RevokedAt ?? record.RevokedAt;
+                var lastUsedAt = row.LastUsedAt is { } stored && (record.LastUsedAt is null || stored > record.LastUsedAt) ? stored : record.LastUsedAt;
+                Copy(record, row);
+                row.RevokedAt = revokedAt;
+                row.LastUsedAt = lastUsedAt;
+                row.Version++;
+                try
+                {
+                    // UPDATE ... WHERE Id = @id AND Version = @read: another node's write since the read makes it
+                    // touch no row, and Entity Framework Core throws.
+                    await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+                    return true;
+                }
+                catch (DbUpdateConcurrencyException ex) when (expectedVersion is { } stale)
+                {
+                    throw new ApiKeyConcurrencyException(record.Id, stale, ex);
+                }
+                catch (DbUpdateConcurrencyException) when (attempt < MaxAttempts)
+                {
+                    // An unconditional update lost a race with another writer: read the row again and re-apply.
+                    db.ChangeTracker.Clear();
+                }
+            }
         }, cancellationToken);
     }
 
@@ -121,18 +144,30 @@ internal sealed class EntityFrameworkApiKeyStore<TContext> : IApiKeyStore
         return UseAsync(async db =>
         {
             var ids = lastUsed.Keys.ToList();
-            var rows = await db.Set<ApiKeyEntity>().Where(e => ids.Contains(e.Id)).ToListAsync(cancellationToken).ConfigureAwait(false);
-            foreach (var row in rows)
+            for (var attempt = 1; ; attempt++)
             {
-                var usedAt = lastUsed[row.Id];
-                if (row.LastUsedAt is null || row.LastUsedAt < usedAt)
+                var rows = await db.Set<ApiKeyEntity>().Where(e => ids.Contains(e.Id)).ToListAsync(cancellationToken).ConfigureAwait(false);
+                foreach (var row in rows)
                 {
-                    row.LastUsedAt = usedAt;
+                    var usedAt = lastUsed[row.Id];
+                    if (row.LastUsedAt is null || row.LastUsedAt < usedAt)
+                    {
+                        row.LastUsedAt = usedAt;
+                    }
+                }
+
+                try
+                {
+                    // Leaves Version alone (last-used times are not admin edits), but the row's token is still checked:
+                    // an admin update that landed after the read makes this write retry on fresh rows.
+                    await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+                    return true;
+                }
+                catch (DbUpdateConcurrencyException) when (attempt < MaxAttempts)
+                {
+                    db.ChangeTracker.Clear();
                 }
             }
-
-            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-            return true;
         }, cancellationToken);
     }
 
@@ -190,6 +225,7 @@ internal sealed class EntityFrameworkApiKeyStore<TContext> : IApiKeyStore
             LastUsedAt = row.LastUsedAt,
             ReplacedById = row.ReplacedById,
         },
+        Version = row.Version,
     };
 }
 

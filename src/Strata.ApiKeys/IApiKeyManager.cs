@@ -1,6 +1,12 @@
 namespace Strata.ApiKeys;
 
-/// <summary>Creates and manages API keys. Every change invalidates the cached lookup of the key on this node and in the shared cache.</summary>
+/// <summary>
+/// Creates and manages API keys. Every change invalidates the cached lookup of the key on this node and in the shared
+/// cache. Changes are optimistic: a change is written only if the key is still the version that was read (see
+/// <see cref="StoredApiKey.Version"/>), so two nodes editing one key never overwrite each other; on a conflict the
+/// manager reads the key again and reapplies its change, and after several conflicts in a row throws
+/// <see cref="ApiKeyConcurrencyException"/>.
+/// </summary>
 public interface IApiKeyManager
 {
     /// <summary>Creates a key.</summary>
@@ -48,13 +54,17 @@ public interface IApiKeyManager
     Task<bool> SetExpiryAsync(string id, DateTimeOffset? expiresAt, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Rotates a key: creates a new key with the same owner, name, prefix, scopes, metadata and allow-list, and
-    /// makes the old key expire after <paramref name="overlap"/> (or earlier, if it already expires earlier).
+    /// Rotates a key: creates a new key with the same owner, name, prefix, scopes, metadata, allow-list and expiry,
+    /// and makes the old key expire after <paramref name="overlap"/> (or earlier, if it already expires earlier).
+    /// Rotation replaces the secret and grants nothing more: a disabled key's successor starts disabled
+    /// (<see cref="EnableAsync"/> it when its holder may have access again), and a revoked, expired or already
+    /// rotated key is refused with <see cref="ApiKeyRotationException"/>.
     /// </summary>
     /// <param name="id">The id of the key to replace.</param>
     /// <param name="overlap">How long the old key keeps working; <see cref="TimeSpan.Zero"/> ends it now.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The new key, or <see langword="null"/> when no such key exists.</returns>
-    /// <exception cref="InvalidOperationException">The key is revoked, or was already rotated (rotate its successor instead).</exception>
+    /// <exception cref="ApiKeyRotationException">The key is revoked, expired, or was already rotated (rotate its successor instead); <see cref="ApiKeyRotationException.Reason"/> says which. Nothing was created.</exception>
+    /// <exception cref="ApiKeyConcurrencyException">Other writers kept changing the key while it was being rotated (after several tries). Nothing usable was created.</exception>
     Task<CreatedApiKey?> RotateAsync(string id, TimeSpan overlap, CancellationToken cancellationToken = default);
 }

@@ -33,16 +33,23 @@ public interface IApiKeyStore
     Task CreateAsync(StoredApiKey key, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Replaces the record of an existing key (its hash stays), except that a revocation is permanent and the
-    /// last-used time never moves back: when the stored key is revoked, its <see cref="ApiKeyRecord.RevokedAt"/> is
-    /// kept, and the later of the stored and the given <see cref="ApiKeyRecord.LastUsedAt"/> is kept. So an update
-    /// built from a record read before a concurrent revocation cannot bring the key back.
+    /// Replaces the record of an existing key (its hash stays) and adds one to its <see cref="StoredApiKey.Version"/>,
+    /// except that a revocation is permanent and the last-used time never moves back: when the stored key is revoked,
+    /// its <see cref="ApiKeyRecord.RevokedAt"/> is kept, and the later of the stored and the given
+    /// <see cref="ApiKeyRecord.LastUsedAt"/> is kept.
     /// </summary>
     /// <param name="record">The new record; <see cref="ApiKeyRecord.Id"/> names the key.</param>
+    /// <param name="expectedVersion">
+    /// The <see cref="StoredApiKey.Version"/> the change was made from: when the stored version differs (another
+    /// writer changed the key since), nothing is written and <see cref="ApiKeyConcurrencyException"/> is thrown. The
+    /// check and the write are one atomic step, also across nodes sharing a database. <see langword="null"/> writes
+    /// whatever the version (last writer wins, within the rules above).
+    /// </param>
     /// <param name="cancellationToken">Cancels the write.</param>
-    /// <returns><see langword="true"/> when the key existed and was updated.</returns>
+    /// <returns><see langword="true"/> when the key existed and was updated; <see langword="false"/> when no such key exists.</returns>
+    /// <exception cref="ApiKeyConcurrencyException">The stored version is not <paramref name="expectedVersion"/>.</exception>
     /// <exception cref="NotSupportedException">The store is read-only.</exception>
-    Task<bool> UpdateAsync(ApiKeyRecord record, CancellationToken cancellationToken = default);
+    Task<bool> UpdateAsync(ApiKeyRecord record, long? expectedVersion = null, CancellationToken cancellationToken = default);
 
     /// <summary>Records last-used times in one batch; a time earlier than the stored one is ignored. Unknown ids are ignored.</summary>
     /// <param name="lastUsed">Key id to last-used time.</param>

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
 using Strata.ApiKeys.Tests;
 
@@ -33,6 +34,31 @@ public abstract class EntityFrameworkStoreContractTestsBase : ApiKeyStoreContrac
         return store;
     }
 
+    protected override Task<IApiKeyStore> OpenSecondNodeAsync(IApiKeyStore first) => CreateStoreAsync([]);
+
+    [Fact]
+    public async Task Two_contexts_that_read_the_same_row_cannot_both_write_it()
+    {
+        var key = NewKey();
+        await CreateStoreAsync([key]);
+        await using var a = _database.CreateContext();
+        await using var b = _database.CreateContext();
+        var rowA = await a.Set<ApiKeyEntity>().SingleAsync(e => e.Id == key.Record.Id);
+        var rowB = await b.Set<ApiKeyEntity>().SingleAsync(e => e.Id == key.Record.Id);
+
+        rowA.IsDisabled = true;
+        rowA.Version++;
+        await a.SaveChangesAsync();
+        rowB.Name = "written by b";
+        rowB.Version++;
+
+        await FluentActions.Awaiting(() => b.SaveChangesAsync()).Should().ThrowAsync<DbUpdateConcurrencyException>("the mapped table's Version is a concurrency token");
+        await using var check = _database.CreateContext();
+        var row = await check.Set<ApiKeyEntity>().SingleAsync(e => e.Id == key.Record.Id);
+        row.IsDisabled.Should().BeTrue();
+        row.Name.Should().Be(key.Record.Name);
+    }
+
     [Fact]
     public async Task Cancelled_token_reaches_the_database_calls()
     {
@@ -42,7 +68,7 @@ public abstract class EntityFrameworkStoreContractTestsBase : ApiKeyStoreContrac
         await cancelled.CancelAsync();
 
         await FluentActions.Awaiting(() => store.FindByHashAsync(key.Hash, cancelled.Token)).Should().ThrowAsync<OperationCanceledException>();
-        await FluentActions.Awaiting(() => store.UpdateAsync(key.Record with { IsDisabled = true }, cancelled.Token)).Should().ThrowAsync<OperationCanceledException>();
+        await FluentActions.Awaiting(() => store.UpdateAsync(key.Record with { IsDisabled = true }, cancellationToken: cancelled.Token)).Should().ThrowAsync<OperationCanceledException>();
         (await store.FindByIdAsync(key.Record.Id))!.Record.IsDisabled.Should().BeFalse("the cancelled update wrote nothing");
     }
 
@@ -155,5 +181,108 @@ public sealed class EntityFrameworkHostTests : IDisposable
         var request = new HttpRequestMessage(HttpMethod.Post, "/jobs");
         request.Headers.Add(ApiKeyDefaults.HeaderName, key);
         return (await client.SendAsync(request)).StatusCode;
+    }
+}
+
+/// <summary>Two nodes, each with its own service provider and DbContexts, on one SQLite file.</summary>
+public sealed class EntityFrameworkTwoNodeTests : IDisposable
+{
+    private readonly SqliteDatabase _database = new();
+    private readonly List<ServiceProvider> _nodes = [];
+
+    [Fact]
+    public async Task Two_nodes_editing_one_key_at_once_keep_both_changes()
+    {
+        var (managerA, storeA) = StartNode();
+        var (managerB, _) = StartNode();
+        var created = await managerA.CreateAsync(new ApiKeyCreateRequest { Owner = "team", Scopes = ["jobs:write"] });
+        var expiry = new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+        // Node A reads the key to disable it; before it writes, node B sets the expiry and is done.
+        storeA.AfterNextFindById = () => managerB.SetExpiryAsync(created.Record.Id, expiry);
+        (await managerA.DisableAsync(created.Record.Id)).Should().BeTrue();
+
+        var record = (await managerB.GetAsync(created.Record.Id))!;
+        record.IsDisabled.Should().BeTrue("node A's change applied after it read the key again");
+        record.ExpiresAt.Should().Be(expiry, "node B's change must not be overwritten by node A's stale record");
+        storeA.FindByIdCalls.Should().Be(2, "node A's first write met node B's version and was retried");
+    }
+
+    [Fact]
+    public async Task Two_nodes_rotating_one_key_at_once_hand_out_one_working_successor()
+    {
+        var (managerA, storeA) = StartNode();
+        var (managerB, _) = StartNode();
+        var created = await managerA.CreateAsync(new ApiKeyCreateRequest { Owner = "team" });
+        CreatedApiKey? fromB = null;
+        storeA.AfterNextFindById = async () => fromB = await managerB.RotateAsync(created.Record.Id, TimeSpan.FromMinutes(5));
+
+        var rotateOnA = () => managerA.RotateAsync(created.Record.Id, TimeSpan.FromMinutes(5));
+
+        var refused = (await rotateOnA.Should().ThrowAsync<ApiKeyRotationException>()).Which;
+        fromB.Should().NotBeNull();
+        refused.Reason.Should().Be(ApiKeyRotationRefusal.AlreadyRotated);
+        refused.SuccessorId.Should().Be(fromB!.Record.Id);
+        var keys = await managerB.ListAsync();
+        keys.Should().HaveCount(3, "the original, node B's successor, and the one node A created before it lost");
+        keys.Where(k => k.RevokedAt is null && k.Id != created.Record.Id).Should().ContainSingle().Which.Id.Should().Be(fromB.Record.Id);
+        keys.Single(k => k.Id == created.Record.Id).ReplacedById.Should().Be(fromB.Record.Id);
+    }
+
+    public void Dispose()
+    {
+        foreach (var node in _nodes)
+        {
+            node.Dispose();
+        }
+
+        _database.Dispose();
+    }
+
+    private (IApiKeyManager Manager, PausingStore Store) StartNode()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddDbContext<AppDbContext>(o => o.UseSqlite(_database.ConnectionString));
+        services.AddApiKeys().AddEntityFrameworkStore<AppDbContext>();
+        services.Replace(ServiceDescriptor.Singleton<IApiKeyStore>(sp => new PausingStore(ActivatorUtilities.CreateInstance<EntityFrameworkApiKeyStore<AppDbContext>>(sp))));
+        var node = services.BuildServiceProvider();
+        _nodes.Add(node);
+        return (node.GetRequiredService<IApiKeyManager>(), (PausingStore)node.GetRequiredService<IApiKeyStore>());
+    }
+
+    /// <summary>The real store, with a hook that runs once after the next lookup by id (to hold a read-change-write open).</summary>
+    private sealed class PausingStore(IApiKeyStore inner) : IApiKeyStore
+    {
+        private int _findByIdCalls;
+
+        public Func<Task>? AfterNextFindById { get; set; }
+
+        public int FindByIdCalls => _findByIdCalls;
+
+        public async Task<StoredApiKey?> FindByIdAsync(string id, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _findByIdCalls);
+            var found = await inner.FindByIdAsync(id, cancellationToken);
+            if (AfterNextFindById is { } after)
+            {
+                AfterNextFindById = null;
+                await after();
+            }
+
+            return found;
+        }
+
+        public Task<StoredApiKey?> FindByHashAsync(string hash, CancellationToken cancellationToken = default) => inner.FindByHashAsync(hash, cancellationToken);
+
+        public Task<IReadOnlyList<StoredApiKey>> ListAsync(string? owner = null, CancellationToken cancellationToken = default) => inner.ListAsync(owner, cancellationToken);
+
+        public Task CreateAsync(StoredApiKey key, CancellationToken cancellationToken = default) => inner.CreateAsync(key, cancellationToken);
+
+        public Task<bool> UpdateAsync(ApiKeyRecord record, long? expectedVersion = null, CancellationToken cancellationToken = default)
+            => inner.UpdateAsync(record, expectedVersion, cancellationToken);
+
+        public Task RecordLastUsedAsync(IReadOnlyDictionary<string, DateTimeOffset> lastUsed, CancellationToken cancellationToken = default)
+            => inner.RecordLastUsedAsync(lastUsed, cancellationToken);
     }
 }

@@ -16,6 +16,79 @@ public abstract class ApiKeyStoreContractTests
     /// <summary>Creates a store holding exactly <paramref name="seed"/>.</summary>
     protected abstract Task<IApiKeyStore> CreateStoreAsync(IReadOnlyList<StoredApiKey> seed);
 
+    /// <summary>
+    /// A second node's view of the same keys (for a database store: another service provider with its own
+    /// DbContexts on the same database). In-process stores have one view: the same instance.
+    /// </summary>
+    protected virtual Task<IApiKeyStore> OpenSecondNodeAsync(IApiKeyStore first) => Task.FromResult(first);
+
+    [Fact]
+    public async Task A_new_key_is_at_version_1_and_each_update_adds_one()
+    {
+        var key = NewKey();
+        var store = await CreateStoreAsync([key]);
+        if (!SupportsWrites)
+        {
+            (await store.FindByIdAsync(key.Record.Id))!.Version.Should().Be(0, "a read-only store has no versions");
+            return;
+        }
+
+        var created = (await store.FindByIdAsync(key.Record.Id))!;
+        created.Version.Should().Be(1);
+
+        (await store.UpdateAsync(created.Record with { Name = "one" }, created.Version)).Should().BeTrue();
+        (await store.UpdateAsync(created.Record with { Name = "two" })).Should().BeTrue("no expected version: last writer wins");
+
+        var found = (await store.FindByHashAsync(key.Hash))!;
+        found.Version.Should().Be(3);
+        found.Record.Name.Should().Be("two");
+    }
+
+    [Fact]
+    public async Task Update_from_a_version_another_node_changed_since_throws_and_writes_nothing()
+    {
+        var key = NewKey();
+        var store = await CreateStoreAsync([key]);
+        if (!SupportsWrites)
+        {
+            await FluentActions.Awaiting(() => store.UpdateAsync(key.Record, expectedVersion: 0)).Should().ThrowAsync<NotSupportedException>();
+            return;
+        }
+
+        var nodeB = await OpenSecondNodeAsync(store);
+        var readByA = (await store.FindByIdAsync(key.Record.Id))!;
+        var readByB = (await nodeB.FindByIdAsync(key.Record.Id))!;
+        (await nodeB.UpdateAsync(readByB.Record with { IsDisabled = true }, readByB.Version)).Should().BeTrue();
+
+        var stale = () => store.UpdateAsync(readByA.Record with { Name = "renamed by A" }, readByA.Version);
+
+        var conflict = (await stale.Should().ThrowAsync<ApiKeyConcurrencyException>()).WithMessage($"*{key.Record.Id}*").Which;
+        conflict.KeyId.Should().Be(key.Record.Id);
+        conflict.ExpectedVersion.Should().Be(readByA.Version);
+        var found = (await store.FindByIdAsync(key.Record.Id))!;
+        found.Record.IsDisabled.Should().BeTrue("node B's change stands");
+        found.Record.Name.Should().Be(key.Record.Name, "node A's stale write was not applied");
+        found.Version.Should().Be(readByA.Version + 1);
+    }
+
+    [Fact]
+    public async Task Recording_last_used_times_leaves_the_version_alone()
+    {
+        var key = NewKey();
+        var store = await CreateStoreAsync([key]);
+        var before = (await store.FindByIdAsync(key.Record.Id))!;
+
+        await store.RecordLastUsedAsync(new Dictionary<string, DateTimeOffset> { [key.Record.Id] = T0.AddMinutes(5) });
+
+        var after = (await store.FindByIdAsync(key.Record.Id))!;
+        after.Record.LastUsedAt.Should().Be(T0.AddMinutes(5));
+        after.Version.Should().Be(before.Version, "a last-used time is not an edit: it must not make admin changes conflict");
+        if (SupportsWrites)
+        {
+            (await store.UpdateAsync(before.Record with { IsDisabled = true }, before.Version)).Should().BeTrue();
+        }
+    }
+
     protected static StoredApiKey NewKey(string owner = "owner", DateTimeOffset? createdAt = null, string? id = null) => new()
     {
         Hash = ApiKeyFormat.ComputeHash(ApiKeyFormat.Generate("sk_test")),

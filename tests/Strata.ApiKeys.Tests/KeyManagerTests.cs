@@ -181,9 +181,97 @@ public sealed class KeyManagerTests
 
         var again = () => app.Manager.RotateAsync(old.Record.Id, TimeSpan.FromMinutes(5));
 
-        (await again.Should().ThrowAsync<InvalidOperationException>()).WithMessage($"*{old.Record.Id}*{successor.Record.Id}*");
+        var refused = (await again.Should().ThrowAsync<ApiKeyRotationException>()).WithMessage($"*{old.Record.Id}*{successor.Record.Id}*").Which;
+        refused.Reason.Should().Be(ApiKeyRotationRefusal.AlreadyRotated);
+        refused.KeyId.Should().Be(old.Record.Id);
+        refused.SuccessorId.Should().Be(successor.Record.Id);
         app.Store.WriteCalls.Should().Be(writes, "no second successor is created");
         (await app.GetAsync("/me", old.Key)).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task Rotating_an_expired_key_is_refused_and_creates_nothing()
+    {
+        await using var app = await TestApp.StartAsync();
+        var expiry = app.Time.GetUtcNow().AddMinutes(1);
+        var created = await app.Manager.CreateAsync(new ApiKeyCreateRequest { Owner = "o", ExpiresAt = expiry });
+        app.Time.SetUtcNow(expiry);
+        var writes = app.Store.WriteCalls;
+
+        var rotate = () => app.Manager.RotateAsync(created.Record.Id, TimeSpan.FromHours(1));
+
+        var refused = (await rotate.Should().ThrowAsync<ApiKeyRotationException>()).WithMessage($"*{created.Record.Id}*expired*").Which;
+        refused.Reason.Should().Be(ApiKeyRotationRefusal.Expired);
+        app.Store.WriteCalls.Should().Be(writes, "an expired key gets no successor that would bring its access back");
+        (await app.Manager.ListAsync()).Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task Rotating_a_disabled_key_gives_a_successor_that_starts_disabled_and_works_once_enabled()
+    {
+        await using var app = await TestApp.StartAsync();
+        var old = await app.CreateKeyAsync();
+        await app.Manager.DisableAsync(old.Record.Id);   // for example: the key leaked; disable first, then rotate
+
+        var rotated = (await app.Manager.RotateAsync(old.Record.Id, TimeSpan.FromHours(1)))!;
+
+        rotated.Record.IsDisabled.Should().BeTrue("rotation replaces the secret and never grants access the old key does not have");
+        (await app.GetAsync("/me", rotated.Key)).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        (await app.GetAsync("/me", old.Key)).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        (await app.Manager.GetAsync(old.Record.Id))!.ReplacedById.Should().Be(rotated.Record.Id);
+
+        (await app.Manager.EnableAsync(rotated.Record.Id)).Should().BeTrue();
+
+        (await app.GetAsync("/me", rotated.Key)).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await app.GetAsync("/me", old.Key)).StatusCode.Should().Be(HttpStatusCode.Unauthorized, "the old key stays disabled");
+    }
+
+    [Fact]
+    public async Task A_change_another_node_writes_between_read_and_write_is_kept_and_the_change_is_applied_again()
+    {
+        await using var app = await TestApp.StartAsync();
+        var created = await app.CreateKeyAsync();
+        var expiry = app.Time.GetUtcNow().AddDays(7);
+        app.Store.AfterFindById = async () =>
+        {
+            app.Store.AfterFindById = null;
+
+            // Another node (sharing the store, not this process's lock) sets the expiry after this node read the key.
+            var current = (await app.Store.Inner.FindByIdAsync(created.Record.Id))!;
+            await app.Store.Inner.UpdateAsync(current.Record with { ExpiresAt = expiry }, current.Version);
+        };
+
+        (await app.Manager.DisableAsync(created.Record.Id)).Should().BeTrue();
+
+        var stored = (await app.Store.Inner.FindByIdAsync(created.Record.Id))!;
+        stored.Record.IsDisabled.Should().BeTrue();
+        stored.Record.ExpiresAt.Should().Be(expiry, "the other node's change must not be overwritten by a record read before it");
+        stored.Version.Should().Be(3, "created at 1, the other node's update, then this one");
+    }
+
+    [Fact]
+    public async Task A_rotation_that_loses_a_race_revokes_its_unused_successor_and_reports_the_winner()
+    {
+        await using var app = await TestApp.StartAsync();
+        var old = await app.CreateKeyAsync();
+        app.Store.AfterFindById = async () =>
+        {
+            app.Store.AfterFindById = null;
+
+            // Another node rotates the same key first.
+            var current = (await app.Store.Inner.FindByIdAsync(old.Record.Id))!;
+            await app.Store.Inner.UpdateAsync(current.Record with { ReplacedById = "key_other_node" }, current.Version);
+        };
+
+        var rotate = () => app.Manager.RotateAsync(old.Record.Id, TimeSpan.FromHours(1));
+
+        var refused = (await rotate.Should().ThrowAsync<ApiKeyRotationException>()).Which;
+        refused.Reason.Should().Be(ApiKeyRotationRefusal.AlreadyRotated);
+        refused.SuccessorId.Should().Be("key_other_node");
+        var keys = await app.Manager.ListAsync();
+        keys.Should().HaveCount(2, "this node created a successor before it lost the race");
+        keys.Single(k => k.Id != old.Record.Id).RevokedAt.Should().NotBeNull("a successor nobody received must not stay usable");
+        keys.Single(k => k.Id == old.Record.Id).ReplacedById.Should().Be("key_other_node");
     }
 
     [Fact]
@@ -200,15 +288,19 @@ public sealed class KeyManagerTests
     }
 
     [Fact]
-    public async Task Rotating_a_revoked_key_throws_naming_the_key()
+    public async Task Rotating_a_revoked_key_throws_naming_the_key_and_the_reason()
     {
         await using var app = await TestApp.StartAsync();
         var created = await app.CreateKeyAsync();
         await app.Manager.RevokeAsync(created.Record.Id);
+        var writes = app.Store.WriteCalls;
 
         var rotate = () => app.Manager.RotateAsync(created.Record.Id, TimeSpan.FromMinutes(1));
 
-        (await rotate.Should().ThrowAsync<InvalidOperationException>()).WithMessage($"*{created.Record.Id}*revoked*");
+        var refused = (await rotate.Should().ThrowAsync<ApiKeyRotationException>()).WithMessage($"*{created.Record.Id}*revoked*").Which;
+        refused.Reason.Should().Be(ApiKeyRotationRefusal.Revoked);
+        refused.KeyId.Should().Be(created.Record.Id);
+        app.Store.WriteCalls.Should().Be(writes);
     }
 
     [Theory]

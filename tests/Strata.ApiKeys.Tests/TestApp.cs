@@ -200,10 +200,10 @@ internal sealed class CountingStore(IApiKeyStore inner) : IApiKeyStore
         return Inner.CreateAsync(key, cancellationToken);
     }
 
-    public Task<bool> UpdateAsync(ApiKeyRecord record, CancellationToken cancellationToken = default)
+    public Task<bool> UpdateAsync(ApiKeyRecord record, long? expectedVersion = null, CancellationToken cancellationToken = default)
     {
         Interlocked.Increment(ref _writes);
-        return Inner.UpdateAsync(record, cancellationToken);
+        return Inner.UpdateAsync(record, expectedVersion, cancellationToken);
     }
 
     /// <summary>Completes after the first last-used write that reached the inner store.</summary>

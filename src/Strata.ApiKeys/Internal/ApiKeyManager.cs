@@ -11,6 +11,9 @@ internal sealed partial class ApiKeyManager : IApiKeyManager
     private const int MaxNameLength = 256;
     private const int MaxScopeLength = 128;
 
+    /// <summary>Tries of one change when other writers keep changing the key between read and write.</summary>
+    private const int MaxAttempts = 5;
+
     private readonly IApiKeyStore _store;
     private readonly ApiKeyLookup _lookup;
     private readonly ApiKeyHasher _hasher;
@@ -138,49 +141,87 @@ internal sealed partial class ApiKeyManager : IApiKeyManager
 
     private async Task<CreatedApiKey?> RotateLockedAsync(string id, TimeSpan overlap, CancellationToken cancellationToken)
     {
-        var existing = await _store.FindByIdAsync(id, cancellationToken).ConfigureAwait(false);
-        if (existing is null)
+        for (var attempt = 1; ; attempt++)
         {
-            return null;
+            var existing = await _store.FindByIdAsync(id, cancellationToken).ConfigureAwait(false);
+            if (existing is null)
+            {
+                return null;
+            }
+
+            var old = existing.Record;
+            var now = _time.GetUtcNow();
+            ThrowIfNotRotatable(old, now);
+
+            // Rotation replaces the secret and nothing else: the successor has the same owner, scopes, allow-list and
+            // expiry, and a disabled key's successor starts disabled (enable it when the holder may have access again).
+            var replacement = old with
+            {
+                Id = NewId(),
+                CreatedAt = now,
+                LastUsedAt = null,
+                ReplacedById = null,
+                Prefix = string.IsNullOrEmpty(old.Prefix) ? _schemeOptions.Get(ApiKeyDefaults.AuthenticationScheme).Prefix : old.Prefix,
+            };
+            var created = await StoreNewKeyAsync(replacement, cancellationToken).ConfigureAwait(false);
+
+            var endOfOverlap = now + overlap;
+            var retired = old with
+            {
+                ReplacedById = replacement.Id,
+                ExpiresAt = old.ExpiresAt is { } expiry && expiry < endOfOverlap ? expiry : endOfOverlap,
+            };
+            try
+            {
+                // Only if nobody changed the old key since it was read: two nodes rotating one key at once must not
+                // both hand out a working successor.
+                await _store.UpdateAsync(retired, existing.Version, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ApiKeyConcurrencyException) when (attempt < MaxAttempts)
+            {
+                // The successor was never handed out: revoke it (nobody knows its secret), then look again; the
+                // other writer may have rotated or revoked the key, which the next pass reports.
+                await _store.UpdateAsync(replacement with { RevokedAt = now }, expectedVersion: null, CancellationToken.None).ConfigureAwait(false);
+                Log.ConcurrentChange(_logger, id, attempt);
+                continue;
+            }
+            catch (ApiKeyConcurrencyException)
+            {
+                await _store.UpdateAsync(replacement with { RevokedAt = now }, expectedVersion: null, CancellationToken.None).ConfigureAwait(false);
+                throw;
+            }
+
+            await _lookup.InvalidateAsync(existing.Hash, cancellationToken).ConfigureAwait(false);
+            Log.Rotated(_logger, id, replacement.Id, retired.ExpiresAt!.Value);
+            return created;
+        }
+    }
+
+    private static void ThrowIfNotRotatable(ApiKeyRecord key, DateTimeOffset now)
+    {
+        if (key.RevokedAt is not null)
+        {
+            throw new ApiKeyRotationException(key.Id, ApiKeyRotationRefusal.Revoked, $"API key '{key.Id}' is revoked and cannot be rotated: revocation is final. Create a new key instead.");
         }
 
-        var old = existing.Record;
-        if (old.RevokedAt is not null)
-        {
-            throw new InvalidOperationException($"API key '{id}' is revoked and cannot be rotated.");
-        }
-
-        if (old.ReplacedById is { } successor)
+        if (key.ReplacedById is { } successor)
         {
             // A second rotation would branch the key into two live successors and could give a rotated-out key
             // (even one whose overlap ended) a fresh working replacement.
-            throw new InvalidOperationException(
-                $"API key '{id}' was already rotated to '{successor}': rotate that key instead, or set this key's expiry to end the overlap sooner.");
+            throw new ApiKeyRotationException(
+                key.Id,
+                ApiKeyRotationRefusal.AlreadyRotated,
+                $"API key '{key.Id}' was already rotated to '{successor}': rotate that key instead, or set this key's expiry to end the overlap sooner.",
+                successor);
         }
 
-        var now = _time.GetUtcNow();
-        var replacement = old with
+        if (key.ExpiresAt is { } expiry && expiry <= now)
         {
-            Id = NewId(),
-            CreatedAt = now,
-            LastUsedAt = null,
-            ReplacedById = null,
-            IsDisabled = false,
-            ExpiresAt = old.ExpiresAt is { } oldExpiry && oldExpiry <= now ? null : old.ExpiresAt,
-            Prefix = string.IsNullOrEmpty(old.Prefix) ? _schemeOptions.Get(ApiKeyDefaults.AuthenticationScheme).Prefix : old.Prefix,
-        };
-        var created = await StoreNewKeyAsync(replacement, cancellationToken).ConfigureAwait(false);
-
-        var endOfOverlap = now + overlap;
-        var retired = old with
-        {
-            ReplacedById = replacement.Id,
-            ExpiresAt = old.ExpiresAt is { } expiry && expiry < endOfOverlap ? expiry : endOfOverlap,
-        };
-        await _store.UpdateAsync(retired, cancellationToken).ConfigureAwait(false);
-        await _lookup.InvalidateAsync(existing.Hash, cancellationToken).ConfigureAwait(false);
-        Log.Rotated(_logger, id, replacement.Id, retired.ExpiresAt!.Value);
-        return created;
+            throw new ApiKeyRotationException(
+                key.Id,
+                ApiKeyRotationRefusal.Expired,
+                $"API key '{key.Id}' expired at {expiry:O} and cannot be rotated: a successor would bring back access that has ended. Create a new key, or extend this key's expiry first.");
+        }
     }
 
     private async Task<CreatedApiKey> StoreNewKeyAsync(ApiKeyRecord record, CancellationToken cancellationToken)
@@ -201,15 +242,31 @@ internal sealed partial class ApiKeyManager : IApiKeyManager
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var existing = await _store.FindByIdAsync(id, cancellationToken).ConfigureAwait(false);
-            if (existing is null)
+            for (var attempt = 1; ; attempt++)
             {
-                return false;
-            }
+                var existing = await _store.FindByIdAsync(id, cancellationToken).ConfigureAwait(false);
+                if (existing is null)
+                {
+                    return false;
+                }
 
-            var updated = await _store.UpdateAsync(change(existing.Record), cancellationToken).ConfigureAwait(false);
-            await _lookup.InvalidateAsync(existing.Hash, cancellationToken).ConfigureAwait(false);
-            return updated;
+                bool updated;
+                try
+                {
+                    // Written only if the key is still the version read: a change another node made meanwhile is
+                    // never overwritten. Each manager operation sets one thing, so it is safe to apply it again to
+                    // the fresh record.
+                    updated = await _store.UpdateAsync(change(existing.Record), existing.Version, cancellationToken).ConfigureAwait(false);
+                }
+                catch (ApiKeyConcurrencyException) when (attempt < MaxAttempts)
+                {
+                    Log.ConcurrentChange(_logger, id, attempt);
+                    continue;
+                }
+
+                await _lookup.InvalidateAsync(existing.Hash, cancellationToken).ConfigureAwait(false);
+                return updated;
+            }
         }
         finally
         {
@@ -287,5 +344,8 @@ internal sealed partial class ApiKeyManager : IApiKeyManager
 
         [LoggerMessage(25, LogLevel.Information, "API key {KeyId} rotated to {NewKeyId}; the old key works until {ExpiresAt}.", EventName = "KeyRotated")]
         public static partial void Rotated(ILogger logger, string keyId, string newKeyId, DateTimeOffset expiresAt);
+
+        [LoggerMessage(26, LogLevel.Information, "API key {KeyId} was changed by another writer during attempt {Attempt}; reading it again.", EventName = "KeyConcurrentChange")]
+        public static partial void ConcurrentChange(ILogger logger, string keyId, int attempt);
     }
 }

@@ -62,7 +62,7 @@ internal sealed partial class ConfigurationApiKeyStore : IApiKeyStore, IDisposab
     public Task CreateAsync(StoredApiKey key, CancellationToken cancellationToken = default)
         => throw new NotSupportedException("The configuration API-key store is read-only: add keys to the configuration instead.");
 
-    public Task<bool> UpdateAsync(ApiKeyRecord record, CancellationToken cancellationToken = default)
+    public Task<bool> UpdateAsync(ApiKeyRecord record, long? expectedVersion = null, CancellationToken cancellationToken = default)
         => throw new NotSupportedException("The configuration API-key store is read-only: change the key in the configuration instead.");
 
     public Task RecordLastUsedAsync(IReadOnlyDictionary<string, DateTimeOffset> lastUsed, CancellationToken cancellationToken = default)

@@ -48,14 +48,14 @@ internal sealed class InMemoryApiKeyStore : IApiKeyStore
                 throw new InvalidOperationException($"An API key with id '{key.Record.Id}' or the same hash already exists.");
             }
 
-            _byId.Add(key.Record.Id, key);
+            _byId.Add(key.Record.Id, new StoredApiKey { Record = key.Record, Hash = key.Hash, Version = 1 });
             _idByHash.Add(key.Hash, key.Record.Id);
         }
 
         return Task.CompletedTask;
     }
 
-    public Task<bool> UpdateAsync(ApiKeyRecord record, CancellationToken cancellationToken = default)
+    public Task<bool> UpdateAsync(ApiKeyRecord record, long? expectedVersion = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(record);
         lock (_gate)
@@ -65,7 +65,17 @@ internal sealed class InMemoryApiKeyStore : IApiKeyStore
                 return Task.FromResult(false);
             }
 
-            _byId[record.Id] = new StoredApiKey { Record = ApiKeyRecordMerge.KeepMonotonicFields(existing.Record, record), Hash = existing.Hash };
+            if (expectedVersion is { } expected && expected != existing.Version)
+            {
+                throw new ApiKeyConcurrencyException(record.Id, expected);
+            }
+
+            _byId[record.Id] = new StoredApiKey
+            {
+                Record = ApiKeyRecordMerge.KeepMonotonicFields(existing.Record, record),
+                Hash = existing.Hash,
+                Version = existing.Version + 1,
+            };
             return Task.FromResult(true);
         }
     }
@@ -79,7 +89,7 @@ internal sealed class InMemoryApiKeyStore : IApiKeyStore
             {
                 if (_byId.TryGetValue(id, out var existing) && (existing.Record.LastUsedAt is null || existing.Record.LastUsedAt < usedAt))
                 {
-                    _byId[id] = new StoredApiKey { Record = existing.Record with { LastUsedAt = usedAt }, Hash = existing.Hash };
+                    _byId[id] = new StoredApiKey { Record = existing.Record with { LastUsedAt = usedAt }, Hash = existing.Hash, Version = existing.Version };
                 }
             }
         }
