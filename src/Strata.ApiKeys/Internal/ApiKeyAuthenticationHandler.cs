@@ -212,9 +212,10 @@ internal sealed partial class ApiKeyAuthenticationHandler : AuthenticationHandle
     private (Extraction Found, string Key) Extract()
     {
         var headers = Request.Headers;
-        foreach (var name in Options.HeaderNames)
+        var names = Options.HeaderNames;
+        for (var i = 0; i < names.Count; i++)  // an index, not foreach: an IList<string> enumerator is an allocation per request
         {
-            if (headers.TryGetValue(name, out var values) && values.Count > 0)
+            if (headers.TryGetValue(names[i], out var values) && values.Count > 0)
             {
                 return values.Count == 1 ? (Extraction.Found, values[0] ?? string.Empty) : (Extraction.Ambiguous, string.Empty);
             }
