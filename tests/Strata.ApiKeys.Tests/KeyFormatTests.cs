@@ -115,6 +115,18 @@ public sealed class KeyFormatTests
     public void Crc32_matches_the_standard_check_value()
         => Crc32.Compute(Encoding.ASCII.GetBytes("123456789")).Should().Be(0xCBF43926u);
 
+    [Fact]
+    public void Crc32_over_characters_equals_crc32_over_their_ascii_bytes_at_every_length()
+    {
+        Crc32.Compute("123456789".AsSpan()).Should().Be(0xCBF43926u);
+        var random = new Random(3);
+        for (var length = 0; length <= 80; length++)
+        {
+            var text = new string(Enumerable.Range(0, length).Select(_ => (char)random.Next(0, 128)).ToArray());
+            Crc32.Compute(text.AsSpan()).Should().Be(Crc32.Compute(Encoding.ASCII.GetBytes(text)), $"length {length}");
+        }
+    }
+
     [Theory]
     [InlineData(0u)]
     [InlineData(61u)]

@@ -34,4 +34,20 @@ public sealed class PepperTests
         (await app.GetAsync("/me", key)).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
         app.AllLogText().Should().NotContain(line => line.Contains(Pepper, StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Peppered_hash_is_HMAC_SHA256_of_the_key_and_stays_right_when_peppers_alternate_on_one_thread()
+    {
+        const string other = "another-pepper-of-at-least-32-characters";
+        var key = ApiKeyFormat.Generate("sk_test");
+        static string Expected(string k, string p)
+            => Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(System.Text.Encoding.UTF8.GetBytes(p), System.Text.Encoding.UTF8.GetBytes(k)));
+
+        for (var i = 0; i < 3; i++)
+        {
+            ApiKeyFormat.ComputeHash(key, Pepper).Should().Be(Expected(key, Pepper));
+            ApiKeyFormat.ComputeHash(key, other).Should().Be(Expected(key, other));
+            ApiKeyFormat.ComputeHash(key).Should().Be(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key))));
+        }
+    }
 }

@@ -11,6 +11,17 @@ internal sealed class ApiKeyHasher
     private const string CacheKeyPrefix = "strata:apikeys:";
     private readonly byte[]? _pepper;
 
+    /// <summary>
+    /// A keyed HMAC context per thread, reused across calls: the one-shot HMAC prepares the key and a native context
+    /// on every call, which costs more than the hash itself (about 2 µs against 0.8 µs, run M in
+    /// docs/benchmarks/apikeys.md). Owned by one hasher (one pepper) at a time.
+    /// </summary>
+    [ThreadStatic]
+    private static IncrementalHash? _hmac;
+
+    [ThreadStatic]
+    private static ApiKeyHasher? _hmacOwner;
+
     public ApiKeyHasher(string? pepper)
     {
         _pepper = string.IsNullOrEmpty(pepper) ? null : Encoding.UTF8.GetBytes(pepper);
@@ -31,7 +42,16 @@ internal sealed class ApiKeyHasher
         }
         else
         {
-            HMACSHA256.HashData(_pepper, data, destination);
+            var hmac = _hmac;
+            if (hmac is null || !ReferenceEquals(_hmacOwner, this))
+            {
+                hmac?.Dispose();
+                hmac = _hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _pepper);
+                _hmacOwner = this;
+            }
+
+            hmac.AppendData(data);
+            hmac.GetHashAndReset(destination);
         }
 
         CryptographicOperations.ZeroMemory(data);
