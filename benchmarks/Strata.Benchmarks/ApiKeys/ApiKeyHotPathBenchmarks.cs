@@ -27,6 +27,9 @@ public class ApiKeyHotPathBenchmarks
 
     private readonly byte[] _hash = new byte[ApiKeyHasher.HashSize];
     private ServiceProvider _services = null!;
+    private ServiceProvider _pepperedServices = null!;
+    private ApiKeyLookup _pepperedLookup = null!;
+    private string _pepperedKey = null!;
     private IServiceScopeFactory _scopes = null!;
     private ApiKeyLookup _lookup = null!;
     private ApiKeyHasher _hasher = null!;
@@ -61,6 +64,20 @@ public class ApiKeyHotPathBenchmarks
         _lastUsed = _services.GetRequiredService<LastUsedTracker>();
         _cache = _services.GetRequiredService<HybridCache>();
         _time = _services.GetRequiredService<TimeProvider>();
+
+        // The same services with a pepper (HMAC-SHA256), one key, cache warmed: for HotPathWithPepper.
+        var peppered = new ServiceCollection();
+        peppered.AddLogging();
+        peppered.AddAuthentication(ApiKeyDefaults.AuthenticationScheme).AddApiKey(o => o.Prefix = Prefix);
+        peppered.AddApiKeys(o => o.Pepper = Pepper).AddInMemoryStore();
+        _pepperedServices = peppered.BuildServiceProvider();
+        _pepperedLookup = _pepperedServices.GetRequiredService<ApiKeyLookup>();
+        _pepperedKey = _pepperedServices.GetRequiredService<IApiKeyManager>()
+            .CreateAsync(new ApiKeyCreateRequest { Owner = "benchmarks", Scopes = ["jobs:write", "analyze"] }).GetAwaiter().GetResult().Key;
+        if (_pepperedLookup.FindAsync(_pepperedKey, CancellationToken.None).AsTask().GetAwaiter().GetResult() is null)
+        {
+            throw new InvalidOperationException("The peppered benchmark key did not validate.");
+        }
 
         // A guard with one failing address tracked, so IsBlocked cannot take the empty-table fast path.
         _busyGuard = new BruteForceGuard(_time, _services.GetRequiredService<IOptionsMonitor<ApiKeysOptions>>());
@@ -101,6 +118,7 @@ public class ApiKeyHotPathBenchmarks
     public void Cleanup()
     {
         _services.Dispose();
+        _pepperedServices.Dispose();
     }
 
     /// <summary>Parse and checksum: prefix, length, base62 characters and CRC32 (the check that runs before any lookup).</summary>
@@ -182,6 +200,13 @@ public class ApiKeyHotPathBenchmarks
     public ValueTask<ApiKeyRecord?> HotPath()
         => ApiKeyFormat.IsWellFormed(_key, Prefix)
             ? _lookup.FindAsync(_key, CancellationToken.None)
+            : throw new InvalidOperationException("The benchmark key is malformed.");
+
+    /// <summary>The hot path with <c>ApiKeysOptions.Pepper</c> set: HMAC-SHA256 instead of SHA-256 (since run P).</summary>
+    [Benchmark]
+    public ValueTask<ApiKeyRecord?> HotPathWithPepper()
+        => ApiKeyFormat.IsWellFormed(_pepperedKey, Prefix)
+            ? _pepperedLookup.FindAsync(_pepperedKey, CancellationToken.None)
             : throw new InvalidOperationException("The benchmark key is malformed.");
 
     /// <summary>The principal the handler builds for the key (four claims plus one per scope): the allocation the target allows.</summary>
