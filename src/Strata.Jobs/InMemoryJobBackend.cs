@@ -83,7 +83,7 @@ internal sealed class InMemoryJobBackend : IJobBackend
             return new(EnqueueStatus.Enqueued, envelope.Id);
         }
 
-        var delivery = new JobDelivery(envelope);
+        var delivery = new JobDelivery(envelope) { BackendState = record };
         try
         {
             if (waitForRoom)
@@ -156,7 +156,7 @@ internal sealed class InMemoryJobBackend : IJobBackend
             record.ExpiresAt = null;
         }
 
-        await GetChannel(envelope.Queue).Writer.WriteAsync(new JobDelivery(envelope), cancellationToken).ConfigureAwait(false);
+        await GetChannel(envelope.Queue).Writer.WriteAsync(new JobDelivery(envelope) { BackendState = record }, cancellationToken).ConfigureAwait(false);
         return true;
     }
 
@@ -191,7 +191,7 @@ internal sealed class InMemoryJobBackend : IJobBackend
 
     public ValueTask<StartStatus> StartAsync(JobDelivery delivery, CancellationToken cancellationToken)
     {
-        if (!_records.TryGetValue(delivery.Envelope.Id, out var record))
+        if (RecordOf(delivery) is not { } record)
         {
             return ValueTask.FromResult(StartStatus.Skip);
         }
@@ -224,12 +224,16 @@ internal sealed class InMemoryJobBackend : IJobBackend
 
     public ValueTask SucceedAsync(JobDelivery delivery, string? resultJson, CancellationToken cancellationToken)
     {
-        Update(delivery, record =>
+        if (RecordOf(delivery) is { } record)
         {
-            record.ResultJson = resultJson;
-            record.Error = null;
-            Finish(record, JobState.Succeeded);
-        });
+            lock (record)
+            {
+                record.ResultJson = resultJson;
+                record.Error = null;
+                Finish(record, JobState.Succeeded);
+            }
+        }
+
         return ValueTask.CompletedTask;
     }
 
@@ -319,7 +323,7 @@ internal sealed class InMemoryJobBackend : IJobBackend
                     record.ScheduledFor = null;
                 }
 
-                await GetChannel(envelope.Queue).Writer.WriteAsync(new JobDelivery(envelope), cancellationToken).ConfigureAwait(false);
+                await GetChannel(envelope.Queue).Writer.WriteAsync(new JobDelivery(envelope) { BackendState = record }, cancellationToken).ConfigureAwait(false);
             }
 
             due.Clear();
@@ -378,9 +382,12 @@ internal sealed class InMemoryJobBackend : IJobBackend
         });
     }
 
+    private Record? RecordOf(JobDelivery delivery) =>
+        delivery.BackendState as Record ?? (_records.TryGetValue(delivery.Envelope.Id, out var record) ? record : null);
+
     private void Update(JobDelivery delivery, Action<Record> update)
     {
-        if (_records.TryGetValue(delivery.Envelope.Id, out var record))
+        if (RecordOf(delivery) is { } record)
         {
             lock (record)
             {

@@ -45,6 +45,9 @@ internal sealed class JobDelivery(JobEnvelope envelope, string? receipt = null, 
 
     /// <summary>How many times this attempt has been delivered; above 1 after a worker crashed while holding it.</summary>
     public int DeliveryCount { get; } = deliveryCount;
+
+    /// <summary>What the backend keeps with the delivery (the in-memory backend: the job's status record, so no lookup by id).</summary>
+    public object? BackendState { get; init; }
 }
 
 internal enum EnqueueStatus
