@@ -296,10 +296,13 @@ internal sealed partial class JobWorker : IHostedService, IDisposable
 
     private async Task WaitForWorkAsync(CancellationToken stopping)
     {
+        // Announce the wait before looking at the queues' room, so a job that ends after the look still signals.
+        Interlocked.Exchange(ref _dispatcherWaiting, 1);
         var open = _selector.OpenQueueNames(out var allOpen);
         if (allOpen)
         {
             // Every queue may take a job: only new work can change anything.
+            Interlocked.Exchange(ref _dispatcherWaiting, 0);
             try
             {
                 await _backend.WaitForWorkAsync(open, stopping).ConfigureAwait(false);
@@ -317,7 +320,6 @@ internal sealed partial class JobWorker : IHostedService, IDisposable
         }
 
         // Some queue is at its own limit: wake on new work in the others, or when a job ends (which may open it).
-        Interlocked.Exchange(ref _dispatcherWaiting, 1);
         using var wake = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         var work = open.Count > 0 ? _backend.WaitForWorkAsync(open, wake.Token).AsTask() : Task.Delay(Timeout.Infinite, wake.Token);
         var finished = _jobFinished.WaitAsync(wake.Token);
