@@ -70,6 +70,9 @@ public class JobThroughputBenchmarks
     private static readonly bool IsSmoke = Environment.GetCommandLineArgs().Contains(BenchmarkConfig.SmokeArgument, StringComparer.Ordinal);
 
     private readonly CompletionCounter _handled = new();
+    private readonly System.Diagnostics.Process _process = System.Diagnostics.Process.GetCurrentProcess();
+    private TimeSpan _cpu;
+    private long _jobs;
 
     // Channel baseline.
     private Channel<int>? _channel;
@@ -163,6 +166,14 @@ public class JobThroughputBenchmarks
     [GlobalCleanup]
     public async Task CleanupAsync()
     {
+        // CPU time of this process (all threads: producers, workers, GC; not redis-server's) per job: far less
+        // sensitive than wall time to other processes on a shared machine.
+        if (_jobs > 0)
+        {
+            Console.WriteLine(FormattableString.Invariant($"// CPU per job: {_cpu.TotalMicroseconds / _jobs:F2} us over {_jobs} jobs"));
+        }
+
+        _process.Dispose();
         if (_channelStop is not null)
         {
             await _channelStop.CancelAsync();
@@ -204,9 +215,10 @@ public class JobThroughputBenchmarks
     /// <summary>A bounded channel of ints, written by one producer and drained by one reader loop: the floor.</summary>
     /// <returns>A task.</returns>
     [Benchmark(Baseline = true, OperationsPerInvoke = ChannelItems)]
-    public async Task Channel_baseline()
+    public Task Channel_baseline() => MeasureCpuAsync(Count(ChannelItems), Channel_baselineCoreAsync);
+
+    private async Task Channel_baselineCoreAsync(int n)
     {
-        var n = Count(ChannelItems);
         var done = _handled.Expect(n);
         var writer = _channel!.Writer;
         for (var i = 0; i < n; i++)
@@ -223,9 +235,10 @@ public class JobThroughputBenchmarks
     /// <summary>Strata.Jobs, in-memory backend: one producer awaiting each <c>EnqueueAsync</c>.</summary>
     /// <returns>A task.</returns>
     [Benchmark(OperationsPerInvoke = StrataInMemoryJobs)]
-    public async Task Strata_in_memory()
+    public Task Strata_in_memory() => MeasureCpuAsync(Count(StrataInMemoryJobs), Strata_in_memoryCoreAsync);
+
+    private async Task Strata_in_memoryCoreAsync(int n)
     {
-        var n = Count(StrataInMemoryJobs);
         var done = _strataSucceeded!.Expect(n);
         var queue = _strataQueue!;
         var ids = _strataIds;
@@ -240,9 +253,10 @@ public class JobThroughputBenchmarks
     /// <summary>Strata.Jobs.Redis: <see cref="RedisProducers"/> producers, each awaiting its own <c>EnqueueAsync</c> calls.</summary>
     /// <returns>A task.</returns>
     [Benchmark(OperationsPerInvoke = StrataRedisJobs)]
-    public async Task Strata_Redis()
+    public Task Strata_Redis() => MeasureCpuAsync(Count(StrataRedisJobs), Strata_RedisCoreAsync);
+
+    private async Task Strata_RedisCoreAsync(int n)
     {
-        var n = Count(StrataRedisJobs);
         var done = _strataSucceeded!.Expect(n);
         var queue = _strataQueue!;
         var ids = _strataIds;
@@ -267,19 +281,20 @@ public class JobThroughputBenchmarks
     /// <summary>Hangfire with Hangfire.InMemory storage: one producer.</summary>
     /// <returns>A task.</returns>
     [Benchmark(OperationsPerInvoke = HangfireInMemoryJobs)]
-    public Task Hangfire_in_memory() => RunHangfireAsync(Count(HangfireInMemoryJobs), producers: 1);
+    public Task Hangfire_in_memory() => MeasureCpuAsync(Count(HangfireInMemoryJobs), n => RunHangfireAsync(n, producers: 1));
 
     /// <summary>Hangfire with Redis storage: <see cref="RedisProducers"/> producers (its client blocks on each enqueue).</summary>
     /// <returns>A task.</returns>
     [Benchmark(OperationsPerInvoke = HangfireRedisJobs)]
-    public Task Hangfire_Redis() => RunHangfireAsync(Count(HangfireRedisJobs), RedisProducers);
+    public Task Hangfire_Redis() => MeasureCpuAsync(Count(HangfireRedisJobs), n => RunHangfireAsync(n, RedisProducers));
 
     /// <summary>Coravel's in-memory queue: enqueue, then the consumption its host's timer would start.</summary>
     /// <returns>A task.</returns>
     [Benchmark(OperationsPerInvoke = CoravelJobs)]
-    public async Task Coravel_queue()
+    public Task Coravel_queue() => MeasureCpuAsync(Count(CoravelJobs), Coravel_queueCoreAsync);
+
+    private async Task Coravel_queueCoreAsync(int n)
     {
-        var n = Count(CoravelJobs);
         var done = _handled.Expect(n);
         var queue = _coravelQueue!;
         for (var i = 0; i < n; i++)
@@ -295,6 +310,16 @@ public class JobThroughputBenchmarks
     }
 
     private static int Count(int measured) => IsSmoke ? Math.Min(measured, SmokeJobs) : measured;
+
+    private async Task MeasureCpuAsync(int jobs, Func<int, Task> run)
+    {
+        _process.Refresh();
+        var before = _process.TotalProcessorTime;
+        await run(jobs);
+        _process.Refresh();
+        _cpu += _process.TotalProcessorTime - before;
+        _jobs += jobs;
+    }
 
     private async Task StartStrataAsync(bool redis)
     {
