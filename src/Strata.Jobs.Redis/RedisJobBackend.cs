@@ -29,6 +29,7 @@ internal sealed partial class RedisJobBackend : IJobBackend
     private readonly ConcurrentDictionary<string, long> _depth = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, DateTimeOffset> _nextReclaim = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (string Queue, string JobId)> _inFlight = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, SuccessBatcher> _succeeded = new(StringComparer.Ordinal);
     private readonly AsyncSignal _wake = new();
     private readonly AsyncSignal _scheduleChanged = new();
     private readonly TimeSpan _heartbeatInterval;
@@ -175,6 +176,7 @@ internal sealed partial class RedisJobBackend : IJobBackend
             var reclaimed = await ReclaimAsync(db, keys, max).ConfigureAwait(false);
             if (reclaimed.Count > 0)
             {
+                await PrepareStartAsync(db, keys, reclaimed).ConfigureAwait(false);
                 return reclaimed;
             }
         }
@@ -191,7 +193,9 @@ internal sealed partial class RedisJobBackend : IJobBackend
             entries = await db.StreamReadGroupAsync(keys.Stream, _options.ConsumerGroup, _options.ConsumerName, StreamPosition.NewMessages, max).ConfigureAwait(false);
         }
 
-        return await ToDeliveriesAsync(db, keys, entries, deliveryCount: static _ => 1).ConfigureAwait(false);
+        var deliveries = await ToDeliveriesAsync(db, keys, entries, deliveryCount: static _ => 1).ConfigureAwait(false);
+        await PrepareStartAsync(db, keys, deliveries).ConfigureAwait(false);
+        return deliveries;
     }
 
     public async ValueTask WaitForWorkAsync(IReadOnlyList<string> queues, CancellationToken cancellationToken)
@@ -208,6 +212,12 @@ internal sealed partial class RedisJobBackend : IJobBackend
 
     public async ValueTask<StartStatus> StartAsync(JobDelivery delivery, CancellationToken cancellationToken)
     {
+        if (delivery.PreparedStart is { } prepared)
+        {
+            // Marked running with the rest of its batch when it was received.
+            return prepared;
+        }
+
         var envelope = delivery.Envelope;
         var keys = new Keys(_options.KeyPrefix, envelope.Queue);
         var db = await DatabaseAsync().ConfigureAwait(false);
@@ -234,8 +244,18 @@ internal sealed partial class RedisJobBackend : IJobBackend
         await db.HashSetAsync(key, [new("progress", percent), new("pmsg", message ?? string.Empty)]).ConfigureAwait(false);
     }
 
-    public ValueTask SucceedAsync(JobDelivery delivery, string? resultJson, CancellationToken cancellationToken) =>
-        FinishAsync(delivery, "succeeded", resultJson, error: null);
+    public ValueTask SucceedAsync(JobDelivery delivery, string? resultJson, CancellationToken cancellationToken)
+    {
+        if (delivery.Receipt is null)
+        {
+            return FinishAsync(delivery, "succeeded", resultJson, error: null);
+        }
+
+        // Successes of one queue are recorded together: one script call (and one XACK/XDEL) for all that
+        // finished while the previous call was on the wire. The task completes once Redis has recorded this one.
+        var batcher = _succeeded.GetOrAdd(delivery.Envelope.Queue, static (queue, backend) => new SuccessBatcher(backend, queue), this);
+        return new ValueTask(batcher.Add(delivery, resultJson));
+    }
 
     public ValueTask DeadLetterAsync(JobDelivery delivery, string error, CancellationToken cancellationToken) =>
         FinishAsync(delivery, "dead", resultJson: null, error);
@@ -390,6 +410,105 @@ internal sealed partial class RedisJobBackend : IJobBackend
         if (delivery.Receipt is not null)
         {
             _inFlight.TryRemove(delivery.Receipt, out _);
+        }
+    }
+
+    /// <summary>Marks a batch of received jobs running in one script call; each delivery keeps its outcome for <see cref="StartAsync"/>.</summary>
+    private async Task PrepareStartAsync(IDatabase db, Keys keys, IReadOnlyList<JobDelivery> deliveries)
+    {
+        if (deliveries.Count == 0)
+        {
+            return;
+        }
+
+        var scriptKeys = new RedisKey[deliveries.Count + 1];
+        var values = new RedisValue[3 + (3 * deliveries.Count)];
+        scriptKeys[0] = keys.Stream;
+        values[0] = _options.ConsumerGroup;
+        values[1] = Ms(_time.GetUtcNow());
+        values[2] = _options.MaxDeliveries;
+        for (var i = 0; i < deliveries.Count; i++)
+        {
+            var delivery = deliveries[i];
+            scriptKeys[i + 1] = keys.Job(delivery.Envelope.Id);
+            values[3 + (3 * i)] = delivery.Receipt;
+            values[4 + (3 * i)] = delivery.Envelope.Attempt;
+            values[5 + (3 * i)] = delivery.DeliveryCount;
+        }
+
+        RedisResult[] outcomes;
+        try
+        {
+            outcomes = (RedisResult[])(await RedisScript.StartBatch.EvaluateAsync(db, scriptKeys, values).ConfigureAwait(false))!;
+        }
+        catch
+        {
+            // Not handed to a worker: stop heart-beating them, so their lease runs out and they are delivered again.
+            foreach (var delivery in deliveries)
+            {
+                _inFlight.TryRemove(delivery.Receipt!, out _);
+            }
+
+            throw;
+        }
+
+        for (var i = 0; i < deliveries.Count; i++)
+        {
+            var delivery = deliveries[i];
+            switch ((int)outcomes[i])
+            {
+                case 0:
+                    delivery.PreparedStart = StartStatus.Skip;
+                    _inFlight.TryRemove(delivery.Receipt!, out _);
+                    break;
+                case 2:
+                    delivery.PreparedStart = StartStatus.TooManyDeliveries;
+                    break;
+                default:
+                    delivery.PreparedStart = StartStatus.Run;
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Records succeeded jobs of one queue in one script call per (at most) <see cref="SuccessBatcher.MaxBatch"/> jobs.</summary>
+    private async Task SucceedBatchAsync(string queue, List<(JobDelivery Delivery, string? Result)> items)
+    {
+        var db = await DatabaseAsync().ConfigureAwait(false);
+        var keys = new Keys(_options.KeyPrefix, queue);
+        var now = Ms(_time.GetUtcNow());
+        var calls = new List<Task>();
+        for (var start = 0; start < items.Count; start += SuccessBatcher.MaxBatch)
+        {
+            var count = Math.Min(SuccessBatcher.MaxBatch, items.Count - start);
+            var scriptKeys = new RedisKey[count + 1];
+            var values = new RedisValue[3 + (2 * count)];
+            scriptKeys[0] = keys.Stream;
+            values[0] = _options.ConsumerGroup;
+            values[1] = now;
+            values[2] = RetentionMs;
+            for (var i = 0; i < count; i++)
+            {
+                var (delivery, result) = items[start + i];
+                scriptKeys[i + 1] = keys.Job(delivery.Envelope.Id);
+                values[3 + (2 * i)] = delivery.Receipt;
+                values[4 + (2 * i)] = result ?? string.Empty;
+            }
+
+            calls.Add(RedisScript.SucceedBatch.EvaluateAsync(db, scriptKeys, values));
+        }
+
+        try
+        {
+            await Task.WhenAll(calls).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Recorded, or not (then the entries stay pending and, no longer heart-beaten, are delivered again after the lease).
+            foreach (var (delivery, _) in items)
+            {
+                _inFlight.TryRemove(delivery.Receipt!, out _);
+            }
         }
     }
 
@@ -586,6 +705,76 @@ internal sealed partial class RedisJobBackend : IJobBackend
     private static string Serialize(JobEnvelope envelope) => JsonSerializer.Serialize(envelope, RedisEnvelopeJson.Default.JobEnvelope);
 
     private static JobEnvelope? Deserialize(string json) => JsonSerializer.Deserialize(json, RedisEnvelopeJson.Default.JobEnvelope);
+
+    /// <summary>
+    /// Gathers the successes of one queue: the first starts a flush; those that arrive while a flush is on the wire
+    /// go out together in the next one. No timer: a lone success is sent at once.
+    /// </summary>
+    private sealed class SuccessBatcher(RedisJobBackend backend, string queue)
+    {
+        public const int MaxBatch = 256;
+
+        private readonly object _gate = new();
+        private Batch _current = new();
+        private bool _flushing;
+
+        public Task Add(JobDelivery delivery, string? result)
+        {
+            Batch batch;
+            bool start;
+            lock (_gate)
+            {
+                batch = _current;
+                batch.Items.Add((delivery, result));
+                start = !_flushing;
+                _flushing = true;
+            }
+
+            if (start)
+            {
+                _ = Task.Run(FlushAsync);
+            }
+
+            return batch.Done.Task;
+        }
+
+        private async Task FlushAsync()
+        {
+            while (true)
+            {
+                Batch batch;
+                lock (_gate)
+                {
+                    batch = _current;
+                    if (batch.Items.Count == 0)
+                    {
+                        _flushing = false;
+                        return;
+                    }
+
+                    _current = new();
+                }
+
+                try
+                {
+                    await backend.SucceedBatchAsync(queue, batch.Items).ConfigureAwait(false);
+                    batch.Done.TrySetResult();
+                }
+                catch (Exception ex)
+                {
+                    // Each job's worker logs it; the entries stay pending and are delivered again after the lease.
+                    batch.Done.TrySetException(ex);
+                }
+            }
+        }
+
+        private sealed class Batch
+        {
+            public List<(JobDelivery Delivery, string? Result)> Items { get; } = [];
+
+            public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+    }
 
     /// <summary>The keys of one queue, all with the queue name as hash tag.</summary>
     private readonly struct Keys(string prefix, string queue)

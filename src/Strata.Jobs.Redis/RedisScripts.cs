@@ -28,6 +28,10 @@ internal sealed class RedisScript
 
     public static RedisScript Start { get; } = new("start");
 
+    public static RedisScript StartBatch { get; } = new("start_batch");
+
+    public static RedisScript SucceedBatch { get; } = new("succeed_batch");
+
     public static RedisScript Finish { get; } = new("finish");
 
     public static RedisScript Retry { get; } = new("retry");

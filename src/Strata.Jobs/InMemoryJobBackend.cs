@@ -83,7 +83,7 @@ internal sealed class InMemoryJobBackend : IJobBackend
             return new(EnqueueStatus.Enqueued, envelope.Id);
         }
 
-        var delivery = new JobDelivery(envelope);
+        var delivery = new JobDelivery(envelope) { BackendState = record };
         try
         {
             if (waitForRoom)
@@ -148,7 +148,7 @@ internal sealed class InMemoryJobBackend : IJobBackend
                 return false;
             }
 
-            envelope = record.Envelope with { Attempt = 1, EnqueuedAt = _time.GetUtcNow() };
+            envelope = record.Envelope! with { Attempt = 1, EnqueuedAt = _time.GetUtcNow() };
             record.Envelope = envelope;
             record.State = JobState.Queued;
             record.Attempt = 0;
@@ -156,7 +156,7 @@ internal sealed class InMemoryJobBackend : IJobBackend
             record.ExpiresAt = null;
         }
 
-        await GetChannel(envelope.Queue).Writer.WriteAsync(new JobDelivery(envelope), cancellationToken).ConfigureAwait(false);
+        await GetChannel(envelope.Queue).Writer.WriteAsync(new JobDelivery(envelope) { BackendState = record }, cancellationToken).ConfigureAwait(false);
         return true;
     }
 
@@ -191,7 +191,7 @@ internal sealed class InMemoryJobBackend : IJobBackend
 
     public ValueTask<StartStatus> StartAsync(JobDelivery delivery, CancellationToken cancellationToken)
     {
-        if (!_records.TryGetValue(delivery.Envelope.Id, out var record))
+        if (RecordOf(delivery) is not { } record)
         {
             return ValueTask.FromResult(StartStatus.Skip);
         }
@@ -224,12 +224,17 @@ internal sealed class InMemoryJobBackend : IJobBackend
 
     public ValueTask SucceedAsync(JobDelivery delivery, string? resultJson, CancellationToken cancellationToken)
     {
-        Update(delivery, record =>
+        if (RecordOf(delivery) is { } record)
         {
-            record.ResultJson = resultJson;
-            record.Error = null;
-            Finish(record, JobState.Succeeded);
-        });
+            lock (record)
+            {
+                record.ResultJson = resultJson;
+                record.Error = null;
+                record.Envelope = null;
+                Finish(record, JobState.Succeeded);
+            }
+        }
+
         return ValueTask.CompletedTask;
     }
 
@@ -319,7 +324,7 @@ internal sealed class InMemoryJobBackend : IJobBackend
                     record.ScheduledFor = null;
                 }
 
-                await GetChannel(envelope.Queue).Writer.WriteAsync(new JobDelivery(envelope), cancellationToken).ConfigureAwait(false);
+                await GetChannel(envelope.Queue).Writer.WriteAsync(new JobDelivery(envelope) { BackendState = record }, cancellationToken).ConfigureAwait(false);
             }
 
             due.Clear();
@@ -378,9 +383,12 @@ internal sealed class InMemoryJobBackend : IJobBackend
         });
     }
 
+    private Record? RecordOf(JobDelivery delivery) =>
+        delivery.BackendState as Record ?? (_records.TryGetValue(delivery.Envelope.Id, out var record) ? record : null);
+
     private void Update(JobDelivery delivery, Action<Record> update)
     {
-        if (_records.TryGetValue(delivery.Envelope.Id, out var record))
+        if (RecordOf(delivery) is { } record)
         {
             lock (record)
             {
@@ -450,9 +458,21 @@ internal sealed class InMemoryJobBackend : IJobBackend
         }
     }
 
+    /// <summary>
+    /// A job's status. It keeps the fields its snapshot needs of its own, so a succeeded job drops its envelope
+    /// (and payload): what stays in memory for the retention period is this record and the id.
+    /// </summary>
     private sealed class Record(JobEnvelope envelope, JobState state, DateTimeOffset? scheduledFor)
     {
-        public JobEnvelope Envelope { get; set; } = envelope;
+        private readonly string _id = envelope.Id;
+        private readonly string _jobType = envelope.JobType;
+        private readonly string _queue = envelope.Queue;
+        private readonly int _maxAttempts = envelope.MaxAttempts;
+        private readonly DateTimeOffset _createdAt = envelope.CreatedAt;
+        private readonly string? _owner = envelope.Owner;
+
+        /// <summary>The envelope of the current or next attempt; null once the job succeeded.</summary>
+        public JobEnvelope? Envelope { get; set; } = envelope;
 
         public JobState State { get; set; } = state;
 
@@ -480,13 +500,13 @@ internal sealed class InMemoryJobBackend : IJobBackend
             {
                 return new JobInfo
                 {
-                    Id = Envelope.Id,
-                    JobType = Envelope.JobType,
-                    Queue = Envelope.Queue,
+                    Id = _id,
+                    JobType = _jobType,
+                    Queue = _queue,
                     State = State,
                     Attempt = Attempt,
-                    MaxAttempts = Envelope.MaxAttempts,
-                    CreatedAt = Envelope.CreatedAt,
+                    MaxAttempts = _maxAttempts,
+                    CreatedAt = _createdAt,
                     ScheduledFor = ScheduledFor,
                     StartedAt = StartedAt,
                     CompletedAt = CompletedAt,
@@ -494,7 +514,7 @@ internal sealed class InMemoryJobBackend : IJobBackend
                     ProgressMessage = ProgressMessage,
                     Result = ResultJson is null ? null : JsonText.ToElement(ResultJson),
                     Error = Error,
-                    Owner = Envelope.Owner,
+                    Owner = _owner,
                 };
             }
         }

@@ -45,6 +45,12 @@ internal sealed class JobDelivery(JobEnvelope envelope, string? receipt = null, 
 
     /// <summary>How many times this attempt has been delivered; above 1 after a worker crashed while holding it.</summary>
     public int DeliveryCount { get; } = deliveryCount;
+
+    /// <summary>What the backend keeps with the delivery (the in-memory backend: the job's status record, so no lookup by id).</summary>
+    public object? BackendState { get; init; }
+
+    /// <summary>The outcome of marking the job running when the backend did that for a whole batch at receipt (Redis); null otherwise.</summary>
+    public StartStatus? PreparedStart { get; set; }
 }
 
 internal enum EnqueueStatus

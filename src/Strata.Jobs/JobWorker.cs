@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,13 +8,15 @@ using Microsoft.Extensions.Options;
 namespace Strata.Jobs;
 
 /// <summary>
-/// The workers: one dispatch loop that fills free slots from the queues by weight, and one task per
-/// running job. On shutdown it stops taking work, lets running jobs drain, then fires their tokens and
-/// gives interrupted jobs back to the queue.
+/// The workers: one dispatch loop that fills free slots from the queues by weight, in batches, and hands each
+/// batch to a few thread-pool work items that start its jobs one after another. A handler that completes
+/// synchronously costs no task, timer or cancellation source of its own; one that awaits goes on by itself and
+/// frees its slot when it ends. On shutdown the loop stops taking work; jobs received but not yet started go back
+/// to their queue, running jobs may drain, then their tokens fire and interrupted jobs go back too.
 /// </summary>
 internal sealed partial class JobWorker : IHostedService, IDisposable
 {
-    private const int MaxBatch = 64;
+    private const int MaxBatch = 256;
 
     private readonly IJobBackend _backend;
     private readonly JobTypeRegistry _registry;
@@ -27,11 +28,14 @@ internal sealed partial class JobWorker : IHostedService, IDisposable
     private readonly JobsOptions _options;
     private readonly TimeSpan _drainTimeout;
     private readonly QueueSelector _selector;
-    private readonly SemaphoreSlim _slots;
+    private readonly int _runners = Math.Max(1, Environment.ProcessorCount);
     private readonly AsyncSignal _jobFinished = new();
-    private readonly ConcurrentDictionary<JobDelivery, Task> _inFlight = new();
+    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stopping = new();
     private readonly CancellationTokenSource _jobsShutdown = new();
+    private int _free;
+    private int _inFlight;
+    private int _dispatcherWaiting;
     private Task? _dispatch;
     private Task? _background;
 
@@ -56,8 +60,11 @@ internal sealed partial class JobWorker : IHostedService, IDisposable
         _options = options.Value;
         _drainTimeout = _options.ShutdownDrainTimeout ?? hostOptions.Value.ShutdownTimeout * 0.8;
         _selector = new QueueSelector(_options.EffectiveQueues());
-        _slots = new SemaphoreSlim(_options.Concurrency, _options.Concurrency);
+        _free = _options.Concurrency;
     }
+
+    /// <summary>Jobs received from the backend whose attempt has not ended (running, or waiting in a batch to start).</summary>
+    internal int InFlight => Volatile.Read(ref _inFlight);
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -80,37 +87,47 @@ internal sealed partial class JobWorker : IHostedService, IDisposable
             return;
         }
 
+        // Stop taking work. A job the dispatch loop runs inline counts as in flight, so the drain covers it too.
         await _stopping.CancelAsync().ConfigureAwait(false);
-        await _dispatch.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-
-        var running = Task.WhenAll(_inFlight.Values);
-        if (!running.IsCompleted)
+        var ended = EndedAsync();
+        if (!ended.IsCompleted)
         {
-            Log.Draining(_logger, _inFlight.Count, _drainTimeout);
+            Log.Draining(_logger, Volatile.Read(ref _inFlight), _drainTimeout);
             try
             {
-                await running.WaitAsync(_drainTimeout, _time, cancellationToken).ConfigureAwait(false);
+                await ended.WaitAsync(_drainTimeout, _time, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
             {
-                Log.DrainTimedOut(_logger, _inFlight.Count);
+                Log.DrainTimedOut(_logger, Volatile.Read(ref _inFlight));
             }
         }
 
         // Fire the running jobs' tokens; interrupted jobs are released back to their queue.
         await _jobsShutdown.CancelAsync().ConfigureAwait(false);
-        await Task.WhenAll(_inFlight.Values).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await ended.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         if (_background is not null)
         {
             await _background.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 
+    /// <summary>Completes when the dispatch loop has returned and no received job is left in flight.</summary>
+    private async Task EndedAsync()
+    {
+        await _dispatch!.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (Volatile.Read(ref _inFlight) == 0)
+        {
+            _drained.TrySetResult();
+        }
+
+        await _drained.Task.ConfigureAwait(false);
+    }
+
     public void Dispose()
     {
         _stopping.Dispose();
         _jobsShutdown.Dispose();
-        _slots.Dispose();
     }
 
     private async Task RunBackgroundAsync(IReadOnlyList<string> queues, CancellationToken stopping)
@@ -138,41 +155,41 @@ internal sealed partial class JobWorker : IHostedService, IDisposable
     {
         while (!stopping.IsCancellationRequested)
         {
-            try
+            var free = Volatile.Read(ref _free);
+            if (free == 0)
             {
-                await _slots.WaitAsync(stopping).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
+                if (!await WaitForSlotAsync(stopping).ConfigureAwait(false))
+                {
+                    return;
+                }
+
+                continue;
             }
 
-            var free = 1;
-            while (free < MaxBatch && _slots.Wait(0))
-            {
-                free++;
-            }
-
+            // Only this loop takes slots; runners only give them back, so the count cannot drop below what was read.
+            var take = Math.Min(free, MaxBatch);
+            Interlocked.Add(ref _free, -take);
             var started = 0;
             try
             {
                 foreach (var queue in _selector.Order())
                 {
-                    var want = Math.Min(free - started, queue.Room);
+                    var want = Math.Min(take - started, queue.Room);
                     if (want <= 0)
                     {
                         continue;
                     }
 
                     var batch = await _backend.ReceiveAsync(queue.Name, want, stopping).ConfigureAwait(false);
-                    foreach (var delivery in batch)
+                    if (batch.Count > 0)
                     {
-                        Interlocked.Increment(ref queue.Running);
-                        started++;
-                        Start(delivery, queue);
+                        started += batch.Count;
+                        Interlocked.Add(ref queue.Running, batch.Count);
+                        Interlocked.Add(ref _inFlight, batch.Count);
+                        Hand(batch, queue);
                     }
 
-                    if (started == free)
+                    if (started == take)
                     {
                         break;
                     }
@@ -185,14 +202,17 @@ internal sealed partial class JobWorker : IHostedService, IDisposable
             catch (Exception ex)
             {
                 Log.ReceiveFailed(_logger, _backend.Name, ex);
-                ReleaseSlots(free - started);
-                started = free;
+                Interlocked.Add(ref _free, take - started);
+                started = take;
                 await DelayQuietlyAsync(TimeSpan.FromSeconds(1), stopping).ConfigureAwait(false);
                 continue;
             }
             finally
             {
-                ReleaseSlots(free - started);
+                if (started < take)
+                {
+                    Interlocked.Add(ref _free, take - started);
+                }
             }
 
             if (started == 0)
@@ -202,21 +222,109 @@ internal sealed partial class JobWorker : IHostedService, IDisposable
         }
     }
 
-    private void ReleaseSlots(int count)
+    /// <summary>
+    /// Starts a batch. Jobs whose handlers give the thread back quickly run here, on the dispatch loop, one after
+    /// another (a handler that awaits goes on by itself); no task, work item or thread hop per job. A job type whose
+    /// handler has lately held the thread for long before its first await (see <see cref="JobTypeRegistration.HoldsThread"/>)
+    /// is started on the thread pool instead, so one slow synchronous handler does not hold up the others.
+    /// </summary>
+    private void Hand(IReadOnlyList<JobDelivery> batch, QueueSelector.QueueState queue)
     {
-        if (count > 0)
+        List<JobDelivery>? offloaded = null;
+        for (var i = 0; i < batch.Count; i++)
         {
-            _slots.Release(count);
+            var delivery = batch[i];
+            if (_registry.TryGetHandler(delivery.Envelope.JobType, out var registration) && registration.HoldsThread)
+            {
+                (offloaded ??= []).Add(delivery);
+                continue;
+            }
+
+            Run(delivery, queue, registration);
+        }
+
+        if (offloaded is not null)
+        {
+            var runners = Math.Min(offloaded.Count, _runners);
+            for (var i = 0; i < runners; i++)
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(new BatchRunner(this, offloaded, i, runners, queue), preferLocal: false);
+            }
+        }
+    }
+
+    /// <summary>Runs a job up to its handler's first incomplete await and records how long that held the thread.</summary>
+    private void Run(JobDelivery delivery, QueueSelector.QueueState queue, JobTypeRegistration? registration)
+    {
+        var before = Stopwatch.GetTimestamp();
+
+        // A job that awaits goes on by itself; it ends (and frees its slot) in RunJobAsync, which never throws.
+        var running = RunJobAsync(delivery, queue);
+        registration?.RecordThreadHold(Stopwatch.GetTimestamp() - before);
+        if (running.IsCompleted)
+        {
+            running.GetAwaiter().GetResult();
+        }
+        else
+        {
+            _ = running.AsTask();
+        }
+    }
+
+    /// <summary>Waits until a running job ends; false when stopping.</summary>
+    private async ValueTask<bool> WaitForSlotAsync(CancellationToken stopping)
+    {
+        Interlocked.Exchange(ref _dispatcherWaiting, 1);
+        try
+        {
+            if (Volatile.Read(ref _free) == 0)
+            {
+                await _jobFinished.WaitAsync(stopping).ConfigureAwait(false);
+            }
+
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+        finally
+        {
+            Interlocked.Exchange(ref _dispatcherWaiting, 0);
         }
     }
 
     private async Task WaitForWorkAsync(CancellationToken stopping)
     {
+        // Announce the wait before looking at the queues' room, so a job that ends after the look still signals.
+        Interlocked.Exchange(ref _dispatcherWaiting, 1);
+        var open = _selector.OpenQueueNames(out var allOpen);
+        if (allOpen)
+        {
+            // Every queue may take a job: only new work can change anything.
+            Interlocked.Exchange(ref _dispatcherWaiting, 0);
+            try
+            {
+                await _backend.WaitForWorkAsync(open, stopping).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+            }
+            catch (Exception ex)
+            {
+                Log.ReceiveFailed(_logger, _backend.Name, ex);
+                await DelayQuietlyAsync(TimeSpan.FromSeconds(1), stopping).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        // Some queue is at its own limit: wake on new work in the others, or when a job ends (which may open it).
         using var wake = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-        var open = _selector.OpenQueueNames();
         var work = open.Count > 0 ? _backend.WaitForWorkAsync(open, wake.Token).AsTask() : Task.Delay(Timeout.Infinite, wake.Token);
         var finished = _jobFinished.WaitAsync(wake.Token);
         var first = await Task.WhenAny(work, finished).ConfigureAwait(false);
+        Interlocked.Exchange(ref _dispatcherWaiting, 0);
         await wake.CancelAsync().ConfigureAwait(false);
         await work.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         await finished.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
@@ -227,18 +335,7 @@ internal sealed partial class JobWorker : IHostedService, IDisposable
         }
     }
 
-    private void Start(JobDelivery delivery, QueueSelector.QueueState queue)
-    {
-        var task = Task.Run(() => RunJobAsync(delivery, queue), CancellationToken.None);
-        _inFlight[delivery] = task;
-        _ = task.ContinueWith(
-            _ => _inFlight.TryRemove(new KeyValuePair<JobDelivery, Task>(delivery, task)),
-            CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously,
-            TaskScheduler.Default);
-    }
-
-    private async Task RunJobAsync(JobDelivery delivery, QueueSelector.QueueState queue)
+    private async ValueTask RunJobAsync(JobDelivery delivery, QueueSelector.QueueState queue)
     {
         try
         {
@@ -251,17 +348,31 @@ internal sealed partial class JobWorker : IHostedService, IDisposable
         }
         finally
         {
-            Interlocked.Decrement(ref queue.Running);
-            _slots.Release();
+            JobEnded(queue);
+        }
+    }
+
+    private void JobEnded(QueueSelector.QueueState queue)
+    {
+        Interlocked.Decrement(ref queue.Running);
+        Interlocked.Increment(ref _free);
+        if (Interlocked.Decrement(ref _inFlight) == 0 && _stopping.IsCancellationRequested)
+        {
+            _drained.TrySetResult();
+        }
+
+        if (Volatile.Read(ref _dispatcherWaiting) == 1)
+        {
             _jobFinished.Set();
         }
     }
 
-    private async Task RunAttemptAsync(JobDelivery delivery)
+    private async ValueTask RunAttemptAsync(JobDelivery delivery)
     {
         var envelope = delivery.Envelope;
         if (_stopping.IsCancellationRequested)
         {
+            // Received but not started before shutdown began: back to the queue, untouched.
             await _backend.ReleaseAsync(delivery, CancellationToken.None).ConfigureAwait(false);
             return;
         }
@@ -276,8 +387,8 @@ internal sealed partial class JobWorker : IHostedService, IDisposable
                 return;
         }
 
-        _metrics.Started(envelope.Queue, envelope.JobType, _time.GetUtcNow() - envelope.EnqueuedAt);
-        using var activity = StartActivity(envelope);
+        _metrics.Started(envelope.Queue, envelope.JobType, envelope.EnqueuedAt, _time);
+        using var activity = JobsMetrics.ActivitySource.HasListeners() ? StartActivity(envelope) : null;
 
         if (!_registry.TryGetHandler(envelope.JobType, out var registration))
         {
@@ -301,16 +412,12 @@ internal sealed partial class JobWorker : IHostedService, IDisposable
             return;
         }
 
-        using var jobSource = CancellationTokenSource.CreateLinkedTokenSource(_jobsShutdown.Token);
-        using var registrationEntry = _running.Register(envelope.Id, jobSource);
+        // Timers only for jobs that have a timeout.
         using var timeoutSource = envelope.Timeout is { } timeout ? new CancellationTokenSource(timeout, _time) : null;
         using var abandonSource = envelope.Timeout is { } limit ? new CancellationTokenSource(limit + _options.TimeoutGracePeriod, _time) : null;
-        using var linked = timeoutSource is null
-            ? CancellationTokenSource.CreateLinkedTokenSource(jobSource.Token)
-            : CancellationTokenSource.CreateLinkedTokenSource(jobSource.Token, timeoutSource.Token);
-
-        var context = new WorkerJobContext(envelope, linked.Token, _backend, delivery, _registry.SerializerOptions);
-        var startedAt = _time.GetTimestamp();
+        using var context = new WorkerJobContext(delivery, _backend, _registry.SerializerOptions, _jobsShutdown.Token, timeoutSource?.Token ?? default);
+        _running.Register(context);
+        var startedAt = _metrics.RunTimeEnabled ? _time.GetTimestamp() : 0;
         Exception? failure = null;
         try
         {
@@ -318,7 +425,7 @@ internal sealed partial class JobWorker : IHostedService, IDisposable
             await using (scope.ConfigureAwait(false))
             {
                 var handling = registration.InvokeAsync(scope.ServiceProvider, job, context);
-                if (abandonSource is null)
+                if (abandonSource is null || handling.IsCompleted)
                 {
                     await handling.ConfigureAwait(false);
                 }
@@ -342,17 +449,27 @@ internal sealed partial class JobWorker : IHostedService, IDisposable
         {
             failure = ex;
         }
+        finally
+        {
+            _running.Unregister(context);
+        }
 
-        _metrics.Ran(envelope.Queue, envelope.JobType, _time.GetElapsedTime(startedAt));
+        if (startedAt != 0)
+        {
+            _metrics.Ran(envelope.Queue, envelope.JobType, _time.GetElapsedTime(startedAt));
+        }
+
         if (failure is null)
         {
-            _metrics.Succeeded(envelope.Queue, envelope.JobType);
             await _backend.SucceedAsync(delivery, context.ResultJson, CancellationToken.None).ConfigureAwait(false);
+
+            // Counted once the store says Succeeded, so a listener that sees N succeeded can read N succeeded jobs.
+            _metrics.Succeeded(envelope.Queue, envelope.JobType);
             return;
         }
 
         activity?.SetStatus(ActivityStatusCode.Error, failure.GetType().Name);
-        if (failure is OperationCanceledException && registrationEntry.CancelRequested)
+        if (failure is OperationCanceledException && context.CancelRequested)
         {
             Log.Cancelled(_logger, envelope.Id);
             await _backend.CancelledAsync(delivery, CancellationToken.None).ConfigureAwait(false);
@@ -441,6 +558,20 @@ internal sealed partial class JobWorker : IHostedService, IDisposable
         }
 
         return activity;
+    }
+
+    /// <summary>Starts its share of a batch (every step-th job from start), one job after another.</summary>
+    private sealed class BatchRunner(JobWorker worker, IReadOnlyList<JobDelivery> batch, int start, int step, QueueSelector.QueueState queue) : IThreadPoolWorkItem
+    {
+        public void Execute()
+        {
+            for (var i = start; i < batch.Count; i += step)
+            {
+                var delivery = batch[i];
+                worker._registry.TryGetHandler(delivery.Envelope.JobType, out var registration);
+                worker.Run(delivery, queue, registration);
+            }
+        }
     }
 
     private async Task DelayQuietlyAsync(TimeSpan delay, CancellationToken cancellationToken)

@@ -37,14 +37,17 @@ internal sealed class JobsMetrics
         meter.CreateObservableGauge("strata.jobs.queue.depth", () => queues.Select(q => new Measurement<long>(backend.GetDepth(q.Name), new KeyValuePair<string, object?>(QueueTag, q.Name))), "{job}", "Jobs waiting in a queue.");
     }
 
+    /// <summary>True when someone listens to the run-time histogram (so the worker reads the clock around each handler only then).</summary>
+    public bool RunTimeEnabled => _runTime.Enabled;
+
     public void Enqueued(string queue, string type) => Add(_enqueued, queue, type);
 
-    public void Started(string queue, string type, TimeSpan wait)
+    public void Started(string queue, string type, DateTimeOffset runnableAt, TimeProvider time)
     {
         Add(_started, queue, type);
         if (_waitTime.Enabled)
         {
-            _waitTime.Record(Math.Max(0, wait.TotalSeconds), new(QueueTag, queue), new(TypeTag, type));
+            _waitTime.Record(Math.Max(0, (time.GetUtcNow() - runnableAt).TotalSeconds), new(QueueTag, queue), new(TypeTag, type));
         }
     }
 

@@ -47,8 +47,12 @@ internal sealed class QueueSelector
         }
     }
 
-    /// <summary>The queues that have room for another running job.</summary>
-    public IReadOnlyList<string> OpenQueueNames() => [.. _queues.Where(q => q.Room > 0).Select(q => q.Name)];
+    /// <summary>The queues that have room for another running job; <paramref name="all"/> is true when that is every queue.</summary>
+    public IReadOnlyList<string> OpenQueueNames(out bool all)
+    {
+        all = _queues.All(q => q.Room > 0);
+        return all ? Names : [.. _queues.Where(q => q.Room > 0).Select(q => q.Name)];
+    }
 
     internal sealed class QueueState(string name, int weight, int maxConcurrency)
     {

@@ -5,51 +5,25 @@ namespace Strata.Jobs;
 /// <summary>The jobs running on this host, so a cancel request (local or from another node) reaches the handler's token.</summary>
 internal sealed class RunningJobs
 {
-    private readonly ConcurrentDictionary<string, Entry> _running = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, WorkerJobContext> _running = new(StringComparer.Ordinal);
 
-    public Entry Register(string jobId, CancellationTokenSource source)
-    {
-        var entry = new Entry(this, jobId, source);
-        _running[jobId] = entry;
-        return entry;
-    }
+    public void Register(WorkerJobContext context) => _running[context.JobId] = context;
+
+    public void Unregister(WorkerJobContext context) =>
+        _running.TryRemove(new KeyValuePair<string, WorkerJobContext>(context.JobId, context));
 
     public bool IsRunning(string jobId) => _running.ContainsKey(jobId);
 
     /// <summary>Cancels the job if it runs here.</summary>
     public bool TryCancel(string jobId)
     {
-        if (!_running.TryGetValue(jobId, out var entry))
+        if (!_running.TryGetValue(jobId, out var context))
         {
             return false;
         }
 
-        entry.RequestCancel();
+        context.RequestCancel();
         return true;
-    }
-
-    internal sealed class Entry(RunningJobs owner, string jobId, CancellationTokenSource source) : IDisposable
-    {
-        private int _cancelRequested;
-
-        public bool CancelRequested => Volatile.Read(ref _cancelRequested) == 1;
-
-        public void RequestCancel()
-        {
-            if (Interlocked.Exchange(ref _cancelRequested, 1) == 0)
-            {
-                try
-                {
-                    source.Cancel();
-                }
-                catch (ObjectDisposedException)
-                {
-                    // The job finished meanwhile.
-                }
-            }
-        }
-
-        public void Dispose() => owner._running.TryRemove(new KeyValuePair<string, Entry>(jobId, this));
     }
 }
 

@@ -3,28 +3,48 @@ using System.Text.Json.Serialization.Metadata;
 
 namespace Strata.Jobs;
 
+/// <summary>
+/// The context of one running attempt. Its cancellation token source is made only when the handler asks for the
+/// token (most handlers that finish at once never do); a cancel request that comes earlier is remembered and
+/// applied when the source is made.
+/// </summary>
 internal sealed class WorkerJobContext(
-    JobEnvelope envelope,
-    CancellationToken cancellationToken,
-    IJobBackend backend,
     JobDelivery delivery,
-    JsonSerializerOptions serializerOptions) : JobContext
+    IJobBackend backend,
+    JsonSerializerOptions serializerOptions,
+    CancellationToken shutdown,
+    CancellationToken timeout) : JobContext, IDisposable
 {
-    public override string JobId => envelope.Id;
+    private readonly JobEnvelope _envelope = delivery.Envelope;
+    private CancellationTokenSource? _source;
+    private int _cancelRequested;
 
-    public override string JobType => envelope.JobType;
+    public override string JobId => _envelope.Id;
 
-    public override string Queue => envelope.Queue;
+    public override string JobType => _envelope.JobType;
 
-    public override int Attempt => envelope.Attempt;
+    public override string Queue => _envelope.Queue;
 
-    public override int MaxAttempts => envelope.MaxAttempts;
+    public override int Attempt => _envelope.Attempt;
 
-    public override string? Owner => envelope.Owner;
+    public override int MaxAttempts => _envelope.MaxAttempts;
 
-    public override CancellationToken CancellationToken => cancellationToken;
+    public override string? Owner => _envelope.Owner;
+
+    public override CancellationToken CancellationToken => (Volatile.Read(ref _source) ?? CreateSource()).Token;
+
+    /// <summary>True once cancellation of this job was requested (by <see cref="IJobQueue.CancelAsync"/>).</summary>
+    public bool CancelRequested => Volatile.Read(ref _cancelRequested) == 1;
 
     public string? ResultJson { get; private set; }
+
+    public void RequestCancel()
+    {
+        if (Interlocked.Exchange(ref _cancelRequested, 1) == 0 && Volatile.Read(ref _source) is { } source)
+        {
+            Cancel(source);
+        }
+    }
 
     public override ValueTask ReportProgressAsync(int percent, string? message = null)
     {
@@ -35,7 +55,7 @@ internal sealed class WorkerJobContext(
             message = message[..1024];
         }
 
-        return backend.ReportProgressAsync(delivery, percent, message, cancellationToken);
+        return backend.ReportProgressAsync(delivery, percent, message, CancellationToken);
     }
 
     public override void SetResult<TResult>(TResult result, JsonTypeInfo<TResult> typeInfo)
@@ -48,5 +68,40 @@ internal sealed class WorkerJobContext(
     {
         serializerOptions.MakeReadOnly(populateMissingResolver: true);
         ResultJson = JsonSerializer.Serialize(result, (JsonTypeInfo<TResult>)serializerOptions.GetTypeInfo(typeof(TResult)));
+    }
+
+    public void Dispose() => Volatile.Read(ref _source)?.Dispose();
+
+    private static void Cancel(CancellationTokenSource source)
+    {
+        try
+        {
+            source.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The attempt ended meanwhile.
+        }
+    }
+
+    private CancellationTokenSource CreateSource()
+    {
+        var source = timeout.CanBeCanceled
+            ? CancellationTokenSource.CreateLinkedTokenSource(shutdown, timeout)
+            : CancellationTokenSource.CreateLinkedTokenSource(shutdown);
+        var existing = Interlocked.CompareExchange(ref _source, source, null);
+        if (existing is not null)
+        {
+            source.Dispose();
+            return existing;
+        }
+
+        // A cancel request that came before the token existed.
+        if (Volatile.Read(ref _cancelRequested) == 1)
+        {
+            Cancel(source);
+        }
+
+        return source;
     }
 }

@@ -9,6 +9,8 @@ public sealed class RedisContractTests(RedisFixture redis) : JobQueueContractTes
 {
     private readonly string _prefix = RedisFixture.UniquePrefix();
 
+    protected override bool JobsOutliveTheirHost => true;
+
     protected override void UseBackend(JobsBuilder builder)
     {
         builder.Services.AddSingleton(redis.Connection);

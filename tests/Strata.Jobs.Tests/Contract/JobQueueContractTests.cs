@@ -12,6 +12,9 @@ namespace Strata.Jobs.Tests.Contract;
 /// </summary>
 public abstract class JobQueueContractTests : JobsTestBase
 {
+    /// <summary>True when the jobs live in a store that another host reads (Redis), false when they die with the host (in memory).</summary>
+    protected virtual bool JobsOutliveTheirHost => false;
+
     [Fact]
     public async Task Enqueued_job_runs_and_its_status_shows_result_and_progress()
     {
@@ -352,6 +355,58 @@ public abstract class JobQueueContractTests : JobsTestBase
         var info = await host.Store.GetAsync(id);
         info!.State.Should().Be(JobState.Queued);
         info.Attempt.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task Jobs_received_but_not_started_go_back_to_the_queue_on_shutdown_and_are_not_lost()
+    {
+        // Three jobs wait before the workers start, so the first receive takes all three as one batch. The first
+        // holds the worker's thread without awaiting, so the other two are received but cannot start. Nothing
+        // here depends on timing: the holder lets go only when shutdown fires its token.
+        var probe = new Probe();
+        var ids = new List<string>();
+        var host = await StartHostAsync(
+            o => o.ShutdownDrainTimeout = TimeSpan.FromMilliseconds(100),
+            probe: probe,
+            beforeStart: async services =>
+            {
+                var queue = services.GetRequiredService<IJobQueue>();
+                ids.Add(await queue.EnqueueAsync(new ThreadHoldingJob("holder")));
+                ids.Add(await queue.EnqueueAsync(new EchoJob("second")));
+                ids.Add(await queue.EnqueueAsync(new EchoJob("third")));
+            });
+        await probe.WaitStartedAsync("holder");
+        var worker = host.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<JobWorker>().Single();
+        worker.InFlight.Should().Be(3, "all three jobs were received in one batch");
+        probe.Runs.Should().BeEmpty("the jobs behind the holder cannot have started");
+
+        await host.StopAsync();
+
+        probe.TokensFired.Should().Contain("holder");
+        probe.Runs.Should().BeEmpty("shutdown gave the waiting jobs back instead of running them");
+        foreach (var id in ids)
+        {
+            (await host.Store.GetAsync(id))!.State.Should().Be(JobState.Queued);
+        }
+
+        if (JobsOutliveTheirHost)
+        {
+            // Another host on the same store runs every one of them, once.
+            probe.ThreadGate.Set();
+            var next = await StartHostAsync(probe: probe);
+            foreach (var id in ids)
+            {
+                var info = await next.WaitForStateAsync(id, JobState.Succeeded);
+                info.Redeliveries.Should().Be(0, "the jobs were handed back, not reclaimed after a crash");
+            }
+
+            probe.Runs.Should().BeEquivalentTo(["holder", "second", "third"]);
+        }
+        else
+        {
+            // In memory: the three are back in the channel, ready for this host's workers if they started again.
+            host.Services.GetRequiredService<IJobBackend>().GetDepth(JobsOptions.DefaultQueueName).Should().Be(3);
+        }
     }
 
     [Fact]

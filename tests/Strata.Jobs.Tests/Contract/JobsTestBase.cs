@@ -21,7 +21,12 @@ public abstract class JobsTestBase : IAsyncLifetime
         }
     }
 
-    protected async Task<TestJobsHost> StartHostAsync(Action<JobsOptions>? configure = null, Action<IServiceCollection>? services = null, Probe? probe = null)
+    /// <summary>Builds and starts a host; <paramref name="beforeStart"/> runs after it is built and before its workers start.</summary>
+    protected async Task<TestJobsHost> StartHostAsync(
+        Action<JobsOptions>? configure = null,
+        Action<IServiceCollection>? services = null,
+        Probe? probe = null,
+        Func<IServiceProvider, Task>? beforeStart = null)
     {
         probe ??= new Probe();
         var builder = Host.CreateApplicationBuilder();
@@ -45,11 +50,17 @@ public abstract class JobsTestBase : IAsyncLifetime
             .AddHandler<RecordJob, RecordHandler>()
             .AddHandler<SlowJob, SlowHandler>()
             .AddHandler<ScopedJob, ScopedHandler>()
-            .AddHandler<RejectedJob, RejectingHandler>();
+            .AddHandler<RejectedJob, RejectingHandler>()
+            .AddHandler<ThreadHoldingJob, ThreadHoldingHandler>();
         UseBackend(jobs);
         var host = builder.Build();
         try
         {
+            if (beforeStart is not null)
+            {
+                await beforeStart(host.Services);
+            }
+
             await host.StartAsync();
         }
         catch

@@ -20,6 +20,8 @@ public sealed record ScopedJob(string Key);
 
 public sealed record RejectedJob(string Key);
 
+public sealed record ThreadHoldingJob(string Key);
+
 /// <summary>What the test handlers saw; one per test host.</summary>
 public sealed class Probe
 {
@@ -36,6 +38,9 @@ public sealed class Probe
     public TaskCompletionSource HangRelease { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public TaskCompletionSource Gate { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Holds a <see cref="ThreadHoldingHandler"/> on its thread (no await) until set or until the job's token fires.</summary>
+    public ManualResetEventSlim ThreadGate { get; } = new();
 
     public void MarkStarted(string key) => StartedSource(key).TrySetResult();
 
@@ -139,4 +144,25 @@ public sealed class RejectingHandler : IJobHandler<RejectedJob>
 {
     public Task HandleAsync(RejectedJob job, JobContext context) =>
         throw new JobFailedException($"Job {job.Key} has an unsupported format.", retryable: false);
+}
+
+/// <summary>Holds its thread without awaiting: the worker cannot start anything queued behind it on that thread.</summary>
+public sealed class ThreadHoldingHandler(Probe probe) : IJobHandler<ThreadHoldingJob>
+{
+    public Task HandleAsync(ThreadHoldingJob job, JobContext context)
+    {
+        probe.MarkStarted(job.Key);
+        try
+        {
+            probe.ThreadGate.Wait(context.CancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            probe.TokensFired.Add(job.Key);
+            throw;
+        }
+
+        probe.Runs.Enqueue(job.Key);
+        return Task.CompletedTask;
+    }
 }
