@@ -15,7 +15,9 @@ internal sealed class RedisRateLimitStore : IRateLimitStore, IAsyncDisposable
     private readonly bool _ownsConnection;
     private readonly string _prefix;
     private readonly TimeSpan _timeout;
+    private readonly SharedTimeout _timeouts;
     private Task<IConnectionMultiplexer>? _connection;
+    private IDatabase? _database;
 
     /// <param name="connect">Gives the connection; called again only when an earlier call failed.</param>
     /// <param name="keyPrefix">The first part of every key.</param>
@@ -27,6 +29,7 @@ internal sealed class RedisRateLimitStore : IRateLimitStore, IAsyncDisposable
         _ownsConnection = ownsConnection;
         _prefix = keyPrefix.TrimEnd(':');
         _timeout = commandTimeout;
+        _timeouts = new SharedTimeout(commandTimeout);
         if (ownsConnection)
         {
             // Start connecting now so the first decisions do not wait for the handshake.
@@ -54,16 +57,27 @@ internal sealed class RedisRateLimitStore : IRateLimitStore, IAsyncDisposable
 
     public async ValueTask<StoreDecision> DecideAsync(StoreRequest request, CancellationToken cancellationToken)
     {
-        var tag = RedisKeys.Tag(request.Partition);
         var limits = request.Limits;
         var keys = new RedisKey[limits.Length];
         var values = new RedisValue[3 + (limits.Length * 4)];
         values[0] = TimeOffsetMicros;
         values[1] = request.Cost;
         values[2] = request.LeaseId ?? string.Empty;
+        if (limits.Length == 1)
+        {
+            keys[0] = RedisKeys.Key(_prefix, request.Policy, request.Partition);
+        }
+        else
+        {
+            var tag = RedisKeys.Tag(request.Partition);
+            for (var i = 0; i < limits.Length; i++)
+            {
+                keys[i] = RedisKeys.Key(_prefix, request.Policy, tag, i, limits.Length);
+            }
+        }
+
         for (var i = 0; i < limits.Length; i++)
         {
-            keys[i] = RedisKeys.Key(_prefix, request.Policy, tag, i, limits.Length);
             values[3 + (i * 4)] = (int)limits[i].Algorithm;
             values[4 + (i * 4)] = limits[i].Limit;
             values[5 + (i * 4)] = limits[i].PeriodMicros;
@@ -127,35 +141,90 @@ internal sealed class RedisRateLimitStore : IRateLimitStore, IAsyncDisposable
         return (await connection.ConfigureAwait(false)).GetDatabase();
     }
 
-    private async Task<RedisResult> EvaluateAsync(LuaScriptFile script, RedisKey[] keys, RedisValue[] values, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs a script in one round trip. The hot path awaits exactly one task: the script's, bounded by the command
+    /// timeout (a shared timeout token when the caller's token cannot be canceled, so no timer per call). The
+    /// database is remembered once connected; NOSCRIPT and failures take the slow path.
+    /// </summary>
+    private Task<RedisResult> EvaluateAsync(LuaScriptFile script, RedisKey[] keys, RedisValue[] values, CancellationToken cancellationToken)
+    {
+        var database = _database;
+        if (database is null || cancellationToken.IsCancellationRequested)
+        {
+            return EvaluateSlowAsync(script, keys, values, cancellationToken);
+        }
+
+        Task<RedisResult> call;
+        try
+        {
+            call = database.ScriptEvaluateAsync(script.Sha1, keys, values);
+        }
+        catch (RedisException)
+        {
+            return EvaluateSlowAsync(script, keys, values, cancellationToken);
+        }
+
+        if (call.IsCompletedSuccessfully)
+        {
+            return call;
+        }
+
+        return AwaitAsync(call, database, script, keys, values, cancellationToken);
+    }
+
+    private async Task<RedisResult> AwaitAsync(Task<RedisResult> call, IDatabase database, LuaScriptFile script, RedisKey[] keys, RedisValue[] values, CancellationToken cancellationToken)
     {
         try
         {
-            var database = await DatabaseAsync().WaitAsync(_timeout, cancellationToken).ConfigureAwait(false);
             try
             {
-                return await Observe(database.ScriptEvaluateAsync(script.Sha1, keys, values)).WaitAsync(_timeout, cancellationToken).ConfigureAwait(false);
+                return await WithTimeout(call, cancellationToken).ConfigureAwait(false);
             }
             catch (RedisServerException ex) when (ex.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
             {
                 // The server lost its script cache (restart, failover, SCRIPT FLUSH): EVAL sends the text and caches it again.
                 Interlocked.Increment(ref _scriptReloads);
-                return await Observe(database.ScriptEvaluateAsync(script.Text, keys, values)).WaitAsync(_timeout, cancellationToken).ConfigureAwait(false);
+                call = database.ScriptEvaluateAsync(script.Text, keys, values);
+                return await WithTimeout(call, cancellationToken).ConfigureAwait(false);
             }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception ex)
         {
-            throw;
-        }
-        catch (TimeoutException ex)
-        {
-            throw new RateLimitStoreException($"Redis did not answer within {_timeout.TotalMilliseconds:0} ms.", ex);
-        }
-        catch (RedisException ex)
-        {
-            throw new RateLimitStoreException("Redis could not run the rate-limit script: " + ex.GetType().Name + ".", ex);
+            // A call left behind by a timeout or a cancellation still completes later: observe its fault.
+            _ = Observe(call);
+            throw Translate(ex, cancellationToken);
         }
     }
+
+    private async Task<RedisResult> EvaluateSlowAsync(LuaScriptFile script, RedisKey[] keys, RedisValue[] values, CancellationToken cancellationToken)
+    {
+        IDatabase database;
+        try
+        {
+            database = await DatabaseAsync().WaitAsync(_timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            throw Translate(ex, cancellationToken);
+        }
+
+        _database = database;
+        return await AwaitAsync(database.ScriptEvaluateAsync(script.Sha1, keys, values), database, script, keys, values, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The call, bounded by the command timeout and the caller's token.</summary>
+    private Task<RedisResult> WithTimeout(Task<RedisResult> call, CancellationToken cancellationToken) =>
+        call.IsCompleted ? call
+        : cancellationToken.CanBeCanceled ? call.WaitAsync(_timeout, cancellationToken)
+        : call.WaitAsync(_timeouts.Token);
+
+    private Exception Translate(Exception ex, CancellationToken cancellationToken) => ex switch
+    {
+        OperationCanceledException when cancellationToken.IsCancellationRequested => ex,
+        OperationCanceledException or TimeoutException => new RateLimitStoreException($"Redis did not answer within {_timeout.TotalMilliseconds:0} ms.", ex),
+        RedisException => new RateLimitStoreException("Redis could not run the rate-limit script: " + ex.GetType().Name + ".", ex),
+        _ => ex,
+    };
 
     /// <summary>A timed-out call still completes later; observe its fault so it is not reported as unobserved.</summary>
     private static Task<T> Observe<T>(Task<T> task)

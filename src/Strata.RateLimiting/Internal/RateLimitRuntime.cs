@@ -284,8 +284,8 @@ internal sealed partial class RateLimitRuntime : IDisposable
 
     private static StoreRequest BuildRequest(PolicyDefinition policy, string partition, RateLimitRule[] rules, int cost)
     {
-        var specs = new LimitSpec[rules.Length];
-        for (var i = 0; i < rules.Length; i++)
+        var specs = ReferenceEquals(rules, policy.Rules) ? policy.Specs : new LimitSpec[rules.Length];
+        for (var i = 0; i < rules.Length && specs != policy.Specs; i++)
         {
             specs[i] = LimitSpec.From(rules[i]);
         }
