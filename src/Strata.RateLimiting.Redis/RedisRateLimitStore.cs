@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using StackExchange.Redis;
 using Strata.RateLimiting.Store;
 
@@ -55,6 +56,7 @@ internal sealed class RedisRateLimitStore : IRateLimitStore, IAsyncDisposable
         return false;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<StoreDecision> DecideAsync(StoreRequest request, CancellationToken cancellationToken)
     {
         var limits = request.Limits;
@@ -84,7 +86,21 @@ internal sealed class RedisRateLimitStore : IRateLimitStore, IAsyncDisposable
             values[6 + (i * 4)] = limits[i].TokensPerPeriod;
         }
 
-        var result = await EvaluateAsync(LuaScriptFile.Decide, keys, values, cancellationToken).ConfigureAwait(false);
+        // The hot path awaits one task: the script's, bounded by the command timeout (no timer of its own, see WithTimeout).
+        var script = LuaScriptFile.Decide;
+        var database = _database ?? await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        Task<RedisResult>? call = null;
+        RedisResult result;
+        try
+        {
+            call = database.ScriptEvaluateAsync(script.Sha1, keys, values);
+            result = await WithTimeout(call, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            result = await RecoverAsync(ex, call, database, script, keys, values, cancellationToken).ConfigureAwait(false);
+        }
+
         var items = (RedisResult[]?)result;
         if (items is null || items.Length != 1 + (limits.Length * 4))
         {
@@ -141,75 +157,70 @@ internal sealed class RedisRateLimitStore : IRateLimitStore, IAsyncDisposable
         return (await connection.ConfigureAwait(false)).GetDatabase();
     }
 
-    /// <summary>
-    /// Runs a script in one round trip. The hot path awaits exactly one task: the script's, bounded by the command
-    /// timeout (a shared timeout token when the caller's token cannot be canceled, so no timer per call). The
-    /// database is remembered once connected; NOSCRIPT and failures take the slow path.
-    /// </summary>
-    private Task<RedisResult> EvaluateAsync(LuaScriptFile script, RedisKey[] keys, RedisValue[] values, CancellationToken cancellationToken)
+    /// <summary>Runs a script in one round trip (off the hot path: releases).</summary>
+    private async Task<RedisResult> EvaluateAsync(LuaScriptFile script, RedisKey[] keys, RedisValue[] values, CancellationToken cancellationToken)
     {
-        var database = _database;
-        if (database is null || cancellationToken.IsCancellationRequested)
-        {
-            return EvaluateSlowAsync(script, keys, values, cancellationToken);
-        }
-
-        Task<RedisResult> call;
+        var database = _database ?? await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        Task<RedisResult>? call = null;
         try
         {
             call = database.ScriptEvaluateAsync(script.Sha1, keys, values);
-        }
-        catch (RedisException)
-        {
-            return EvaluateSlowAsync(script, keys, values, cancellationToken);
-        }
-
-        if (call.IsCompletedSuccessfully)
-        {
-            return call;
-        }
-
-        return AwaitAsync(call, database, script, keys, values, cancellationToken);
-    }
-
-    private async Task<RedisResult> AwaitAsync(Task<RedisResult> call, IDatabase database, LuaScriptFile script, RedisKey[] keys, RedisValue[] values, CancellationToken cancellationToken)
-    {
-        try
-        {
-            try
-            {
-                return await WithTimeout(call, cancellationToken).ConfigureAwait(false);
-            }
-            catch (RedisServerException ex) when (ex.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
-            {
-                // The server lost its script cache (restart, failover, SCRIPT FLUSH): EVAL sends the text and caches it again.
-                Interlocked.Increment(ref _scriptReloads);
-                call = database.ScriptEvaluateAsync(script.Text, keys, values);
-                return await WithTimeout(call, cancellationToken).ConfigureAwait(false);
-            }
+            return await WithTimeout(call, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
-            // A call left behind by a timeout or a cancellation still completes later: observe its fault.
+            return await RecoverAsync(ex, call, database, script, keys, values, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// After a failed call: NOSCRIPT (the server lost its script cache: restart, failover, SCRIPT FLUSH) sends the
+    /// text with EVAL, which caches it again; anything else becomes a <see cref="RateLimitStoreException"/> (or the
+    /// caller's cancellation). A call left behind by a timeout still completes later: its fault is observed.
+    /// </summary>
+    private async Task<RedisResult> RecoverAsync(Exception failure, Task<RedisResult>? call, IDatabase database, LuaScriptFile script, RedisKey[] keys, RedisValue[] values, CancellationToken cancellationToken)
+    {
+        if (call is not null)
+        {
             _ = Observe(call);
+        }
+
+        if (failure is not RedisServerException || !failure.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
+        {
+            throw Translate(failure, cancellationToken);
+        }
+
+        Interlocked.Increment(ref _scriptReloads);
+        Task<RedisResult>? retry = null;
+        try
+        {
+            retry = database.ScriptEvaluateAsync(script.Text, keys, values);
+            return await WithTimeout(retry, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            if (retry is not null)
+            {
+                _ = Observe(retry);
+            }
+
             throw Translate(ex, cancellationToken);
         }
     }
 
-    private async Task<RedisResult> EvaluateSlowAsync(LuaScriptFile script, RedisKey[] keys, RedisValue[] values, CancellationToken cancellationToken)
+    /// <summary>Connects (or waits for the connection) within the command timeout, and remembers the database.</summary>
+    private async Task<IDatabase> ConnectAsync(CancellationToken cancellationToken)
     {
-        IDatabase database;
         try
         {
-            database = await DatabaseAsync().WaitAsync(_timeout, cancellationToken).ConfigureAwait(false);
+            var database = await DatabaseAsync().WaitAsync(_timeout, cancellationToken).ConfigureAwait(false);
+            _database = database;
+            return database;
         }
         catch (Exception ex)
         {
             throw Translate(ex, cancellationToken);
         }
-
-        _database = database;
-        return await AwaitAsync(database.ScriptEvaluateAsync(script.Sha1, keys, values), database, script, keys, values, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The call, bounded by the command timeout and the caller's token.</summary>

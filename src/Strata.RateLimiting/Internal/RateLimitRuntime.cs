@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -130,6 +131,7 @@ internal sealed partial class RateLimitRuntime : IDisposable
     }
 
     /// <summary>Decides one request: one store round trip at most.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<Outcome> AcquireAsync(PolicyDefinition policy, string partition, RateLimitRule[] rules, int cost, CancellationToken cancellationToken)
     {
         if (!_store.IsDistributed)
