@@ -30,6 +30,12 @@ internal static class RedisKeys
         return "{#" + encoded + "}";
     }
 
+    /// <summary>The key of a policy with one rule: <c>{prefix}:{policy}:{tag}</c>, built in one allocation for a plain partition.</summary>
+    public static string Key(string prefix, string policy, string partition) =>
+        IsPlain(partition)
+            ? string.Concat([prefix, ":", policy, ":{", partition, "}"])
+            : string.Concat(prefix, ":", policy, ":", Tag(partition));
+
     public static string Key(string prefix, string policy, string partitionTag, int index, int count) =>
         count == 1
             ? string.Concat(prefix, ":", policy, ":", partitionTag)

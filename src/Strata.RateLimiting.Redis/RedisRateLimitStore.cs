@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using StackExchange.Redis;
 using Strata.RateLimiting.Store;
 
@@ -15,7 +16,9 @@ internal sealed class RedisRateLimitStore : IRateLimitStore, IAsyncDisposable
     private readonly bool _ownsConnection;
     private readonly string _prefix;
     private readonly TimeSpan _timeout;
+    private readonly SharedTimeout _timeouts;
     private Task<IConnectionMultiplexer>? _connection;
+    private IDatabase? _database;
 
     /// <param name="connect">Gives the connection; called again only when an earlier call failed.</param>
     /// <param name="keyPrefix">The first part of every key.</param>
@@ -27,6 +30,7 @@ internal sealed class RedisRateLimitStore : IRateLimitStore, IAsyncDisposable
         _ownsConnection = ownsConnection;
         _prefix = keyPrefix.TrimEnd(':');
         _timeout = commandTimeout;
+        _timeouts = new SharedTimeout(commandTimeout);
         if (ownsConnection)
         {
             // Start connecting now so the first decisions do not wait for the handshake.
@@ -52,25 +56,51 @@ internal sealed class RedisRateLimitStore : IRateLimitStore, IAsyncDisposable
         return false;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<StoreDecision> DecideAsync(StoreRequest request, CancellationToken cancellationToken)
     {
-        var tag = RedisKeys.Tag(request.Partition);
         var limits = request.Limits;
         var keys = new RedisKey[limits.Length];
         var values = new RedisValue[3 + (limits.Length * 4)];
         values[0] = TimeOffsetMicros;
         values[1] = request.Cost;
         values[2] = request.LeaseId ?? string.Empty;
+        if (limits.Length == 1)
+        {
+            keys[0] = RedisKeys.Key(_prefix, request.Policy, request.Partition);
+        }
+        else
+        {
+            var tag = RedisKeys.Tag(request.Partition);
+            for (var i = 0; i < limits.Length; i++)
+            {
+                keys[i] = RedisKeys.Key(_prefix, request.Policy, tag, i, limits.Length);
+            }
+        }
+
         for (var i = 0; i < limits.Length; i++)
         {
-            keys[i] = RedisKeys.Key(_prefix, request.Policy, tag, i, limits.Length);
             values[3 + (i * 4)] = (int)limits[i].Algorithm;
             values[4 + (i * 4)] = limits[i].Limit;
             values[5 + (i * 4)] = limits[i].PeriodMicros;
             values[6 + (i * 4)] = limits[i].TokensPerPeriod;
         }
 
-        var result = await EvaluateAsync(LuaScriptFile.Decide, keys, values, cancellationToken).ConfigureAwait(false);
+        // The hot path awaits one task: the script's, bounded by the command timeout (no timer of its own, see WithTimeout).
+        var script = LuaScriptFile.Decide;
+        var database = _database ?? await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        Task<RedisResult>? call = null;
+        RedisResult result;
+        try
+        {
+            call = database.ScriptEvaluateAsync(script.Sha1, keys, values);
+            result = await WithTimeout(call, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            result = await RecoverAsync(ex, call, database, script, keys, values, cancellationToken).ConfigureAwait(false);
+        }
+
         var items = (RedisResult[]?)result;
         if (items is null || items.Length != 1 + (limits.Length * 4))
         {
@@ -127,35 +157,85 @@ internal sealed class RedisRateLimitStore : IRateLimitStore, IAsyncDisposable
         return (await connection.ConfigureAwait(false)).GetDatabase();
     }
 
+    /// <summary>Runs a script in one round trip (off the hot path: releases).</summary>
     private async Task<RedisResult> EvaluateAsync(LuaScriptFile script, RedisKey[] keys, RedisValue[] values, CancellationToken cancellationToken)
+    {
+        var database = _database ?? await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        Task<RedisResult>? call = null;
+        try
+        {
+            call = database.ScriptEvaluateAsync(script.Sha1, keys, values);
+            return await WithTimeout(call, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            return await RecoverAsync(ex, call, database, script, keys, values, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// After a failed call: NOSCRIPT (the server lost its script cache: restart, failover, SCRIPT FLUSH) sends the
+    /// text with EVAL, which caches it again; anything else becomes a <see cref="RateLimitStoreException"/> (or the
+    /// caller's cancellation). A call left behind by a timeout still completes later: its fault is observed.
+    /// </summary>
+    private async Task<RedisResult> RecoverAsync(Exception failure, Task<RedisResult>? call, IDatabase database, LuaScriptFile script, RedisKey[] keys, RedisValue[] values, CancellationToken cancellationToken)
+    {
+        if (call is not null)
+        {
+            _ = Observe(call);
+        }
+
+        if (failure is not RedisServerException || !failure.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
+        {
+            throw Translate(failure, cancellationToken);
+        }
+
+        Interlocked.Increment(ref _scriptReloads);
+        Task<RedisResult>? retry = null;
+        try
+        {
+            retry = database.ScriptEvaluateAsync(script.Text, keys, values);
+            return await WithTimeout(retry, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            if (retry is not null)
+            {
+                _ = Observe(retry);
+            }
+
+            throw Translate(ex, cancellationToken);
+        }
+    }
+
+    /// <summary>Connects (or waits for the connection) within the command timeout, and remembers the database.</summary>
+    private async Task<IDatabase> ConnectAsync(CancellationToken cancellationToken)
     {
         try
         {
             var database = await DatabaseAsync().WaitAsync(_timeout, cancellationToken).ConfigureAwait(false);
-            try
-            {
-                return await Observe(database.ScriptEvaluateAsync(script.Sha1, keys, values)).WaitAsync(_timeout, cancellationToken).ConfigureAwait(false);
-            }
-            catch (RedisServerException ex) when (ex.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
-            {
-                // The server lost its script cache (restart, failover, SCRIPT FLUSH): EVAL sends the text and caches it again.
-                Interlocked.Increment(ref _scriptReloads);
-                return await Observe(database.ScriptEvaluateAsync(script.Text, keys, values)).WaitAsync(_timeout, cancellationToken).ConfigureAwait(false);
-            }
+            _database = database;
+            return database;
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception ex)
         {
-            throw;
-        }
-        catch (TimeoutException ex)
-        {
-            throw new RateLimitStoreException($"Redis did not answer within {_timeout.TotalMilliseconds:0} ms.", ex);
-        }
-        catch (RedisException ex)
-        {
-            throw new RateLimitStoreException("Redis could not run the rate-limit script: " + ex.GetType().Name + ".", ex);
+            throw Translate(ex, cancellationToken);
         }
     }
+
+    /// <summary>The call, bounded by the command timeout and the caller's token.</summary>
+    private Task<RedisResult> WithTimeout(Task<RedisResult> call, CancellationToken cancellationToken) =>
+        call.IsCompleted ? call
+        : cancellationToken.CanBeCanceled ? call.WaitAsync(_timeout, cancellationToken)
+        : call.WaitAsync(_timeouts.Token);
+
+    private Exception Translate(Exception ex, CancellationToken cancellationToken) => ex switch
+    {
+        OperationCanceledException when cancellationToken.IsCancellationRequested => ex,
+        OperationCanceledException or TimeoutException => new RateLimitStoreException($"Redis did not answer within {_timeout.TotalMilliseconds:0} ms.", ex),
+        RedisException => new RateLimitStoreException("Redis could not run the rate-limit script: " + ex.GetType().Name + ".", ex),
+        _ => ex,
+    };
 
     /// <summary>A timed-out call still completes later; observe its fault so it is not reported as unobserved.</summary>
     private static Task<T> Observe<T>(Task<T> task)

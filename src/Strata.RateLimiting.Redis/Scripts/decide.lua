@@ -38,10 +38,41 @@ local function ttl(us)
   return ms
 end
 
+-- Writes wait until every limit has admitted the request (all or nothing). With one limit there is nothing to
+-- wait for: the write happens at once, without queueing it.
+local direct = #KEYS == 1 and not probe
+local writes = {}
+local function later(f, key, a, b, c)
+  if direct then f(key, a, b, c) else writes[#writes + 1] = { f, key, a, b, c } end
+end
+
+local function set_tat(key, tat, ms)
+  redis.call('SET', key, num(tat), 'PX', ms)
+end
+
+local function set_bucket(key, tokens, at, ms)
+  redis.call('HSET', key, 't', num(tokens), 'ts', num(at))
+  redis.call('PEXPIRE', key, ms)
+end
+
+local function set_window(key, window, count, ms)
+  redis.call('HSET', key, 'w', num(window), 'c', num(count))
+  redis.call('PEXPIRE', key, ms)
+end
+
+local function set_sliding(key, window, counts, ms)
+  redis.call('HSET', key, 'w', num(window), 'c', num(counts[1]), 'p', num(counts[2]))
+  redis.call('PEXPIRE', key, ms)
+end
+
+local function add_permit(key, expires, member, ms)
+  redis.call('ZADD', key, num(expires), member)
+  redis.call('PEXPIRE', key, ms)
+end
+
 local all = true
 local out = { 0 }
 local limits = {}
-local writes = {}
 
 for i = 1, #KEYS do
   local b = 4 + (i - 1) * 4
@@ -68,7 +99,7 @@ for i = 1, #KEYS do
       ok = true
       remaining = math.max(0, math.floor((period - (newtat - now)) / interval + eps))
       reset = up(newtat - now)
-      writes[#writes + 1] = function() redis.call('SET', key, num(newtat), 'PX', ttl(newtat - now)) end
+      later(set_tat, key, newtat, ttl(newtat - now))
     end
   elseif alg == 1 then
     -- Token bucket: tokens and the time of the last refill.
@@ -86,10 +117,7 @@ for i = 1, #KEYS do
       local tofull = (limit - left) / rate
       remaining = math.floor(left + eps)
       reset = up(tofull)
-      writes[#writes + 1] = function()
-        redis.call('HSET', key, 't', num(left), 'ts', num(now))
-        redis.call('PEXPIRE', key, ttl(tofull))
-      end
+      later(set_bucket, key, left, now, ttl(tofull))
     end
   elseif alg == 2 then
     -- Fixed window: window index and count.
@@ -106,10 +134,7 @@ for i = 1, #KEYS do
       ok = true
       count = count + cost
       remaining = limit - count
-      writes[#writes + 1] = function()
-        redis.call('HSET', key, 'w', num(window), 'c', num(count))
-        redis.call('PEXPIRE', key, ttl(finish - now))
-      end
+      later(set_window, key, window, count, ttl(finish - now))
     end
   elseif alg == 3 then
     -- Approximated sliding window: current and previous counts, the previous weighted by overlap.
@@ -143,10 +168,7 @@ for i = 1, #KEYS do
       ok = true
       remaining = math.max(0, math.floor(limit - estimate - cost + eps))
       local c = current + cost
-      writes[#writes + 1] = function()
-        redis.call('HSET', key, 'w', num(window), 'c', num(c), 'p', num(previous))
-        redis.call('PEXPIRE', key, ttl(towindowend + period))
-      end
+      later(set_sliding, key, window, { c, previous }, ttl(towindowend + period))
     end
   elseif alg == 4 then
     -- Concurrency: a sorted set of permits scored by expiry; members are lease#cost.
@@ -158,10 +180,7 @@ for i = 1, #KEYS do
     if used + cost <= limit then
       ok = true
       remaining = limit - used - cost
-      writes[#writes + 1] = function()
-        redis.call('ZADD', key, num(now + period), lease .. '#' .. cost)
-        redis.call('PEXPIRE', key, ttl(period))
-      end
+      later(add_permit, key, now + period, lease .. '#' .. cost, ttl(period))
     else
       remaining = math.max(0, limit - used)
     end
@@ -178,8 +197,8 @@ for i = 1, #KEYS do
 end
 
 if all and not probe then
-  for _, write in ipairs(writes) do write() end
-else
+  for _, w in ipairs(writes) do w[1](w[2], w[3], w[4], w[5]) end
+elseif not direct then
   -- Nothing was taken: limits that would have admitted the request report what they still have.
   for i = 1, #KEYS do
     local at = 2 + (i - 1) * 4

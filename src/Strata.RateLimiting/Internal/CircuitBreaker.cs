@@ -10,23 +10,23 @@ internal sealed class CircuitBreaker(int failureThreshold, TimeSpan breakDuratio
     private readonly object _gate = new();
     private int _failures;
     private long _openUntil;
-    private bool _open;
+    private volatile bool _open;
     private bool _probing;
 
-    public bool IsOpen
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _open;
-            }
-        }
-    }
+    // The fast paths below read these without the lock: a closed circuit with no failures is the steady state,
+    // and every decision passes TryEnter and OnSuccess. A stale read only sends one more call to the store.
+    private volatile bool _clean = true;
+
+    public bool IsOpen => _open;
 
     /// <summary>True when a call may go to the store (closed, or this caller is the half-open probe).</summary>
     public bool TryEnter()
     {
+        if (!_open)
+        {
+            return true;
+        }
+
         lock (_gate)
         {
             if (!_open)
@@ -40,6 +40,7 @@ internal sealed class CircuitBreaker(int failureThreshold, TimeSpan breakDuratio
             }
 
             _probing = true;
+            _clean = false;
             return true;
         }
     }
@@ -65,10 +66,16 @@ internal sealed class CircuitBreaker(int failureThreshold, TimeSpan breakDuratio
     /// <summary>Records a success; returns true when it closed an open circuit.</summary>
     public bool OnSuccess()
     {
+        if (_clean)
+        {
+            return false;
+        }
+
         lock (_gate)
         {
             _failures = 0;
             _probing = false;
+            _clean = true;
             if (_open)
             {
                 _open = false;
@@ -93,6 +100,7 @@ internal sealed class CircuitBreaker(int failureThreshold, TimeSpan breakDuratio
     {
         lock (_gate)
         {
+            _clean = false;
             _failures++;
             var wasProbe = _probing;
             _probing = false;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -130,6 +131,7 @@ internal sealed partial class RateLimitRuntime : IDisposable
     }
 
     /// <summary>Decides one request: one store round trip at most.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<Outcome> AcquireAsync(PolicyDefinition policy, string partition, RateLimitRule[] rules, int cost, CancellationToken cancellationToken)
     {
         if (!_store.IsDistributed)
@@ -284,8 +286,8 @@ internal sealed partial class RateLimitRuntime : IDisposable
 
     private static StoreRequest BuildRequest(PolicyDefinition policy, string partition, RateLimitRule[] rules, int cost)
     {
-        var specs = new LimitSpec[rules.Length];
-        for (var i = 0; i < rules.Length; i++)
+        var specs = ReferenceEquals(rules, policy.Rules) ? policy.Specs : new LimitSpec[rules.Length];
+        for (var i = 0; i < rules.Length && specs != policy.Specs; i++)
         {
             specs[i] = LimitSpec.From(rules[i]);
         }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Threading.RateLimiting;
 
 namespace Strata.RateLimiting.Internal;
@@ -62,6 +63,7 @@ internal sealed class StoreRateLimiter : RateLimiter
         return outcome is { } decided ? Track(decided, context) : StoreLease.Deferred;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     protected override async ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken)
     {
         var rules = Prepare(permitCount, out var context);
