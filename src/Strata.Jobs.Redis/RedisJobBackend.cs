@@ -33,6 +33,8 @@ internal sealed partial class RedisJobBackend : IJobBackend
     private readonly AsyncSignal _wake = new();
     private readonly AsyncSignal _scheduleChanged = new();
     private readonly TimeSpan _heartbeatInterval;
+    private readonly HashSet<string> _announcedIdle = new(StringComparer.Ordinal);
+    private bool _idleAnnounced;
     private int _subscribed;
 
     public RedisJobBackend(
@@ -65,7 +67,7 @@ internal sealed partial class RedisJobBackend : IJobBackend
         var keys = new Keys(_options.KeyPrefix, envelope.Queue);
         var result = (RedisResult[])(await RedisScript.Enqueue.EvaluateAsync(
             db,
-            [keys.Stream, keys.Delayed, keys.Job(envelope.Id), keys.Idempotency(envelope.IdempotencyKey ?? string.Empty)],
+            [keys.Stream, keys.Delayed, keys.Job(envelope.Id), keys.Idempotency(envelope.IdempotencyKey ?? string.Empty), keys.Idle],
             [
                 envelope.Id,
                 Serialize(envelope),
@@ -193,6 +195,11 @@ internal sealed partial class RedisJobBackend : IJobBackend
             entries = await db.StreamReadGroupAsync(keys.Stream, _options.ConsumerGroup, _options.ConsumerName, StreamPosition.NewMessages, max).ConfigureAwait(false);
         }
 
+        if (entries.Length > 0)
+        {
+            await WithdrawIdleAsync(db, queue, keys).ConfigureAwait(false);
+        }
+
         var deliveries = await ToDeliveriesAsync(db, keys, entries, deliveryCount: static _ => 1).ConfigureAwait(false);
         await PrepareStartAsync(db, keys, deliveries).ConfigureAwait(false);
         return deliveries;
@@ -201,6 +208,17 @@ internal sealed partial class RedisJobBackend : IJobBackend
     public async ValueTask WaitForWorkAsync(IReadOnlyList<string> queues, CancellationToken cancellationToken)
     {
         await SubscribeAsync().ConfigureAwait(false);
+        if (!_idleAnnounced)
+        {
+            // Enqueues wake workers only when one has said it is about to wait. Say so, and return without waiting:
+            // the caller reads the queues once more, which sees every job added before this announcement; a job
+            // added after it sends the wake-up. The announcement lasts two poll intervals, longer than one wait.
+            await AnnounceIdleAsync(queues).ConfigureAwait(false);
+            _idleAnnounced = true;
+            return;
+        }
+
+        _idleAnnounced = false;
         using var wake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var signalled = _wake.WaitAsync(wake.Token);
         var poll = Task.Delay(_options.PollInterval, _time, wake.Token);
@@ -410,6 +428,37 @@ internal sealed partial class RedisJobBackend : IJobBackend
         if (delivery.Receipt is not null)
         {
             _inFlight.TryRemove(delivery.Receipt, out _);
+        }
+    }
+
+    /// <summary>
+    /// Adds this consumer to the idle set of each queue (score: until when, unix ms) and drops members whose time
+    /// has passed (stopped hosts). Called only by the dispatch loop, like <see cref="ReceiveAsync"/>.
+    /// </summary>
+    private async Task AnnounceIdleAsync(IReadOnlyList<string> queues)
+    {
+        var db = await DatabaseAsync().ConfigureAwait(false);
+        var now = _time.GetUtcNow();
+        var until = (now + (_options.PollInterval * 2)).ToUnixTimeMilliseconds();
+        var calls = new List<Task>(queues.Count * 2);
+        foreach (var queue in queues)
+        {
+            var keys = new Keys(_options.KeyPrefix, queue);
+            calls.Add(db.SortedSetRemoveRangeByScoreAsync(keys.Idle, double.NegativeInfinity, now.ToUnixTimeMilliseconds(), Exclude.Stop));
+            calls.Add(db.SortedSetAddAsync(keys.Idle, _options.ConsumerName, until));
+            _announcedIdle.Add(queue);
+        }
+
+        await Task.WhenAll(calls).ConfigureAwait(false);
+    }
+
+    /// <summary>Takes this consumer out of a queue's idle set once it reads work there, so busy queues send no wake-ups.</summary>
+    private async Task WithdrawIdleAsync(IDatabase db, string queue, Keys keys)
+    {
+        _idleAnnounced = false;
+        if (_announcedIdle.Remove(queue))
+        {
+            await db.SortedSetRemoveAsync(keys.Idle, _options.ConsumerName).ConfigureAwait(false);
         }
     }
 
@@ -790,6 +839,8 @@ internal sealed partial class RedisJobBackend : IJobBackend
         public string JobPrefix => _base + "job:";
 
         public string WakeChannel => _base + "wake";
+
+        public RedisKey Idle => _base + "idle";
 
         public RedisKey Job(string id) => JobPrefix + id;
 
