@@ -183,25 +183,50 @@ internal sealed partial class RedisJobBackend : IJobBackend
             }
         }
 
-        StreamEntry[] entries;
-        try
+        // One call reads the batch and marks its jobs running (read_start.lua).
+        var reply = (RedisResult[])(await RedisScript.ReadStart.EvaluateAsync(
+            db,
+            [keys.Stream],
+            [_options.ConsumerGroup, _options.ConsumerName, max, Ms(now), keys.JobPrefix]).ConfigureAwait(false))!;
+        if (reply.Length == 0)
         {
-            entries = await db.StreamReadGroupAsync(keys.Stream, _options.ConsumerGroup, _options.ConsumerName, StreamPosition.NewMessages, max).ConfigureAwait(false);
-        }
-        catch (RedisServerException ex) when (ex.Message.StartsWith("NOGROUP", StringComparison.Ordinal))
-        {
-            // A new queue, or a server that lost its data (restart without persistence): create the group.
-            await EnsureGroupAsync(db, keys).ConfigureAwait(false);
-            entries = await db.StreamReadGroupAsync(keys.Stream, _options.ConsumerGroup, _options.ConsumerName, StreamPosition.NewMessages, max).ConfigureAwait(false);
+            return [];
         }
 
-        if (entries.Length > 0)
+        await WithdrawIdleAsync(db, queue, keys).ConfigureAwait(false);
+        var deliveries = new List<JobDelivery>(reply.Length / 3);
+        for (var i = 0; i + 2 < reply.Length; i += 3)
         {
-            await WithdrawIdleAsync(db, queue, keys).ConfigureAwait(false);
+            var id = (string)reply[i]!;
+            var raw = (string?)reply[i + 1];
+            var outcome = (int)reply[i + 2];
+            if (outcome == 0)
+            {
+                // Cancelled or finished before it was read: acknowledged and deleted by the script.
+                continue;
+            }
+
+            JobEnvelope? envelope = null;
+            try
+            {
+                envelope = string.IsNullOrEmpty(raw) ? null : Deserialize(raw);
+            }
+            catch (JsonException ex)
+            {
+                Log.UnreadableEntry(_logger, id, ex);
+            }
+
+            if (envelope is null || outcome != 1)
+            {
+                // Not an envelope this library wrote: keep it for inspection, out of the work stream.
+                await DeadLetterUnreadableAsync(db, keys, id, raw).ConfigureAwait(false);
+                continue;
+            }
+
+            _inFlight[id] = (envelope.Queue, envelope.Id);
+            deliveries.Add(new JobDelivery(envelope, id) { PreparedStart = StartStatus.Run });
         }
 
-        var deliveries = await ToDeliveriesAsync(db, keys, entries, deliveryCount: static _ => 1).ConfigureAwait(false);
-        await PrepareStartAsync(db, keys, deliveries).ConfigureAwait(false);
         return deliveries;
     }
 
@@ -621,9 +646,7 @@ internal sealed partial class RedisJobBackend : IJobBackend
             if (envelope is null)
             {
                 // Not an envelope this library wrote: keep it for inspection, out of the work stream.
-                await db.StreamAddAsync(keys.DeadLetters, [new("entry", id), new("error", "The stream entry is not a job envelope."), new("e", entry["e"])], maxLength: _options.DeadLetterMaxLength, useApproximateMaxLength: true).ConfigureAwait(false);
-                await db.StreamAcknowledgeAsync(keys.Stream, _options.ConsumerGroup, entry.Id).ConfigureAwait(false);
-                await db.StreamDeleteAsync(keys.Stream, [entry.Id]).ConfigureAwait(false);
+                await DeadLetterUnreadableAsync(db, keys, id, entry["e"]).ConfigureAwait(false);
                 continue;
             }
 
@@ -632,6 +655,13 @@ internal sealed partial class RedisJobBackend : IJobBackend
         }
 
         return deliveries;
+    }
+
+    private async Task DeadLetterUnreadableAsync(IDatabase db, Keys keys, string entryId, RedisValue raw)
+    {
+        await db.StreamAddAsync(keys.DeadLetters, [new("entry", entryId), new("error", "The stream entry is not a job envelope."), new("e", raw)], maxLength: _options.DeadLetterMaxLength, useApproximateMaxLength: true).ConfigureAwait(false);
+        await db.StreamAcknowledgeAsync(keys.Stream, _options.ConsumerGroup, entryId).ConfigureAwait(false);
+        await db.StreamDeleteAsync(keys.Stream, [entryId]).ConfigureAwait(false);
     }
 
     /// <summary>
