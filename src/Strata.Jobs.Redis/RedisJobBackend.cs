@@ -33,6 +33,8 @@ internal sealed partial class RedisJobBackend : IJobBackend
     private readonly AsyncSignal _wake = new();
     private readonly AsyncSignal _scheduleChanged = new();
     private readonly TimeSpan _heartbeatInterval;
+    private readonly HashSet<string> _announcedIdle = new(StringComparer.Ordinal);
+    private bool _idleAnnounced;
     private int _subscribed;
 
     public RedisJobBackend(
@@ -65,7 +67,7 @@ internal sealed partial class RedisJobBackend : IJobBackend
         var keys = new Keys(_options.KeyPrefix, envelope.Queue);
         var result = (RedisResult[])(await RedisScript.Enqueue.EvaluateAsync(
             db,
-            [keys.Stream, keys.Delayed, keys.Job(envelope.Id), keys.Idempotency(envelope.IdempotencyKey ?? string.Empty)],
+            [keys.Stream, keys.Delayed, keys.Job(envelope.Id), keys.Idempotency(envelope.IdempotencyKey ?? string.Empty), keys.Idle],
             [
                 envelope.Id,
                 Serialize(envelope),
@@ -181,26 +183,67 @@ internal sealed partial class RedisJobBackend : IJobBackend
             }
         }
 
-        StreamEntry[] entries;
-        try
+        // One call reads the batch and marks its jobs running (read_start.lua).
+        var reply = (RedisResult[])(await RedisScript.ReadStart.EvaluateAsync(
+            db,
+            [keys.Stream],
+            [_options.ConsumerGroup, _options.ConsumerName, max, Ms(now), keys.JobPrefix]).ConfigureAwait(false))!;
+        if (reply.Length == 0)
         {
-            entries = await db.StreamReadGroupAsync(keys.Stream, _options.ConsumerGroup, _options.ConsumerName, StreamPosition.NewMessages, max).ConfigureAwait(false);
-        }
-        catch (RedisServerException ex) when (ex.Message.StartsWith("NOGROUP", StringComparison.Ordinal))
-        {
-            // A new queue, or a server that lost its data (restart without persistence): create the group.
-            await EnsureGroupAsync(db, keys).ConfigureAwait(false);
-            entries = await db.StreamReadGroupAsync(keys.Stream, _options.ConsumerGroup, _options.ConsumerName, StreamPosition.NewMessages, max).ConfigureAwait(false);
+            return [];
         }
 
-        var deliveries = await ToDeliveriesAsync(db, keys, entries, deliveryCount: static _ => 1).ConfigureAwait(false);
-        await PrepareStartAsync(db, keys, deliveries).ConfigureAwait(false);
+        await WithdrawIdleAsync(db, queue, keys).ConfigureAwait(false);
+        var deliveries = new List<JobDelivery>(reply.Length / 3);
+        for (var i = 0; i + 2 < reply.Length; i += 3)
+        {
+            var id = (string)reply[i]!;
+            var raw = (string?)reply[i + 1];
+            var outcome = (int)reply[i + 2];
+            if (outcome == 0)
+            {
+                // Cancelled or finished before it was read: acknowledged and deleted by the script.
+                continue;
+            }
+
+            JobEnvelope? envelope = null;
+            try
+            {
+                envelope = string.IsNullOrEmpty(raw) ? null : Deserialize(raw);
+            }
+            catch (JsonException ex)
+            {
+                Log.UnreadableEntry(_logger, id, ex);
+            }
+
+            if (envelope is null || outcome != 1)
+            {
+                // Not an envelope this library wrote: keep it for inspection, out of the work stream.
+                await DeadLetterUnreadableAsync(db, keys, id, raw).ConfigureAwait(false);
+                continue;
+            }
+
+            _inFlight[id] = (envelope.Queue, envelope.Id);
+            deliveries.Add(new JobDelivery(envelope, id) { PreparedStart = StartStatus.Run });
+        }
+
         return deliveries;
     }
 
     public async ValueTask WaitForWorkAsync(IReadOnlyList<string> queues, CancellationToken cancellationToken)
     {
         await SubscribeAsync().ConfigureAwait(false);
+        if (!_idleAnnounced)
+        {
+            // Enqueues wake workers only when one has said it is about to wait. Say so, and return without waiting:
+            // the caller reads the queues once more, which sees every job added before this announcement; a job
+            // added after it sends the wake-up. The announcement lasts two poll intervals, longer than one wait.
+            await AnnounceIdleAsync(queues).ConfigureAwait(false);
+            _idleAnnounced = true;
+            return;
+        }
+
+        _idleAnnounced = false;
         using var wake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var signalled = _wake.WaitAsync(wake.Token);
         var poll = Task.Delay(_options.PollInterval, _time, wake.Token);
@@ -413,6 +456,37 @@ internal sealed partial class RedisJobBackend : IJobBackend
         }
     }
 
+    /// <summary>
+    /// Adds this consumer to the idle set of each queue (score: until when, unix ms) and drops members whose time
+    /// has passed (stopped hosts). Called only by the dispatch loop, like <see cref="ReceiveAsync"/>.
+    /// </summary>
+    private async Task AnnounceIdleAsync(IReadOnlyList<string> queues)
+    {
+        var db = await DatabaseAsync().ConfigureAwait(false);
+        var now = _time.GetUtcNow();
+        var until = (now + (_options.PollInterval * 2)).ToUnixTimeMilliseconds();
+        var calls = new List<Task>(queues.Count * 2);
+        foreach (var queue in queues)
+        {
+            var keys = new Keys(_options.KeyPrefix, queue);
+            calls.Add(db.SortedSetRemoveRangeByScoreAsync(keys.Idle, double.NegativeInfinity, now.ToUnixTimeMilliseconds(), Exclude.Stop));
+            calls.Add(db.SortedSetAddAsync(keys.Idle, _options.ConsumerName, until));
+            _announcedIdle.Add(queue);
+        }
+
+        await Task.WhenAll(calls).ConfigureAwait(false);
+    }
+
+    /// <summary>Takes this consumer out of a queue's idle set once it reads work there, so busy queues send no wake-ups.</summary>
+    private async Task WithdrawIdleAsync(IDatabase db, string queue, Keys keys)
+    {
+        _idleAnnounced = false;
+        if (_announcedIdle.Remove(queue))
+        {
+            await db.SortedSetRemoveAsync(keys.Idle, _options.ConsumerName).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Marks a batch of received jobs running in one script call; each delivery keeps its outcome for <see cref="StartAsync"/>.</summary>
     private async Task PrepareStartAsync(IDatabase db, Keys keys, IReadOnlyList<JobDelivery> deliveries)
     {
@@ -572,9 +646,7 @@ internal sealed partial class RedisJobBackend : IJobBackend
             if (envelope is null)
             {
                 // Not an envelope this library wrote: keep it for inspection, out of the work stream.
-                await db.StreamAddAsync(keys.DeadLetters, [new("entry", id), new("error", "The stream entry is not a job envelope."), new("e", entry["e"])], maxLength: _options.DeadLetterMaxLength, useApproximateMaxLength: true).ConfigureAwait(false);
-                await db.StreamAcknowledgeAsync(keys.Stream, _options.ConsumerGroup, entry.Id).ConfigureAwait(false);
-                await db.StreamDeleteAsync(keys.Stream, [entry.Id]).ConfigureAwait(false);
+                await DeadLetterUnreadableAsync(db, keys, id, entry["e"]).ConfigureAwait(false);
                 continue;
             }
 
@@ -583,6 +655,13 @@ internal sealed partial class RedisJobBackend : IJobBackend
         }
 
         return deliveries;
+    }
+
+    private async Task DeadLetterUnreadableAsync(IDatabase db, Keys keys, string entryId, RedisValue raw)
+    {
+        await db.StreamAddAsync(keys.DeadLetters, [new("entry", entryId), new("error", "The stream entry is not a job envelope."), new("e", raw)], maxLength: _options.DeadLetterMaxLength, useApproximateMaxLength: true).ConfigureAwait(false);
+        await db.StreamAcknowledgeAsync(keys.Stream, _options.ConsumerGroup, entryId).ConfigureAwait(false);
+        await db.StreamDeleteAsync(keys.Stream, [entryId]).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -790,6 +869,8 @@ internal sealed partial class RedisJobBackend : IJobBackend
         public string JobPrefix => _base + "job:";
 
         public string WakeChannel => _base + "wake";
+
+        public RedisKey Idle => _base + "idle";
 
         public RedisKey Job(string id) => JobPrefix + id;
 

@@ -30,6 +30,8 @@ internal sealed class RedisScript
 
     public static RedisScript StartBatch { get; } = new("start_batch");
 
+    public static RedisScript ReadStart { get; } = new("read_start");
+
     public static RedisScript SucceedBatch { get; } = new("succeed_batch");
 
     public static RedisScript Finish { get; } = new("finish");

@@ -51,6 +51,9 @@ internal sealed class JobDelivery(JobEnvelope envelope, string? receipt = null, 
 
     /// <summary>The outcome of marking the job running when the backend did that for a whole batch at receipt (Redis); null otherwise.</summary>
     public StartStatus? PreparedStart { get; set; }
+
+    /// <summary>Set by the worker when it gave the job's slot back before the end (its success was still being recorded).</summary>
+    public bool SlotReleased { get; set; }
 }
 
 internal enum EnqueueStatus

@@ -35,6 +35,7 @@ internal sealed partial class JobWorker : IHostedService, IDisposable
     private readonly CancellationTokenSource _jobsShutdown = new();
     private int _free;
     private int _inFlight;
+    private int _recording;
     private int _dispatcherWaiting;
     private Task? _dispatch;
     private Task? _background;
@@ -339,7 +340,7 @@ internal sealed partial class JobWorker : IHostedService, IDisposable
     {
         try
         {
-            await RunAttemptAsync(delivery).ConfigureAwait(false);
+            await RunAttemptAsync(delivery, queue).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -348,26 +349,40 @@ internal sealed partial class JobWorker : IHostedService, IDisposable
         }
         finally
         {
-            JobEnded(queue);
+            JobEnded(delivery, queue);
         }
     }
 
-    private void JobEnded(QueueSelector.QueueState queue)
+    private void JobEnded(JobDelivery delivery, QueueSelector.QueueState queue)
     {
-        Interlocked.Decrement(ref queue.Running);
-        Interlocked.Increment(ref _free);
+        if (delivery.SlotReleased)
+        {
+            Interlocked.Decrement(ref _recording);
+        }
+        else
+        {
+            ReleaseSlot(delivery, queue);
+        }
+
         if (Interlocked.Decrement(ref _inFlight) == 0 && _stopping.IsCancellationRequested)
         {
             _drained.TrySetResult();
         }
+    }
 
+    /// <summary>Gives the job's slot back (its handler no longer runs) and wakes the dispatch loop if it waits for one.</summary>
+    private void ReleaseSlot(JobDelivery delivery, QueueSelector.QueueState queue)
+    {
+        delivery.SlotReleased = true;
+        Interlocked.Decrement(ref queue.Running);
+        Interlocked.Increment(ref _free);
         if (Volatile.Read(ref _dispatcherWaiting) == 1)
         {
             _jobFinished.Set();
         }
     }
 
-    private async ValueTask RunAttemptAsync(JobDelivery delivery)
+    private async ValueTask RunAttemptAsync(JobDelivery delivery, QueueSelector.QueueState queue)
     {
         var envelope = delivery.Envelope;
         if (_stopping.IsCancellationRequested)
@@ -461,7 +476,24 @@ internal sealed partial class JobWorker : IHostedService, IDisposable
 
         if (failure is null)
         {
-            await _backend.SucceedAsync(delivery, context.ResultJson, CancellationToken.None).ConfigureAwait(false);
+            var recording = _backend.SucceedAsync(delivery, context.ResultJson, CancellationToken.None);
+            if (!recording.IsCompleted)
+            {
+                // The handler is done; only the success is on its way to the store (Redis batches it with others).
+                // Concurrency limits running handlers, so the slot goes back now and the dispatch loop can read the
+                // next jobs during the round trip. At most Concurrency jobs wait like this; beyond that a job keeps
+                // its slot until recorded. A drain still waits for them (they stay in flight).
+                if (Interlocked.Increment(ref _recording) <= _options.Concurrency)
+                {
+                    ReleaseSlot(delivery, queue);
+                }
+                else
+                {
+                    Interlocked.Decrement(ref _recording);
+                }
+            }
+
+            await recording.ConfigureAwait(false);
 
             // Counted once the store says Succeeded, so a listener that sees N succeeded can read N succeeded jobs.
             _metrics.Succeeded(envelope.Queue, envelope.JobType);

@@ -38,7 +38,7 @@ public sealed class RedisBackendTests(RedisFixture redis) : JobsTestBase, IClass
 
         var keys = await KeysAsync(_prefix + "*");
         keys.Where(k => k.Contains("{reports}", StringComparison.Ordinal)).Select(k => k[(k.IndexOf('}') + 2)..].Split(':')[0])
-            .Distinct().Should().BeEquivalentTo(["stream", "delayed", "dead", "job", "idem"]);
+            .Distinct().Should().BeEquivalentTo(["stream", "delayed", "dead", "job", "idem", "idle"]);
         keys.Should().OnlyContain(k => k.StartsWith(_prefix + "{", StringComparison.Ordinal));
     }
 
@@ -205,6 +205,21 @@ public sealed class RedisBackendTests(RedisFixture redis) : JobsTestBase, IClass
 
         var id = await host.Queue.EnqueueAsync(new EchoJob("wake"));
 
+        await host.WaitForStateAsync(id, JobState.Succeeded);
+    }
+
+    [Fact]
+    public async Task An_idle_worker_announces_itself_in_the_idle_set_for_two_poll_intervals_so_enqueues_wake_it()
+    {
+        _configure = o => o.PollInterval = TimeSpan.FromMinutes(10);
+        var host = await StartHostAsync();
+        var idle = _prefix + "{default}:idle";
+
+        await WaitUntilAsync(async () => await Db.SortedSetLengthAsync(idle) == 1);
+        var until = DateTimeOffset.FromUnixTimeMilliseconds((long)(await Db.SortedSetRangeByRankWithScoresAsync(idle))[0].Score);
+        until.Should().BeAfter(DateTimeOffset.UtcNow.AddMinutes(19)).And.BeBefore(DateTimeOffset.UtcNow.AddMinutes(21));
+
+        var id = await host.Queue.EnqueueAsync(new EchoJob("wake"));
         await host.WaitForStateAsync(id, JobState.Succeeded);
     }
 

@@ -5,6 +5,7 @@
 -- KEYS[2] delayed set        {queue}:delayed   (score = run time, unix ms; member = envelope JSON)
 -- KEYS[3] job status hash    {queue}:job:<id>
 -- KEYS[4] idempotency key    {queue}:idem:<key> (ignored when ARGV[5] is '0')
+-- KEYS[5] idle readers       {queue}:idle      (score = until when, unix ms; member = consumer name)
 -- ARGV[1] job id
 -- ARGV[2] envelope JSON
 -- ARGV[3] run time in unix ms, or '' to queue at once
@@ -17,6 +18,9 @@
 -- ARGV[10] max attempts
 -- ARGV[11] owner tag, or ''
 -- Returns {1, id} when added, {0, existing id} for a duplicate.
+-- The wake-up PUBLISH goes out only when some worker said it is about to wait (a member of the idle set whose
+-- time has not passed): a worker announces itself there before its last read of the stream, so a job added
+-- after that read always finds it; busy workers read on by themselves and cost no Pub/Sub message per job.
 if ARGV[5] == '1' then
   if not redis.call('SET', KEYS[4], ARGV[1], 'NX', 'PX', ARGV[4]) then
     return {0, redis.call('GET', KEYS[4])}
@@ -32,5 +36,7 @@ if ARGV[3] ~= '' then
 else
   redis.call('XADD', KEYS[1], '*', 'e', ARGV[2])
 end
-redis.call('PUBLISH', ARGV[6], state)
+if state == 'scheduled' or redis.call('ZCOUNT', KEYS[5], ARGV[9], '+inf') > 0 then
+  redis.call('PUBLISH', ARGV[6], state)
+end
 return {1, ARGV[1]}

@@ -329,6 +329,28 @@ public abstract class JobQueueContractTests : JobsTestBase
     }
 
     [Fact]
+    public async Task Many_short_jobs_all_succeed_and_never_more_handlers_run_at_once_than_the_concurrency()
+    {
+        // A job whose handler is done gives its slot back while its success is still being recorded; the limit on
+        // running handlers must hold regardless.
+        var host = await StartHostAsync(o => o.Concurrency = 3);
+
+        var ids = new List<string>();
+        for (var i = 0; i < 60; i++)
+        {
+            ids.Add(await host.Queue.EnqueueAsync(new SlowJob($"s{i}", 2)));
+        }
+
+        foreach (var id in ids)
+        {
+            await host.WaitForStateAsync(id, JobState.Succeeded);
+        }
+
+        host.Probe.Runs.Should().HaveCount(60);
+        host.Probe.MaxRunning.Should().BeInRange(1, 3);
+    }
+
+    [Fact]
     public async Task Shutdown_lets_running_jobs_finish_within_the_drain_window()
     {
         var host = await StartHostAsync(o => o.ShutdownDrainTimeout = TimeSpan.FromSeconds(10));

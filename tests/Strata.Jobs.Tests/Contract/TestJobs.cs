@@ -29,6 +29,23 @@ public sealed class Probe
 
     public ConcurrentQueue<string> Runs { get; } = new();
 
+    private int _running;
+    private int _maxRunning;
+
+    /// <summary>The most <see cref="SlowHandler"/>s that ran at once.</summary>
+    public int MaxRunning => Volatile.Read(ref _maxRunning);
+
+    public void HandlerEntered()
+    {
+        var now = Interlocked.Increment(ref _running);
+        int seen;
+        while (now > (seen = Volatile.Read(ref _maxRunning)) && Interlocked.CompareExchange(ref _maxRunning, now, seen) != seen)
+        {
+        }
+    }
+
+    public void HandlerLeft() => Interlocked.Decrement(ref _running);
+
     public ConcurrentDictionary<string, int> Attempts { get; } = new();
 
     public ConcurrentBag<Guid> Scopes { get; } = [];
@@ -125,9 +142,17 @@ public sealed class SlowHandler(Probe probe) : IJobHandler<SlowJob>
 {
     public async Task HandleAsync(SlowJob job, JobContext context)
     {
-        probe.MarkStarted(job.Key);
-        await Task.Delay(job.Milliseconds, context.CancellationToken);
-        probe.Runs.Enqueue(job.Key);
+        probe.HandlerEntered();
+        try
+        {
+            probe.MarkStarted(job.Key);
+            await Task.Delay(job.Milliseconds, context.CancellationToken);
+            probe.Runs.Enqueue(job.Key);
+        }
+        finally
+        {
+            probe.HandlerLeft();
+        }
     }
 }
 

@@ -1,0 +1,56 @@
+-- Reads new entries of the work stream for this consumer (XREADGROUP, COUNT = the worker's free slots) and marks
+-- their jobs running in the same call, so a batch costs one round trip instead of two (read, then start_batch).
+-- The status hashes are named from ARGV[5] and the envelope's Id; they carry the same {queue} hash tag as the
+-- stream, so they live in the same cluster slot. Creates the consumer group when it is missing (a new queue, or
+-- a server that lost its data).
+-- KEYS[1] work stream
+-- ARGV[1] consumer group
+-- ARGV[2] consumer name
+-- ARGV[3] most entries to read
+-- ARGV[4] now, unix ms
+-- ARGV[5] status hash key prefix ('...{queue}:job:')
+-- Returns a flat list of triples {entry id, envelope JSON or false, outcome}: 1 = run, 0 = skip (cancelled or
+-- finished: acknowledged and deleted), -1 = not an envelope this library wrote (left to the caller).
+local function read()
+  return redis.pcall('XREADGROUP', 'GROUP', ARGV[1], ARGV[2], 'COUNT', ARGV[3], 'STREAMS', KEYS[1], '>')
+end
+local reply = read()
+if type(reply) == 'table' and reply.err then
+  if string.find(reply.err, 'NOGROUP', 1, true) then
+    redis.call('XGROUP', 'CREATE', KEYS[1], ARGV[1], '0', 'MKSTREAM')
+    reply = read()
+  end
+  if type(reply) == 'table' and reply.err then return reply end
+end
+local out = {}
+if not reply or not reply[1] then return out end
+for _, entry in ipairs(reply[1][2]) do
+  local id = entry[1]
+  local fields = entry[2]
+  local envelope = false
+  for i = 1, #fields, 2 do
+    if fields[i] == 'e' then envelope = fields[i + 1] end
+  end
+  local outcome = -1
+  if envelope then
+    local ok, decoded = pcall(cjson.decode, envelope)
+    if ok and type(decoded) == 'table' and type(decoded['Id']) == 'string' then
+      local hash = ARGV[5] .. decoded['Id']
+      local state = redis.call('HGET', hash, 'state')
+      if state == 'cancelled' or state == 'succeeded' or state == 'dead' then
+        redis.call('XACK', KEYS[1], ARGV[1], id)
+        redis.call('XDEL', KEYS[1], id)
+        outcome = 0
+      else
+        local attempt = decoded['Attempt'] or 1
+        redis.call('HSET', hash, 'state', 'running', 'attempt', tostring(attempt), 'started', ARGV[4], 'redeliveries', '0')
+        redis.call('HDEL', hash, 'scheduled')
+        outcome = 1
+      end
+    end
+  end
+  out[#out + 1] = id
+  out[#out + 1] = envelope
+  out[#out + 1] = outcome
+end
+return out
