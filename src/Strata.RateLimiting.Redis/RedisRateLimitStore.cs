@@ -72,7 +72,7 @@ internal sealed class RedisRateLimitStore : IRateLimitStore, IAsyncDisposable
     private async ValueTask<StoreDecision> DecideGcraAsync(StoreRequest request, CancellationToken cancellationToken)
     {
         var spec = request.Limits[0];
-        RedisKey[] keys = [RedisKeys.Key(_prefix, request.Policy, request.Partition)];
+        var keys = request.Slot?.StoreKeys as RedisKey[] ?? GcraKeys(request);
         var values = GcraArguments(spec, request.Cost);
         var script = LuaScriptFile.Gcra;
         var database = _database ?? await ConnectAsync(cancellationToken).ConfigureAwait(false);
@@ -95,6 +95,18 @@ internal sealed class RedisRateLimitStore : IRateLimitStore, IAsyncDisposable
 
         var allowed = (long)result[0] == 1;
         return new StoreDecision(allowed, [new LimitResult(allowed, (long)result[1], (long)result[2], (long)result[3])]);
+    }
+
+    /// <summary>KEYS of gcra.lua: <c>{prefix}:{policy}:{tag}</c>, kept in the partition's slot (one store per limiter) for its next decisions.</summary>
+    private RedisKey[] GcraKeys(StoreRequest request)
+    {
+        RedisKey[] keys = [RedisKeys.Key(_prefix, request.Policy, request.Partition)];
+        if (request.Slot is { } slot)
+        {
+            slot.StoreKeys = keys;
+        }
+
+        return keys;
     }
 
     /// <summary>ARGV of gcra.lua; the common one (cost 1, no time offset) is built once per limit and shared (never written after).</summary>

@@ -89,6 +89,26 @@ public sealed class GcraScriptTests(RedisFixture redis) : IClassFixture<RedisFix
         (await ScriptExistsAsync(admin, LuaScriptFile.Gcra)).Should().BeTrue();
     }
 
+    [Fact]
+    public async Task A_partition_slot_keeps_the_key_so_later_decisions_count_on_the_same_hash_tagged_key()
+    {
+        var prefix = RedisFixture.UniquePrefix().TrimEnd(':');
+        var store = new RedisRateLimitStore(() => Task.FromResult(redis.Connection), prefix, TimeSpan.FromSeconds(5));
+        LimitSpec[] specs = [new(RateLimitAlgorithm.Gcra, 3, 60_000_000L, 0)];
+        var slot = new PartitionSlot();
+
+        var decisions = new List<StoreDecision>();
+        for (var i = 0; i < 4; i++)
+        {
+            decisions.Add(await store.DecideAsync(new StoreRequest("slot", "tenant-9", specs, 1, null, slot), CancellationToken.None));
+        }
+
+        ((RedisKey[])slot.StoreKeys!).Should().Equal((RedisKey)$"{prefix}:slot:{{tenant-9}}");
+        decisions.Select(d => d.Allowed).Should().Equal(true, true, true, false);
+        decisions.Select(d => d.Results[0].Remaining).Should().Equal(2, 1, 0, 0);
+        (await redis.Connection.GetDatabase().KeyTimeToLiveAsync($"{prefix}:slot:{{tenant-9}}")).Should().NotBeNull();
+    }
+
     private static async Task<bool> ScriptExistsAsync(IServer server, LuaScriptFile script)
     {
         var result = await server.ExecuteAsync("SCRIPT", "EXISTS", Convert.ToHexString(script.Sha1).ToLowerInvariant());
