@@ -15,6 +15,9 @@ internal sealed class LuaScriptFile
 
     public static LuaScriptFile Decide { get; } = Load("decide.lua");
 
+    /// <summary>The lean script for a policy with one GCRA limit (the default).</summary>
+    public static LuaScriptFile Gcra { get; } = Load("gcra.lua");
+
     public static LuaScriptFile Release { get; } = Load("release.lua");
 
     public string Name { get; }

@@ -56,8 +56,87 @@ internal sealed class RedisRateLimitStore : IRateLimitStore, IAsyncDisposable
         return false;
     }
 
+    public ValueTask<StoreDecision> DecideAsync(StoreRequest request, CancellationToken cancellationToken)
+    {
+        var limits = request.Limits;
+        return limits.Length == 1 && limits[0].Algorithm == RateLimitAlgorithm.Gcra && request.LeaseId is null
+            ? DecideGcraAsync(request, cancellationToken)
+            : DecideGeneralAsync(request, cancellationToken);
+    }
+
+    /// <summary>
+    /// The common case, a policy with one GCRA limit: Scripts/gcra.lua with one key and three arguments (built once per
+    /// limit for a cost of 1), four integers back.
+    /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<StoreDecision> DecideAsync(StoreRequest request, CancellationToken cancellationToken)
+    private async ValueTask<StoreDecision> DecideGcraAsync(StoreRequest request, CancellationToken cancellationToken)
+    {
+        var spec = request.Limits[0];
+        var keys = request.Slot?.StoreKeys as RedisKey[] ?? GcraKeys(request);
+        var values = GcraArguments(spec, request.Cost);
+        var script = LuaScriptFile.Gcra;
+        var database = _database ?? await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        Task<RedisResult>? call = null;
+        RedisResult result;
+        try
+        {
+            call = database.ScriptEvaluateAsync(script.Sha1, keys, values);
+            result = await WithTimeout(call, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            result = await RecoverAsync(ex, call, database, script, keys, values, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (result.Resp2Type != ResultType.Array || result.Length != 4)
+        {
+            throw new RateLimitStoreException($"The Redis GCRA script returned {(result.Resp2Type == ResultType.Array ? result.Length : 0)} values instead of 4.");
+        }
+
+        var allowed = (long)result[0] == 1;
+        return new StoreDecision(allowed, [new LimitResult(allowed, (long)result[1], (long)result[2], (long)result[3])]);
+    }
+
+    /// <summary>KEYS of gcra.lua: <c>{prefix}:{policy}:{tag}</c>, kept in the partition's slot (one store per limiter) for its next decisions.</summary>
+    private RedisKey[] GcraKeys(StoreRequest request)
+    {
+        RedisKey[] keys = [RedisKeys.Key(_prefix, request.Policy, request.Partition)];
+        if (request.Slot is { } slot)
+        {
+            slot.StoreKeys = keys;
+        }
+
+        return keys;
+    }
+
+    /// <summary>ARGV of gcra.lua; the common one (cost 1, no time offset) is built once per limit and shared (never written after).</summary>
+    private RedisValue[] GcraArguments(LimitSpec spec, int cost)
+    {
+        var offset = TimeOffsetMicros;
+        if (cost != 1 || offset != 0)
+        {
+            return offset == 0
+                ? [cost, spec.Limit, spec.PeriodMicros]
+                : [cost, spec.Limit, spec.PeriodMicros, offset];
+        }
+
+        var cached = _gcraArguments;
+        if (cached is null || cached.Spec != spec)
+        {
+            cached = _gcraArguments = new GcraArgumentCache(spec, [1, spec.Limit, spec.PeriodMicros]);
+        }
+
+        return cached.Values;
+    }
+
+    private GcraArgumentCache? _gcraArguments;
+
+    /// <summary>The arguments of the last limit decided by gcra.lua with a cost of 1.</summary>
+    private sealed record GcraArgumentCache(LimitSpec Spec, RedisValue[] Values);
+
+    /// <summary>Any policy: Scripts/decide.lua (several limits, every algorithm, all or nothing).</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    internal async ValueTask<StoreDecision> DecideGeneralAsync(StoreRequest request, CancellationToken cancellationToken)
     {
         var limits = request.Limits;
         var keys = new RedisKey[limits.Length];

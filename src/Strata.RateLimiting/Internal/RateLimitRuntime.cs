@@ -132,7 +132,7 @@ internal sealed partial class RateLimitRuntime : IDisposable
 
     /// <summary>Decides one request: one store round trip at most.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<Outcome> AcquireAsync(PolicyDefinition policy, string partition, RateLimitRule[] rules, int cost, CancellationToken cancellationToken)
+    public async ValueTask<Outcome> AcquireAsync(PolicyDefinition policy, string partition, RateLimitRule[] rules, int cost, CancellationToken cancellationToken, PartitionSlot? slot = null)
     {
         if (!_store.IsDistributed)
         {
@@ -153,7 +153,7 @@ internal sealed partial class RateLimitRuntime : IDisposable
             return FailureMode(policy, partition, rules, cost);
         }
 
-        var request = BuildRequest(policy, partition, rules, cost);
+        var request = BuildRequest(policy, partition, rules, cost, slot);
         var started = Stopwatch.GetTimestamp();
         StoreDecision decision;
         try
@@ -284,7 +284,7 @@ internal sealed partial class RateLimitRuntime : IDisposable
         }
     }
 
-    private static StoreRequest BuildRequest(PolicyDefinition policy, string partition, RateLimitRule[] rules, int cost)
+    private static StoreRequest BuildRequest(PolicyDefinition policy, string partition, RateLimitRule[] rules, int cost, PartitionSlot? slot = null)
     {
         var specs = ReferenceEquals(rules, policy.Rules) ? policy.Specs : new LimitSpec[rules.Length];
         for (var i = 0; i < rules.Length && specs != policy.Specs; i++)
@@ -292,7 +292,7 @@ internal sealed partial class RateLimitRuntime : IDisposable
             specs[i] = LimitSpec.From(rules[i]);
         }
 
-        return new StoreRequest(policy.Name, partition, specs, cost, policy.HasConcurrency ? Guid.NewGuid().ToString("N") : null);
+        return new StoreRequest(policy.Name, partition, specs, cost, policy.HasConcurrency ? Guid.NewGuid().ToString("N") : null, slot);
     }
 
     private static partial class Log

@@ -34,11 +34,14 @@ internal sealed class RateLimitingMetrics : IDisposable
         }
     }
 
+    private static readonly object BoxedTrue = true;
+    private static readonly object BoxedFalse = false;
+
     public void StoreDuration(string store, TimeSpan elapsed, bool failed)
     {
         if (_storeDuration.Enabled)
         {
-            _storeDuration.Record(elapsed.TotalSeconds, new TagList { { "store", store }, { "error", failed } });
+            _storeDuration.Record(elapsed.TotalSeconds, new TagList { { "store", store }, { "error", failed ? BoxedTrue : BoxedFalse } });
         }
     }
 

@@ -18,6 +18,7 @@ internal sealed class StoreRateLimiter : RateLimiter
     private readonly RateLimitRuntime _runtime;
     private readonly PolicyDefinition _policy;
     private readonly string _partition;
+    private readonly Store.PartitionSlot _slot = new();
     private long _successful;
     private long _failed;
     private long _lastRemaining;
@@ -67,7 +68,7 @@ internal sealed class StoreRateLimiter : RateLimiter
     protected override async ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken)
     {
         var rules = Prepare(permitCount, out var context);
-        var outcome = await _runtime.AcquireAsync(_policy, _partition, rules, permitCount, cancellationToken).ConfigureAwait(false);
+        var outcome = await _runtime.AcquireAsync(_policy, _partition, rules, permitCount, cancellationToken, _slot).ConfigureAwait(false);
         return Track(outcome, context);
     }
 

@@ -15,8 +15,11 @@ internal readonly record struct LimitSpec(RateLimitAlgorithm Algorithm, long Lim
 /// A decision request: every limit of one policy for one partition, decided all or nothing.
 /// A <see cref="Cost"/> of 0 asks whether one permit is available without taking it.
 /// </summary>
-internal sealed class StoreRequest(string policy, string partition, LimitSpec[] limits, int cost, string? leaseId)
+internal sealed class StoreRequest(string policy, string partition, LimitSpec[] limits, int cost, string? leaseId, PartitionSlot? slot = null)
 {
+    /// <summary>What the store may keep between decisions of this policy and partition (its key); null when nothing is kept.</summary>
+    public PartitionSlot? Slot { get; } = slot;
+
     public string Policy { get; } = policy;
 
     public string Partition { get; } = partition;
@@ -27,6 +30,16 @@ internal sealed class StoreRequest(string policy, string partition, LimitSpec[] 
 
     /// <summary>The permit id of a concurrency limit (released later with it); null when the request has no concurrency limit.</summary>
     public string? LeaseId { get; } = leaseId;
+}
+
+/// <summary>
+/// Kept by one partition's limiter for its whole life: a store caches there what depends only on the policy and the
+/// partition (the Redis store: the key array), so a decision builds no key.
+/// </summary>
+internal sealed class PartitionSlot
+{
+    /// <summary>The store's cached key(s) of this policy and partition; written once, read concurrently, never changed.</summary>
+    public object? StoreKeys { get; set; }
 }
 
 /// <summary>The outcome of one limit.</summary>
