@@ -54,7 +54,7 @@ public sealed class RedisStoreTests(RedisFixture redis) : IClassFixture<RedisFix
         var prefix = RedisFixture.UniquePrefix().TrimEnd(':');
         var store = new RedisRateLimitStore(() => Task.FromResult(redis.Connection), prefix, TimeSpan.FromSeconds(5));
         using var runtime = Runtime(store);
-        using var limiter = Limiter(runtime, "combo", "{evil}:partition", RateLimitRule.Gcra(5, TimeSpan.FromSeconds(1)),
+        using var limiter = Limiter(runtime, "combo", "{evil}:partition", RateLimitRule.Gcra(5, TimeSpan.FromMinutes(1)),
             o => o.AdditionalRules.Add(RateLimitRule.FixedWindow(100, TimeSpan.FromDays(1))));
 
         (await limiter.AcquireAsync(1)).IsAcquired.Should().BeTrue();
