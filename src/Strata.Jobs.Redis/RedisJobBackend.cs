@@ -30,6 +30,8 @@ internal sealed partial class RedisJobBackend : IJobBackend
     private readonly ConcurrentDictionary<string, DateTimeOffset> _nextReclaim = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (string Queue, string JobId)> _inFlight = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, SuccessBatcher> _succeeded = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, EnqueueBatcher> _enqueues = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Keys> _keys = new(StringComparer.Ordinal);
     private readonly AsyncSignal _wake = new();
     private readonly AsyncSignal _scheduleChanged = new();
     private readonly TimeSpan _heartbeatInterval;
@@ -61,29 +63,12 @@ internal sealed partial class RedisJobBackend : IJobBackend
 
     public string CreateJobId(string queue) => JobIds.Create(queue);
 
-    public async ValueTask<EnqueueResult> EnqueueAsync(JobEnvelope envelope, DateTimeOffset? runAt, bool waitForRoom, CancellationToken cancellationToken)
+    public ValueTask<EnqueueResult> EnqueueAsync(JobEnvelope envelope, DateTimeOffset? runAt, bool waitForRoom, CancellationToken cancellationToken)
     {
-        var db = await DatabaseAsync().ConfigureAwait(false);
-        var keys = new Keys(_options.KeyPrefix, envelope.Queue);
-        var result = (RedisResult[])(await RedisScript.Enqueue.EvaluateAsync(
-            db,
-            [keys.Stream, keys.Delayed, keys.Job(envelope.Id), keys.Idempotency(envelope.IdempotencyKey ?? string.Empty), keys.Idle],
-            [
-                envelope.Id,
-                Serialize(envelope),
-                runAt is { } at ? Ms(at) : string.Empty,
-                (long)_jobs.IdempotencyKeyLifetime.TotalMilliseconds,
-                envelope.IdempotencyKey is null ? "0" : "1",
-                keys.WakeChannel,
-                envelope.JobType,
-                envelope.Queue,
-                Ms(envelope.CreatedAt),
-                envelope.MaxAttempts,
-                envelope.Owner ?? string.Empty,
-            ]).ConfigureAwait(false))!;
-        return (int)result[0] == 1
-            ? new(EnqueueStatus.Enqueued, envelope.Id)
-            : new(EnqueueStatus.Duplicate, (string?)result[1]);
+        // Enqueues of one queue are sent together: one script call for all that arrived while the previous call was on
+        // the wire (a lone enqueue goes out at once). Each caller's task completes with its own job's outcome.
+        var batcher = _enqueues.GetOrAdd(envelope.Queue, static (queue, backend) => new EnqueueBatcher(backend, queue), this);
+        return new ValueTask<EnqueueResult>(batcher.Add(envelope, runAt));
     }
 
     public async ValueTask<JobInfo?> GetAsync(string jobId, CancellationToken cancellationToken)
@@ -94,7 +79,7 @@ internal sealed partial class RedisJobBackend : IJobBackend
         }
 
         var db = await DatabaseAsync().ConfigureAwait(false);
-        var fields = await db.HashGetAllAsync(new Keys(_options.KeyPrefix, queue).Job(jobId)).ConfigureAwait(false);
+        var fields = await db.HashGetAllAsync(KeysOf(queue).Job(jobId)).ConfigureAwait(false);
         if (fields.Length == 0)
         {
             return null;
@@ -136,7 +121,7 @@ internal sealed partial class RedisJobBackend : IJobBackend
         var db = await DatabaseAsync().ConfigureAwait(false);
         var outcome = (int)await RedisScript.Cancel.EvaluateAsync(
             db,
-            [new Keys(_options.KeyPrefix, queue).Job(jobId)],
+            [KeysOf(queue).Job(jobId)],
             [Ms(_time.GetUtcNow()), RetentionMs]).ConfigureAwait(false);
         if (outcome == 2 && !_running.TryCancel(jobId))
         {
@@ -155,7 +140,7 @@ internal sealed partial class RedisJobBackend : IJobBackend
         }
 
         var db = await DatabaseAsync().ConfigureAwait(false);
-        var keys = new Keys(_options.KeyPrefix, queue);
+        var keys = KeysOf(queue);
         var stored = await db.HashGetAsync(keys.Job(jobId), "env").ConfigureAwait(false);
         if (stored.IsNullOrEmpty)
         {
@@ -163,14 +148,14 @@ internal sealed partial class RedisJobBackend : IJobBackend
         }
 
         var envelope = Deserialize(stored.ToString())! with { Attempt = 1, EnqueuedAt = _time.GetUtcNow() };
-        var done = (int)await RedisScript.Requeue.EvaluateAsync(db, [keys.Job(jobId), keys.Stream], [Serialize(envelope), keys.WakeChannel]).ConfigureAwait(false);
+        var done = (int)await RedisScript.Requeue.EvaluateAsync(db, [keys.Job(jobId), keys.Stream], [Serialize(envelope), keys.WakeChannel, envelope.Id]).ConfigureAwait(false);
         return done == 1;
     }
 
     public async ValueTask<IReadOnlyList<JobDelivery>> ReceiveAsync(string queue, int max, CancellationToken cancellationToken)
     {
         var db = await DatabaseAsync().ConfigureAwait(false);
-        var keys = new Keys(_options.KeyPrefix, queue);
+        var keys = KeysOf(queue);
         var now = _time.GetUtcNow();
         if (!_nextReclaim.TryGetValue(queue, out var due) || due <= now)
         {
@@ -262,7 +247,7 @@ internal sealed partial class RedisJobBackend : IJobBackend
         }
 
         var envelope = delivery.Envelope;
-        var keys = new Keys(_options.KeyPrefix, envelope.Queue);
+        var keys = KeysOf(envelope.Queue);
         var db = await DatabaseAsync().ConfigureAwait(false);
         var outcome = (int)await RedisScript.Start.EvaluateAsync(
             db,
@@ -283,7 +268,7 @@ internal sealed partial class RedisJobBackend : IJobBackend
     public async ValueTask ReportProgressAsync(JobDelivery delivery, int percent, string? message, CancellationToken cancellationToken)
     {
         var db = await DatabaseAsync().ConfigureAwait(false);
-        var key = new Keys(_options.KeyPrefix, delivery.Envelope.Queue).Job(delivery.Envelope.Id);
+        var key = KeysOf(delivery.Envelope.Queue).Job(delivery.Envelope.Id);
         await db.HashSetAsync(key, [new("progress", percent), new("pmsg", message ?? string.Empty)]).ConfigureAwait(false);
     }
 
@@ -310,7 +295,7 @@ internal sealed partial class RedisJobBackend : IJobBackend
     {
         var envelope = delivery.Envelope;
         var next = envelope with { Attempt = envelope.Attempt + 1, EnqueuedAt = retryAt };
-        var keys = new Keys(_options.KeyPrefix, envelope.Queue);
+        var keys = KeysOf(envelope.Queue);
         var db = await DatabaseAsync().ConfigureAwait(false);
         await RedisScript.Retry.EvaluateAsync(
             db,
@@ -323,12 +308,12 @@ internal sealed partial class RedisJobBackend : IJobBackend
     public async ValueTask ReleaseAsync(JobDelivery delivery, CancellationToken cancellationToken)
     {
         var envelope = delivery.Envelope;
-        var keys = new Keys(_options.KeyPrefix, envelope.Queue);
+        var keys = KeysOf(envelope.Queue);
         var db = await DatabaseAsync().ConfigureAwait(false);
         await RedisScript.Release.EvaluateAsync(
             db,
             [keys.Job(envelope.Id), keys.Stream],
-            [delivery.Receipt, _options.ConsumerGroup, Serialize(envelope), keys.WakeChannel]).ConfigureAwait(false);
+            [delivery.Receipt, _options.ConsumerGroup, Serialize(envelope), keys.WakeChannel, envelope.Id, envelope.Attempt]).ConfigureAwait(false);
         _inFlight.TryRemove(delivery.Receipt!, out _);
     }
 
@@ -348,7 +333,7 @@ internal sealed partial class RedisJobBackend : IJobBackend
                 {
                     foreach (var queue in queues)
                     {
-                        await EnsureGroupAsync(db, new Keys(_options.KeyPrefix, queue)).ConfigureAwait(false);
+                        await EnsureGroupAsync(db, KeysOf(queue)).ConfigureAwait(false);
                     }
 
                     groupsReady = true;
@@ -357,7 +342,7 @@ internal sealed partial class RedisJobBackend : IJobBackend
                 var now = _time.GetUtcNow();
                 foreach (var queue in queues)
                 {
-                    var keys = new Keys(_options.KeyPrefix, queue);
+                    var keys = KeysOf(queue);
                     var result = (RedisResult[])(await RedisScript.Promote.EvaluateAsync(
                         db,
                         [keys.Delayed, keys.Stream],
@@ -391,7 +376,7 @@ internal sealed partial class RedisJobBackend : IJobBackend
                 {
                     foreach (var queue in queues)
                     {
-                        await RemoveGoneConsumersAsync(db, new Keys(_options.KeyPrefix, queue)).ConfigureAwait(false);
+                        await RemoveGoneConsumersAsync(db, KeysOf(queue)).ConfigureAwait(false);
                     }
 
                     nextConsumerSweep = now + (_options.LeaseTime * 10);
@@ -428,12 +413,12 @@ internal sealed partial class RedisJobBackend : IJobBackend
         return (HealthStatus.Healthy, $"Redis answers ({latency.TotalMilliseconds:0.#} ms).");
     }
 
-    private string RetentionMs => ((long)_jobs.RetentionPeriod.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
+    private long RetentionMs => (long)_jobs.RetentionPeriod.TotalMilliseconds;
 
     private async ValueTask FinishAsync(JobDelivery delivery, string state, string? resultJson, string? error)
     {
         var envelope = delivery.Envelope;
-        var keys = new Keys(_options.KeyPrefix, envelope.Queue);
+        var keys = KeysOf(envelope.Queue);
         var db = await DatabaseAsync().ConfigureAwait(false);
         await RedisScript.Finish.EvaluateAsync(
             db,
@@ -468,7 +453,7 @@ internal sealed partial class RedisJobBackend : IJobBackend
         var calls = new List<Task>(queues.Count * 2);
         foreach (var queue in queues)
         {
-            var keys = new Keys(_options.KeyPrefix, queue);
+            var keys = KeysOf(queue);
             calls.Add(db.SortedSetRemoveRangeByScoreAsync(keys.Idle, double.NegativeInfinity, now.ToUnixTimeMilliseconds(), Exclude.Stop));
             calls.Add(db.SortedSetAddAsync(keys.Idle, _options.ConsumerName, until));
             _announcedIdle.Add(queue);
@@ -545,11 +530,101 @@ internal sealed partial class RedisJobBackend : IJobBackend
         }
     }
 
+    /// <summary>
+    /// Adds a batch of jobs of one queue, one script call per (at most) <see cref="EnqueueBatcher.MaxBatch"/> jobs, and
+    /// completes each job's task with its outcome or the call's error. Never throws.
+    /// </summary>
+    private async Task EnqueueBatchAsync(string queue, List<PendingEnqueue> batch)
+    {
+        var keys = KeysOf(queue);
+        IDatabase db;
+        try
+        {
+            db = await DatabaseAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            foreach (var pending in batch)
+            {
+                pending.TrySetException(ex);
+            }
+
+            return;
+        }
+
+        var lifetime = (long)_jobs.IdempotencyKeyLifetime.TotalMilliseconds;
+        var now = Ms(_time.GetUtcNow());
+        var calls = new List<(int Start, int Count, Task<RedisResult> Call)>((batch.Count / EnqueueBatcher.MaxBatch) + 1);
+        for (var start = 0; start < batch.Count; start += EnqueueBatcher.MaxBatch)
+        {
+            var count = Math.Min(EnqueueBatcher.MaxBatch, batch.Count - start);
+            Task<RedisResult> call;
+            try
+            {
+                var scriptKeys = new RedisKey[3 + (2 * count)];
+                var values = new RedisValue[4 + (8 * count)];
+                scriptKeys[0] = keys.Stream;
+                scriptKeys[1] = keys.Delayed;
+                scriptKeys[2] = keys.Idle;
+                values[0] = keys.WakeChannel;
+                values[1] = lifetime;
+                values[2] = queue;
+                values[3] = now;
+                for (var i = 0; i < count; i++)
+                {
+                    var pending = batch[start + i];
+                    var envelope = pending.Envelope;
+                    scriptKeys[3 + (2 * i)] = keys.Job(envelope.Id);
+                    scriptKeys[4 + (2 * i)] = envelope.IdempotencyKey is { } idempotencyKey ? keys.Idempotency(idempotencyKey) : keys.NoIdempotency;
+                    var a = 4 + (8 * i);
+                    values[a] = envelope.Id;
+                    values[a + 1] = Serialize(envelope);
+                    values[a + 2] = pending.RunAt is { } at ? Ms(at) : RedisValue.EmptyString;
+                    values[a + 3] = envelope.IdempotencyKey is null ? 0 : 1;
+                    values[a + 4] = envelope.JobType;
+                    values[a + 5] = envelope.MaxAttempts;
+                    values[a + 6] = envelope.Owner ?? string.Empty;
+                    values[a + 7] = Ms(envelope.CreatedAt);
+                }
+
+                call = RedisScript.EnqueueBatch.EvaluateAsync(db, scriptKeys, values);
+            }
+            catch (Exception ex)
+            {
+                call = Task.FromException<RedisResult>(ex);
+            }
+
+            calls.Add((start, count, call));
+        }
+
+        foreach (var (start, count, call) in calls)
+        {
+            try
+            {
+                var reply = (RedisResult[])(await call.ConfigureAwait(false))!;
+                for (var i = 0; i < count; i++)
+                {
+                    var pending = batch[start + i];
+                    pending.TrySetResult((int)reply[2 * i] == 1
+                        ? new(EnqueueStatus.Enqueued, pending.Envelope.Id)
+                        : new(EnqueueStatus.Duplicate, (string?)reply[(2 * i) + 1]));
+                }
+            }
+            catch (Exception ex)
+            {
+                for (var i = 0; i < count; i++)
+                {
+                    batch[start + i].TrySetException(ex);
+                }
+            }
+        }
+    }
+
     /// <summary>Records succeeded jobs of one queue in one script call per (at most) <see cref="SuccessBatcher.MaxBatch"/> jobs.</summary>
     private async Task SucceedBatchAsync(string queue, List<(JobDelivery Delivery, string? Result)> items)
     {
         var db = await DatabaseAsync().ConfigureAwait(false);
-        var keys = new Keys(_options.KeyPrefix, queue);
+        var keys = KeysOf(queue);
         var now = Ms(_time.GetUtcNow());
         var calls = new List<Task>();
         for (var start = 0; start < items.Count; start += SuccessBatcher.MaxBatch)
@@ -672,7 +747,7 @@ internal sealed partial class RedisJobBackend : IJobBackend
     {
         foreach (var group in _inFlight.GroupBy(p => p.Value.Queue, StringComparer.Ordinal))
         {
-            var keys = new Keys(_options.KeyPrefix, group.Key);
+            var keys = KeysOf(group.Key);
             var ids = group.Select(p => (RedisValue)p.Key).ToArray();
             await db.StreamClaimIdsOnlyAsync(keys.Stream, _options.ConsumerGroup, _options.ConsumerName, 0, ids).ConfigureAwait(false);
             foreach (var (_, (_, jobId)) in group)
@@ -732,7 +807,7 @@ internal sealed partial class RedisJobBackend : IJobBackend
             var subscriber = connection.GetSubscriber();
             foreach (var queue in _queues)
             {
-                await subscriber.SubscribeAsync(RedisChannel.Literal(new Keys(_options.KeyPrefix, queue).WakeChannel), (_, message) =>
+                await subscriber.SubscribeAsync(RedisChannel.Literal(KeysOf(queue).WakeChannel), (_, message) =>
                 {
                     _wake.Set();
                     if (message == "scheduled")
@@ -758,6 +833,8 @@ internal sealed partial class RedisJobBackend : IJobBackend
         }
     }
 
+    private Keys KeysOf(string queue) => _keys.GetOrAdd(queue, static (name, prefix) => new Keys(prefix, name), _options.KeyPrefix);
+
     private async ValueTask<IDatabase> DatabaseAsync() => (await _connection.GetAsync().ConfigureAwait(false)).GetDatabase();
 
     private bool TryQueueOf(string jobId, out string queue)
@@ -779,7 +856,7 @@ internal sealed partial class RedisJobBackend : IJobBackend
         _ => JobState.Queued,
     };
 
-    private static string Ms(DateTimeOffset time) => time.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+    private static RedisValue Ms(DateTimeOffset time) => time.ToUnixTimeMilliseconds();
 
     private static string Serialize(JobEnvelope envelope) => JsonSerializer.Serialize(envelope, RedisEnvelopeJson.Default.JobEnvelope);
 
@@ -855,26 +932,104 @@ internal sealed partial class RedisJobBackend : IJobBackend
         }
     }
 
-    /// <summary>The keys of one queue, all with the queue name as hash tag.</summary>
-    private readonly struct Keys(string prefix, string queue)
+    /// <summary>The keys of one queue, all with the queue name as hash tag; built once per queue.</summary>
+    private sealed class Keys
     {
-        private readonly string _base = $"{prefix}{{{queue}}}:";
+        private readonly string _base;
 
-        public RedisKey Stream => _base + "stream";
+        public Keys(string prefix, string queue)
+        {
+            _base = $"{prefix}{{{queue}}}:";
+            Stream = _base + "stream";
+            Delayed = _base + "delayed";
+            DeadLetters = _base + "dead";
+            JobPrefix = _base + "job:";
+            WakeChannel = _base + "wake";
+            Idle = _base + "idle";
+            NoIdempotency = Idempotency(string.Empty);
+        }
 
-        public RedisKey Delayed => _base + "delayed";
+        public RedisKey Stream { get; }
 
-        public RedisKey DeadLetters => _base + "dead";
+        public RedisKey Delayed { get; }
 
-        public string JobPrefix => _base + "job:";
+        public RedisKey DeadLetters { get; }
 
-        public string WakeChannel => _base + "wake";
+        public string JobPrefix { get; }
 
-        public RedisKey Idle => _base + "idle";
+        public string WakeChannel { get; }
+
+        public RedisKey Idle { get; }
+
+        /// <summary>Stands in for the idempotency key of a job without one (the script ignores it; never written).</summary>
+        public RedisKey NoIdempotency { get; }
 
         public RedisKey Job(string id) => JobPrefix + id;
 
         public RedisKey Idempotency(string key) => _base + "idem:" + key;
+    }
+
+    /// <summary>
+    /// Gathers the enqueues of one queue: the first starts a flush at once; those that arrive while a flush is on the
+    /// wire go out together in the next one. No timer: a lone enqueue is sent at once.
+    /// </summary>
+    private sealed class EnqueueBatcher(RedisJobBackend backend, string queue)
+    {
+        public const int MaxBatch = 128;
+
+        private readonly object _gate = new();
+        private List<PendingEnqueue> _current = [];
+        private bool _flushing;
+
+        public Task<EnqueueResult> Add(JobEnvelope envelope, DateTimeOffset? runAt)
+        {
+            var pending = new PendingEnqueue(envelope, runAt);
+            bool start;
+            lock (_gate)
+            {
+                _current.Add(pending);
+                start = !_flushing;
+                _flushing = true;
+            }
+
+            if (start)
+            {
+                // Runs here up to the first round trip, then goes on by itself.
+                _ = FlushAsync();
+            }
+
+            return pending.Task;
+        }
+
+        private async Task FlushAsync()
+        {
+            while (true)
+            {
+                List<PendingEnqueue> batch;
+                lock (_gate)
+                {
+                    batch = _current;
+                    if (batch.Count == 0)
+                    {
+                        _flushing = false;
+                        return;
+                    }
+
+                    _current = new(batch.Count);
+                }
+
+                await backend.EnqueueBatchAsync(queue, batch).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>One caller's enqueue waiting in a batch; completes with that job's outcome.</summary>
+    private sealed class PendingEnqueue(JobEnvelope envelope, DateTimeOffset? runAt)
+        : TaskCompletionSource<EnqueueResult>(TaskCreationOptions.RunContinuationsAsynchronously)
+    {
+        public JobEnvelope Envelope { get; } = envelope;
+
+        public DateTimeOffset? RunAt { get; } = runAt;
     }
 
     private static partial class Log

@@ -24,7 +24,7 @@ internal sealed class RedisScript
 #pragma warning restore CA5350
     }
 
-    public static RedisScript Enqueue { get; } = new("enqueue");
+    public static RedisScript EnqueueBatch { get; } = new("enqueue_batch");
 
     public static RedisScript Start { get; } = new("start");
 

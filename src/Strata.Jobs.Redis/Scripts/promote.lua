@@ -12,11 +12,12 @@ local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, to
 local moved = 0
 for _, envelope in ipairs(due) do
   redis.call('ZREM', KEYS[1], envelope)
-  local id = cjson.decode(envelope)['Id']
+  local decoded = cjson.decode(envelope)
+  local id = decoded['Id']
   local hash = ARGV[4] .. id
   local state = redis.call('HGET', hash, 'state')
   if state ~= 'cancelled' and state ~= 'succeeded' and state ~= 'dead' then
-    redis.call('XADD', KEYS[2], '*', 'e', envelope)
+    redis.call('XADD', KEYS[2], '*', 'e', envelope, 'i', id, 'a', tostring(decoded['Attempt'] or 1))
     if state then
       redis.call('HSET', hash, 'state', 'queued')
       redis.call('HDEL', hash, 'scheduled')

@@ -1,8 +1,8 @@
 -- Reads new entries of the work stream for this consumer (XREADGROUP, COUNT = the worker's free slots) and marks
 -- their jobs running in the same call, so a batch costs one round trip instead of two (read, then start_batch).
--- The status hashes are named from ARGV[5] and the envelope's Id; they carry the same {queue} hash tag as the
--- stream, so they live in the same cluster slot. Creates the consumer group when it is missing (a new queue, or
--- a server that lost its data).
+-- The status hashes are named from ARGV[5] and the entry's job id (field 'i'; for an entry without it, the
+-- envelope's Id); they carry the same {queue} hash tag as the stream, so they live in the same cluster slot.
+-- Creates the consumer group when it is missing (a new queue, or a server that lost its data).
 -- KEYS[1] work stream
 -- ARGV[1] consumer group
 -- ARGV[2] consumer name
@@ -27,26 +27,33 @@ if not reply or not reply[1] then return out end
 for _, entry in ipairs(reply[1][2]) do
   local id = entry[1]
   local fields = entry[2]
-  local envelope = false
+  local envelope, jobId, attempt = false, nil, nil
   for i = 1, #fields, 2 do
-    if fields[i] == 'e' then envelope = fields[i + 1] end
+    local name = fields[i]
+    if name == 'e' then envelope = fields[i + 1]
+    elseif name == 'i' then jobId = fields[i + 1]
+    elseif name == 'a' then attempt = fields[i + 1] end
   end
   local outcome = -1
-  if envelope then
+  if envelope and not jobId then
+    -- An entry without the id beside the envelope (written by an older version): read it from the JSON.
     local ok, decoded = pcall(cjson.decode, envelope)
     if ok and type(decoded) == 'table' and type(decoded['Id']) == 'string' then
-      local hash = ARGV[5] .. decoded['Id']
-      local state = redis.call('HGET', hash, 'state')
-      if state == 'cancelled' or state == 'succeeded' or state == 'dead' then
-        redis.call('XACK', KEYS[1], ARGV[1], id)
-        redis.call('XDEL', KEYS[1], id)
-        outcome = 0
-      else
-        local attempt = decoded['Attempt'] or 1
-        redis.call('HSET', hash, 'state', 'running', 'attempt', tostring(attempt), 'started', ARGV[4], 'redeliveries', '0')
-        redis.call('HDEL', hash, 'scheduled')
-        outcome = 1
-      end
+      jobId = decoded['Id']
+      attempt = tostring(decoded['Attempt'] or 1)
+    end
+  end
+  if envelope and jobId then
+    local hash = ARGV[5] .. jobId
+    local state = redis.call('HGET', hash, 'state')
+    if state == 'cancelled' or state == 'succeeded' or state == 'dead' then
+      redis.call('XACK', KEYS[1], ARGV[1], id)
+      redis.call('XDEL', KEYS[1], id)
+      outcome = 0
+    else
+      -- No 'scheduled' field to clear: promote.lua removed it when it moved the job to the stream.
+      redis.call('HSET', hash, 'state', 'running', 'attempt', attempt or '1', 'started', ARGV[4], 'redeliveries', '0')
+      outcome = 1
     end
   end
   out[#out + 1] = id

@@ -6,7 +6,9 @@
 -- ARGV[2] consumer group
 -- ARGV[3] envelope JSON
 -- ARGV[4] wake channel
-redis.call('XADD', KEYS[2], '*', 'e', ARGV[3])
+-- ARGV[5] job id
+-- ARGV[6] attempt of the envelope
+redis.call('XADD', KEYS[2], '*', 'e', ARGV[3], 'i', ARGV[5], 'a', ARGV[6])
 redis.call('XACK', KEYS[2], ARGV[2], ARGV[1])
 redis.call('XDEL', KEYS[2], ARGV[1])
 if redis.call('HGET', KEYS[1], 'state') == 'running' then
