@@ -928,7 +928,12 @@ internal sealed partial class RedisJobBackend : IJobBackend
         {
             public List<(JobDelivery Delivery, string? Result)> Items { get; } = [];
 
-            public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            /// <summary>
+            /// Completes when the batch is recorded. Its only awaiters are the worker's job loops, whose remainder after a
+            /// success is a metric and the slot bookkeeping, so they run on the flushing thread: no thread-pool work
+            /// item (and wake-up) per job.
+            /// </summary>
+            public TaskCompletionSource Done { get; } = new(TaskCreationOptions.None);
         }
     }
 
