@@ -147,7 +147,7 @@ internal sealed partial class RedisJobBackend : IJobBackend
             return false;
         }
 
-        var envelope = Deserialize(stored.ToString())! with { Attempt = 1, EnqueuedAt = _time.GetUtcNow() };
+        var envelope = Deserialize((byte[])stored!)! with { Attempt = 1, EnqueuedAt = _time.GetUtcNow() };
         var done = (int)await RedisScript.Requeue.EvaluateAsync(db, [keys.Job(jobId), keys.Stream], [Serialize(envelope), keys.WakeChannel, envelope.Id]).ConfigureAwait(false);
         return done == 1;
     }
@@ -183,7 +183,7 @@ internal sealed partial class RedisJobBackend : IJobBackend
         for (var i = 0; i + 2 < reply.Length; i += 3)
         {
             var id = (string)reply[i]!;
-            var raw = (string?)reply[i + 1];
+            var raw = (byte[]?)reply[i + 1];
             var outcome = (int)reply[i + 2];
             if (outcome == 0)
             {
@@ -194,7 +194,7 @@ internal sealed partial class RedisJobBackend : IJobBackend
             JobEnvelope? envelope = null;
             try
             {
-                envelope = string.IsNullOrEmpty(raw) ? null : Deserialize(raw);
+                envelope = raw is null or { Length: 0 } ? null : Deserialize(raw);
             }
             catch (JsonException ex)
             {
@@ -431,7 +431,7 @@ internal sealed partial class RedisJobBackend : IJobBackend
                 RetentionMs,
                 resultJson ?? string.Empty,
                 error ?? string.Empty,
-                state == "dead" ? Serialize(envelope) : string.Empty,
+                state == "dead" ? Serialize(envelope) : RedisValue.EmptyString,
                 envelope.Id,
                 _options.DeadLetterMaxLength,
             ]).ConfigureAwait(false);
@@ -711,7 +711,7 @@ internal sealed partial class RedisJobBackend : IJobBackend
             try
             {
                 var raw = entry["e"];
-                envelope = raw.IsNullOrEmpty ? null : Deserialize(raw.ToString());
+                envelope = raw.IsNullOrEmpty ? null : Deserialize((byte[])raw!);
             }
             catch (JsonException ex)
             {
@@ -858,9 +858,10 @@ internal sealed partial class RedisJobBackend : IJobBackend
 
     private static RedisValue Ms(DateTimeOffset time) => time.ToUnixTimeMilliseconds();
 
-    private static string Serialize(JobEnvelope envelope) => JsonSerializer.Serialize(envelope, RedisEnvelopeJson.Default.JobEnvelope);
+    /// <summary>The envelope as UTF-8 JSON: what Redis stores, with no UTF-16 string in between.</summary>
+    private static byte[] Serialize(JobEnvelope envelope) => JsonSerializer.SerializeToUtf8Bytes(envelope, RedisEnvelopeJson.Default.JobEnvelope);
 
-    private static JobEnvelope? Deserialize(string json) => JsonSerializer.Deserialize(json, RedisEnvelopeJson.Default.JobEnvelope);
+    private static JobEnvelope? Deserialize(byte[] json) => JsonSerializer.Deserialize(json, RedisEnvelopeJson.Default.JobEnvelope);
 
     /// <summary>
     /// Gathers the successes of one queue: the first starts a flush; those that arrive while a flush is on the wire
