@@ -1024,7 +1024,18 @@ internal sealed partial class RedisJobBackend : IJobBackend
                     _current = new(batch.Count);
                 }
 
-                await backend.EnqueueBatchAsync(queue, batch).ConfigureAwait(false);
+                try
+                {
+                    await backend.EnqueueBatchAsync(queue, batch).ConfigureAwait(false);
+                }
+                catch (Exception ex)
+                {
+                    // EnqueueBatchAsync completes every item itself; this only keeps the loop alive should it not.
+                    foreach (var pending in batch)
+                    {
+                        pending.TrySetException(ex);
+                    }
+                }
             }
         }
     }
