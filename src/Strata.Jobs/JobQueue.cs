@@ -70,7 +70,8 @@ internal sealed class JobQueue : IJobQueue, IJobStore
         var registration = _registry.Get<TJob>();
         var payload = registration.Serialize(job, _registry.SerializerOptions);
 
-        using var activity = JobsMetrics.ActivitySource.StartActivity($"{registration.Name} publish", ActivityKind.Producer);
+        // The span's name is built only when someone listens.
+        using var activity = JobsMetrics.ActivitySource.HasListeners() ? JobsMetrics.ActivitySource.StartActivity($"{registration.Name} publish", ActivityKind.Producer) : null;
         var envelope = CreateEnvelope(registration.Name, payload, options, out var runAt);
         activity?.SetTag("messaging.system", "strata.jobs");
         activity?.SetTag("messaging.operation.type", "send");
