@@ -173,8 +173,10 @@ internal sealed partial class JobWorker : IHostedService, IDisposable
             var started = 0;
             try
             {
-                foreach (var queue in _selector.Order())
+                var order = _selector.Order();
+                for (var q = 0; q < order.Length; q++)
                 {
+                    var queue = order[q];
                     var want = Math.Min(take - started, queue.Room);
                     if (want <= 0)
                     {
@@ -436,8 +438,9 @@ internal sealed partial class JobWorker : IHostedService, IDisposable
         Exception? failure = null;
         try
         {
-            var scope = _scopes.CreateAsyncScope();
-            await using (scope.ConfigureAwait(false))
+            // The scope is disposed through IAsyncDisposable when it offers it (no AsyncServiceScope struct boxed per job).
+            var scope = _scopes.CreateScope();
+            try
             {
                 var handling = registration.InvokeAsync(scope.ServiceProvider, job, context);
                 if (abandonSource is null || handling.IsCompleted)
@@ -457,6 +460,17 @@ internal sealed partial class JobWorker : IHostedService, IDisposable
                         Log.HandlerAbandoned(_logger, envelope.Id);
                         throw;
                     }
+                }
+            }
+            finally
+            {
+                if (scope is IAsyncDisposable asyncScope)
+                {
+                    await asyncScope.DisposeAsync().ConfigureAwait(false);
+                }
+                else
+                {
+                    scope.Dispose();
                 }
             }
         }
