@@ -30,6 +30,8 @@ internal sealed class InMemoryJobBackend : IJobBackend
     private readonly TimeProvider _time;
     private readonly JobsOptions _options;
     private readonly int _capacity;
+    private readonly int _lowWater;
+    private readonly Dictionary<string, RoomSignal> _room = new(StringComparer.Ordinal);
 
     public InMemoryJobBackend(RunningJobs running, TimeProvider time, IOptions<JobsOptions> options, IOptions<InMemoryJobsOptions> memoryOptions)
     {
@@ -38,6 +40,7 @@ internal sealed class InMemoryJobBackend : IJobBackend
         _options = options.Value;
         var memory = memoryOptions.Value;
         _capacity = memory.Capacity;
+        _lowWater = memory.Capacity / 2;
         foreach (var queue in _options.EffectiveQueues())
         {
             var channelOptions = new BoundedChannelOptions(memory.Capacity)
@@ -48,6 +51,7 @@ internal sealed class InMemoryJobBackend : IJobBackend
                 AllowSynchronousContinuations = false,
             };
             _channels[queue.Name] = Channel.CreateBounded<JobDelivery>(channelOptions, Dropped);
+            _room[queue.Name] = new RoomSignal();
         }
     }
 
@@ -119,7 +123,7 @@ internal sealed class InMemoryJobBackend : IJobBackend
                     return new(EnqueueStatus.Full, null);
                 }
 
-                await channel.Writer.WriteAsync(delivery, cancellationToken).ConfigureAwait(false);
+                await WaitForRoomAsync(envelope.Queue, channel, delivery, cancellationToken).ConfigureAwait(false);
             }
         }
         catch
@@ -199,6 +203,11 @@ internal sealed class InMemoryJobBackend : IJobBackend
         {
             (batch ??= new(Math.Min(max, 32))).Add(delivery);
             max--;
+        }
+
+        if (batch is not null && _room.TryGetValue(queue, out var room) && room.HasWaiters && reader.Count <= _lowWater)
+        {
+            room.Release();
         }
 
         return ValueTask.FromResult<IReadOnlyList<JobDelivery>>(batch ?? (IReadOnlyList<JobDelivery>)[]);
@@ -422,6 +431,32 @@ internal sealed class InMemoryJobBackend : IJobBackend
             ? channel
             : throw new ArgumentException($"Queue '{queue}' is not configured.", nameof(queue));
 
+    /// <summary>
+    /// Waits until the queue has drained to half its capacity, then writes. A producer faster than the workers thus
+    /// waits once per half a queue, not once per job (a bounded channel's own WriteAsync hands each freed place to
+    /// a waiting writer, which costs a thread-pool hop and an asynchronous completion for every job).
+    /// </summary>
+    private async ValueTask WaitForRoomAsync(string queue, Channel<JobDelivery> channel, JobDelivery delivery, CancellationToken cancellationToken)
+    {
+        var room = _room[queue];
+        while (true)
+        {
+            var wait = room.WaitAsync();
+
+            // Tried again after announcing the wait: a read that came before the announcement may have made room.
+            if (channel.Writer.TryWrite(delivery))
+            {
+                return;
+            }
+
+            await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (channel.Writer.TryWrite(delivery))
+            {
+                return;
+            }
+        }
+    }
+
     private void Schedule(JobEnvelope envelope, Record record, DateTimeOffset due)
     {
         lock (_scheduled)
@@ -628,6 +663,35 @@ internal sealed class InMemoryJobBackend : IJobBackend
             return segment < segments.Length && Volatile.Read(ref segments[segment]) is { } records
                 ? Volatile.Read(ref records[slot & SegmentMask])
                 : null;
+        }
+    }
+
+    /// <summary>Wakes the producers waiting for room in a queue, all at once.</summary>
+    private sealed class RoomSignal
+    {
+        private readonly object _gate = new();
+        private TaskCompletionSource? _waiting;
+
+        public bool HasWaiters => Volatile.Read(ref _waiting) is not null;
+
+        public Task WaitAsync()
+        {
+            lock (_gate)
+            {
+                return (_waiting ??= new(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+            }
+        }
+
+        public void Release()
+        {
+            TaskCompletionSource? waiting;
+            lock (_gate)
+            {
+                waiting = _waiting;
+                _waiting = null;
+            }
+
+            waiting?.TrySetResult();
         }
     }
 
