@@ -73,7 +73,8 @@ internal sealed class InMemoryJobBackend : IJobBackend
     public async ValueTask<EnqueueResult> EnqueueAsync(JobEnvelope envelope, DateTimeOffset? runAt, bool waitForRoom, CancellationToken cancellationToken)
     {
         var channel = GetChannel(envelope.Queue);
-        var record = Find(envelope.Id, reserved: true)
+        // The id was just made by CreateJobId: its slot names the reserved record (checked under the record's lock below).
+        var record = (JobIds.TryParseSlot(envelope.Id, out var slot) ? _records.Get(slot) : null)
             ?? throw new InvalidOperationException($"Job id '{envelope.Id}' was not created by this backend.");
         string? idempotencyKey = null;
         if (envelope.IdempotencyKey is { } key)
@@ -103,6 +104,11 @@ internal sealed class InMemoryJobBackend : IJobBackend
 
         lock (record)
         {
+            if (!record.Is(envelope.Id, reserved: true))
+            {
+                throw new InvalidOperationException($"Job id '{envelope.Id}' was not created by this backend or was already enqueued.");
+            }
+
             record.Start(envelope, runAt is null ? JobState.Queued : JobState.Scheduled, runAt);
         }
 
