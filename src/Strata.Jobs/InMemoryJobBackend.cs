@@ -6,22 +6,32 @@ using Microsoft.Extensions.Options;
 namespace Strata.Jobs;
 
 /// <summary>
-/// The in-process backend: one bounded channel per queue, status in a dictionary, delayed jobs in a
-/// priority queue. At-most-once: everything is lost when the process stops.
+/// The in-process backend: one bounded channel per queue, status in a table of reusable records, delayed jobs in
+/// a priority queue. At-most-once: everything is lost when the process stops.
 /// </summary>
+/// <remarks>
+/// A job id carries the number of its record's slot (<see cref="RecordTable"/>), so reading, starting and finishing
+/// a job index an array rather than hash a string, and a record whose status has expired is reused for a later
+/// job: at a steady rate the status of a job allocates nothing and leaves nothing for the GC to promote.
+/// Finished records are listed in the order they finish (their expiry order), so expiring them visits only those
+/// that are due, never the whole table.
+/// </remarks>
 internal sealed class InMemoryJobBackend : IJobBackend
 {
     private static readonly TimeSpan MaxSweepInterval = TimeSpan.FromMinutes(1);
 
     private readonly Dictionary<string, Channel<JobDelivery>> _channels = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, Record> _records = new(StringComparer.Ordinal);
+    private readonly RecordTable _records = new();
+    private readonly ExpiryList _expiry = new();
     private readonly ConcurrentDictionary<string, (string JobId, DateTimeOffset ExpiresAt)> _idempotency = new(StringComparer.Ordinal);
-    private readonly PriorityQueue<JobEnvelope, DateTimeOffset> _scheduled = new();
+    private readonly PriorityQueue<(JobEnvelope Envelope, Record Record), DateTimeOffset> _scheduled = new();
     private readonly AsyncSignal _scheduleChanged = new();
     private readonly RunningJobs _running;
     private readonly TimeProvider _time;
     private readonly JobsOptions _options;
     private readonly int _capacity;
+    private readonly int _lowWater;
+    private readonly Dictionary<string, RoomSignal> _room = new(StringComparer.Ordinal);
 
     public InMemoryJobBackend(RunningJobs running, TimeProvider time, IOptions<JobsOptions> options, IOptions<InMemoryJobsOptions> memoryOptions)
     {
@@ -30,6 +40,7 @@ internal sealed class InMemoryJobBackend : IJobBackend
         _options = options.Value;
         var memory = memoryOptions.Value;
         _capacity = memory.Capacity;
+        _lowWater = memory.Capacity / 2;
         foreach (var queue in _options.EffectiveQueues())
         {
             var channelOptions = new BoundedChannelOptions(memory.Capacity)
@@ -40,16 +51,31 @@ internal sealed class InMemoryJobBackend : IJobBackend
                 AllowSynchronousContinuations = false,
             };
             _channels[queue.Name] = Channel.CreateBounded<JobDelivery>(channelOptions, Dropped);
+            _room[queue.Name] = new RoomSignal();
         }
     }
 
     public string Name => "in-memory";
 
-    public string CreateJobId(string queue) => JobIds.Create(queue);
+    /// <summary>Reserves a record for the job and names it: <c>{queue}.{slot: 8 hex digits}{96 random bits: 24 hex digits}</c>.</summary>
+    public string CreateJobId(string queue)
+    {
+        var record = _records.Rent();
+        var (high, low) = JobIds.RandomToken();
+        lock (record)
+        {
+            record.Reserve(queue, high, low);
+        }
+
+        return JobIds.Format(queue, record.Slot, high, low);
+    }
 
     public async ValueTask<EnqueueResult> EnqueueAsync(JobEnvelope envelope, DateTimeOffset? runAt, bool waitForRoom, CancellationToken cancellationToken)
     {
         var channel = GetChannel(envelope.Queue);
+        // The id was just made by CreateJobId: its slot names the reserved record (checked under the record's lock below).
+        var record = (JobIds.TryParseSlot(envelope.Id, out var slot) ? _records.Get(slot) : null)
+            ?? throw new InvalidOperationException($"Job id '{envelope.Id}' was not created by this backend.");
         string? idempotencyKey = null;
         if (envelope.IdempotencyKey is { } key)
         {
@@ -61,6 +87,7 @@ internal sealed class InMemoryJobBackend : IJobBackend
                 {
                     if (existing.ExpiresAt > now)
                     {
+                        Forget(record, envelope.Id, idempotencyKey: null);
                         return new(EnqueueStatus.Duplicate, existing.JobId);
                     }
 
@@ -75,30 +102,39 @@ internal sealed class InMemoryJobBackend : IJobBackend
             }
         }
 
-        var record = new Record(envelope, runAt is null ? JobState.Queued : JobState.Scheduled, runAt);
-        _records[envelope.Id] = record;
+        lock (record)
+        {
+            if (!record.Is(envelope.Id, reserved: true))
+            {
+                throw new InvalidOperationException($"Job id '{envelope.Id}' was not created by this backend or was already enqueued.");
+            }
+
+            record.Start(envelope, runAt is null ? JobState.Queued : JobState.Scheduled, runAt);
+        }
+
         if (runAt is { } due)
         {
-            Schedule(envelope, due);
+            Schedule(envelope, record, due);
             return new(EnqueueStatus.Enqueued, envelope.Id);
         }
 
         var delivery = new JobDelivery(envelope) { BackendState = record };
         try
         {
-            if (waitForRoom)
+            if (!channel.Writer.TryWrite(delivery))
             {
-                await channel.Writer.WriteAsync(delivery, cancellationToken).ConfigureAwait(false);
-            }
-            else if (!channel.Writer.TryWrite(delivery))
-            {
-                Forget(envelope.Id, idempotencyKey);
-                return new(EnqueueStatus.Full, null);
+                if (!waitForRoom)
+                {
+                    Forget(record, envelope.Id, idempotencyKey);
+                    return new(EnqueueStatus.Full, null);
+                }
+
+                await WaitForRoomAsync(envelope.Queue, channel, delivery, cancellationToken).ConfigureAwait(false);
             }
         }
         catch
         {
-            Forget(envelope.Id, idempotencyKey);
+            Forget(record, envelope.Id, idempotencyKey);
             throw;
         }
 
@@ -106,17 +142,22 @@ internal sealed class InMemoryJobBackend : IJobBackend
     }
 
     public ValueTask<JobInfo?> GetAsync(string jobId, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(TryGetLive(jobId, out var record) ? record.Snapshot() : null);
+        ValueTask.FromResult(Find(jobId) is { } record ? record.Snapshot(jobId) : null);
 
     public ValueTask<bool> CancelAsync(string jobId, CancellationToken cancellationToken)
     {
-        if (!TryGetLive(jobId, out var record))
+        if (Find(jobId) is not { } record)
         {
             return ValueTask.FromResult(false);
         }
 
         lock (record)
         {
+            if (!record.Is(jobId))
+            {
+                return ValueTask.FromResult(false);
+            }
+
             switch (record.State)
             {
                 case JobState.Queued or JobState.Scheduled or JobState.Failed:
@@ -135,7 +176,7 @@ internal sealed class InMemoryJobBackend : IJobBackend
 
     public async ValueTask<bool> RequeueAsync(string jobId, CancellationToken cancellationToken)
     {
-        if (!TryGetLive(jobId, out var record))
+        if (Find(jobId) is not { } record)
         {
             return false;
         }
@@ -143,7 +184,7 @@ internal sealed class InMemoryJobBackend : IJobBackend
         JobEnvelope envelope;
         lock (record)
         {
-            if (record.State != JobState.Dead)
+            if (!record.Is(jobId) || record.State != JobState.Dead)
             {
                 return false;
             }
@@ -166,8 +207,13 @@ internal sealed class InMemoryJobBackend : IJobBackend
         List<JobDelivery>? batch = null;
         while (max > 0 && reader.TryRead(out var delivery))
         {
-            (batch ??= []).Add(delivery);
+            (batch ??= new(Math.Min(max, 32))).Add(delivery);
             max--;
+        }
+
+        if (batch is not null && _room.TryGetValue(queue, out var room) && room.HasWaiters && reader.Count <= _lowWater)
+        {
+            room.Release();
         }
 
         return ValueTask.FromResult<IReadOnlyList<JobDelivery>>(batch ?? (IReadOnlyList<JobDelivery>)[]);
@@ -196,16 +242,18 @@ internal sealed class InMemoryJobBackend : IJobBackend
             return ValueTask.FromResult(StartStatus.Skip);
         }
 
+        var now = _time.GetUtcNow();
         lock (record)
         {
-            if (record.State is JobState.Cancelled or JobState.Succeeded or JobState.Dead)
+            // A record reused for a later job no longer holds this delivery's envelope.
+            if (!ReferenceEquals(record.Envelope, delivery.Envelope) || record.State is JobState.Cancelled or JobState.Succeeded or JobState.Dead)
             {
                 return ValueTask.FromResult(StartStatus.Skip);
             }
 
             record.State = JobState.Running;
             record.Attempt = delivery.Envelope.Attempt;
-            record.StartedAt = _time.GetUtcNow();
+            record.StartedAt = now;
             record.ScheduledFor = null;
         }
 
@@ -214,11 +262,18 @@ internal sealed class InMemoryJobBackend : IJobBackend
 
     public ValueTask ReportProgressAsync(JobDelivery delivery, int percent, string? message, CancellationToken cancellationToken)
     {
-        Update(delivery, record =>
+        if (RecordOf(delivery) is { } record)
         {
-            record.Progress = percent;
-            record.ProgressMessage = message;
-        });
+            lock (record)
+            {
+                if (ReferenceEquals(record.Envelope, delivery.Envelope))
+                {
+                    record.Progress = percent;
+                    record.ProgressMessage = message;
+                }
+            }
+        }
+
         return ValueTask.CompletedTask;
     }
 
@@ -226,12 +281,16 @@ internal sealed class InMemoryJobBackend : IJobBackend
     {
         if (RecordOf(delivery) is { } record)
         {
+            var now = _time.GetUtcNow();
             lock (record)
             {
-                record.ResultJson = resultJson;
-                record.Error = null;
-                record.Envelope = null;
-                Finish(record, JobState.Succeeded);
+                if (ReferenceEquals(record.Envelope, delivery.Envelope))
+                {
+                    record.ResultJson = resultJson;
+                    record.Error = null;
+                    record.Envelope = null;
+                    Finish(record, JobState.Succeeded, now);
+                }
             }
         }
 
@@ -241,14 +300,24 @@ internal sealed class InMemoryJobBackend : IJobBackend
     public ValueTask RetryAsync(JobDelivery delivery, DateTimeOffset retryAt, string error, CancellationToken cancellationToken)
     {
         var next = delivery.Envelope with { Attempt = delivery.Envelope.Attempt + 1, EnqueuedAt = retryAt };
-        Update(delivery, record =>
+        if (RecordOf(delivery) is { } record)
         {
-            record.State = JobState.Failed;
-            record.Error = error;
-            record.ScheduledFor = retryAt;
-            record.Envelope = next;
-        });
-        Schedule(next, retryAt);
+            lock (record)
+            {
+                if (!ReferenceEquals(record.Envelope, delivery.Envelope))
+                {
+                    return ValueTask.CompletedTask;
+                }
+
+                record.State = JobState.Failed;
+                record.Error = error;
+                record.ScheduledFor = retryAt;
+                record.Envelope = next;
+            }
+
+            Schedule(next, record, retryAt);
+        }
+
         return ValueTask.CompletedTask;
     }
 
@@ -257,7 +326,6 @@ internal sealed class InMemoryJobBackend : IJobBackend
         Update(delivery, record =>
         {
             record.Error = error;
-            record.Envelope = delivery.Envelope;
             Finish(record, JobState.Dead);
         });
         return ValueTask.CompletedTask;
@@ -280,7 +348,10 @@ internal sealed class InMemoryJobBackend : IJobBackend
         });
         if (!GetChannel(delivery.Envelope.Queue).Writer.TryWrite(delivery))
         {
-            Schedule(delivery.Envelope, _time.GetUtcNow());
+            if (RecordOf(delivery) is { } record)
+            {
+                Schedule(delivery.Envelope, record, _time.GetUtcNow());
+            }
         }
 
         return ValueTask.CompletedTask;
@@ -288,34 +359,33 @@ internal sealed class InMemoryJobBackend : IJobBackend
 
     public async Task RunAsync(IReadOnlyList<string> queues, CancellationToken cancellationToken)
     {
-        var sweepInterval = _options.RetentionPeriod < MaxSweepInterval ? _options.RetentionPeriod : MaxSweepInterval;
+        // Expiring is cheap (only due records are visited), so it runs a few times per retention period: a record
+        // is reused at most a quarter of the period after its status expired.
+        var quarter = _options.RetentionPeriod / 4;
+        var sweepInterval = quarter < MaxSweepInterval ? quarter : MaxSweepInterval;
         var nextSweep = _time.GetUtcNow() + sweepInterval;
-        var due = new List<JobEnvelope>();
+        var due = new List<(JobEnvelope Envelope, Record Record)>();
         while (!cancellationToken.IsCancellationRequested)
         {
             var now = _time.GetUtcNow();
             DateTimeOffset? next;
             lock (_scheduled)
             {
-                while (_scheduled.TryPeek(out var envelope, out var at) && at <= now)
+                while (_scheduled.TryPeek(out var entry, out var at) && at <= now)
                 {
                     _scheduled.Dequeue();
-                    due.Add(envelope);
+                    due.Add(entry);
                 }
 
                 next = _scheduled.TryPeek(out _, out var nextAt) ? nextAt : null;
             }
 
-            foreach (var envelope in due)
+            foreach (var (envelope, record) in due)
             {
-                if (!_records.TryGetValue(envelope.Id, out var record))
-                {
-                    continue;
-                }
-
                 lock (record)
                 {
-                    if (record.State is not (JobState.Scheduled or JobState.Failed or JobState.Queued) || !ReferenceEquals(record.Envelope, envelope) && record.State != JobState.Queued)
+                    // Cancelled, or reused for a later job, meanwhile.
+                    if (record.State is not (JobState.Scheduled or JobState.Failed or JobState.Queued) || !ReferenceEquals(record.Envelope, envelope))
                     {
                         continue;
                     }
@@ -359,16 +429,45 @@ internal sealed class InMemoryJobBackend : IJobBackend
             : (HealthStatus.Degraded, $"In-memory job queue(s) full: {string.Join(", ", full)}."));
     }
 
+    /// <summary>Records in use (reserved or holding a job whose status has not been expired yet); for tests.</summary>
+    internal int RecordsInUse => _records.InUse;
+
     private Channel<JobDelivery> GetChannel(string queue) =>
         _channels.TryGetValue(queue, out var channel)
             ? channel
             : throw new ArgumentException($"Queue '{queue}' is not configured.", nameof(queue));
 
-    private void Schedule(JobEnvelope envelope, DateTimeOffset due)
+    /// <summary>
+    /// Waits until the queue has drained to half its capacity, then writes. A producer faster than the workers thus
+    /// waits once per half a queue, not once per job (a bounded channel's own WriteAsync hands each freed place to
+    /// a waiting writer, which costs a thread-pool hop and an asynchronous completion for every job).
+    /// </summary>
+    private async ValueTask WaitForRoomAsync(string queue, Channel<JobDelivery> channel, JobDelivery delivery, CancellationToken cancellationToken)
+    {
+        var room = _room[queue];
+        while (true)
+        {
+            var wait = room.WaitAsync();
+
+            // Tried again after announcing the wait: a read that came before the announcement may have made room.
+            if (channel.Writer.TryWrite(delivery))
+            {
+                return;
+            }
+
+            await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (channel.Writer.TryWrite(delivery))
+            {
+                return;
+            }
+        }
+    }
+
+    private void Schedule(JobEnvelope envelope, Record record, DateTimeOffset due)
     {
         lock (_scheduled)
         {
-            _scheduled.Enqueue(envelope, due);
+            _scheduled.Enqueue((envelope, record), due);
         }
 
         _scheduleChanged.Set();
@@ -383,70 +482,104 @@ internal sealed class InMemoryJobBackend : IJobBackend
         });
     }
 
-    private Record? RecordOf(JobDelivery delivery) =>
-        delivery.BackendState as Record ?? (_records.TryGetValue(delivery.Envelope.Id, out var record) ? record : null);
+    private Record? RecordOf(JobDelivery delivery) => delivery.BackendState as Record ?? Find(delivery.Envelope.Id);
 
+    /// <summary>Applies <paramref name="update"/> to the delivery's record, unless the record moved on to another attempt or job.</summary>
     private void Update(JobDelivery delivery, Action<Record> update)
     {
         if (RecordOf(delivery) is { } record)
         {
             lock (record)
             {
-                update(record);
+                if (ReferenceEquals(record.Envelope, delivery.Envelope))
+                {
+                    update(record);
+                }
             }
         }
     }
 
-    private void Finish(Record record, JobState state)
+    private void Finish(Record record, JobState state) => Finish(record, state, _time.GetUtcNow());
+
+    /// <summary>Marks the record finished (caller holds its lock) and lists it for expiry.</summary>
+    private void Finish(Record record, JobState state, DateTimeOffset now)
     {
-        var now = _time.GetUtcNow();
+        var expiresAt = now + _options.RetentionPeriod;
         record.State = state;
         record.CompletedAt = now;
-        record.ExpiresAt = now + _options.RetentionPeriod;
+        record.ExpiresAt = expiresAt;
+        _expiry.Add(record, record.Generation, expiresAt);
     }
 
-    private void Forget(string jobId, string? idempotencyKey)
+    /// <summary>Gives back the record of a job that was not enqueued after all.</summary>
+    private void Forget(Record record, string jobId, string? idempotencyKey)
     {
-        _records.TryRemove(jobId, out _);
+        bool release;
+        lock (record)
+        {
+            release = record.Is(jobId, reserved: true) || record.Is(jobId);
+            if (release)
+            {
+                record.Clear();
+            }
+        }
+
+        if (release)
+        {
+            _records.Return(record);
+        }
+
         if (idempotencyKey is not null)
         {
             _idempotency.TryRemove(idempotencyKey, out _);
         }
     }
 
-    private bool TryGetLive(string jobId, out Record record)
+    /// <summary>The record named by <paramref name="jobId"/> while its job's status is live (not expired), else null.</summary>
+    private Record? Find(string jobId, bool reserved = false)
     {
-        if (_records.TryGetValue(jobId, out record!))
+        if (!JobIds.TryParseSlot(jobId, out var slot) || _records.Get(slot) is not { } record)
         {
-            lock (record)
-            {
-                if (record.ExpiresAt is not { } expires || expires > _time.GetUtcNow())
-                {
-                    return true;
-                }
-            }
-
-            _records.TryRemove(new(jobId, record));
+            return null;
         }
 
-        record = null!;
-        return false;
+        lock (record)
+        {
+            if (!record.Is(jobId, reserved))
+            {
+                return null;
+            }
+
+            return record.ExpiresAt is not { } expires || expires > _time.GetUtcNow() ? record : null;
+        }
     }
 
     private void Sweep(DateTimeOffset now)
     {
-        foreach (var (id, record) in _records)
+        var due = new List<ExpiryList.Entry>();
+        while (_expiry.TakeDue(now, due, max: 4096))
         {
-            bool expired;
-            lock (record)
+            foreach (var entry in due)
             {
-                expired = record.ExpiresAt <= now;
+                var record = entry.Record;
+                bool release;
+                lock (record)
+                {
+                    // Skipped when the record was reused, or its job requeued (it is listed again when it finishes again).
+                    release = record.Generation == entry.Generation && record.ExpiresAt is { } expires && expires <= now;
+                    if (release)
+                    {
+                        record.Clear();
+                    }
+                }
+
+                if (release)
+                {
+                    _records.Return(record);
+                }
             }
 
-            if (expired)
-            {
-                _records.TryRemove(new(id, record));
-            }
+            due.Clear();
         }
 
         foreach (var entry in _idempotency)
@@ -459,26 +592,192 @@ internal sealed class InMemoryJobBackend : IJobBackend
     }
 
     /// <summary>
-    /// A job's status. It keeps the fields its snapshot needs of its own, so a succeeded job drops its envelope
-    /// (and payload): what stays in memory for the retention period is this record and the id.
+    /// The records, in segments of 4,096 slots that are allocated as needed and never shrink (the table holds as
+    /// many records as were ever live at once); free slots are reused most recently freed first.
     /// </summary>
-    private sealed class Record(JobEnvelope envelope, JobState state, DateTimeOffset? scheduledFor)
+    private sealed class RecordTable
     {
-        private readonly string _id = envelope.Id;
-        private readonly string _jobType = envelope.JobType;
-        private readonly string _queue = envelope.Queue;
-        private readonly int _maxAttempts = envelope.MaxAttempts;
-        private readonly DateTimeOffset _createdAt = envelope.CreatedAt;
-        private readonly string? _owner = envelope.Owner;
+        private const int SegmentShift = 12;
+        private const int SegmentSize = 1 << SegmentShift;
+        private const int SegmentMask = SegmentSize - 1;
 
-        /// <summary>The envelope of the current or next attempt; null once the job succeeded.</summary>
-        public JobEnvelope? Envelope { get; set; } = envelope;
+        private readonly object _gate = new();
+        private Record[]?[] _segments = new Record[]?[16];
+        private int[] _free = new int[1024];
+        private int _freeCount;
+        private int _count;
 
-        public JobState State { get; set; } = state;
+        public int InUse
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return _count - _freeCount;
+                }
+            }
+        }
+
+        public Record Rent()
+        {
+            lock (_gate)
+            {
+                if (_freeCount > 0)
+                {
+                    return Get(_free[--_freeCount])!;
+                }
+
+                var slot = _count;
+                if (slot == int.MaxValue)
+                {
+                    throw new InvalidOperationException("The in-memory job store is full; shorten JobsOptions.RetentionPeriod.");
+                }
+
+                var segment = slot >> SegmentShift;
+                var segments = _segments;
+                if (segment == segments.Length)
+                {
+                    Array.Resize(ref segments, segments.Length * 2);
+                    Volatile.Write(ref _segments, segments);
+                }
+
+                var records = segments[segment] ??= new Record[SegmentSize];
+                var record = new Record(slot);
+                Volatile.Write(ref records[slot & SegmentMask], record);
+                _count = slot + 1;
+                return record;
+            }
+        }
+
+        public void Return(Record record)
+        {
+            lock (_gate)
+            {
+                if (_freeCount == _free.Length)
+                {
+                    Array.Resize(ref _free, _free.Length * 2);
+                }
+
+                _free[_freeCount++] = record.Slot;
+            }
+        }
+
+        public Record? Get(int slot)
+        {
+            var segments = Volatile.Read(ref _segments);
+            var segment = slot >> SegmentShift;
+            return segment < segments.Length && Volatile.Read(ref segments[segment]) is { } records
+                ? Volatile.Read(ref records[slot & SegmentMask])
+                : null;
+        }
+    }
+
+    /// <summary>Wakes the producers waiting for room in a queue, all at once.</summary>
+    private sealed class RoomSignal
+    {
+        private readonly object _gate = new();
+        private TaskCompletionSource? _waiting;
+
+        public bool HasWaiters => Volatile.Read(ref _waiting) is not null;
+
+        public Task WaitAsync()
+        {
+            lock (_gate)
+            {
+                return (_waiting ??= new(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+            }
+        }
+
+        public void Release()
+        {
+            TaskCompletionSource? waiting;
+            lock (_gate)
+            {
+                waiting = _waiting;
+                _waiting = null;
+            }
+
+            waiting?.TrySetResult();
+        }
+    }
+
+    /// <summary>Finished records in the order they finished, which is the order they expire (the retention period is one for all).</summary>
+    private sealed class ExpiryList
+    {
+        private readonly object _gate = new();
+        private Entry[] _entries = new Entry[1024];
+        private int _head;
+        private int _count;
+
+        public void Add(Record record, int generation, DateTimeOffset expiresAt)
+        {
+            lock (_gate)
+            {
+                if (_count == _entries.Length)
+                {
+                    var larger = new Entry[_entries.Length * 2];
+                    var firstPart = Math.Min(_count, _entries.Length - _head);
+                    Array.Copy(_entries, _head, larger, 0, firstPart);
+                    Array.Copy(_entries, 0, larger, firstPart, _count - firstPart);
+                    _entries = larger;
+                    _head = 0;
+                }
+
+                _entries[(_head + _count) % _entries.Length] = new Entry(record, generation, expiresAt.UtcTicks);
+                _count++;
+            }
+        }
+
+        /// <summary>Moves up to <paramref name="max"/> entries due at <paramref name="now"/> into <paramref name="due"/>; false when none was due.</summary>
+        public bool TakeDue(DateTimeOffset now, List<Entry> due, int max)
+        {
+            var ticks = now.UtcTicks;
+            lock (_gate)
+            {
+                while (_count > 0 && due.Count < max && _entries[_head].ExpiresAt <= ticks)
+                {
+                    due.Add(_entries[_head]);
+                    _entries[_head] = default;
+                    _head = (_head + 1) % _entries.Length;
+                    _count--;
+                }
+            }
+
+            return due.Count > 0;
+        }
+
+        public readonly record struct Entry(Record Record, int Generation, long ExpiresAt);
+    }
+
+    /// <summary>
+    /// One slot's record: the status of the job it holds (its own copy of the fields a snapshot needs, so a
+    /// succeeded job drops its envelope and payload), reused for a later job once that status expired.
+    /// Every member is read and written under the record's lock.
+    /// </summary>
+    private sealed class Record(int slot)
+    {
+        private string _queue = string.Empty;
+        private ulong _tokenHigh;
+        private uint _tokenLow;
+        private string _jobType = string.Empty;
+        private int _maxAttempts;
+        private DateTimeOffset _createdAt;
+        private string? _owner;
+        private bool _reserved;
+
+        public int Slot { get; } = slot;
+
+        /// <summary>Changes whenever the record is cleared for reuse.</summary>
+        public int Generation { get; private set; }
+
+        /// <summary>The envelope of the current or next attempt; null once the job succeeded (and while the record is free).</summary>
+        public JobEnvelope? Envelope { get; set; }
+
+        public JobState State { get; set; }
 
         public int Attempt { get; set; }
 
-        public DateTimeOffset? ScheduledFor { get; set; } = scheduledFor;
+        public DateTimeOffset? ScheduledFor { get; set; }
 
         public DateTimeOffset? StartedAt { get; set; }
 
@@ -494,13 +793,64 @@ internal sealed class InMemoryJobBackend : IJobBackend
 
         public string? Error { get; set; }
 
-        public JobInfo Snapshot()
+        /// <summary>Takes the record for a job id about to be handed out (the job is not enqueued yet).</summary>
+        public void Reserve(string queue, ulong tokenHigh, uint tokenLow)
+        {
+            _queue = queue;
+            _tokenHigh = tokenHigh;
+            _tokenLow = tokenLow;
+            _reserved = true;
+        }
+
+        /// <summary>True when <paramref name="jobId"/> names this record's current job (or, with <paramref name="reserved"/>, its reservation).</summary>
+        public bool Is(string jobId, bool reserved = false) =>
+            _reserved == reserved && _queue.Length != 0 && JobIds.Matches(jobId, _queue, _tokenHigh, _tokenLow);
+
+        public void Start(JobEnvelope envelope, JobState state, DateTimeOffset? scheduledFor)
+        {
+            _reserved = false;
+            _jobType = envelope.JobType;
+            _maxAttempts = envelope.MaxAttempts;
+            _createdAt = envelope.CreatedAt;
+            _owner = envelope.Owner;
+            Envelope = envelope;
+            State = state;
+            ScheduledFor = scheduledFor;
+        }
+
+        /// <summary>Forgets the job, so its id no longer finds the record and the record can be reused.</summary>
+        public void Clear()
+        {
+            Generation++;
+            _queue = string.Empty;
+            _reserved = false;
+            _jobType = string.Empty;
+            _owner = null;
+            Envelope = null;
+            State = default;
+            Attempt = 0;
+            ScheduledFor = null;
+            StartedAt = null;
+            CompletedAt = null;
+            ExpiresAt = null;
+            Progress = null;
+            ProgressMessage = null;
+            ResultJson = null;
+            Error = null;
+        }
+
+        public JobInfo? Snapshot(string jobId)
         {
             lock (this)
             {
+                if (!Is(jobId))
+                {
+                    return null;
+                }
+
                 return new JobInfo
                 {
-                    Id = _id,
+                    Id = jobId,
                     JobType = _jobType,
                     Queue = _queue,
                     State = State,

@@ -23,10 +23,15 @@ internal sealed class JobQueue : IJobQueue, IJobStore
         _queues = new(_options.EffectiveQueues().Select(q => q.Name), StringComparer.Ordinal);
     }
 
-    public async ValueTask<string> EnqueueAsync<TJob>(TJob job, JobOptions? options = null, CancellationToken cancellationToken = default)
+    public ValueTask<string> EnqueueAsync<TJob>(TJob job, JobOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var result = await EnqueueCoreAsync(job, options, waitForRoom: true, cancellationToken).ConfigureAwait(false);
-        return result ?? throw new InvalidOperationException("The queue is full and set to drop new jobs.");
+        // Most enqueues complete at once: no state machine of this method's own for them.
+        var enqueue = EnqueueCoreAsync(job, options, waitForRoom: true, cancellationToken);
+        return enqueue.IsCompletedSuccessfully ? ValueTask.FromResult(Enqueued(enqueue.Result)) : AwaitAsync(enqueue);
+
+        static async ValueTask<string> AwaitAsync(ValueTask<string?> enqueue) => Enqueued(await enqueue.ConfigureAwait(false));
+
+        static string Enqueued(string? jobId) => jobId ?? throw new InvalidOperationException("The queue is full and set to drop new jobs.");
     }
 
     public ValueTask<string?> TryEnqueueAsync<TJob>(TJob job, JobOptions? options = null, CancellationToken cancellationToken = default) =>
@@ -70,7 +75,8 @@ internal sealed class JobQueue : IJobQueue, IJobStore
         var registration = _registry.Get<TJob>();
         var payload = registration.Serialize(job, _registry.SerializerOptions);
 
-        using var activity = JobsMetrics.ActivitySource.StartActivity($"{registration.Name} publish", ActivityKind.Producer);
+        // The span's name is built only when someone listens.
+        using var activity = JobsMetrics.ActivitySource.HasListeners() ? JobsMetrics.ActivitySource.StartActivity($"{registration.Name} publish", ActivityKind.Producer) : null;
         var envelope = CreateEnvelope(registration.Name, payload, options, out var runAt);
         activity?.SetTag("messaging.system", "strata.jobs");
         activity?.SetTag("messaging.operation.type", "send");

@@ -173,8 +173,10 @@ internal sealed partial class JobWorker : IHostedService, IDisposable
             var started = 0;
             try
             {
-                foreach (var queue in _selector.Order())
+                var order = _selector.Order();
+                for (var q = 0; q < order.Length; q++)
                 {
+                    var queue = order[q];
                     var want = Math.Min(take - started, queue.Room);
                     if (want <= 0)
                     {
@@ -260,7 +262,7 @@ internal sealed partial class JobWorker : IHostedService, IDisposable
         var before = Stopwatch.GetTimestamp();
 
         // A job that awaits goes on by itself; it ends (and frees its slot) in RunJobAsync, which never throws.
-        var running = RunJobAsync(delivery, queue);
+        var running = RunJobAsync(delivery, queue, registration);
         registration?.RecordThreadHold(Stopwatch.GetTimestamp() - before);
         if (running.IsCompleted)
         {
@@ -336,11 +338,11 @@ internal sealed partial class JobWorker : IHostedService, IDisposable
         }
     }
 
-    private async ValueTask RunJobAsync(JobDelivery delivery, QueueSelector.QueueState queue)
+    private async ValueTask RunJobAsync(JobDelivery delivery, QueueSelector.QueueState queue, JobTypeRegistration? registration)
     {
         try
         {
-            await RunAttemptAsync(delivery, queue).ConfigureAwait(false);
+            await RunAttemptAsync(delivery, queue, registration).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -382,7 +384,10 @@ internal sealed partial class JobWorker : IHostedService, IDisposable
         }
     }
 
-    private async ValueTask RunAttemptAsync(JobDelivery delivery, QueueSelector.QueueState queue)
+    /// <param name="delivery">The job.</param>
+    /// <param name="queue">Its queue's state.</param>
+    /// <param name="registration">The handler's registration as the dispatch loop looked it up (null: no handler).</param>
+    private async ValueTask RunAttemptAsync(JobDelivery delivery, QueueSelector.QueueState queue, JobTypeRegistration? registration)
     {
         var envelope = delivery.Envelope;
         if (_stopping.IsCancellationRequested)
@@ -405,7 +410,7 @@ internal sealed partial class JobWorker : IHostedService, IDisposable
         _metrics.Started(envelope.Queue, envelope.JobType, envelope.EnqueuedAt, _time);
         using var activity = JobsMetrics.ActivitySource.HasListeners() ? StartActivity(envelope) : null;
 
-        if (!_registry.TryGetHandler(envelope.JobType, out var registration))
+        if (registration is null)
         {
             Log.NoHandler(_logger, envelope.Id, envelope.JobType);
             activity?.SetStatus(ActivityStatusCode.Error, "no handler");
@@ -436,8 +441,9 @@ internal sealed partial class JobWorker : IHostedService, IDisposable
         Exception? failure = null;
         try
         {
-            var scope = _scopes.CreateAsyncScope();
-            await using (scope.ConfigureAwait(false))
+            // The scope is disposed through IAsyncDisposable when it offers it (no AsyncServiceScope struct boxed per job).
+            var scope = _scopes.CreateScope();
+            try
             {
                 var handling = registration.InvokeAsync(scope.ServiceProvider, job, context);
                 if (abandonSource is null || handling.IsCompleted)
@@ -457,6 +463,17 @@ internal sealed partial class JobWorker : IHostedService, IDisposable
                         Log.HandlerAbandoned(_logger, envelope.Id);
                         throw;
                     }
+                }
+            }
+            finally
+            {
+                if (scope is IAsyncDisposable asyncScope)
+                {
+                    await asyncScope.DisposeAsync().ConfigureAwait(false);
+                }
+                else
+                {
+                    scope.Dispose();
                 }
             }
         }

@@ -30,15 +30,18 @@ public sealed class JobsBuilder
 
     /// <summary>Registers a job type and the handler that runs it. The handler is resolved from a new DI scope for every job.</summary>
     /// <typeparam name="TJob">The payload type.</typeparam>
-    /// <typeparam name="THandler">The handler; registered as scoped unless already registered.</typeparam>
+    /// <typeparam name="THandler">
+    /// The handler; registered as transient unless already registered. Each job resolves it once, from the job's own
+    /// scope, so its scoped dependencies are the job's own either way; transient spares the scope a cache per job.
+    /// </typeparam>
     /// <param name="name">The name stored with each job; every host that shares the queue must use the same. Defaults to the type's name.</param>
     /// <param name="typeInfo">Serializer metadata for the payload (source-generation friendly); defaults to <see cref="JobsOptions.SerializerOptions"/>.</param>
     /// <returns>This builder.</returns>
     public JobsBuilder AddHandler<TJob, THandler>(string? name = null, JsonTypeInfo<TJob>? typeInfo = null)
         where THandler : class, IJobHandler<TJob>
     {
-        Services.TryAddScoped<THandler>();
-        Services.TryAddScoped<IJobHandler<TJob>>(sp => sp.GetRequiredService<THandler>());
+        Services.TryAddTransient<THandler>();
+        Services.TryAddTransient<IJobHandler<TJob>>(sp => sp.GetRequiredService<THandler>());
         Services.AddSingleton(JobTypeRegistration.Create(name, typeInfo, typeof(THandler)));
         return this;
     }

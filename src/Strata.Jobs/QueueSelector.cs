@@ -8,11 +8,13 @@ namespace Strata.Jobs;
 internal sealed class QueueSelector
 {
     private readonly QueueState[] _queues;
+    private readonly QueueState[] _order;
     private readonly int _totalWeight;
 
     public QueueSelector(IReadOnlyList<JobQueueOptions> queues)
     {
         _queues = [.. queues.Select(q => new QueueState(q.Name, q.Weight, q.MaxConcurrency ?? int.MaxValue))];
+        _order = new QueueState[_queues.Length];
         _totalWeight = _queues.Sum(q => q.Weight);
         Names = [.. _queues.Select(q => q.Name)];
     }
@@ -21,13 +23,15 @@ internal sealed class QueueSelector
 
     public IReadOnlyList<string> Names { get; }
 
-    /// <summary>The queues in the order to try this round: the weighted pick first, then the others.</summary>
-    public IEnumerable<QueueState> Order()
+    /// <summary>
+    /// The queues in the order to try this round: the weighted pick first, then the others. The array is reused by
+    /// the next call (only the dispatch loop calls it).
+    /// </summary>
+    public QueueState[] Order()
     {
         if (_queues.Length == 1)
         {
-            yield return _queues[0];
-            yield break;
+            return _queues;
         }
 
         var best = 0;
@@ -43,8 +47,10 @@ internal sealed class QueueSelector
         _queues[best].Current -= _totalWeight;
         for (var i = 0; i < _queues.Length; i++)
         {
-            yield return _queues[(best + i) % _queues.Length];
+            _order[i] = _queues[(best + i) % _queues.Length];
         }
+
+        return _order;
     }
 
     /// <summary>The queues that have room for another running job; <paramref name="all"/> is true when that is every queue.</summary>

@@ -1,29 +1,80 @@
-using System.Collections.Concurrent;
-
 namespace Strata.Jobs;
 
-/// <summary>The jobs running on this host, so a cancel request (local or from another node) reaches the handler's token.</summary>
+/// <summary>
+/// The jobs running on this host, so a cancel request (local or from another node) reaches the handler's token.
+/// A job takes a free entry of an array for the time it runs (no allocation or string hashing per job); a cancel
+/// request, which is rare, looks through the entries in use. The array grows to the most jobs ever running at once.
+/// </summary>
 internal sealed class RunningJobs
 {
-    private readonly ConcurrentDictionary<string, WorkerJobContext> _running = new(StringComparer.Ordinal);
+    private readonly object _gate = new();
+    private WorkerJobContext?[] _entries = new WorkerJobContext?[16];
+    private int[] _free = [.. Enumerable.Range(0, 16).Reverse()];
+    private int _freeCount = 16;
 
-    public void Register(WorkerJobContext context) => _running[context.JobId] = context;
+    public void Register(WorkerJobContext context)
+    {
+        lock (_gate)
+        {
+            if (_freeCount == 0)
+            {
+                var size = _entries.Length;
+                Array.Resize(ref _entries, size * 2);
+                Array.Resize(ref _free, size * 2);
+                for (var i = (size * 2) - 1; i >= size; i--)
+                {
+                    _free[_freeCount++] = i;
+                }
+            }
 
-    public void Unregister(WorkerJobContext context) =>
-        _running.TryRemove(new KeyValuePair<string, WorkerJobContext>(context.JobId, context));
+            var index = _free[--_freeCount];
+            _entries[index] = context;
+            context.RunningIndex = index;
+        }
+    }
 
-    public bool IsRunning(string jobId) => _running.ContainsKey(jobId);
+    public void Unregister(WorkerJobContext context)
+    {
+        lock (_gate)
+        {
+            var index = context.RunningIndex;
+            if (index >= 0 && ReferenceEquals(_entries[index], context))
+            {
+                _entries[index] = null;
+                _free[_freeCount++] = index;
+                context.RunningIndex = -1;
+            }
+        }
+    }
+
+    public bool IsRunning(string jobId) => Find(jobId) is not null;
 
     /// <summary>Cancels the job if it runs here.</summary>
     public bool TryCancel(string jobId)
     {
-        if (!_running.TryGetValue(jobId, out var context))
+        if (Find(jobId) is not { } context)
         {
             return false;
         }
 
         context.RequestCancel();
         return true;
+    }
+
+    private WorkerJobContext? Find(string jobId)
+    {
+        lock (_gate)
+        {
+            foreach (var context in _entries)
+            {
+                if (context is not null && string.Equals(context.JobId, jobId, StringComparison.Ordinal))
+                {
+                    return context;
+                }
+            }
+        }
+
+        return null;
     }
 }
 

@@ -38,6 +38,9 @@ internal sealed class WorkerJobContext(
 
     public string? ResultJson { get; private set; }
 
+    /// <summary>The context's entry in <see cref="RunningJobs"/> while it runs; -1 otherwise.</summary>
+    public int RunningIndex { get; set; } = -1;
+
     public void RequestCancel()
     {
         if (Interlocked.Exchange(ref _cancelRequested, 1) == 0 && Volatile.Read(ref _source) is { } source)
