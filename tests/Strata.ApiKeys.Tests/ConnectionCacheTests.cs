@@ -46,6 +46,26 @@ public sealed class ConnectionCacheTests
         lookup.TryReuse(memo, other.Key, app.Time.GetUtcNow(), out _).Should().BeFalse();
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(7)]
+    [InlineData(8)]
+    [InlineData(29)]
+    [InlineData(56)]
+    public void Key_comparison_finds_a_difference_at_any_position_and_a_length_difference(int position)
+    {
+        var key = ApiKeyFormat.Generate("sk_test");
+        var chars = key.ToCharArray();
+        chars[position] = chars[position] == 'A' ? 'B' : 'A';
+        var differing = new string(chars);
+
+        ConnectionKeyMemo.Same(key, new string(key.AsSpan())).Should().BeTrue();
+        ConnectionKeyMemo.Same(key, differing).Should().BeFalse($"they differ at {position}");
+        ConnectionKeyMemo.Same(key, key[..^1]).Should().BeFalse();
+        ConnectionKeyMemo.Same(key, key + "A").Should().BeFalse();
+        ConnectionKeyMemo.Same(string.Empty, string.Empty).Should().BeTrue();
+    }
+
     [Fact]
     public async Task Remembered_key_is_not_reused_once_CacheDuration_has_passed()
     {

@@ -36,10 +36,36 @@ internal sealed class ConnectionKeyMemo
     /// <summary>Forgets the remembered key (for example after the key was refused).</summary>
     public void Forget() => Volatile.Write(ref _current, null);
 
-    /// <summary>Constant-time equality of two keys of equal length (a well-formed key's length is fixed by its prefix).</summary>
+    /// <summary>
+    /// Constant-time equality of two keys: the time depends on the length only (public: a well-formed key's length
+    /// is fixed by its prefix), never on where they differ. Eight bytes at a time, the differences OR-ed together
+    /// and tested once at the end, like <see cref="CryptographicOperations.FixedTimeEquals"/> but a word at a time.
+    /// </summary>
     internal static bool Same(string remembered, string presented)
-        => remembered.Length == presented.Length
-            && CryptographicOperations.FixedTimeEquals(MemoryMarshal.AsBytes(remembered.AsSpan()), MemoryMarshal.AsBytes(presented.AsSpan()));
+    {
+        if (remembered.Length != presented.Length)
+        {
+            return false;
+        }
+
+        var a = MemoryMarshal.AsBytes(remembered.AsSpan());
+        var b = MemoryMarshal.AsBytes(presented.AsSpan());
+        var words = a.Length / sizeof(ulong);
+        var wa = MemoryMarshal.Cast<byte, ulong>(a[..(words * sizeof(ulong))]);
+        var wb = MemoryMarshal.Cast<byte, ulong>(b[..(words * sizeof(ulong))]);
+        ulong difference = 0;
+        for (var i = 0; i < wa.Length; i++)
+        {
+            difference |= wa[i] ^ wb[i];
+        }
+
+        for (var i = words * sizeof(ulong); i < a.Length; i++)
+        {
+            difference |= (uint)(a[i] ^ b[i]);
+        }
+
+        return difference == 0;
+    }
 
     /// <summary>One remembered key: its entry (record and load time), the invalidation count it was found under, its feature.</summary>
     internal sealed record Snapshot(string Key, CachedApiKey Entry, long Invalidations, ApiKeyFeature Feature);
