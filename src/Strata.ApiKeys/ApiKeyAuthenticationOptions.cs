@@ -32,6 +32,17 @@ public sealed class ApiKeyAuthenticationOptions : AuthenticationSchemeOptions
     /// </summary>
     public string? QueryParameterName { get; set; }
 
+    /// <summary>
+    /// Remember the key last validated on a keep-alive HTTP/1.x connection (in the connection's items, in memory
+    /// only), so a later request on the same connection presenting the same key skips hashing and the lookup. The
+    /// remembered key is compared in constant time and follows the cache's rules: it is used only while the cached
+    /// lookup would be (<see cref="ApiKeysOptions.CacheDuration"/>) and never after a revoke, rotate or reload on this
+    /// node; every other check (brute-force guard, format, revoked, disabled, expiry, address allow-list, events)
+    /// still runs on every request. Set <see langword="false"/> to keep no key beyond its own request.
+    /// <value>Default <see langword="true"/>.</value>
+    /// </summary>
+    public bool CacheOnConnection { get; set; } = true;
+
     /// <summary>The realm in <c>WWW-Authenticate: ApiKey realm="..."</c>. <value>Default <c>"api"</c>.</value></summary>
     public string Realm { get; set; } = "api";
 

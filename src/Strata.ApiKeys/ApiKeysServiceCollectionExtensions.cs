@@ -120,6 +120,7 @@ public static class ApiKeysServiceCollectionExtensions
         services.TryAddSingleton<ApiKeyLookup>();
         services.TryAddSingleton<BruteForceGuard>();
         services.TryAddSingleton<LastUsedTracker>();
+        services.TryAddSingleton<ApiKeyAuthenticationServices>();
         services.TryAddSingleton<IApiKeyManager, ApiKeyManager>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, LastUsedFlushService>());
     }

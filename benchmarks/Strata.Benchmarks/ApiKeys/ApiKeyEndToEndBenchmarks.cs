@@ -5,10 +5,11 @@ using BenchmarkDotNet.Attributes;
 namespace Strata.Benchmarks.ApiKeys;
 
 /// <summary>
-/// Request throughput and server CPU per request of three real Kestrel hosts on loopback, measured in one process,
-/// in alternating batches: the host without authentication (the baseline), the same host with ASP.NET Core's
-/// authentication and authorization and a scheme that does nothing (the framework's floor), and the same host with
-/// the API-key scheme. One invocation is <see cref="RoundsPerInvoke"/> rounds; a round is a batch of
+/// Request throughput and server CPU per request of five real Kestrel hosts on loopback, measured in one process,
+/// in alternating batches: the host without authentication (the baseline); the same host with ASP.NET Core's
+/// authentication only; with authentication and authorization and a scheme that does nothing (the framework's floor);
+/// the same with a scheme that only builds the API-key scheme's principal per request; and the same with the API-key
+/// scheme (see <see cref="HostShape"/>). One invocation is <see cref="RoundsPerInvoke"/> rounds; a round is a batch of
 /// <see cref="RequestsPerBatch"/> requests to each host in turn, the host that goes first rotating from round to
 /// round, so outside load on this shared machine falls on every host alike and each round gives a paired ratio.
 /// </summary>
@@ -26,7 +27,7 @@ namespace Strata.Benchmarks.ApiKeys;
 /// made and none inherits another's. The first <see cref="WarmRounds"/> rounds of each process (JIT, tiering,
 /// BenchmarkDotNet's own warm-up) are left out of the report, which is printed at the end of the process as a table
 /// starting with <c>// End to end, interleaved</c>. BenchmarkDotNet's own Mean is the wall time per request
-/// averaged over the three hosts: not a figure to read.
+/// averaged over the five hosts: not a figure to read.
 /// </para>
 /// </remarks>
 [BenchmarkCategory("ApiKeys", "EndToEnd")]
@@ -41,7 +42,14 @@ public class ApiKeyEndToEndBenchmarks
     /// <summary>Rounds left out of the report at the start of each process (the first two invocations).</summary>
     public const int WarmRounds = 2 * RoundsPerInvoke;
 
-    private static readonly HostShape[] Shapes = [HostShape.NoAuthentication, HostShape.FixedPrincipalScheme, HostShape.ApiKey];
+    private static readonly HostShape[] Shapes =
+    [
+        HostShape.NoAuthentication,
+        HostShape.AuthenticationOnly,
+        HostShape.FixedPrincipalScheme,
+        HostShape.FreshPrincipalScheme,
+        HostShape.ApiKey,
+    ];
 
     private readonly List<Batch[]> _rounds = [];
     private EndToEndHost[] _hosts = [];
@@ -51,7 +59,7 @@ public class ApiKeyEndToEndBenchmarks
     [Params(16, 64)]
     public int Concurrency { get; set; }
 
-    /// <summary>Starts the three hosts and the callers' connections, and proves each host answers 200.</summary>
+    /// <summary>Starts the hosts and the callers' connections, and proves each host answers 200.</summary>
     /// <returns>A task.</returns>
     [GlobalSetup]
     public async Task SetupAsync()
@@ -84,7 +92,7 @@ public class ApiKeyEndToEndBenchmarks
     }
 
     /// <summary><see cref="RoundsPerInvoke"/> rounds: in each, a batch to each host, the first host rotating by round.</summary>
-    [Benchmark(OperationsPerInvoke = RequestsPerBatch * 3 * RoundsPerInvoke)]
+    [Benchmark(OperationsPerInvoke = RequestsPerBatch * 5 * RoundsPerInvoke)]
     public void Rounds()
     {
         for (var i = 0; i < RoundsPerInvoke; i++)
@@ -139,7 +147,13 @@ public class ApiKeyEndToEndBenchmarks
 
         var apiKey = Array.IndexOf(Shapes, HostShape.ApiKey);
         var floor = Array.IndexOf(Shapes, HostShape.FixedPrincipalScheme);
+        var fresh = Array.IndexOf(Shapes, HostShape.FreshPrincipalScheme);
+        var authenticationOnly = Array.IndexOf(Shapes, HostShape.AuthenticationOnly);
         text.AppendLine(c, $"// API key vs do-nothing scheme: requests/s {Paired(rounds, apiKey, floor, static b => b.Elapsed.TotalSeconds)}, capacity {Paired(rounds, apiKey, floor, static b => b.ServerCpu.TotalSeconds)}");
+        text.AppendLine(c, $"// API key vs fresh-principal scheme: requests/s {Paired(rounds, apiKey, fresh, static b => b.Elapsed.TotalSeconds)}, capacity {Paired(rounds, apiKey, fresh, static b => b.ServerCpu.TotalSeconds)}");
+        text.AppendLine(c, $"// Fresh-principal vs do-nothing scheme: capacity {Paired(rounds, fresh, floor, static b => b.ServerCpu.TotalSeconds)}");
+        text.AppendLine(c, $"// Do-nothing scheme (authentication + authorization) vs authentication only: capacity {Paired(rounds, floor, authenticationOnly, static b => b.ServerCpu.TotalSeconds)}");
+        text.AppendLine(c, $"// Per request, server CPU above the baseline: {string.Join(", ", Enumerable.Range(1, Shapes.Length - 1).Select(h => string.Create(c, $"{Shapes[h]} {(rounds.Sum(r => r[h].ServerCpu.TotalMicroseconds) - rounds.Sum(r => r[0].ServerCpu.TotalMicroseconds)) / n:F1} us")))}");
         text.AppendLine("// Ratios: baseline cost over host cost, summed over all rounds; then the median and middle half of the per-round ratios.");
         return text.ToString();
     }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Claims;
 using BenchmarkDotNet.Attributes;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.DependencyInjection;
@@ -42,6 +43,7 @@ public class ApiKeyHotPathBenchmarks
     private string _cacheKey = null!;
     private LastUsedTracker _lastUsed = null!;
     private DefaultHttpContext _context = null!;
+    private DefaultHttpContext _keepAliveContext = null!;
     private ApiKeyRecord _record = null!;
     private string _key = null!;
 
@@ -53,7 +55,8 @@ public class ApiKeyHotPathBenchmarks
         services.AddLogging();
         services.AddAuthentication(ApiKeyDefaults.AuthenticationScheme)
             .AddApiKey(o => o.Prefix = Prefix)
-            .AddScheme<AuthenticationSchemeOptions, FixedPrincipalHandler>(FixedPrincipalHandler.SchemeName, null);
+            .AddScheme<AuthenticationSchemeOptions, FixedPrincipalHandler>(FixedPrincipalHandler.SchemeName, null)
+            .AddScheme<AuthenticationSchemeOptions, FreshPrincipalHandler>(FreshPrincipalHandler.SchemeName, null);
         services.AddApiKeys().AddInMemoryStore();
         _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
         _scopes = _services.GetRequiredService<IServiceScopeFactory>();
@@ -102,12 +105,23 @@ public class ApiKeyHotPathBenchmarks
         _context.Request.Headers["X-Api-Key"] = _key;
         _context.Connection.RemoteIpAddress = IPAddress.Loopback;
 
+        // The same request on a keep-alive HTTP/1.1 connection with connection items, as Kestrel hands it over: the
+        // scheme remembers the key on the connection (CacheOnConnection) and later requests skip hash and lookup.
+        _keepAliveContext = new DefaultHttpContext();
+        _keepAliveContext.Request.Protocol = HttpProtocol.Http11;
+        _keepAliveContext.Request.Headers["X-Api-Key"] = _key;
+        _keepAliveContext.Connection.RemoteIpAddress = IPAddress.Loopback;
+        _keepAliveContext.Features.Set<IConnectionItemsFeature>(new KeepAliveConnectionItems());
+
         // Fill the cache, and prove every path succeeds (a benchmark of a failing path would mislead).
         if (_lookup.FindAsync(_key, CancellationToken.None).AsTask().GetAwaiter().GetResult() is null
             || HybridCacheHit().AsTask().GetAwaiter().GetResult() is null
             || PreviousHotPath().AsTask().GetAwaiter().GetResult() is null
             || !PreviousFormatCheck()
-            || !Handler().GetAwaiter().GetResult().Succeeded)
+            || !Handler().GetAwaiter().GetResult().Succeeded
+            || !HandlerOnKeepAlive().GetAwaiter().GetResult().Succeeded
+            || !FrameworkFloorWithPrincipal().GetAwaiter().GetResult().Succeeded
+            || !_keepAliveContext.Features.Get<IConnectionItemsFeature>()!.Items.Values.OfType<ConnectionKeyMemo>().Any(m => m.Current is not null))
         {
             throw new InvalidOperationException("The benchmark key did not authenticate.");
         }
@@ -309,6 +323,34 @@ public class ApiKeyHotPathBenchmarks
         return result.Succeeded ? result : throw new InvalidOperationException("The benchmark key did not authenticate.");
     }
 
+    /// <summary>
+    /// <see cref="Handler"/> for a later request on a keep-alive HTTP/1.1 connection that validated the same key
+    /// before (<c>CacheOnConnection</c>, the default): the key is compared with the connection's remembered one
+    /// instead of hashed and looked up; every other check runs.
+    /// </summary>
+    [Benchmark]
+    public async Task<AuthenticateResult> HandlerOnKeepAlive()
+    {
+        await using var scope = _scopes.CreateAsyncScope();
+        _keepAliveContext.RequestServices = scope.ServiceProvider;
+        var result = await _keepAliveContext.AuthenticateAsync(ApiKeyDefaults.AuthenticationScheme);
+        return result.Succeeded ? result : throw new InvalidOperationException("The benchmark key did not authenticate.");
+    }
+
+    /// <summary>
+    /// <see cref="FrameworkFloor"/> with a scheme that builds the API-key scheme's principal per request and does
+    /// nothing else: subtract it from <see cref="HandlerOnKeepAlive"/> to see what Strata's checks cost beyond the
+    /// principal every real scheme creates.
+    /// </summary>
+    [Benchmark]
+    public async Task<AuthenticateResult> FrameworkFloorWithPrincipal()
+    {
+        await using var scope = _scopes.CreateAsyncScope();
+        _context.RequestServices = scope.ServiceProvider;
+        var result = await _context.AuthenticateAsync(FreshPrincipalHandler.SchemeName);
+        return result.Succeeded ? result : throw new InvalidOperationException("The fresh-principal scheme did not authenticate.");
+    }
+
     /// <summary>The cache key for <paramref name="key"/>, written on the stack and matched to the known string (as runs E and F did on .NET 9+).</summary>
     private static string CacheKeyOf(ApiKeyHasher hasher, string key, string known)
     {
@@ -340,5 +382,11 @@ public class ApiKeyHotPathBenchmarks
         Span<byte> bytes = stackalloc byte[body.Length];
         var written = System.Text.Encoding.ASCII.GetBytes(body, bytes);
         return Base62.TryDecodeUInt32(key[body.Length..], out var checksum) && checksum == Crc32.Compute(bytes[..written]);
+    }
+
+    /// <summary>The connection items a server such as Kestrel exposes per connection.</summary>
+    private sealed class KeepAliveConnectionItems : IConnectionItemsFeature
+    {
+        public IDictionary<object, object?> Items { get; set; } = new Microsoft.AspNetCore.Connections.ConnectionItems();
     }
 }

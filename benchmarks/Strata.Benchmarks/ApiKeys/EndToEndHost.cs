@@ -26,6 +26,19 @@ public enum HostShape
 
     /// <summary>The same pipeline with the API-key scheme and the in-memory store: what a host with Strata pays.</summary>
     ApiKey,
+
+    /// <summary>
+    /// The do-nothing scheme's pipeline with a scheme that builds, per request, the principal the API-key scheme builds
+    /// (<see cref="FreshPrincipalHandler"/>) and does nothing else: the floor plus the principal any real scheme creates.
+    /// </summary>
+    FreshPrincipalScheme,
+
+    /// <summary>
+    /// <c>UseAuthentication</c> with the do-nothing scheme and no authorization at all (no <c>UseAuthorization</c>, no
+    /// <c>RequireAuthorization()</c>): splits the framework's floor into its authentication and authorization parts.
+    /// Not a host a real API would run (nothing refuses an anonymous caller).
+    /// </summary>
+    AuthenticationOnly,
 }
 
 /// <summary>One Kestrel host on a loopback port with one endpoint, <c>GET /v1/ping</c> returning <c>"pong"</c>.</summary>
@@ -61,13 +74,19 @@ internal sealed class EndToEndHost : IAsyncDisposable
             builder.Services.AddAuthentication(ApiKeyDefaults.AuthenticationScheme).AddApiKey(o => o.Prefix = Prefix);
             builder.Services.AddApiKeys().AddInMemoryStore();
         }
-        else if (shape == HostShape.FixedPrincipalScheme)
+        else if (shape == HostShape.FreshPrincipalScheme)
+        {
+            builder.Services.AddAuthentication(FreshPrincipalHandler.SchemeName)
+                .AddScheme<AuthenticationSchemeOptions, FreshPrincipalHandler>(FreshPrincipalHandler.SchemeName, null);
+        }
+        else if (shape is HostShape.FixedPrincipalScheme or HostShape.AuthenticationOnly)
         {
             builder.Services.AddAuthentication(FixedPrincipalHandler.SchemeName)
                 .AddScheme<AuthenticationSchemeOptions, FixedPrincipalHandler>(FixedPrincipalHandler.SchemeName, null);
         }
 
-        if (authenticate)
+        var authorize = authenticate && shape != HostShape.AuthenticationOnly;
+        if (authorize)
         {
             builder.Services.AddAuthorization();
         }
@@ -76,11 +95,15 @@ internal sealed class EndToEndHost : IAsyncDisposable
         if (authenticate)
         {
             app.UseAuthentication();
+        }
+
+        if (authorize)
+        {
             app.UseAuthorization();
         }
 
         var endpoint = app.MapGet(Path, static () => "pong");
-        if (authenticate)
+        if (authorize)
         {
             endpoint.RequireAuthorization();
         }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
@@ -28,18 +29,14 @@ internal sealed partial class ApiKeyAuthenticationHandler : AuthenticationHandle
         IOptionsMonitor<ApiKeyAuthenticationOptions> options,
         ILoggerFactory logger,
         UrlEncoder encoder,
-        ApiKeyLookup lookup,
-        BruteForceGuard guard,
-        LastUsedTracker lastUsed,
-        ApiKeyDiagnostics diagnostics,
-        TimeProvider time)
+        ApiKeyAuthenticationServices services)
         : base(options, logger, encoder)
     {
-        _lookup = lookup;
-        _guard = guard;
-        _lastUsed = lastUsed;
-        _diagnostics = diagnostics;
-        _time = time;
+        _lookup = services.Lookup;
+        _guard = services.Guard;
+        _lastUsed = services.LastUsed;
+        _diagnostics = services.Diagnostics;
+        _time = services.Time;
     }
 
     private new ApiKeyEvents Events => (ApiKeyEvents)base.Events!;
@@ -68,25 +65,41 @@ internal sealed partial class ApiKeyAuthenticationHandler : AuthenticationHandle
             return await FailAsync(ApiKeyFailureReason.Malformed, keyId: null).ConfigureAwait(false);
         }
 
-        ApiKeyRecord? record;
-        try
-        {
-            record = await _lookup.FindAsync(key, Context.RequestAborted).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            Log.StoreFailed(Logger, ex);
-            return await FailAsync(ApiKeyFailureReason.StoreUnavailable, keyId: null).ConfigureAwait(false);
-        }
-
-        if (record is null)
-        {
-            RecordFailure(address);
-            Log.Unknown(Logger, Options.Prefix);
-            return await FailAsync(ApiKeyFailureReason.Unknown, keyId: null).ConfigureAwait(false);
-        }
-
         var now = _time.GetUtcNow();
+        var memo = ConnectionMemo();
+        ApiKeyRecord? record;
+        ApiKeyFeature? feature = null;
+        if (memo is not null && _lookup.TryReuse(memo, key, now, out var reused))
+        {
+            record = reused.Entry.Record!;
+            feature = reused.Feature;
+        }
+        else
+        {
+            try
+            {
+                record = await _lookup.FindAsync(key, memo, Scheme.Name, Context.RequestAborted).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                Log.StoreFailed(Logger, ex);
+                return await FailAsync(ApiKeyFailureReason.StoreUnavailable, keyId: null).ConfigureAwait(false);
+            }
+
+            if (record is null)
+            {
+                RecordFailure(address);
+                Log.Unknown(Logger, Options.Prefix);
+                return await FailAsync(ApiKeyFailureReason.Unknown, keyId: null).ConfigureAwait(false);
+            }
+
+            now = _time.GetUtcNow();
+            if (memo?.Current is { } remembered && ReferenceEquals(remembered.Entry.Record, record))
+            {
+                feature = remembered.Feature;
+            }
+        }
+
         var rejection = record.RevokedAt is not null ? ApiKeyFailureReason.Revoked
             : record.IsDisabled ? ApiKeyFailureReason.Disabled
             : record.ExpiresAt is { } expiry && now >= expiry ? ApiKeyFailureReason.Expired
@@ -119,7 +132,7 @@ internal sealed partial class ApiKeyAuthenticationHandler : AuthenticationHandle
             properties = validated.Properties;
         }
 
-        Context.Features.Set<IApiKeyFeature>(new ApiKeyFeature(record, Scheme.Name));
+        Context.Features.Set<IApiKeyFeature>(feature ?? new ApiKeyFeature(record, Scheme.Name));
         _lastUsed.Record(record.Id, now);
         _diagnostics.Authentication("success");
         Log.Validated(Logger, record.Id);
@@ -190,6 +203,40 @@ internal sealed partial class ApiKeyAuthenticationHandler : AuthenticationHandle
         }
 
         await WriteProblemAsync(StatusCodes.Status403Forbidden, "Forbidden", "The API key does not grant access to this resource: a required scope is missing.").ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// This scheme's memo on the request's connection, created on first use: only on a keep-alive HTTP/1.x
+    /// connection whose server exposes connection items (Kestrel does), where requests come one at a time. HTTP/2
+    /// and HTTP/3 multiplex concurrent requests on a connection and take the lookup every time.
+    /// </summary>
+    private ConnectionKeyMemo? ConnectionMemo()
+    {
+        if (!Options.CacheOnConnection)
+        {
+            return null;
+        }
+
+        var protocol = Request.Protocol;
+        if (!HttpProtocol.IsHttp11(protocol) && !HttpProtocol.IsHttp10(protocol))
+        {
+            return null;
+        }
+
+        var items = Context.Features.Get<IConnectionItemsFeature>()?.Items;
+        if (items is null)
+        {
+            return null;
+        }
+
+        if (items.TryGetValue(Scheme, out var found) && found is ConnectionKeyMemo memo)
+        {
+            return memo;
+        }
+
+        memo = new ConnectionKeyMemo();
+        items[Scheme] = memo;
+        return memo;
     }
 
     private void RecordFailure(System.Net.IPAddress? address)

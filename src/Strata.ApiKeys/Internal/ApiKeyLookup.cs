@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.ComponentModel;
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.Options;
@@ -71,6 +72,13 @@ internal sealed class ApiKeyLookup
     /// allocation. Otherwise HybridCache (memory, then the distributed cache), then the store.
     /// </summary>
     public ValueTask<ApiKeyRecord?> FindAsync(string key, CancellationToken cancellationToken)
+        => FindAsync(key, memo: null, scheme: string.Empty, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="FindAsync(string, CancellationToken)"/>, and when a record is found, remembers the key and its
+    /// entry in <paramref name="memo"/> (the connection's, for <paramref name="scheme"/>) for <see cref="TryReuse"/>.
+    /// </summary>
+    public ValueTask<ApiKeyRecord?> FindAsync(string key, ConnectionKeyMemo? memo, string scheme, CancellationToken cancellationToken)
     {
         var options = _options.CurrentValue;
         if (options.CacheDuration <= TimeSpan.Zero)
@@ -91,15 +99,39 @@ internal sealed class ApiKeyLookup
         if (_local.TryGetValue(cacheKey, out var local))
 #endif
         {
-            return _time.GetUtcNow() - local.LoadedAt < options.CacheDuration
-                ? new ValueTask<ApiKeyRecord?>(local.Record)
-                : FindCachedAsync(cacheKey, key, options, invalidations, cancellationToken);
+            if (_time.GetUtcNow() - local.LoadedAt < options.CacheDuration)
+            {
+                memo?.Remember(key, local, invalidations, scheme);
+                return new ValueTask<ApiKeyRecord?>(local.Record);
+            }
+
+            return FindCachedAsync(cacheKey, key, options, invalidations, memo, scheme, cancellationToken);
         }
 
 #if NET9_0_OR_GREATER
         cacheKey = new string(chars);
 #endif
-        return FindCachedAsync(cacheKey, key, options, invalidations, cancellationToken);
+        return FindCachedAsync(cacheKey, key, options, invalidations, memo, scheme, cancellationToken);
+    }
+
+    /// <summary>
+    /// The connection's remembered key, when it is the presented one and still usable under the local front's rules:
+    /// younger than <see cref="ApiKeysOptions.CacheDuration"/> at <paramref name="now"/>, and no invalidation on this
+    /// node since it was found. No hash, no dictionary probe, no allocation.
+    /// </summary>
+    public bool TryReuse(ConnectionKeyMemo memo, string key, DateTimeOffset now, [NotNullWhen(true)] out ConnectionKeyMemo.Snapshot? snapshot)
+    {
+        snapshot = memo.Current;
+        if (snapshot is null
+            || snapshot.Invalidations != Volatile.Read(ref _invalidations)
+            || now - snapshot.Entry.LoadedAt >= _options.CurrentValue.CacheDuration
+            || !ConnectionKeyMemo.Same(snapshot.Key, key))
+        {
+            snapshot = null;
+            return false;
+        }
+
+        return true;
     }
 
     /// <summary>The number of entries in the local front (only keys whose lookup found a record; bounded).</summary>
@@ -131,7 +163,7 @@ internal sealed class ApiKeyLookup
     private async ValueTask<ApiKeyRecord?> LoadRecordAsync(string key, CancellationToken cancellationToken)
         => (await LoadAsync(key, cancellationToken).ConfigureAwait(false)).Record;
 
-    private async ValueTask<ApiKeyRecord?> FindCachedAsync(string cacheKey, string key, ApiKeysOptions options, long invalidations, CancellationToken cancellationToken)
+    private async ValueTask<ApiKeyRecord?> FindCachedAsync(string cacheKey, string key, ApiKeysOptions options, long invalidations, ConnectionKeyMemo? memo, string scheme, CancellationToken cancellationToken)
     {
         var entry = await _cache.GetOrCreateAsync(
             cacheKey,
@@ -160,6 +192,11 @@ internal sealed class ApiKeyLookup
         }
 
         Remember(cacheKey, entry, invalidations);
+        if (entry.Record is not null)
+        {
+            memo?.Remember(key, entry, invalidations, scheme);
+        }
+
         return entry.Record;
     }
 
