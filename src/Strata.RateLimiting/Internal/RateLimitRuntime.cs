@@ -9,8 +9,11 @@ using Strata.RateLimiting.Store;
 
 namespace Strata.RateLimiting.Internal;
 
-/// <summary>A decision and, for concurrency limits, how to give the permits back.</summary>
-internal readonly record struct Outcome(Decision Decision, Action? Release);
+/// <summary>
+/// A decision and, for concurrency limits, how to give the permits back. <see cref="DeniedUntil"/>: when the
+/// deny cache holds this rejection, the timestamp (of the runtime's time provider) until which it does; 0 otherwise.
+/// </summary>
+internal readonly record struct Outcome(Decision Decision, Action? Release, long DeniedUntil = 0);
 
 /// <summary>
 /// Decides for every Strata limiter of a host: store, deny cache, circuit breaker, failure modes,
@@ -193,15 +196,26 @@ internal sealed partial class RateLimitRuntime : IDisposable
     private bool TryDenyCache(PolicyDefinition policy, string partition, RateLimitRule[] rules, int cost, out Outcome outcome)
     {
         outcome = default;
-        if (!_settings.DenyCache || !_denyCache.TryGet(policy.Name, partition, cost, out var retryAfter, out var cached))
+        if (!_settings.DenyCache || !_denyCache.TryGet(policy.Name, partition, cost, out var retryAfter, out var cached, out var until))
         {
             return false;
         }
 
         Metrics.DenyCacheHit(policy.Name);
         var decision = new Decision(policy.Name, rules, cached!.Results, false, DecisionSource.DenyCache, retryAfter);
-        outcome = Finish(policy, partition, decision, _store.Name, null);
+        outcome = Finish(policy, partition, decision, _store.Name, null, until);
         return true;
+    }
+
+    /// <summary>
+    /// Counts a rejection that a limiter answered from its own copy of a deny-cache entry (no lookup, no new
+    /// decision): the same metrics and log as a deny-cache hit here. Never called in shadow mode.
+    /// </summary>
+    public void RecordLocalDenial(PolicyDefinition policy)
+    {
+        Metrics.DenyCacheHit(policy.Name);
+        Metrics.Decision(policy.Name, "rejected", _store.Name);
+        Log.Rejected(_logger, policy.Name, DecisionSource.DenyCache);
     }
 
     private Outcome FailureMode(PolicyDefinition policy, string partition, RateLimitRule[] rules, int cost)
@@ -236,9 +250,10 @@ internal sealed partial class RateLimitRuntime : IDisposable
     {
         var retry = TimeSpan.FromTicks(stored.RetryMicros * 10);
         var decision = new Decision(policy.Name, rules, stored.Results, stored.Allowed, source, retry);
+        long deniedUntil = 0;
         if (!stored.Allowed && store.IsDistributed && _settings.DenyCache && request.Cost > 0)
         {
-            _denyCache.Add(policy.Name, partition, request.Cost, retry, decision);
+            deniedUntil = _denyCache.Add(policy.Name, partition, request.Cost, retry, decision);
         }
 
         Action? release = null;
@@ -249,10 +264,10 @@ internal sealed partial class RateLimitRuntime : IDisposable
                 : () => ((InProcessRateLimitStore)store).Release(request);
         }
 
-        return Finish(policy, partition, decision, store.Name, release);
+        return Finish(policy, partition, decision, store.Name, release, deniedUntil);
     }
 
-    private Outcome Finish(PolicyDefinition policy, string partition, Decision decision, string storeName, Action? release)
+    private Outcome Finish(PolicyDefinition policy, string partition, Decision decision, string storeName, Action? release, long deniedUntil = 0)
     {
         if (!decision.Allowed && policy.ShadowMode)
         {
@@ -268,7 +283,7 @@ internal sealed partial class RateLimitRuntime : IDisposable
             Log.Rejected(_logger, policy.Name, decision.Source);
         }
 
-        return new Outcome(decision, release);
+        return new Outcome(decision, release, deniedUntil);
     }
 
     private async Task ReleaseAsync(IRateLimitStore store, StoreRequest request)
