@@ -52,7 +52,7 @@ internal sealed class RedisRateLimitStore : IRateLimitStore, IAsyncDisposable
 
     public bool TryDecide(StoreRequest request, out StoreDecision decision)
     {
-        decision = null!;
+        decision = default;
         return false;
     }
 
@@ -88,6 +88,19 @@ internal sealed class RedisRateLimitStore : IRateLimitStore, IAsyncDisposable
             result = await RecoverAsync(ex, call, database, script, keys, values, cancellationToken).ConfigureAwait(false);
         }
 
+        if (result.Resp2Type == ResultType.Integer)
+        {
+            // An admission whose remaining and reset fit one integer (see gcra.lua): reset * (limit + 1) + remaining.
+            var packed = (long)result;
+            var radix = spec.Limit + 1;
+            if (packed < 0 || !GcraPacks(spec))
+            {
+                throw new RateLimitStoreException("The Redis GCRA script returned an integer that is not a packed admission.");
+            }
+
+            return new StoreDecision(true, [new LimitResult(true, packed % radix, packed / radix, 0)]);
+        }
+
         if (result.Resp2Type != ResultType.Array || result.Length != 4)
         {
             throw new RateLimitStoreException($"The Redis GCRA script returned {(result.Resp2Type == ResultType.Array ? result.Length : 0)} values instead of 4.");
@@ -96,6 +109,10 @@ internal sealed class RedisRateLimitStore : IRateLimitStore, IAsyncDisposable
         var allowed = (long)result[0] == 1;
         return new StoreDecision(allowed, [new LimitResult(allowed, (long)result[1], (long)result[2], (long)result[3])]);
     }
+
+    /// <summary>True when gcra.lua answers an admission of this limit with one packed integer: (limit + 1) * (period + 1) below 2^53.</summary>
+    internal static bool GcraPacks(LimitSpec spec) =>
+        Math.BigMul((ulong)spec.Limit + 1, (ulong)spec.PeriodMicros + 1, out var low) == 0 && low < 1UL << 53;
 
     /// <summary>KEYS of gcra.lua: <c>{prefix}:{policy}:{tag}</c>, kept in the partition's slot (one store per limiter) for its next decisions.</summary>
     private RedisKey[] GcraKeys(StoreRequest request)
