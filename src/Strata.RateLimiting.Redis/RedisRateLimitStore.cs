@@ -98,7 +98,9 @@ internal sealed class RedisRateLimitStore : IRateLimitStore, IAsyncDisposable
                 throw new RateLimitStoreException("The Redis GCRA script returned an integer that is not a packed admission.");
             }
 
-            return new StoreDecision(true, [new LimitResult(true, packed % radix, packed / radix, 0)]);
+            var remaining = packed % radix;
+            var reset = packed / radix;
+            return new StoreDecision(true, [new LimitResult(true, remaining, reset, 0)], NoPermitFor(spec, request.Cost, remaining, reset));
         }
 
         if (result.Resp2Type != ResultType.Array || result.Length != 4)
@@ -107,7 +109,25 @@ internal sealed class RedisRateLimitStore : IRateLimitStore, IAsyncDisposable
         }
 
         var allowed = (long)result[0] == 1;
-        return new StoreDecision(allowed, [new LimitResult(allowed, (long)result[1], (long)result[2], (long)result[3])]);
+        var limitResult = new LimitResult(allowed, (long)result[1], (long)result[2], (long)result[3]);
+        return new StoreDecision(allowed, [limitResult], allowed ? NoPermitFor(spec, request.Cost, limitResult.Remaining, limitResult.ResetMicros) : 0);
+    }
+
+    /// <summary>
+    /// After a GCRA admission that left no permit: how long no request can be admitted. The next permit comes when the
+    /// server's clock reaches TAT + interval - period, and the stored TAT only grows, so no node gets one sooner. The
+    /// script rounds the time to the TAT up to whole microseconds (<paramref name="resetMicros"/>): one microsecond is
+    /// taken off so the wait is never longer than the truth.
+    /// </summary>
+    private static long NoPermitFor(LimitSpec spec, int cost, long remaining, long resetMicros)
+    {
+        if (cost == 0 || remaining != 0)
+        {
+            return 0;
+        }
+
+        var wait = (long)Math.Floor(resetMicros - 1 + ((double)spec.PeriodMicros / spec.Limit) - spec.PeriodMicros);
+        return wait > 0 ? wait : 0;
     }
 
     /// <summary>True when gcra.lua answers an admission of this limit with one packed integer: (limit + 1) * (period + 1) below 2^53.</summary>

@@ -190,6 +190,60 @@ public sealed class RedisStoreTests(RedisFixture redis) : IClassFixture<RedisFix
         (await CommandStatsAsync(admin)).GetValueOrDefault("evalsha").Should().Be(2);
     }
 
+    [Fact]
+    public async Task An_admission_that_takes_the_last_gcra_permit_makes_the_node_deny_locally_until_the_next_permit()
+    {
+        await using var server = await RedisServer.StartAsync();
+        await using var connection = await server.ConnectAsync(o => o.AllowAdmin = true);
+        var time = new FakeTimeProvider();
+        var store = new RedisRateLimitStore(() => Task.FromResult<IConnectionMultiplexer>(connection), "rl", TimeSpan.FromSeconds(5));
+        await RedisTime.PinAsync(store, connection);
+        using var runtime = new RateLimitRuntime(store, new StoreSettings(), time);
+        // Two per hour: one permit every 30 minutes once both are taken.
+        using var limiter = Limiter(runtime, "last", "abuser", RateLimitRule.Gcra(2, TimeSpan.FromHours(1)));
+        var admin = connection.GetServer(server.Endpoint);
+        (await limiter.AcquireAsync(1)).IsAcquired.Should().BeTrue();
+        (await limiter.AcquireAsync(1)).IsAcquired.Should().BeTrue("the second permit; none is left after it");
+        await admin.ExecuteAsync("CONFIG", "RESETSTAT");
+
+        using var denied = await limiter.AcquireAsync(1);
+
+        denied.IsAcquired.Should().BeFalse();
+        ((StoreLease)denied).Decision.Source.Should().Be(DecisionSource.DenyCache);
+        denied.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter).Should().BeTrue();
+        retryAfter.Should().BeLessThanOrEqualTo(TimeSpan.FromMinutes(30), "never later than the next permit")
+            .And.BeGreaterThan(TimeSpan.FromMinutes(30) - TimeSpan.FromSeconds(1));
+        (await CommandStatsAsync(admin)).GetValueOrDefault("evalsha").Should().Be(0, "the admission's reply proved there is no permit until then");
+
+        time.Advance(TimeSpan.FromMinutes(30));
+        store.TimeOffsetMicros += (long)TimeSpan.FromMinutes(30).TotalMicroseconds;
+        (await limiter.AcquireAsync(1)).IsAcquired.Should().BeTrue("the next permit, from Redis");
+        (await CommandStatsAsync(admin)).GetValueOrDefault("evalsha").Should().Be(1);
+    }
+
+    [Fact]
+    public async Task A_policy_without_that_proof_asks_redis_after_its_last_permit()
+    {
+        await using var server = await RedisServer.StartAsync();
+        await using var connection = await server.ConnectAsync(o => o.AllowAdmin = true);
+        var store = new RedisRateLimitStore(() => Task.FromResult<IConnectionMultiplexer>(connection), "rl", TimeSpan.FromSeconds(5));
+        await RedisTime.PinAsync(store, connection);
+        using var runtime = new RateLimitRuntime(store, new StoreSettings(), new FakeTimeProvider());
+        // Two limits (decide.lua): the reply carries no proof, so the next request goes to Redis and is rejected there.
+        using var limiter = Limiter(runtime, "multi", "abuser", RateLimitRule.Gcra(2, TimeSpan.FromHours(1)),
+            o => o.AdditionalRules.Add(RateLimitRule.FixedWindow(100, TimeSpan.FromDays(1))));
+        var admin = connection.GetServer(server.Endpoint);
+        (await limiter.AcquireAsync(1)).IsAcquired.Should().BeTrue();
+        (await limiter.AcquireAsync(1)).IsAcquired.Should().BeTrue();
+        await admin.ExecuteAsync("CONFIG", "RESETSTAT");
+
+        using var rejected = await limiter.AcquireAsync(1);
+
+        rejected.IsAcquired.Should().BeFalse();
+        ((StoreLease)rejected).Decision.Source.Should().Be(DecisionSource.Store);
+        (await CommandStatsAsync(admin)).GetValueOrDefault("evalsha").Should().Be(1);
+    }
+
     private async Task<List<string>> KeysAsync(string prefix)
     {
         var keys = new List<string>();

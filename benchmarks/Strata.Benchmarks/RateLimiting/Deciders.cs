@@ -54,6 +54,9 @@ internal sealed class BareGcraScript : IDecider
 /// <summary>A partitioned limiter called as its users call it: <c>AcquireAsync(partition, 1)</c>, the lease disposed.</summary>
 internal sealed class LimiterDecider(PartitionedRateLimiter<string> limiter) : IDecider, IDisposable
 {
+    /// <summary>The partitioned limiter.</summary>
+    public PartitionedRateLimiter<string> Limiter => limiter;
+
     public async ValueTask<bool> DecideAsync(int partition)
     {
         using var lease = await limiter.AcquireAsync(DecisionLoad.Keys[partition], 1).ConfigureAwait(false);

@@ -11,6 +11,9 @@ internal sealed class DenyCache(TimeProvider timeProvider, int capacity = 100_00
 {
     private readonly ConcurrentDictionary<(string Policy, string Partition), Entry> _entries = new();
 
+    // Set by the first rejection ever remembered: until then a lookup (two string hashes) is skipped.
+    private volatile bool _used;
+
     public int Count => _entries.Count;
 
     /// <summary>Remembers a rejection; returns the timestamp (of the time provider) until which it holds, or 0 when nothing was remembered.</summary>
@@ -28,6 +31,7 @@ internal sealed class DenyCache(TimeProvider timeProvider, int capacity = 100_00
 
         var until = timeProvider.GetTimestamp() + (long)(retryAfter.TotalSeconds * timeProvider.TimestampFrequency);
         _entries[(policy, partition)] = new Entry(until, cost, decision);
+        _used = true;
         return until;
     }
 
@@ -37,7 +41,7 @@ internal sealed class DenyCache(TimeProvider timeProvider, int capacity = 100_00
         retryAfter = TimeSpan.Zero;
         decision = null;
         until = 0;
-        if (!_entries.TryGetValue((policy, partition), out var entry))
+        if (!_used || !_entries.TryGetValue((policy, partition), out var entry))
         {
             return false;
         }

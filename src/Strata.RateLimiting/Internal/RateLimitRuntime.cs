@@ -255,6 +255,19 @@ internal sealed partial class RateLimitRuntime : IDisposable
         {
             deniedUntil = _denyCache.Add(policy.Name, partition, request.Cost, retry, decision);
         }
+        else if (stored.Allowed && stored.NoPermitForMicros > 0 && store.IsDistributed && _settings.DenyCache && request.Cost > 0)
+        {
+            // This admission took the last permit and the store proved none comes back for a while: requests until
+            // then are rejected here, without the round trip that would only confirm it.
+            var wait = TimeSpan.FromTicks(stored.NoPermitForMicros * 10);
+            var results = new LimitResult[stored.Results.Length];
+            for (var i = 0; i < results.Length; i++)
+            {
+                results[i] = stored.Results[i] with { Allowed = false, Remaining = 0, RetryMicros = stored.NoPermitForMicros };
+            }
+
+            _denyCache.Add(policy.Name, partition, 1, wait, new Decision(policy.Name, rules, results, false, DecisionSource.DenyCache, wait));
+        }
 
         Action? release = null;
         if (stored.Allowed && request.LeaseId is not null && request.Cost > 0)

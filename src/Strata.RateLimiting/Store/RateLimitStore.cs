@@ -50,11 +50,18 @@ internal sealed class PartitionSlot
 internal readonly record struct LimitResult(bool Allowed, long Remaining, long ResetMicros, long RetryMicros);
 
 /// <summary>The outcome of a <see cref="StoreRequest"/>: admitted only when every limit admits it. A struct: only its results array is allocated.</summary>
-internal readonly struct StoreDecision(bool allowed, LimitResult[] results)
+internal readonly struct StoreDecision(bool allowed, LimitResult[] results, long noPermitForMicros = 0)
 {
     public bool Allowed { get; } = allowed;
 
     public LimitResult[] Results { get; } = results;
+
+    /// <summary>
+    /// After an admission that took the last permit: microseconds from the store's now during which the store can admit
+    /// no request of this policy and partition, whatever any node does (0 when unknown or not so). Only a store that
+    /// can prove it sets it (Redis, one GCRA limit: the theoretical arrival time only grows).
+    /// </summary>
+    public long NoPermitForMicros { get; } = noPermitForMicros;
 
     /// <summary>The longest wait among the rejecting limits.</summary>
     public long RetryMicros
