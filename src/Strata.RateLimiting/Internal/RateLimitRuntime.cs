@@ -15,6 +15,12 @@ namespace Strata.RateLimiting.Internal;
 /// </summary>
 internal readonly record struct Outcome(Decision Decision, Action? Release, long DeniedUntil = 0);
 
+/// <summary>Turns an outcome into the lease a caller gets (the limiter: its counters, headers, deny-cache lease).</summary>
+internal interface IOutcomeTracker
+{
+    System.Threading.RateLimiting.RateLimitLease Track(Outcome outcome, int cost, Microsoft.AspNetCore.Http.HttpContext? context);
+}
+
 /// <summary>
 /// Decides for every Strata limiter of a host: store, deny cache, circuit breaker, failure modes,
 /// shadow mode, overrides, metrics and logs. One per host (a DI singleton).
@@ -133,13 +139,16 @@ internal sealed partial class RateLimitRuntime : IDisposable
         return null;
     }
 
-    /// <summary>Decides one request: one store round trip at most.</summary>
+    /// <summary>
+    /// Decides one request (one store round trip at most) and hands the outcome to <paramref name="tracker"/> (the
+    /// limiter), whose lease is returned: one async method per decision between the limiter and the store.
+    /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<Outcome> AcquireAsync(PolicyDefinition policy, string partition, RateLimitRule[] rules, int cost, CancellationToken cancellationToken, PartitionSlot? slot = null)
+    public async ValueTask<System.Threading.RateLimiting.RateLimitLease> AcquireAsync(IOutcomeTracker tracker, Microsoft.AspNetCore.Http.HttpContext? context, PolicyDefinition policy, string partition, RateLimitRule[] rules, int cost, CancellationToken cancellationToken, PartitionSlot? slot = null)
     {
         if (!_store.IsDistributed)
         {
-            return TryAcquire(policy, partition, rules, cost)!.Value;
+            return tracker.Track(TryAcquire(policy, partition, rules, cost)!.Value, cost, context);
         }
 
         using var activity = ActivitySource.StartActivity("strata.ratelimiting.decide", ActivityKind.Client);
@@ -148,12 +157,12 @@ internal sealed partial class RateLimitRuntime : IDisposable
 
         if (TryDenyCache(policy, partition, rules, cost, out var denied))
         {
-            return denied;
+            return tracker.Track(denied, cost, context);
         }
 
         if (!_breaker.TryEnter())
         {
-            return FailureMode(policy, partition, rules, cost);
+            return tracker.Track(FailureMode(policy, partition, rules, cost), cost, context);
         }
 
         var request = BuildRequest(policy, partition, rules, cost, slot);
@@ -178,7 +187,7 @@ internal sealed partial class RateLimitRuntime : IDisposable
 
             Log.StoreFailed(_logger, _store.Name, policy.Name, policy.FailureMode, ex);
             activity?.SetStatus(ActivityStatusCode.Error, "store unavailable");
-            return FailureMode(policy, partition, rules, cost);
+            return tracker.Track(FailureMode(policy, partition, rules, cost), cost, context);
         }
 
         Metrics.StoreDuration(_store.Name, Stopwatch.GetElapsedTime(started), failed: false);
@@ -188,7 +197,7 @@ internal sealed partial class RateLimitRuntime : IDisposable
         }
 
         activity?.SetTag("strata.ratelimiting.result", decision.Allowed ? "acquired" : "rejected");
-        return Complete(policy, partition, rules, request, decision, DecisionSource.Store, _store);
+        return tracker.Track(Complete(policy, partition, rules, request, decision, DecisionSource.Store, _store), cost, context);
     }
 
     public void Dispose() => Metrics.Dispose();

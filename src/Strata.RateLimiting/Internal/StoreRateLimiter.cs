@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Threading.RateLimiting;
 
 namespace Strata.RateLimiting.Internal;
@@ -13,7 +12,7 @@ namespace Strata.RateLimiting.Internal;
 /// state (the deny cache or an open circuit) and otherwise returns a lease that is not acquired and
 /// carries no metadata; ASP.NET Core's middleware then calls <see cref="RateLimiter.AcquireAsync(int, CancellationToken)"/>.
 /// </remarks>
-internal sealed class StoreRateLimiter : RateLimiter
+internal sealed class StoreRateLimiter : RateLimiter, IOutcomeTracker
 {
     private readonly RateLimitRuntime _runtime;
     private readonly PolicyDefinition _policy;
@@ -78,15 +77,10 @@ internal sealed class StoreRateLimiter : RateLimiter
         var rules = Prepare(permitCount, out var context, out var now);
         return context is null && DeniedLocally(rules, permitCount, now) is { } denied
             ? new ValueTask<RateLimitLease>(denied)
-            : DecideAsync(rules, permitCount, context, cancellationToken);
+            : _runtime.AcquireAsync(this, context, _policy, _partition, rules, permitCount, cancellationToken, _slot);
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<RateLimitLease> DecideAsync(RateLimitRule[] rules, int permitCount, Microsoft.AspNetCore.Http.HttpContext? context, CancellationToken cancellationToken)
-    {
-        var outcome = await _runtime.AcquireAsync(_policy, _partition, rules, permitCount, cancellationToken, _slot).ConfigureAwait(false);
-        return Track(outcome, permitCount, context);
-    }
+    RateLimitLease IOutcomeTracker.Track(Outcome outcome, int cost, Microsoft.AspNetCore.Http.HttpContext? context) => Track(outcome, cost, context);
 
     /// <summary>
     /// The lease of the deny-cache entry this limiter holds, when it still covers the request: same rules (no override
