@@ -19,8 +19,9 @@ namespace Strata.Benchmarks.RateLimiting;
 /// <remarks>
 /// Cases: the bare one-key GCRA script, Strata GCRA, RedisRateLimiting 1.2.1 token bucket and fixed window, all
 /// admitted (the load of <see cref="RedisDecisionBenchmarks"/>); then the hot-key load of <see cref="HotKeyBenchmarks"/>
-/// (90% of calls to one partition over its limit) for Strata GCRA (deny cache on) and both peer limiters. All on one
-/// multiplexer to one redis-server of its own.
+/// (90% of calls to one partition over its limit) for Strata GCRA (deny cache on) and both peer limiters; and Strata
+/// GCRA called on its per-partition limiters directly (<see cref="DirectDecider"/>, no <c>PartitionedRateLimiter</c>),
+/// which shows what the partitioned wrapper adds. All on one multiplexer to one redis-server of its own.
 /// </remarks>
 [BenchmarkCategory("RateLimiting")]
 public class InterleavedRatioBenchmarks
@@ -47,6 +48,7 @@ public class InterleavedRatioBenchmarks
         HotStrataGcra,
         HotPeerTokenBucket,
         HotPeerFixedWindow,
+        StrataGcraDirect,
     }
 
     /// <summary>Starts a redis-server, builds every limiter on one multiplexer and runs each load once (partitions, keys, JIT).</summary>
@@ -65,6 +67,7 @@ public class InterleavedRatioBenchmarks
             new(Name.HotStrataGcra, Limiters.Strata(_services, "hot-gcra", limit => RateLimitRule.Gcra(limit, Limiters.Period)), Hot: true),
             new(Name.HotPeerTokenBucket, Limiters.PeerTokenBucket(_connection), Hot: true),
             new(Name.HotPeerFixedWindow, Limiters.PeerFixedWindow(_connection), Hot: true),
+            new(Name.StrataGcraDirect, new DirectDecider(_services, "gcra-direct"), Hot: false),
         ];
         foreach (var item in _cases)
         {
@@ -133,6 +136,7 @@ public class InterleavedRatioBenchmarks
         Ratio("strata-gcra/bare-script", Name.StrataGcra, Name.Bare);
         Ratio("strata-gcra/peer-token-bucket", Name.StrataGcra, Name.PeerTokenBucket);
         Ratio("strata-gcra/peer-fixed-window", Name.StrataGcra, Name.PeerFixedWindow);
+        Ratio("strata-gcra-direct/bare-script", Name.StrataGcraDirect, Name.Bare);
         Ratio("hot:strata-gcra/peer-token-bucket", Name.HotStrataGcra, Name.HotPeerTokenBucket);
         Ratio("hot:strata-gcra/peer-fixed-window", Name.HotStrataGcra, Name.HotPeerFixedWindow);
         foreach (var name in Enum.GetValues<Name>())
