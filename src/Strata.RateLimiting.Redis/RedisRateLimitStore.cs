@@ -52,7 +52,7 @@ internal sealed class RedisRateLimitStore : IRateLimitStore, IAsyncDisposable
 
     public bool TryDecide(StoreRequest request, out StoreDecision decision)
     {
-        decision = null!;
+        decision = default;
         return false;
     }
 
@@ -88,14 +88,51 @@ internal sealed class RedisRateLimitStore : IRateLimitStore, IAsyncDisposable
             result = await RecoverAsync(ex, call, database, script, keys, values, cancellationToken).ConfigureAwait(false);
         }
 
+        if (result.Resp2Type == ResultType.Integer)
+        {
+            // An admission whose remaining and reset fit one integer (see gcra.lua): reset * (limit + 1) + remaining.
+            var packed = (long)result;
+            var radix = spec.Limit + 1;
+            if (packed < 0 || !GcraPacks(spec))
+            {
+                throw new RateLimitStoreException("The Redis GCRA script returned an integer that is not a packed admission.");
+            }
+
+            var remaining = packed % radix;
+            var reset = packed / radix;
+            return new StoreDecision(true, [new LimitResult(true, remaining, reset, 0)], NoPermitFor(spec, request.Cost, remaining, reset));
+        }
+
         if (result.Resp2Type != ResultType.Array || result.Length != 4)
         {
             throw new RateLimitStoreException($"The Redis GCRA script returned {(result.Resp2Type == ResultType.Array ? result.Length : 0)} values instead of 4.");
         }
 
         var allowed = (long)result[0] == 1;
-        return new StoreDecision(allowed, [new LimitResult(allowed, (long)result[1], (long)result[2], (long)result[3])]);
+        var limitResult = new LimitResult(allowed, (long)result[1], (long)result[2], (long)result[3]);
+        return new StoreDecision(allowed, [limitResult], allowed ? NoPermitFor(spec, request.Cost, limitResult.Remaining, limitResult.ResetMicros) : 0);
     }
+
+    /// <summary>
+    /// After a GCRA admission that left no permit: how long no request can be admitted. The next permit comes when the
+    /// server's clock reaches TAT + interval - period, and the stored TAT only grows, so no node gets one sooner. The
+    /// script rounds the time to the TAT up to whole microseconds (<paramref name="resetMicros"/>): one microsecond is
+    /// taken off so the wait is never longer than the truth.
+    /// </summary>
+    private static long NoPermitFor(LimitSpec spec, int cost, long remaining, long resetMicros)
+    {
+        if (cost == 0 || remaining != 0)
+        {
+            return 0;
+        }
+
+        var wait = (long)Math.Floor(resetMicros - 1 + ((double)spec.PeriodMicros / spec.Limit) - spec.PeriodMicros);
+        return wait > 0 ? wait : 0;
+    }
+
+    /// <summary>True when gcra.lua answers an admission of this limit with one packed integer: (limit + 1) * (period + 1) below 2^53.</summary>
+    internal static bool GcraPacks(LimitSpec spec) =>
+        Math.BigMul((ulong)spec.Limit + 1, (ulong)spec.PeriodMicros + 1, out var low) == 0 && low < 1UL << 53;
 
     /// <summary>KEYS of gcra.lua: <c>{prefix}:{policy}:{tag}</c>, kept in the partition's slot (one store per limiter) for its next decisions.</summary>
     private RedisKey[] GcraKeys(StoreRequest request)

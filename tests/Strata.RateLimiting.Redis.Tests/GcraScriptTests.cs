@@ -12,6 +12,7 @@ public sealed class GcraScriptTests(RedisFixture redis) : IClassFixture<RedisFix
     [InlineData(7, 60)]
     [InlineData(100, 3600)]
     [InlineData(3, 86400)]
+    [InlineData(10_000, 30 * 86400)] // too large to pack: the admission comes back as an array of four
     public async Task The_lean_script_decides_like_decide_lua_for_the_same_sequence_of_requests(int limit, int periodSeconds)
     {
         var prefix = RedisFixture.UniquePrefix().TrimEnd(':');
@@ -44,6 +45,30 @@ public sealed class GcraScriptTests(RedisFixture redis) : IClassFixture<RedisFix
         var leanTat = (double)await database.StringGetAsync($"{prefix}:lean:{{p}}");
         var generalTat = (double)await database.StringGetAsync($"{prefix}:general:{{p}}");
         leanTat.Should().BeApproximately(generalTat, tolerance, "both scripts store the same theoretical arrival time");
+    }
+
+    [Theory]
+    [InlineData(5, 60, true)]
+    [InlineData(1_000_000, 60, true)]
+    [InlineData(100, 86400, true)]
+    [InlineData(10_000, 30 * 86400, false)]
+    [InlineData(int.MaxValue, 86400, false)]
+    public async Task An_admission_is_packed_into_one_integer_only_when_it_fits_exactly_in_a_lua_number(int limit, int periodSeconds, bool packs)
+    {
+        var spec = new LimitSpec(RateLimitAlgorithm.Gcra, limit, periodSeconds * 1_000_000L, 0);
+        var key = RedisFixture.UniquePrefix() + "{p}";
+
+        var reply = await redis.Connection.GetDatabase().ScriptEvaluateAsync(LuaScriptFile.Gcra.Text, [key], [1, spec.Limit, spec.PeriodMicros]);
+
+        ((System.Numerics.BigInteger)(limit + 1L) * (spec.PeriodMicros + 1) < System.Numerics.BigInteger.Pow(2, 53)).Should().Be(packs);
+        RedisRateLimitStore.GcraPacks(spec).Should().Be(packs, "the client expects what the script sends");
+        reply.Resp2Type.Should().Be(packs ? ResultType.Integer : ResultType.Array);
+        if (packs)
+        {
+            var packed = (long)reply;
+            (packed % (limit + 1L)).Should().Be(limit - 1L, "remaining after the first permit");
+            (packed / (limit + 1L)).Should().BeCloseTo(spec.PeriodMicros / limit, 1, "reset: one emission interval");
+        }
     }
 
     [Fact]

@@ -149,6 +149,101 @@ public sealed class RedisStoreTests(RedisFixture redis) : IClassFixture<RedisFix
         (await CommandStatsAsync(admin)).GetValueOrDefault("evalsha").Should().Be(1, "after the retry time the node asks Redis again");
     }
 
+    [Fact]
+    public async Task A_denied_partition_is_answered_with_one_lease_whose_retry_after_counts_down_with_the_clock()
+    {
+        await using var server = await RedisServer.StartAsync();
+        await using var connection = await server.ConnectAsync(o => o.AllowAdmin = true);
+        var time = new FakeTimeProvider();
+        var store = new RedisRateLimitStore(() => Task.FromResult<IConnectionMultiplexer>(connection), "rl", TimeSpan.FromSeconds(5));
+        await RedisTime.PinAsync(store, connection);
+        using var runtime = new RateLimitRuntime(store, new StoreSettings(), time);
+        using var limiter = Limiter(runtime, "deny", "abuser", RateLimitRule.Gcra(1, TimeSpan.FromHours(1)));
+        var admin = connection.GetServer(server.Endpoint);
+        (await limiter.AcquireAsync(1)).IsAcquired.Should().BeTrue();
+        using var first = await limiter.AcquireAsync(1);
+        first.IsAcquired.Should().BeFalse();
+        first.TryGetMetadata(MetadataName.RetryAfter, out var retryAtFirst).Should().BeTrue();
+        first.TryGetMetadata(RateLimitMetadataNames.Reset, out var resetAtFirst).Should().BeTrue();
+        await admin.ExecuteAsync("CONFIG", "RESETSTAT");
+
+        time.Advance(TimeSpan.FromMinutes(20));
+        using var later = await limiter.AcquireAsync(1);
+        var attempted = limiter.AttemptAcquire(1);
+
+        later.Should().BeSameAs(first, "one lease answers the partition for the whole deny period");
+        attempted.Should().BeSameAs(first);
+        later.TryGetMetadata(MetadataName.RetryAfter, out var retryLater).Should().BeTrue();
+        retryLater.Should().Be(retryAtFirst - TimeSpan.FromMinutes(20), "retry-after is the time left until the deny time, read when asked");
+        later.TryGetMetadata(RateLimitMetadataNames.Reset, out var resetLater).Should().BeTrue();
+        resetLater.Should().Be(resetAtFirst - TimeSpan.FromMinutes(20));
+        limiter.GetStatistics()!.TotalFailedLeases.Should().Be(3);
+        (await CommandStatsAsync(admin)).GetValueOrDefault("evalsha").Should().Be(0, "the limiter answered from its deny-cache lease");
+
+        (await limiter.AcquireAsync(0)).IsAcquired.Should().BeFalse("no permit is free, but a probe is asked of Redis, never of the deny cache");
+        (await CommandStatsAsync(admin)).GetValueOrDefault("evalsha").Should().Be(1);
+
+        time.Advance(TimeSpan.FromMinutes(41));
+        first.TryGetMetadata(MetadataName.RetryAfter, out _).Should().BeFalse("the deny time has passed");
+        store.TimeOffsetMicros += (long)TimeSpan.FromMinutes(61).TotalMicroseconds;
+        (await limiter.AcquireAsync(1)).IsAcquired.Should().BeTrue("after the deny time the node asks Redis again");
+        (await CommandStatsAsync(admin)).GetValueOrDefault("evalsha").Should().Be(2);
+    }
+
+    [Fact]
+    public async Task An_admission_that_takes_the_last_gcra_permit_makes_the_node_deny_locally_until_the_next_permit()
+    {
+        await using var server = await RedisServer.StartAsync();
+        await using var connection = await server.ConnectAsync(o => o.AllowAdmin = true);
+        var time = new FakeTimeProvider();
+        var store = new RedisRateLimitStore(() => Task.FromResult<IConnectionMultiplexer>(connection), "rl", TimeSpan.FromSeconds(5));
+        await RedisTime.PinAsync(store, connection);
+        using var runtime = new RateLimitRuntime(store, new StoreSettings(), time);
+        // Two per hour: one permit every 30 minutes once both are taken.
+        using var limiter = Limiter(runtime, "last", "abuser", RateLimitRule.Gcra(2, TimeSpan.FromHours(1)));
+        var admin = connection.GetServer(server.Endpoint);
+        (await limiter.AcquireAsync(1)).IsAcquired.Should().BeTrue();
+        (await limiter.AcquireAsync(1)).IsAcquired.Should().BeTrue("the second permit; none is left after it");
+        await admin.ExecuteAsync("CONFIG", "RESETSTAT");
+
+        using var denied = await limiter.AcquireAsync(1);
+
+        denied.IsAcquired.Should().BeFalse();
+        ((StoreLease)denied).Decision.Source.Should().Be(DecisionSource.DenyCache);
+        denied.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter).Should().BeTrue();
+        retryAfter.Should().BeLessThanOrEqualTo(TimeSpan.FromMinutes(30), "never later than the next permit")
+            .And.BeGreaterThan(TimeSpan.FromMinutes(30) - TimeSpan.FromSeconds(1));
+        (await CommandStatsAsync(admin)).GetValueOrDefault("evalsha").Should().Be(0, "the admission's reply proved there is no permit until then");
+
+        time.Advance(TimeSpan.FromMinutes(30));
+        store.TimeOffsetMicros += (long)TimeSpan.FromMinutes(30).TotalMicroseconds;
+        (await limiter.AcquireAsync(1)).IsAcquired.Should().BeTrue("the next permit, from Redis");
+        (await CommandStatsAsync(admin)).GetValueOrDefault("evalsha").Should().Be(1);
+    }
+
+    [Fact]
+    public async Task A_policy_without_that_proof_asks_redis_after_its_last_permit()
+    {
+        await using var server = await RedisServer.StartAsync();
+        await using var connection = await server.ConnectAsync(o => o.AllowAdmin = true);
+        var store = new RedisRateLimitStore(() => Task.FromResult<IConnectionMultiplexer>(connection), "rl", TimeSpan.FromSeconds(5));
+        await RedisTime.PinAsync(store, connection);
+        using var runtime = new RateLimitRuntime(store, new StoreSettings(), new FakeTimeProvider());
+        // Two limits (decide.lua): the reply carries no proof, so the next request goes to Redis and is rejected there.
+        using var limiter = Limiter(runtime, "multi", "abuser", RateLimitRule.Gcra(2, TimeSpan.FromHours(1)),
+            o => o.AdditionalRules.Add(RateLimitRule.FixedWindow(100, TimeSpan.FromDays(1))));
+        var admin = connection.GetServer(server.Endpoint);
+        (await limiter.AcquireAsync(1)).IsAcquired.Should().BeTrue();
+        (await limiter.AcquireAsync(1)).IsAcquired.Should().BeTrue();
+        await admin.ExecuteAsync("CONFIG", "RESETSTAT");
+
+        using var rejected = await limiter.AcquireAsync(1);
+
+        rejected.IsAcquired.Should().BeFalse();
+        ((StoreLease)rejected).Decision.Source.Should().Be(DecisionSource.Store);
+        (await CommandStatsAsync(admin)).GetValueOrDefault("evalsha").Should().Be(1);
+    }
+
     private async Task<List<string>> KeysAsync(string prefix)
     {
         var keys = new List<string>();

@@ -54,6 +54,9 @@ internal sealed class BareGcraScript : IDecider
 /// <summary>A partitioned limiter called as its users call it: <c>AcquireAsync(partition, 1)</c>, the lease disposed.</summary>
 internal sealed class LimiterDecider(PartitionedRateLimiter<string> limiter) : IDecider, IDisposable
 {
+    /// <summary>The partitioned limiter.</summary>
+    public PartitionedRateLimiter<string> Limiter => limiter;
+
     public async ValueTask<bool> DecideAsync(int partition)
     {
         using var lease = await limiter.AcquireAsync(DecisionLoad.Keys[partition], 1).ConfigureAwait(false);
@@ -61,6 +64,36 @@ internal sealed class LimiterDecider(PartitionedRateLimiter<string> limiter) : I
     }
 
     public void Dispose() => limiter.Dispose();
+}
+
+/// <summary>
+/// Strata's limiters without <see cref="PartitionedRateLimiter"/>: one limiter per partition from
+/// <see cref="IRateLimiterFactory"/>, built up front and picked by index, so the partitioned wrapper's lookup (a lock
+/// and a dictionary shared by all partitions) is left out. Shows what Strata's own path costs.
+/// </summary>
+internal sealed class DirectDecider : IDecider, IDisposable
+{
+    private readonly RateLimiter[] _limiters;
+
+    public DirectDecider(IServiceProvider services, string policy)
+    {
+        var factory = services.GetRequiredService<IRateLimiterFactory>();
+        _limiters = [.. DecisionLoad.Keys.Select(k => factory.CreateLimiter(policy, k, RateLimitRule.Gcra(Limiters.LimitOf(k), Limiters.Period)))];
+    }
+
+    public async ValueTask<bool> DecideAsync(int partition)
+    {
+        using var lease = await _limiters[partition].AcquireAsync(1).ConfigureAwait(false);
+        return lease.IsAcquired;
+    }
+
+    public void Dispose()
+    {
+        foreach (var limiter in _limiters)
+        {
+            limiter.Dispose();
+        }
+    }
 }
 
 /// <summary>Builds the limiters under test: Strata (Redis or in-process), RedisRateLimiting 1.2.1, System.Threading.RateLimiting.</summary>

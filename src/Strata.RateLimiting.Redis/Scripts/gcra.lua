@@ -10,7 +10,9 @@ ARGV[2]  limit: permits per period
 ARGV[3]  period in microseconds
 ARGV[4]  optional: time offset in microseconds added to the server's TIME (absent in production; tests move time)
 
-Returns { allowed, remaining, reset_us, retry_us } as integers.
+Returns { allowed, remaining, reset_us, retry_us } as integers; an admission returns one integer instead,
+reset_us * (limit + 1) + remaining, when (limit + 1) * (period + 1) < 2^53 (exact in a Lua number): one
+integer reply is cheaper to build, send and read than an array of four (retry_us of an admission is 0).
 Time comes from the server (TIME), never from a node's clock. The key written gets a TTL.
 ]]
 local t = redis.call('TIME')
@@ -54,5 +56,8 @@ else
   local ms = math.ceil(d / 1000) + 1
   if ms < 1 then ms = 1 end
   redis.call('SET', KEYS[1], string.format('%.17g', newtat), 'PX', ms)
+end
+if (limit + 1) * (period + 1) < 9007199254740992 then
+  return reset * (limit + 1) + remaining
 end
 return { 1, remaining, reset, 0 }

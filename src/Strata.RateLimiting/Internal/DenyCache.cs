@@ -11,13 +11,17 @@ internal sealed class DenyCache(TimeProvider timeProvider, int capacity = 100_00
 {
     private readonly ConcurrentDictionary<(string Policy, string Partition), Entry> _entries = new();
 
+    // Set by the first rejection ever remembered: until then a lookup (two string hashes) is skipped.
+    private volatile bool _used;
+
     public int Count => _entries.Count;
 
-    public void Add(string policy, string partition, int cost, TimeSpan retryAfter, Decision decision)
+    /// <summary>Remembers a rejection; returns the timestamp (of the time provider) until which it holds, or 0 when nothing was remembered.</summary>
+    public long Add(string policy, string partition, int cost, TimeSpan retryAfter, Decision decision)
     {
         if (retryAfter <= TimeSpan.Zero)
         {
-            return;
+            return 0;
         }
 
         if (_entries.Count >= capacity)
@@ -27,14 +31,17 @@ internal sealed class DenyCache(TimeProvider timeProvider, int capacity = 100_00
 
         var until = timeProvider.GetTimestamp() + (long)(retryAfter.TotalSeconds * timeProvider.TimestampFrequency);
         _entries[(policy, partition)] = new Entry(until, cost, decision);
+        _used = true;
+        return until;
     }
 
     /// <summary>True when a request of <paramref name="cost"/> permits is known to be rejected now.</summary>
-    public bool TryGet(string policy, string partition, int cost, out TimeSpan retryAfter, out Decision? decision)
+    public bool TryGet(string policy, string partition, int cost, out TimeSpan retryAfter, out Decision? decision, out long until)
     {
         retryAfter = TimeSpan.Zero;
         decision = null;
-        if (!_entries.TryGetValue((policy, partition), out var entry))
+        until = 0;
+        if (!_used || !_entries.TryGetValue((policy, partition), out var entry))
         {
             return false;
         }
@@ -54,6 +61,7 @@ internal sealed class DenyCache(TimeProvider timeProvider, int capacity = 100_00
 
         retryAfter = TimeSpan.FromSeconds((double)remaining / timeProvider.TimestampFrequency);
         decision = entry.Decision;
+        until = entry.Until;
         return true;
     }
 

@@ -59,9 +59,10 @@ internal static class RateLimitResponses
             return;
         }
 
-        var strata = (context.Lease as StoreLease)?.Decision;
+        var lease = context.Lease as StoreLease;
+        var strata = lease?.Decision;
         var unavailable = strata?.Source == DecisionSource.FailClosed;
-        var retryAfter = strata?.RetryAfter
+        var retryAfter = lease?.RetryAfter
             ?? (context.Lease.TryGetMetadata(System.Threading.RateLimiting.MetadataName.RetryAfter, out var metadata) ? metadata : TimeSpan.Zero);
         var status = unavailable ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status429TooManyRequests;
         http.Response.StatusCode = status;

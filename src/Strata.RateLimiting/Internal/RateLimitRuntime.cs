@@ -9,8 +9,17 @@ using Strata.RateLimiting.Store;
 
 namespace Strata.RateLimiting.Internal;
 
-/// <summary>A decision and, for concurrency limits, how to give the permits back.</summary>
-internal readonly record struct Outcome(Decision Decision, Action? Release);
+/// <summary>
+/// A decision and, for concurrency limits, how to give the permits back. <see cref="DeniedUntil"/>: when the
+/// deny cache holds this rejection, the timestamp (of the runtime's time provider) until which it does; 0 otherwise.
+/// </summary>
+internal readonly record struct Outcome(Decision Decision, Action? Release, long DeniedUntil = 0);
+
+/// <summary>Turns an outcome into the lease a caller gets (the limiter: its counters, headers, deny-cache lease).</summary>
+internal interface IOutcomeTracker
+{
+    System.Threading.RateLimiting.RateLimitLease Track(Outcome outcome, int cost, Microsoft.AspNetCore.Http.HttpContext? context);
+}
 
 /// <summary>
 /// Decides for every Strata limiter of a host: store, deny cache, circuit breaker, failure modes,
@@ -130,13 +139,16 @@ internal sealed partial class RateLimitRuntime : IDisposable
         return null;
     }
 
-    /// <summary>Decides one request: one store round trip at most.</summary>
+    /// <summary>
+    /// Decides one request (one store round trip at most) and hands the outcome to <paramref name="tracker"/> (the
+    /// limiter), whose lease is returned: one async method per decision between the limiter and the store.
+    /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<Outcome> AcquireAsync(PolicyDefinition policy, string partition, RateLimitRule[] rules, int cost, CancellationToken cancellationToken, PartitionSlot? slot = null)
+    public async ValueTask<System.Threading.RateLimiting.RateLimitLease> AcquireAsync(IOutcomeTracker tracker, Microsoft.AspNetCore.Http.HttpContext? context, PolicyDefinition policy, string partition, RateLimitRule[] rules, int cost, CancellationToken cancellationToken, PartitionSlot? slot = null)
     {
         if (!_store.IsDistributed)
         {
-            return TryAcquire(policy, partition, rules, cost)!.Value;
+            return tracker.Track(TryAcquire(policy, partition, rules, cost)!.Value, cost, context);
         }
 
         using var activity = ActivitySource.StartActivity("strata.ratelimiting.decide", ActivityKind.Client);
@@ -145,12 +157,12 @@ internal sealed partial class RateLimitRuntime : IDisposable
 
         if (TryDenyCache(policy, partition, rules, cost, out var denied))
         {
-            return denied;
+            return tracker.Track(denied, cost, context);
         }
 
         if (!_breaker.TryEnter())
         {
-            return FailureMode(policy, partition, rules, cost);
+            return tracker.Track(FailureMode(policy, partition, rules, cost), cost, context);
         }
 
         var request = BuildRequest(policy, partition, rules, cost, slot);
@@ -175,7 +187,7 @@ internal sealed partial class RateLimitRuntime : IDisposable
 
             Log.StoreFailed(_logger, _store.Name, policy.Name, policy.FailureMode, ex);
             activity?.SetStatus(ActivityStatusCode.Error, "store unavailable");
-            return FailureMode(policy, partition, rules, cost);
+            return tracker.Track(FailureMode(policy, partition, rules, cost), cost, context);
         }
 
         Metrics.StoreDuration(_store.Name, Stopwatch.GetElapsedTime(started), failed: false);
@@ -185,7 +197,7 @@ internal sealed partial class RateLimitRuntime : IDisposable
         }
 
         activity?.SetTag("strata.ratelimiting.result", decision.Allowed ? "acquired" : "rejected");
-        return Complete(policy, partition, rules, request, decision, DecisionSource.Store, _store);
+        return tracker.Track(Complete(policy, partition, rules, request, decision, DecisionSource.Store, _store), cost, context);
     }
 
     public void Dispose() => Metrics.Dispose();
@@ -193,15 +205,26 @@ internal sealed partial class RateLimitRuntime : IDisposable
     private bool TryDenyCache(PolicyDefinition policy, string partition, RateLimitRule[] rules, int cost, out Outcome outcome)
     {
         outcome = default;
-        if (!_settings.DenyCache || !_denyCache.TryGet(policy.Name, partition, cost, out var retryAfter, out var cached))
+        if (!_settings.DenyCache || !_denyCache.TryGet(policy.Name, partition, cost, out var retryAfter, out var cached, out var until))
         {
             return false;
         }
 
         Metrics.DenyCacheHit(policy.Name);
         var decision = new Decision(policy.Name, rules, cached!.Results, false, DecisionSource.DenyCache, retryAfter);
-        outcome = Finish(policy, partition, decision, _store.Name, null);
+        outcome = Finish(policy, partition, decision, _store.Name, null, until);
         return true;
+    }
+
+    /// <summary>
+    /// Counts a rejection that a limiter answered from its own copy of a deny-cache entry (no lookup, no new
+    /// decision): the same metrics and log as a deny-cache hit here. Never called in shadow mode.
+    /// </summary>
+    public void RecordLocalDenial(PolicyDefinition policy)
+    {
+        Metrics.DenyCacheHit(policy.Name);
+        Metrics.Decision(policy.Name, "rejected", _store.Name);
+        Log.Rejected(_logger, policy.Name, DecisionSource.DenyCache);
     }
 
     private Outcome FailureMode(PolicyDefinition policy, string partition, RateLimitRule[] rules, int cost)
@@ -236,9 +259,23 @@ internal sealed partial class RateLimitRuntime : IDisposable
     {
         var retry = TimeSpan.FromTicks(stored.RetryMicros * 10);
         var decision = new Decision(policy.Name, rules, stored.Results, stored.Allowed, source, retry);
+        long deniedUntil = 0;
         if (!stored.Allowed && store.IsDistributed && _settings.DenyCache && request.Cost > 0)
         {
-            _denyCache.Add(policy.Name, partition, request.Cost, retry, decision);
+            deniedUntil = _denyCache.Add(policy.Name, partition, request.Cost, retry, decision);
+        }
+        else if (stored.Allowed && stored.NoPermitForMicros > 0 && store.IsDistributed && _settings.DenyCache && request.Cost > 0)
+        {
+            // This admission took the last permit and the store proved none comes back for a while: requests until
+            // then are rejected here, without the round trip that would only confirm it.
+            var wait = TimeSpan.FromTicks(stored.NoPermitForMicros * 10);
+            var results = new LimitResult[stored.Results.Length];
+            for (var i = 0; i < results.Length; i++)
+            {
+                results[i] = stored.Results[i] with { Allowed = false, Remaining = 0, RetryMicros = stored.NoPermitForMicros };
+            }
+
+            _denyCache.Add(policy.Name, partition, 1, wait, new Decision(policy.Name, rules, results, false, DecisionSource.DenyCache, wait));
         }
 
         Action? release = null;
@@ -249,10 +286,10 @@ internal sealed partial class RateLimitRuntime : IDisposable
                 : () => ((InProcessRateLimitStore)store).Release(request);
         }
 
-        return Finish(policy, partition, decision, store.Name, release);
+        return Finish(policy, partition, decision, store.Name, release, deniedUntil);
     }
 
-    private Outcome Finish(PolicyDefinition policy, string partition, Decision decision, string storeName, Action? release)
+    private Outcome Finish(PolicyDefinition policy, string partition, Decision decision, string storeName, Action? release, long deniedUntil = 0)
     {
         if (!decision.Allowed && policy.ShadowMode)
         {
@@ -268,7 +305,7 @@ internal sealed partial class RateLimitRuntime : IDisposable
             Log.Rejected(_logger, policy.Name, decision.Source);
         }
 
-        return new Outcome(decision, release);
+        return new Outcome(decision, release, deniedUntil);
     }
 
     private async Task ReleaseAsync(IRateLimitStore store, StoreRequest request)

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Threading.RateLimiting;
 
 namespace Strata.RateLimiting.Internal;
@@ -13,12 +12,13 @@ namespace Strata.RateLimiting.Internal;
 /// state (the deny cache or an open circuit) and otherwise returns a lease that is not acquired and
 /// carries no metadata; ASP.NET Core's middleware then calls <see cref="RateLimiter.AcquireAsync(int, CancellationToken)"/>.
 /// </remarks>
-internal sealed class StoreRateLimiter : RateLimiter
+internal sealed class StoreRateLimiter : RateLimiter, IOutcomeTracker
 {
     private readonly RateLimitRuntime _runtime;
     private readonly PolicyDefinition _policy;
     private readonly string _partition;
     private readonly Store.PartitionSlot _slot = new();
+    private StoreLease? _denied;
     private long _successful;
     private long _failed;
     private long _lastRemaining;
@@ -57,19 +57,52 @@ internal sealed class StoreRateLimiter : RateLimiter
 
     protected override RateLimitLease AttemptAcquireCore(int permitCount)
     {
-        var rules = Prepare(permitCount, out var context);
+        var rules = Prepare(permitCount, out var context, out var now);
+        if (context is null && DeniedLocally(rules, permitCount, now) is { } denied)
+        {
+            return denied;
+        }
 
         // Called from the middleware (a bound request), a failed attempt is followed by AcquireAsync: decide rejections there, once.
         var outcome = _runtime.TryAcquire(_policy, _partition, rules, permitCount, deferRejection: context is not null);
-        return outcome is { } decided ? Track(decided, context) : StoreLease.Deferred;
+        return outcome is { } decided ? Track(decided, permitCount, context) : StoreLease.Deferred;
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    protected override async ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken)
+    /// <summary>
+    /// A partition this limiter knows to be denied is answered here, synchronously, with the one lease kept for the
+    /// deny period (no lookup, no allocation, no state machine); everything else goes to the runtime.
+    /// </summary>
+    protected override ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken)
     {
-        var rules = Prepare(permitCount, out var context);
-        var outcome = await _runtime.AcquireAsync(_policy, _partition, rules, permitCount, cancellationToken, _slot).ConfigureAwait(false);
-        return Track(outcome, context);
+        var rules = Prepare(permitCount, out var context, out var now);
+        return context is null && DeniedLocally(rules, permitCount, now) is { } denied
+            ? new ValueTask<RateLimitLease>(denied)
+            : _runtime.AcquireAsync(this, context, _policy, _partition, rules, permitCount, cancellationToken, _slot);
+    }
+
+    RateLimitLease IOutcomeTracker.Track(Outcome outcome, int cost, Microsoft.AspNetCore.Http.HttpContext? context) => Track(outcome, cost, context);
+
+    /// <summary>
+    /// The lease of the deny-cache entry this limiter holds, when it still covers the request: same rules (no override
+    /// changed since), a cost at least the one rejected, before the deny time. Counted as a deny-cache hit.
+    /// </summary>
+    private StoreLease? DeniedLocally(RateLimitRule[] rules, int permitCount, long now)
+    {
+        var denied = Volatile.Read(ref _denied);
+        if (denied is null || permitCount == 0 || permitCount < denied.DeniedCost || !ReferenceEquals(denied.Decision.Rules, rules))
+        {
+            return null;
+        }
+
+        if (now >= denied.DeniedUntil)
+        {
+            Interlocked.CompareExchange(ref _denied, null, denied);
+            return null;
+        }
+
+        Interlocked.Increment(ref _failed);
+        _runtime.RecordLocalDenial(_policy);
+        return denied;
     }
 
     protected override void Dispose(bool disposing)
@@ -78,7 +111,7 @@ internal sealed class StoreRateLimiter : RateLimiter
         base.Dispose(disposing);
     }
 
-    private RateLimitRule[] Prepare(int permitCount, out Microsoft.AspNetCore.Http.HttpContext? context)
+    private RateLimitRule[] Prepare(int permitCount, out Microsoft.AspNetCore.Http.HttpContext? context, out long now)
     {
         ObjectDisposedException.ThrowIf(_disposed == 1, this);
         ArgumentOutOfRangeException.ThrowIfNegative(permitCount);
@@ -93,11 +126,12 @@ internal sealed class StoreRateLimiter : RateLimiter
             }
         }
 
-        Volatile.Write(ref _lastUsed, _runtime.TimeProvider.GetTimestamp());
+        now = _runtime.TimeProvider.GetTimestamp();
+        Volatile.Write(ref _lastUsed, now);
         return rules;
     }
 
-    private StoreLease Track(Outcome outcome, Microsoft.AspNetCore.Http.HttpContext? context)
+    private StoreLease Track(Outcome outcome, int permitCount, Microsoft.AspNetCore.Http.HttpContext? context)
     {
         var decision = outcome.Decision;
         if (decision.Allowed)
@@ -130,6 +164,14 @@ internal sealed class StoreRateLimiter : RateLimiter
         if (context is not null && !_policy.ShadowMode)
         {
             RateLimitResponses.Record(context, decision, _runtime.Options);
+        }
+
+        if (outcome.DeniedUntil != 0 && !decision.Allowed)
+        {
+            // The deny cache holds this rejection: keep one lease for the deny period, for every request until then.
+            var lease = new StoreLease(decision, _runtime.TimeProvider, outcome.DeniedUntil, permitCount);
+            Volatile.Write(ref _denied, lease);
+            return lease;
         }
 
         return new StoreLease(decision, release);

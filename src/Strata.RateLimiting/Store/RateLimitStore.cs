@@ -13,9 +13,9 @@ internal readonly record struct LimitSpec(RateLimitAlgorithm Algorithm, long Lim
 
 /// <summary>
 /// A decision request: every limit of one policy for one partition, decided all or nothing.
-/// A <see cref="Cost"/> of 0 asks whether one permit is available without taking it.
+/// A <see cref="Cost"/> of 0 asks whether one permit is available without taking it. A struct: a decision allocates no request.
 /// </summary>
-internal sealed class StoreRequest(string policy, string partition, LimitSpec[] limits, int cost, string? leaseId, PartitionSlot? slot = null)
+internal readonly struct StoreRequest(string policy, string partition, LimitSpec[] limits, int cost, string? leaseId, PartitionSlot? slot = null)
 {
     /// <summary>What the store may keep between decisions of this policy and partition (its key); null when nothing is kept.</summary>
     public PartitionSlot? Slot { get; } = slot;
@@ -49,12 +49,19 @@ internal sealed class PartitionSlot
 /// <param name="RetryMicros">When rejected: microseconds until the same request would be admitted; 0 when unknown (concurrency).</param>
 internal readonly record struct LimitResult(bool Allowed, long Remaining, long ResetMicros, long RetryMicros);
 
-/// <summary>The outcome of a <see cref="StoreRequest"/>: admitted only when every limit admits it.</summary>
-internal sealed class StoreDecision(bool allowed, LimitResult[] results)
+/// <summary>The outcome of a <see cref="StoreRequest"/>: admitted only when every limit admits it. A struct: only its results array is allocated.</summary>
+internal readonly struct StoreDecision(bool allowed, LimitResult[] results, long noPermitForMicros = 0)
 {
     public bool Allowed { get; } = allowed;
 
     public LimitResult[] Results { get; } = results;
+
+    /// <summary>
+    /// After an admission that took the last permit: microseconds from the store's now during which the store can admit
+    /// no request of this policy and partition, whatever any node does (0 when unknown or not so). Only a store that
+    /// can prove it sets it (Redis, one GCRA limit: the theoretical arrival time only grows).
+    /// </summary>
+    public long NoPermitForMicros { get; } = noPermitForMicros;
 
     /// <summary>The longest wait among the rejecting limits.</summary>
     public long RetryMicros
