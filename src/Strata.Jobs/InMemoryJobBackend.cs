@@ -603,8 +603,7 @@ internal sealed class InMemoryJobBackend : IJobBackend
 
         private readonly object _gate = new();
         private Record[]?[] _segments = new Record[]?[16];
-        private int[] _free = new int[1024];
-        private int _freeCount;
+        private readonly Stack<int> _free = new(1024);
         private int _count;
 
         public int InUse
@@ -613,7 +612,7 @@ internal sealed class InMemoryJobBackend : IJobBackend
             {
                 lock (_gate)
                 {
-                    return _count - _freeCount;
+                    return _count - _free.Count;
                 }
             }
         }
@@ -622,9 +621,9 @@ internal sealed class InMemoryJobBackend : IJobBackend
         {
             lock (_gate)
             {
-                if (_freeCount > 0)
+                if (_free.TryPop(out var free))
                 {
-                    return Get(_free[--_freeCount])!;
+                    return Get(free)!;
                 }
 
                 var slot = _count;
@@ -653,12 +652,7 @@ internal sealed class InMemoryJobBackend : IJobBackend
         {
             lock (_gate)
             {
-                if (_freeCount == _free.Length)
-                {
-                    Array.Resize(ref _free, _free.Length * 2);
-                }
-
-                _free[_freeCount++] = record.Slot;
+                _free.Push(record.Slot);
             }
         }
 
@@ -704,27 +698,13 @@ internal sealed class InMemoryJobBackend : IJobBackend
     /// <summary>Finished records in the order they finished, which is the order they expire (the retention period is one for all).</summary>
     private sealed class ExpiryList
     {
-        private readonly object _gate = new();
-        private Entry[] _entries = new Entry[1024];
-        private int _head;
-        private int _count;
+        private readonly Queue<Entry> _entries = new(1024);
 
         public void Add(Record record, int generation, DateTimeOffset expiresAt)
         {
-            lock (_gate)
+            lock (_entries)
             {
-                if (_count == _entries.Length)
-                {
-                    var larger = new Entry[_entries.Length * 2];
-                    var firstPart = Math.Min(_count, _entries.Length - _head);
-                    Array.Copy(_entries, _head, larger, 0, firstPart);
-                    Array.Copy(_entries, 0, larger, firstPart, _count - firstPart);
-                    _entries = larger;
-                    _head = 0;
-                }
-
-                _entries[(_head + _count) % _entries.Length] = new Entry(record, generation, expiresAt.UtcTicks);
-                _count++;
+                _entries.Enqueue(new Entry(record, generation, expiresAt.UtcTicks));
             }
         }
 
@@ -732,14 +712,11 @@ internal sealed class InMemoryJobBackend : IJobBackend
         public bool TakeDue(DateTimeOffset now, List<Entry> due, int max)
         {
             var ticks = now.UtcTicks;
-            lock (_gate)
+            lock (_entries)
             {
-                while (_count > 0 && due.Count < max && _entries[_head].ExpiresAt <= ticks)
+                while (due.Count < max && _entries.TryPeek(out var next) && next.ExpiresAt <= ticks)
                 {
-                    due.Add(_entries[_head]);
-                    _entries[_head] = default;
-                    _head = (_head + 1) % _entries.Length;
-                    _count--;
+                    due.Add(_entries.Dequeue());
                 }
             }
 

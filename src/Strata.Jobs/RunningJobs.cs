@@ -8,26 +8,24 @@ namespace Strata.Jobs;
 internal sealed class RunningJobs
 {
     private readonly object _gate = new();
+    private readonly Stack<int> _free = new(Enumerable.Range(0, 16).Reverse());
     private WorkerJobContext?[] _entries = new WorkerJobContext?[16];
-    private int[] _free = [.. Enumerable.Range(0, 16).Reverse()];
-    private int _freeCount = 16;
 
     public void Register(WorkerJobContext context)
     {
         lock (_gate)
         {
-            if (_freeCount == 0)
+            if (!_free.TryPop(out var index))
             {
-                var size = _entries.Length;
-                Array.Resize(ref _entries, size * 2);
-                Array.Resize(ref _free, size * 2);
-                for (var i = (size * 2) - 1; i >= size; i--)
+                // Full: double the table and take the first new entry (the rest are free).
+                index = _entries.Length;
+                Array.Resize(ref _entries, index * 2);
+                for (var i = (index * 2) - 1; i > index; i--)
                 {
-                    _free[_freeCount++] = i;
+                    _free.Push(i);
                 }
             }
 
-            var index = _free[--_freeCount];
             _entries[index] = context;
             context.RunningIndex = index;
         }
@@ -41,7 +39,7 @@ internal sealed class RunningJobs
             if (index >= 0 && ReferenceEquals(_entries[index], context))
             {
                 _entries[index] = null;
-                _free[_freeCount++] = index;
+                _free.Push(index);
                 context.RunningIndex = -1;
             }
         }

@@ -33,13 +33,12 @@ internal sealed class ConnectionKeyMemo
         Volatile.Write(ref _current, new Snapshot(key, entry, invalidations, new ApiKeyFeature(entry.Record!, scheme)));
     }
 
-    /// <summary>Forgets the remembered key (for example after the key was refused).</summary>
-    public void Forget() => Volatile.Write(ref _current, null);
-
     /// <summary>
     /// Constant-time equality of two keys: the time depends on the length only (public: a well-formed key's length
     /// is fixed by its prefix), never on where they differ. Eight bytes at a time, the differences OR-ed together
     /// and tested once at the end, like <see cref="CryptographicOperations.FixedTimeEquals"/> but a word at a time.
+    /// Not that method itself: it is compiled without optimisation on purpose, and a byte at a time over a key's 114
+    /// bytes it cost about 0.6 µs in the keep-alive benchmark (2.06 against 1.45 µs a request, same session).
     /// </summary>
     internal static bool Same(string remembered, string presented)
     {
