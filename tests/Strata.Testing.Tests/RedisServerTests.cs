@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using StackExchange.Redis;
 
 namespace Strata.Testing.Tests;
@@ -46,6 +47,37 @@ public sealed class RedisServerTests(RedisFixture redis) : IClassFixture<RedisFi
         server.IsRunning.Should().BeTrue();
         var afterRestart = await RetryAsync(() => connection.GetDatabase().StringGetAsync(key));
         afterRestart.IsNull.Should().BeTrue("the server runs without persistence");
+    }
+
+    [Fact]
+    public async Task Server_process_is_killed_once_its_owner_process_dies_without_cleaning_up()
+    {
+        // A stand-in owner and a real redis-server watched for it: killing the owner with SIGKILL, as a crashed
+        // test host dies, must take the server down too (the real owner is the test process itself).
+        using var owner = Process.Start(new ProcessStartInfo("sleep", "300") { UseShellExecute = false })!;
+        using var server = Process.Start(new ProcessStartInfo("redis-server", ["--port", "0", "--save", "", "--appendonly", "no"])
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+        })!;
+        try
+        {
+            RedisServer.StartWatchdog(owner.Id, server.Id);
+            server.HasExited.Should().BeFalse();
+
+            owner.Kill();
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await server.WaitForExitAsync(deadline.Token);
+
+            server.HasExited.Should().BeTrue("the watchdog kills the server within about a second of the owner's death");
+        }
+        finally
+        {
+            if (!server.HasExited)
+            {
+                server.Kill();
+            }
+        }
     }
 
     [Fact]

@@ -258,6 +258,7 @@ public sealed class RedisServer : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _process = process;
+        StartWatchdog(Environment.ProcessId, process.Id);
         lock (Started)
         {
             if (!Started.Contains(this))
@@ -326,6 +327,32 @@ public sealed class RedisServer : IAsyncDisposable
         {
             server.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
+    }
+
+    /// <summary>
+    /// Starts a small shell loop that kills the server with SIGKILL once this process is gone. Dispose and
+    /// the process-exit hook stop servers in the normal case; a test host killed with SIGKILL runs neither,
+    /// and its servers used to stay behind. The owner is this process (a parameter so a test can stand in for it). The loop ends by itself as soon as the server exits.
+    /// </summary>
+    internal static void StartWatchdog(int ownerProcessId, int serverProcessId)
+    {
+        if (OperatingSystem.IsWindows() || !File.Exists("/bin/sh"))
+        {
+            return;
+        }
+
+        var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+        foreach (var argument in (string[])[
+            "-c",
+            "while kill -0 \"$1\" 2>/dev/null && kill -0 \"$2\" 2>/dev/null; do sleep 1; done; kill -0 \"$2\" 2>/dev/null && kill -9 \"$2\"; exit 0",
+            "strata-redis-watchdog",
+            ownerProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            serverProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var watchdog = Process.Start(start);
     }
 
     private static string? FindRedisServer()
