@@ -1,0 +1,71 @@
+using System.ClientModel;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OpenAI;
+using Strata.Sample.Ai;
+using Strata.Sample.Ai.Offline;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the sample's AI layer.</summary>
+public static class SampleAiServiceCollectionExtensions
+{
+    /// <summary>
+    /// Binds <see cref="AiOptions"/> to the section <c>"Ai"</c> of <paramref name="configuration"/> (validated on start),
+    /// and registers <see cref="IDocumentAnalyzer"/>, <see cref="ITokenCounter"/>, <see cref="DocumentRules"/> and the
+    /// <see cref="IChatClient"/> chosen by <see cref="AiOptions.Provider"/> as singletons. Calling it twice is harmless;
+    /// an <see cref="IChatClient"/> registered before is used instead of the configured one.
+    /// </summary>
+    public static IServiceCollection AddDocumentAnalysis(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+
+        if (!services.Any(descriptor => descriptor.ServiceType == typeof(AiServicesMarker)))
+        {
+            services.AddSingleton<AiServicesMarker>();
+            services.AddOptions<AiOptions>().Bind(configuration.GetSection(AiOptions.SectionName)).ValidateOnStart();
+        }
+
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AiOptions>, AiOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<ITokenCounter, O200kTokenCounter>();
+        services.TryAddSingleton<DocumentRules>();
+        services.TryAddSingleton(CreateChatClient);
+        services.TryAddSingleton<IDocumentAnalyzer, DocumentAnalyzer>();
+        return services;
+    }
+
+    private static IChatClient CreateChatClient(IServiceProvider services)
+    {
+        var options = services.GetRequiredService<IOptions<AiOptions>>().Value;
+        IChatClient client = options.Provider switch
+        {
+            AiProvider.OpenAI => CreateOpenAIChatClient(options.OpenAI),
+            _ => new OfflineChatClient(OfflineModel.Shared, options, services.GetRequiredService<TimeProvider>()),
+        };
+
+        // Spans and metrics of the model call (gen_ai conventions); message content is not recorded.
+        return client.AsBuilder()
+            .UseOpenTelemetry(services.GetService<ILoggerFactory>(), AiTelemetry.SourceName)
+            .Build(services);
+    }
+
+    private static IChatClient CreateOpenAIChatClient(OpenAIEndpointOptions options)
+    {
+        if (!AiOptionsValidator.TryParseEndpoint(options.Endpoint, out var endpoint))
+        {
+            throw new InvalidOperationException("Ai:OpenAI:Endpoint must be an absolute http or https address.");
+        }
+
+        // Local OpenAI-compatible servers often need no key; the client library requires one, so send a placeholder.
+        var credential = new ApiKeyCredential(string.IsNullOrEmpty(options.ApiKey) ? "no-key" : options.ApiKey);
+        var client = new OpenAIClient(credential, new OpenAIClientOptions { Endpoint = endpoint });
+        return client.GetChatClient(options.Model).AsIChatClient();
+    }
+
+    private sealed class AiServicesMarker;
+}
