@@ -1,3 +1,6 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Strata.Sample.Ai.Offline;
@@ -123,6 +126,38 @@ public sealed class OfflineAnalysisTests : IDisposable
         TextSegmenter.Sentences(analysis.Summary).Should().ContainSingle();
         analysis.Keywords.Should().Equal("redis", "cache");
         services.GetRequiredService<IOptions<AiOptions>>().Value.SummarySentences.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task The_readme_example_gives_what_the_readme_says()
+    {
+        const string text = "Strata makes API keys easy. The rate limiter is fast and the job queue is reliable. "
+            + "The docs are not bad, but the setup was confusing at first. Support answered quickly.";
+
+        var analysis = await _services.Analyzer().AnalyzeAsync(text);
+
+        analysis.Summary.Should().Be("Strata makes API keys easy. The rate limiter is fast and the job queue is reliable. The docs are not bad, but the setup was confusing at first.");
+        analysis.Keywords.Take(4).Should().Equal("strata", "api", "keys", "easy");
+        analysis.Sentiment.Should().Be(Sentiments.Positive);
+        analysis.SentimentScore.Should().BeApproximately(0.82, 0.005);
+        analysis.TokenCount.Should().Be(37, "o200k_base encodes this text in 37 tokens");
+    }
+
+    [Fact]
+    public async Task Offline_chat_client_streams_the_same_json_it_answers()
+    {
+        var chat = _services.GetRequiredService<IChatClient>();
+        ChatMessage[] messages = [new(ChatRole.User, SampleTexts.Release)];
+
+        var response = await chat.GetResponseAsync(messages);
+        var streamed = new StringBuilder();
+        await foreach (var update in chat.GetStreamingResponseAsync(messages))
+        {
+            streamed.Append(update.Text);
+        }
+
+        streamed.ToString().Should().Be(response.Text);
+        JsonDocument.Parse(response.Text).RootElement.GetProperty("sentiment").GetString().Should().Be(Sentiments.Positive);
     }
 
     [Fact]

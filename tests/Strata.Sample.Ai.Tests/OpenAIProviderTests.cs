@@ -142,6 +142,40 @@ public sealed class OpenAIProviderTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Endpoint_with_a_trailing_slash_reaches_the_same_chat_completions_path()
+    {
+        _server.Reply = _ => (200, LoopbackOpenAIServer.Completion(LoopbackOpenAIServer.Analysis("Fast.", [], "neutral", 0)));
+        using var services = AiTestServices.Build(new Dictionary<string, string?>
+        {
+            ["Ai:Provider"] = "OpenAI",
+            ["Ai:OpenAI:Endpoint"] = _server.Endpoint + "/",
+        });
+
+        await services.Analyzer().AnalyzeAsync(Text);
+
+        _server.Requests.Should().ContainSingle().Which.Path.Should().Be("/v1/chat/completions");
+    }
+
+    [Fact]
+    public async Task Streaming_from_the_registered_chat_client_also_hides_the_endpoint_error()
+    {
+        _server.Reply = request => (403, $"{{\"error\": {{\"message\": \"key {request.Authorization} is blocked\"}}}}");
+        var chat = _services.GetRequiredService<IChatClient>();
+
+        var act = async () =>
+        {
+            await foreach (var update in chat.GetStreamingResponseAsync([new ChatMessage(ChatRole.User, Text)]))
+            {
+                update.Should().NotBeNull();
+            }
+        };
+
+        var exception = (await act.Should().ThrowAsync<DocumentAnalysisException>()).Which;
+        exception.Message.Should().Be("The AI model (openai) failed: the endpoint answered HTTP 403.");
+        exception.ToString().Should().NotContain(ApiKey);
+    }
+
+    [Fact]
     public void Chat_client_of_the_OpenAI_provider_reports_the_configured_model()
     {
         var metadata = _services.GetRequiredService<IChatClient>().GetService<ChatClientMetadata>();
