@@ -1,4 +1,5 @@
 using System.ClientModel;
+using System.ClientModel.Primitives;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -65,7 +66,12 @@ public static class SampleAiServiceCollectionExtensions
 
         // Local OpenAI-compatible servers often need no key; the client library requires one, so send a placeholder.
         var credential = new ApiKeyCredential(string.IsNullOrEmpty(options.ApiKey) ? "no-key" : options.ApiKey);
-        var client = new OpenAIClient(credential, new OpenAIClientOptions { Endpoint = endpoint });
+        var client = new OpenAIClient(credential, new OpenAIClientOptions
+        {
+            Endpoint = endpoint,
+            NetworkTimeout = options.Timeout,
+            RetryPolicy = new ClientRetryPolicy(options.MaxRetries),
+        });
         return client.GetChatClient(options.Model).AsIChatClient();
     }
 

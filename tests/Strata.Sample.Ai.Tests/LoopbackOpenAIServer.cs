@@ -25,6 +25,9 @@ internal sealed class LoopbackOpenAIServer : IAsyncDisposable
     /// <summary>Decides the answer: status code and the assistant message's content (or a raw body for errors).</summary>
     public Func<ReceivedRequest, (int Status, string Body)> Reply { get; set; } = _ => (200, Completion("{}"));
 
+    /// <summary>How long the model "thinks" before answering (to exercise the client's timeout).</summary>
+    public TimeSpan Delay { get; set; } = TimeSpan.Zero;
+
     public ConcurrentQueue<ReceivedRequest> Requests { get; } = new();
 
     /// <summary>The base address to configure as Ai:OpenAI:Endpoint.</summary>
@@ -42,6 +45,11 @@ internal sealed class LoopbackOpenAIServer : IAsyncDisposable
             var body = await JsonNode.ParseAsync(context.Request.Body) ?? new JsonObject();
             var request = new ReceivedRequest(context.Request.Path, context.Request.Headers.Authorization.ToString(), body);
             server.Requests.Enqueue(request);
+            if (server.Delay > TimeSpan.Zero)
+            {
+                await Task.Delay(server.Delay, context.RequestAborted);
+            }
+
             var (status, reply) = server.Reply(request);
             context.Response.StatusCode = status;
             context.Response.ContentType = "application/json";

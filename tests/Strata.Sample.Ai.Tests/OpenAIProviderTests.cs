@@ -142,6 +142,42 @@ public sealed class OpenAIProviderTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Endpoint_slower_than_the_timeout_throws_a_clear_exception_after_the_configured_retries()
+    {
+        _server.Delay = TimeSpan.FromSeconds(30);
+        using var services = AiTestServices.Build(new Dictionary<string, string?>
+        {
+            ["Ai:Provider"] = "OpenAI",
+            ["Ai:OpenAI:Endpoint"] = _server.Endpoint,
+            ["Ai:OpenAI:Timeout"] = "00:00:01",
+            ["Ai:OpenAI:MaxRetries"] = "1",
+        });
+
+        var act = async () => await services.Analyzer().AnalyzeAsync(Text);
+
+        (await act.Should().ThrowAsync<DocumentAnalysisException>())
+            .Which.Message.Should().Be("The AI model (openai) failed: the endpoint did not answer in time.");
+        _server.Requests.Should().HaveCount(2, "one attempt and one retry");
+    }
+
+    [Fact]
+    public async Task Server_errors_are_retried_up_to_MaxRetries()
+    {
+        _server.Reply = _ => (503, """{"error": {"message": "overloaded"}}""");
+        using var services = AiTestServices.Build(new Dictionary<string, string?>
+        {
+            ["Ai:Provider"] = "OpenAI",
+            ["Ai:OpenAI:Endpoint"] = _server.Endpoint,
+            ["Ai:OpenAI:MaxRetries"] = "1",
+        });
+
+        var act = async () => await services.Analyzer().AnalyzeAsync(Text);
+
+        (await act.Should().ThrowAsync<DocumentAnalysisException>()).Which.Message.Should().EndWith("HTTP 503.");
+        _server.Requests.Should().HaveCount(2);
+    }
+
+    [Fact]
     public async Task Endpoint_with_a_trailing_slash_reaches_the_same_chat_completions_path()
     {
         _server.Reply = _ => (200, LoopbackOpenAIServer.Completion(LoopbackOpenAIServer.Analysis("Fast.", [], "neutral", 0)));

@@ -43,18 +43,22 @@ public sealed class OptionsValidationTests
             ["Ai:MaxTextLength"] = "0",
             ["Ai:SummarySentences"] = "0",
             ["Ai:MaxKeywords"] = "51",
+            ["Ai:OpenAI:Timeout"] = "00:00:00",
+            ["Ai:OpenAI:MaxRetries"] = "-1",
         });
 
         var act = () => host.StartAsync();
 
         var failures = (await act.Should().ThrowAsync<OptionsValidationException>()).Which.Failures.ToList();
-        failures.Should().HaveCount(6);
+        failures.Should().HaveCount(8);
         failures.Should().ContainSingle(failure => failure.StartsWith("Ai:OpenAI:Endpoint is required", StringComparison.Ordinal));
         failures.Should().ContainSingle(failure => failure.StartsWith("Ai:OpenAI:Model is required", StringComparison.Ordinal));
         failures.Should().ContainSingle(failure => failure.StartsWith("Ai:SimulatedLatency must be between", StringComparison.Ordinal));
         failures.Should().ContainSingle(failure => failure.StartsWith("Ai:MaxTextLength must be at least 1", StringComparison.Ordinal));
         failures.Should().ContainSingle(failure => failure.StartsWith("Ai:SummarySentences", StringComparison.Ordinal));
         failures.Should().ContainSingle(failure => failure.StartsWith("Ai:MaxKeywords", StringComparison.Ordinal));
+        failures.Should().ContainSingle(failure => failure.StartsWith("Ai:OpenAI:Timeout must be between 00:00:01 and 00:10:00", StringComparison.Ordinal));
+        failures.Should().ContainSingle(failure => failure.StartsWith("Ai:OpenAI:MaxRetries must be between 0 and 10", StringComparison.Ordinal));
     }
 
     [Theory]
@@ -79,6 +83,18 @@ public sealed class OptionsValidationTests
         await host.StartAsync();
 
         host.Services.GetRequiredService<IDocumentAnalyzer>().Should().NotBeNull();
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task Provider_name_is_case_insensitive()
+    {
+        using var host = BuildHost(new() { ["Ai:Provider"] = "openai", ["Ai:OpenAI:Endpoint"] = "http://127.0.0.1:9/v1" });
+
+        await host.StartAsync();
+
+        host.Services.GetRequiredService<IOptions<AiOptions>>().Value.Provider.Should().Be(AiProvider.OpenAI);
+        host.Services.GetRequiredService<IChatClient>().GetService<ChatClientMetadata>()!.ProviderName.Should().Be("openai");
         await host.StopAsync();
     }
 
