@@ -74,6 +74,8 @@ public sealed class OfflineAnalysisTests : IDisposable
     [InlineData("The update was not good.", Sentiments.Negative)]
     [InlineData("Honestly, the migration wasn't bad at all.", Sentiments.Positive)]
     [InlineData("We never had a problem with it.", Sentiments.Positive)]
+    [InlineData("I didn\u2019t enjoy the upgrade.", Sentiments.Negative)]
+    [InlineData("It is not a good fit. The support was excellent and helpful.", Sentiments.Positive)]
     public async Task Sentiment_follows_the_lexicon_with_negation(string text, string expected)
     {
         var analysis = await _services.Analyzer().AnalyzeAsync(text);
@@ -91,6 +93,24 @@ public sealed class OfflineAnalysisTests : IDisposable
             default:
                 analysis.SentimentScore.Should().Be(0);
                 break;
+        }
+    }
+
+    [Fact]
+    public async Task Many_analyses_at_once_give_the_same_results_as_one_at_a_time()
+    {
+        string[] texts = [SampleTexts.Release, "The update was not good.", "Plain words matter.", "Support was excellent and fast."];
+        var expected = new List<DocumentAnalysis>();
+        foreach (var text in texts)
+        {
+            expected.Add(await _services.Analyzer().AnalyzeAsync(text));
+        }
+
+        var concurrent = await Task.WhenAll(Enumerable.Range(0, 40).Select(i => _services.Analyzer().AnalyzeAsync(texts[i % texts.Length]).AsTask()));
+
+        for (var i = 0; i < concurrent.Length; i++)
+        {
+            concurrent[i].Should().BeEquivalentTo(expected[i % texts.Length], options => options.WithStrictOrdering());
         }
     }
 

@@ -46,6 +46,7 @@ public sealed class OpenAIProviderTests : IAsyncLifetime
         messages[0]!["content"]!.ToJsonString().Should().Contain("JSON").And.Contain("sentimentScore");
         messages[1]!["content"]!.ToJsonString().Should().Contain(Text);
         request.Body["response_format"]!["type"]!.GetValue<string>().Should().Be("json_object");
+        request.Body["temperature"]!.GetValue<double>().Should().Be(0);
     }
 
     [Fact]
