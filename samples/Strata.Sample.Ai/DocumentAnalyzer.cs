@@ -111,9 +111,9 @@ internal sealed partial class DocumentAnalyzer : IDocumentAnalyzer
         {
             // A chat client registered by the host may not clean its errors: build the message here, never copy it
             // (an endpoint's error body may echo the text or the API key).
-            var problem = EndpointErrorChatClient.Describe(ex);
-            Log.ModelFailed(_logger, _providerName, problem);
-            throw new DocumentAnalysisException($"The AI model ({_providerName}) failed: {problem}");
+            var failure = new DocumentAnalysisException($"The AI model ({_providerName}) failed: {EndpointErrorChatClient.Describe(ex)}");
+            Log.ModelFailed(_logger, _providerName, failure.Message);
+            throw failure;
         }
 
         return response.Text;
@@ -198,8 +198,8 @@ internal sealed partial class DocumentAnalyzer : IDocumentAnalyzer
         [LoggerMessage(1, LogLevel.Information, "Analyzed a document of {TokenCount} tokens with the {Provider} model: {Sentiment} in {ElapsedMilliseconds} ms.", EventName = "DocumentAnalyzed")]
         public static partial void Analyzed(ILogger logger, int tokenCount, string provider, string sentiment, double elapsedMilliseconds);
 
-        [LoggerMessage(2, LogLevel.Warning, "The {Provider} model failed: {Problem}", EventName = "ModelFailed")]
-        public static partial void ModelFailed(ILogger logger, string provider, string problem);
+        [LoggerMessage(2, LogLevel.Warning, "Analysis failed ({Provider}): {Error}", EventName = "ModelFailed")]
+        public static partial void ModelFailed(ILogger logger, string provider, string error);
 
         [LoggerMessage(3, LogLevel.Warning, "The {Provider} model's reply could not be used as an analysis: {Problem}.", EventName = "InvalidModelReply")]
         public static partial void InvalidReply(ILogger logger, string provider, string problem);

@@ -1,5 +1,8 @@
+using System.ClientModel;
+using System.ClientModel.Primitives;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
+using OpenAI;
 
 namespace Strata.Sample.Ai.Tests;
 
@@ -120,6 +123,26 @@ public sealed class OpenAIProviderTests : IAsyncLifetime
         logs.Should().Contain(record => record.Id.Name == "ModelFailed");
         logs.Should().NotContain(record => record.Message.Contains(ApiKey, StringComparison.Ordinal)
             || (record.Exception != null && record.Exception.ToString().Contains(ApiKey, StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task A_host_registered_OpenAI_chat_client_gets_its_errors_cleaned_by_the_analyzer()
+    {
+        _server.Reply = request => (401, $$$"""{"error": {"message": "Incorrect API key provided: {{{request.Authorization}}}"}}""");
+        var openAI = new OpenAIClient(new ApiKeyCredential(ApiKey), new OpenAIClientOptions
+        {
+            Endpoint = new Uri(_server.Endpoint),
+            RetryPolicy = new ClientRetryPolicy(0),
+        });
+        using var services = AiTestServices.Build(configure: services => services.AddSingleton(openAI.GetChatClient("host-model").AsIChatClient()));
+
+        var act = async () => await services.Analyzer().AnalyzeAsync(Text);
+
+        var exception = (await act.Should().ThrowAsync<DocumentAnalysisException>()).Which;
+        exception.Message.Should().Be("The AI model (openai) failed: the endpoint answered HTTP 401.");
+        exception.ToString().Should().NotContain(ApiKey);
+        services.Logs().GetSnapshot().Should().ContainSingle(record => record.Id.Name == "ModelFailed")
+            .Which.Message.Should().Be("Analysis failed (openai): The AI model (openai) failed: the endpoint answered HTTP 401.");
     }
 
     [Fact]
