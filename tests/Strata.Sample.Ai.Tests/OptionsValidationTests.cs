@@ -53,7 +53,7 @@ public sealed class OptionsValidationTests
         failures.Should().HaveCount(8);
         failures.Should().ContainSingle(failure => failure.StartsWith("Ai:OpenAI:Endpoint is required", StringComparison.Ordinal));
         failures.Should().ContainSingle(failure => failure.StartsWith("Ai:OpenAI:Model is required", StringComparison.Ordinal));
-        failures.Should().ContainSingle(failure => failure.StartsWith("Ai:SimulatedLatency must be between", StringComparison.Ordinal));
+        failures.Should().Contain("Ai:SimulatedLatency must be between 00:00:00 and 00:10:00 (is -00:00:01).");
         failures.Should().ContainSingle(failure => failure.StartsWith("Ai:MaxTextLength must be at least 1", StringComparison.Ordinal));
         failures.Should().ContainSingle(failure => failure.StartsWith("Ai:SummarySentences", StringComparison.Ordinal));
         failures.Should().ContainSingle(failure => failure.StartsWith("Ai:MaxKeywords", StringComparison.Ordinal));
