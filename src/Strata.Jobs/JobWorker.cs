@@ -32,6 +32,7 @@ internal sealed partial class JobWorker : IHostedService, IDisposable
     private readonly AsyncSignal _jobFinished = new();
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stopping = new();
+    private int _disposed;
     private readonly CancellationTokenSource _jobsShutdown = new();
     private int _free;
     private int _inFlight;
@@ -83,7 +84,9 @@ internal sealed partial class JobWorker : IHostedService, IDisposable
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_dispatch is null)
+        // A host can be stopped again after it was disposed (WebApplicationFactory stops a host that Program's
+        // RunAsync already stopped and disposed): there is nothing left to stop, so that is not an error.
+        if (_dispatch is null || Volatile.Read(ref _disposed) != 0)
         {
             return;
         }
@@ -127,6 +130,11 @@ internal sealed partial class JobWorker : IHostedService, IDisposable
 
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         _stopping.Dispose();
         _jobsShutdown.Dispose();
     }

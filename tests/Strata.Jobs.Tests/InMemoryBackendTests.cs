@@ -53,6 +53,27 @@ public sealed class InMemoryBackendTests : JobsTestBase
     }
 
     [Fact]
+    public async Task Stopping_the_workers_again_after_the_host_was_disposed_does_nothing()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddSingleton(new Probe());
+        builder.Services.AddJobs().AddHandler<RecordJob, RecordHandler>().UseInMemory();
+        var host = builder.Build();
+        await host.StartAsync();
+        var hostedServices = host.Services.GetServices<IHostedService>().ToList();
+        await host.StopAsync();
+        host.Dispose();
+
+        foreach (var service in hostedServices)
+        {
+            var stopAgain = () => service.StopAsync(CancellationToken.None);
+            await stopAgain.Should().NotThrowAsync($"{service.GetType().Name} is already stopped and disposed");
+        }
+
+        hostedServices.Should().Contain(service => service.GetType().Name == "JobWorker");
+    }
+
+    [Fact]
     public async Task Drop_mode_records_the_dropped_job_as_dead()
     {
         var builder = Host.CreateApplicationBuilder();
