@@ -48,13 +48,14 @@ public static class SampleDataServiceCollectionExtensions
 
         services.TryAddSingleton<IAnalysisRepository, AnalysisRepository>();
 
-        // Ready when the database answers and the schema is there (a migrated database, not only a reachable server).
+        // Ready when the database answers and every migration is applied (a reachable but empty or older database is
+        // not ready). For SQLite, "answers" means the file exists: the check never creates it.
         services.AddHealthChecks().AddDbContextCheck<SampleDbContext>(
             HealthCheckName,
             tags: [ReadyTag],
             customTestQuery: static async (db, cancellationToken) =>
                 await db.Database.CanConnectAsync(cancellationToken).ConfigureAwait(false)
-                && await db.Documents.AsNoTracking().Select(d => d.Id).Take(1).CountAsync(cancellationToken).ConfigureAwait(false) >= 0);
+                && !(await db.Database.GetPendingMigrationsAsync(cancellationToken).ConfigureAwait(false)).Any());
         return services;
     }
 

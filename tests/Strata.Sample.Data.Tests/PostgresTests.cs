@@ -1,7 +1,10 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
+using Strata.ApiKeys;
 
 namespace Strata.Sample.Data.Tests;
 
@@ -64,6 +67,53 @@ public sealed class PostgresDatabaseTests(PostgresCluster cluster)
         (await ScalarAsync(connectionString, "SELECT count(*) FROM information_schema.tables WHERE table_name IN ('Documents', 'Analyses', 'StrataApiKeys')")).Should().Be(3L);
         await host.Repository.SaveAsync(new NewAnalysis("key_1", "Text.", "job-1", "Summary.", ["a", "b"], "neutral", 0, 1));
         (await ScalarAsync(connectionString, "SELECT \"Keywords\" FROM \"Analyses\"")).Should().Be("[\"a\",\"b\"]");
+    }
+
+    [Fact]
+    public async Task The_database_check_is_unhealthy_on_an_empty_database_and_healthy_once_it_is_migrated()
+    {
+        var connectionString = await cluster.CreateDatabaseAsync();
+        await using var host = TestHost.Create("Postgres", connectionString);
+        var health = host.Services.GetRequiredService<HealthCheckService>();
+
+        var before = await health.CheckHealthAsync(r => r.Tags.Contains("ready"));
+        await host.Services.MigrateSampleDatabaseAsync();
+        var after = await health.CheckHealthAsync(r => r.Tags.Contains("ready"));
+
+        before.Entries["database"].Status.Should().Be(HealthStatus.Unhealthy, "the server answers but the schema is not there");
+        after.Entries["database"].Status.Should().Be(HealthStatus.Healthy);
+    }
+
+    [Fact]
+    public async Task The_database_check_is_unhealthy_when_the_database_does_not_exist()
+    {
+        await using var host = TestHost.Create("Postgres", cluster.ConnectionStringFor("no_such_database"));
+
+        var report = await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync(r => r.Tags.Contains("ready"));
+
+        report.Entries["database"].Status.Should().Be(HealthStatus.Unhealthy);
+    }
+
+    [Fact]
+    public async Task The_api_key_store_works_on_SampleDbContext_over_postgres()
+    {
+        var connectionString = await cluster.CreateDatabaseAsync();
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSampleData(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Database:Provider"] = "Postgres",
+            ["ConnectionStrings:Database"] = connectionString,
+        }).Build());
+        services.AddApiKeys().AddEntityFrameworkStore<SampleDbContext>();
+        await using var provider = services.BuildServiceProvider();
+        await provider.MigrateSampleDatabaseAsync();
+
+        var created = await provider.GetRequiredService<IApiKeyManager>().CreateAsync(new ApiKeyCreateRequest { Owner = "sample", Scopes = ["jobs:write"] });
+        var stored = await provider.GetRequiredService<IApiKeyStore>().FindByIdAsync(created.Record.Id);
+
+        stored!.Record.Scopes.Should().Equal("jobs:write");
+        (await ScalarAsync(connectionString, "SELECT count(*) FROM \"StrataApiKeys\"")).Should().Be(1L);
     }
 
     private static async Task<object?> ScalarAsync(string connectionString, string sql)

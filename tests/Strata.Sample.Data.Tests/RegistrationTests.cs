@@ -57,10 +57,12 @@ public sealed class RegistrationTests : IDisposable
 
         registrations.Should().ContainSingle(r => r.Name == "database").Which.Tags.Should().Contain("ready");
         var before = await health.CheckHealthAsync(r => r.Tags.Contains("ready"));
+        var beforeFileExisted = File.Exists(_folder.FilePath);
         await provider.MigrateSampleDatabaseAsync();
         var after = await health.CheckHealthAsync(r => r.Tags.Contains("ready"));
 
         before.Entries["database"].Status.Should().Be(HealthStatus.Unhealthy, "no database file exists yet");
+        beforeFileExisted.Should().BeFalse("the check never creates the file");
         after.Entries["database"].Status.Should().Be(HealthStatus.Healthy);
     }
 
