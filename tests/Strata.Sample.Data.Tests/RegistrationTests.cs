@@ -98,28 +98,67 @@ public sealed class RegistrationTests : IDisposable
     }
 
     [Fact]
-    public void An_unknown_provider_fails_naming_the_key_and_the_choices()
+    public async Task An_unknown_provider_fails_on_start_naming_the_key_and_the_choices()
     {
-        var act = () => new ServiceCollection().AddSampleData(Configuration("Oracle", null));
+        await using var provider = Build(Configuration("Oracle", null));
 
-        act.Should().Throw<InvalidOperationException>().WithMessage("*Database:Provider*Oracle*Sqlite*Postgres*");
+        var migrate = () => provider.MigrateSampleDatabaseAsync();
+
+        await migrate.Should().ThrowAsync<InvalidOperationException>().WithMessage("*Database:Provider*Oracle*Sqlite*Postgres*");
     }
 
     [Fact]
-    public void Postgres_without_a_connection_string_fails_naming_the_key()
+    public async Task Postgres_without_a_connection_string_fails_on_start_naming_the_key()
     {
-        var act = () => new ServiceCollection().AddSampleData(Configuration("Postgres", null));
+        await using var provider = Build(Configuration("Postgres", null));
 
-        act.Should().Throw<InvalidOperationException>().WithMessage("*ConnectionStrings:Database*required*Postgres*");
+        var migrate = () => provider.MigrateSampleDatabaseAsync();
+
+        await migrate.Should().ThrowAsync<InvalidOperationException>().WithMessage("*ConnectionStrings:Database*required*Postgres*");
     }
 
     [Fact]
-    public void A_malformed_connection_string_fails_naming_the_key_without_echoing_it()
+    public async Task A_malformed_connection_string_fails_naming_the_key_without_echoing_it()
     {
-        var act = () => new ServiceCollection().AddSampleData(Configuration("Postgres", "Host=db;Password=hunter2;Nonsense Keyword=1"));
+        await using var provider = Build(Configuration("Postgres", "Host=db;Password=hunter2;Nonsense Keyword=1"));
 
-        var message = act.Should().Throw<InvalidOperationException>().WithMessage("*ConnectionStrings:Database*").Which.Message;
+        var migrate = () => provider.MigrateSampleDatabaseAsync();
+
+        var message = (await migrate.Should().ThrowAsync<InvalidOperationException>().WithMessage("*ConnectionStrings:Database*")).Which.Message;
         message.Should().NotContain("hunter2");
+    }
+
+    [Fact]
+    public async Task Configuration_added_after_AddSampleData_is_the_one_used()
+    {
+        // As a test host does: the configuration object is registered first and filled in later.
+        var configuration = new ConfigurationManager();
+        var services = new ServiceCollection();
+        services.AddSampleData(configuration);
+        configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Database"] = _folder.ConnectionString });
+        await using var provider = services.BuildServiceProvider();
+
+        await provider.MigrateSampleDatabaseAsync();
+
+        File.Exists(_folder.FilePath).Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task Asking_for_the_other_providers_context_fails_saying_which_to_use()
+    {
+        await using var provider = Build(Configuration("Sqlite", _folder.ConnectionString));
+        await using var scope = provider.CreateAsyncScope();
+
+        var resolve = () => scope.ServiceProvider.GetRequiredService<PostgresSampleDbContext>();
+
+        resolve.Should().Throw<InvalidOperationException>().WithMessage("*Database:Provider is Sqlite*resolve SampleDbContext*");
+    }
+
+    private static ServiceProvider Build(IConfiguration configuration)
+    {
+        var services = new ServiceCollection();
+        services.AddSampleData(configuration);
+        return services.BuildServiceProvider();
     }
 
     public void Dispose() => _folder.Dispose();
