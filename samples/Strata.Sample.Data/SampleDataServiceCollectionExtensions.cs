@@ -36,6 +36,7 @@ public static class SampleDataServiceCollectionExtensions
 
         services.AddSingleton(_ => SampleDatabaseSettings.Read(configuration));
         services.TryAddSingleton(TimeProvider.System);
+        services.AddLogging();
 
         // Both provider-specific contexts are registered (each has its own migrations); SampleDbContext resolves to the
         // configured one, and asking for the other one directly is an error that says so.

@@ -54,6 +54,21 @@ public sealed class PostgresDatabaseTests(PostgresCluster cluster)
     }
 
     [Fact]
+    public async Task Two_processes_started_together_on_a_new_database_both_migrate_it_and_store_each_job_once()
+    {
+        var connectionString = await cluster.CreateDatabaseAsync();
+
+        var results = await Task.WhenAll(SampleProcess.RunAsync("Postgres", connectionString, 10), SampleProcess.RunAsync("Postgres", connectionString, 10));
+
+        results.Should().AllSatisfy(r => r.ExitCode.Should().Be(0, r.Output));
+        var ids = results.Select(r => SampleProcess.ParseIds(r.Output)).ToArray();
+        ids[0].Should().HaveCount(10).And.BeEquivalentTo(ids[1], "a job saved by both processes is stored once and both get that row");
+        (await ScalarAsync(connectionString, "SELECT count(*) FROM \"Analyses\"")).Should().Be(10L);
+        (await ScalarAsync(connectionString, "SELECT count(*) FROM \"Documents\"")).Should().Be(10L);
+        (await ScalarAsync(connectionString, "SELECT count(*) FROM \"__EFMigrationsHistory\"")).Should().Be(1L);
+    }
+
+    [Fact]
     public async Task The_postgres_schema_keeps_keywords_as_json_text_and_times_as_timestamptz()
     {
         var connectionString = await cluster.CreateDatabaseAsync();
