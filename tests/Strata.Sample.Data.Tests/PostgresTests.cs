@@ -27,7 +27,7 @@ public sealed class PostgresDatabaseTests(PostgresCluster cluster)
     public async Task Processes_starting_together_on_a_new_database_all_migrate_it_once()
     {
         var connectionString = await cluster.CreateDatabaseAsync();
-        var hosts = Enumerable.Range(0, 4).Select(_ => TestHost.Create("Postgres", connectionString)).ToList();
+        var hosts = Enumerable.Range(0, 4).Select(_ => TestHost.Create("Postgres", connectionString, systemTime: true)).ToList();
         try
         {
             await Task.WhenAll(hosts.Select(h => Task.Run(() => h.Services.MigrateSampleDatabaseAsync())));

@@ -69,7 +69,7 @@ public sealed class SqliteDatabaseTests : IDisposable
     public async Task Processes_starting_together_on_a_new_file_all_migrate_it_once()
     {
         // Four "processes" (own service providers, own connection pools) migrate one file that does not exist yet.
-        var hosts = Enumerable.Range(0, 4).Select(_ => TestHost.Create("Sqlite", _folder.ConnectionString)).ToList();
+        var hosts = Enumerable.Range(0, 4).Select(_ => TestHost.Create("Sqlite", _folder.ConnectionString, systemTime: true)).ToList();
         try
         {
             await Task.WhenAll(hosts.Select(h => Task.Run(() => h.Services.MigrateSampleDatabaseAsync())));
