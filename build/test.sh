@@ -33,6 +33,9 @@ ensure_package() { # ensure_package <command> <debian package>
 if [ -z "${STRATA_TEST_REDIS:-}" ]; then
   ensure_package redis-server redis-server
 fi
+# PostgreSQL from Debian's packages: the sample's data tests start their own cluster with initdb and pg_ctl
+# (nothing is started by the package on a machine without systemd; the tests need only the binaries).
+ensure_package pg_ctlcluster postgresql
 
 # 2. Tests, with a TRX file per test project.
 results="$root/artifacts/test-results"
