@@ -15,7 +15,18 @@ internal static class SampleHostingExtensions
 
         // Errors are RFC 9457 ProblemDetails everywhere: thrown exceptions, empty 4xx/5xx from the framework
         // (malformed JSON, missing body, 415, 404, 405), and the sample's own answers.
-        builder.Services.AddProblemDetails();
+        builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            // The framework's own 400 and 415 say nothing about what to fix; say it.
+            context.ProblemDetails.Detail ??= context.ProblemDetails.Status switch
+            {
+                StatusCodes.Status400BadRequest => "The request body is missing or is not valid JSON for this endpoint.",
+                StatusCodes.Status415UnsupportedMediaType => "Send the body as JSON with Content-Type: application/json.",
+                StatusCodes.Status404NotFound => "There is no such route.",
+                StatusCodes.Status405MethodNotAllowed => "The route does not take this method.",
+                _ => null,
+            };
+        });
 
         // Bad input is reported as 400/413/415 by the endpoint itself, never thrown as a 500 (also in Development).
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = false);
