@@ -38,7 +38,7 @@ public sealed class TwoProcessTests
         {
             // The CLI verb: creates the key in the shared database, prints it once, exits 0.
             string key;
-            await using (var keys = HostProcess.Start(environment, "keys", "create", "--name", "two-process", "--scopes", "jobs:write"))
+            await using (var keys = HostProcess.Start(environment, "keys", "create", "--name", "two-process", "--scopes", "jobs:write", "--plan", "demo"))
             {
                 (await keys.WaitForExitAsync(StartTimeout)).Should().Be(0, keys.Output);
                 key = Regex.Match(keys.Output, @"sk_sample_[0-9A-Za-z]{49}").Value;
@@ -63,6 +63,7 @@ public sealed class TwoProcessTests
             }
 
             using var _ = accepted;
+            RateLimitHeader.Quota(accepted, "per-key").Should().Be(100, "the key's plan is demo");
             accepted.StatusCode.Should().Be(HttpStatusCode.Accepted, api.Output);
 
             var done = await PollAsync(apiClient, accepted.Headers.Location!.ToString());
@@ -75,6 +76,22 @@ public sealed class TwoProcessTests
             api.Output.Should().NotContain($"Job {done.Id} analyzed", "the api role runs no workers");
             worker.Output.Should().NotContain(key);
             api.Output.Should().NotContain(key);
+
+            // Ready checks Redis in both roles; the rate limits and HybridCache's distributed layer live in the shared Redis.
+            (await workerClient.GetStringAsync("/health/ready")).Should().Contain("\"redis\":\"Healthy\"");
+            for (var i = 0; i < 20; i++)
+            {
+                using var poll = await apiClient.GetAsync(accepted.Headers.Location);
+                poll.StatusCode.Should().Be(HttpStatusCode.OK);
+            }
+
+            await using (var connection = await redis.ConnectAsync())
+            {
+                var server = connection.GetServer(redis.Endpoint);
+                server.Keys(pattern: "strata:rl:*").Should().NotBeEmpty("the per-key limit is counted in Redis (GCRA: the key lives until the limit is full again, 21 x 0.6 s here)");
+                server.Keys(pattern: "strata-sample:*").Should().NotBeEmpty("validated key lookups are cached in Redis (HybridCache L2)");
+                server.Keys(pattern: "strata:jobs:*").Should().NotBeEmpty("the queue is in Redis");
+            }
 
             // The worker serves only /health/*; the healthcheck verb reads it.
             using var notServed = await workerClient.GetAsync("/v1/jobs/x");
