@@ -51,6 +51,14 @@ public sealed class OpenAIEndpointOptions
     /// <value>Default <c>gpt-4o-mini</c>.</value>
     public string Model { get; set; } = "gpt-4o-mini";
 
+    /// <summary>How long one attempt may take before it is abandoned (the sync API path waits for it).</summary>
+    /// <value>Default 30 seconds. Between 1 second and 10 minutes.</value>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How many times a failed attempt (network error, HTTP 408, 429, 5xx) is retried, with exponential backoff.</summary>
+    /// <value>Default 2. Between 0 and 10.</value>
+    public int MaxRetries { get; set; } = 2;
+
     /// <summary>The API key, sent as a bearer token. Never logged. Empty is allowed for local servers that need none.</summary>
     /// <value>Default empty.</value>
     public string? ApiKey { get; set; }

@@ -8,6 +8,8 @@ namespace Strata.Sample.Ai;
 internal sealed class AiOptionsValidator : IValidateOptions<AiOptions>
 {
     internal static readonly TimeSpan MaxSimulatedLatency = TimeSpan.FromMinutes(10);
+    internal static readonly TimeSpan MinTimeout = TimeSpan.FromSeconds(1);
+    internal static readonly TimeSpan MaxTimeout = TimeSpan.FromMinutes(10);
 
     public ValidateOptionsResult Validate(string? name, AiOptions options)
     {
@@ -55,6 +57,17 @@ internal sealed class AiOptionsValidator : IValidateOptions<AiOptions>
             if (string.IsNullOrWhiteSpace(options.OpenAI?.Model))
             {
                 errors.Add("Ai:OpenAI:Model is required when Ai:Provider is OpenAI (e.g. gpt-4o-mini).");
+            }
+
+            if (options.OpenAI is { } openAI && (openAI.Timeout < MinTimeout || openAI.Timeout > MaxTimeout))
+            {
+                errors.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"Ai:OpenAI:Timeout must be between {MinTimeout:c} and {MaxTimeout:c} (is {openAI.Timeout:c})."));
+            }
+
+            if (options.OpenAI is { MaxRetries: < 0 or > 10 })
+            {
+                errors.Add($"Ai:OpenAI:MaxRetries must be between 0 and 10 (is {options.OpenAI.MaxRetries}).");
             }
         }
 

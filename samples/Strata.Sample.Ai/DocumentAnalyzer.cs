@@ -1,4 +1,3 @@
-using System.ClientModel;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -103,13 +102,18 @@ internal sealed partial class DocumentAnalyzer : IDocumentAnalyzer
         {
             throw;
         }
-        catch (Exception ex) when (ex is not DocumentAnalysisException)
+        catch (DocumentAnalysisException ex)
         {
-            // The message is built here, never copied from the exception: a server's error body may echo the request
-            // (the text, the API key), and that must not reach logs or the API's response.
-            var problem = Describe(ex);
-            Log.ModelFailed(_logger, _providerName, problem);
-            throw new DocumentAnalysisException($"The AI model ({_providerName}) failed: {problem}");
+            Log.ModelFailed(_logger, _providerName, ex.Message);
+            throw;
+        }
+        catch (Exception ex)
+        {
+            // A chat client registered by the host may not clean its errors: build the message here, never copy it
+            // (an endpoint's error body may echo the text or the API key).
+            var failure = new DocumentAnalysisException($"The AI model ({_providerName}) failed: {EndpointErrorChatClient.Describe(ex)}");
+            Log.ModelFailed(_logger, _providerName, failure.Message);
+            throw failure;
         }
 
         return response.Text;
@@ -180,15 +184,6 @@ internal sealed partial class DocumentAnalyzer : IDocumentAnalyzer
         return trimmed.ToString();
     }
 
-    private static string Describe(Exception ex) => ex switch
-    {
-        ClientResultException { Status: > 0 } result => string.Create(CultureInfo.InvariantCulture, $"the endpoint answered HTTP {result.Status}."),
-        ClientResultException => "the endpoint could not be reached.",
-        HttpRequestException request => $"the endpoint could not be reached ({request.HttpRequestError}).",
-        OperationCanceledException => "the endpoint did not answer in time.",
-        _ => $"{ex.GetType().Name}.",
-    };
-
     private static string Instructions(int summarySentences, int maxKeywords) => string.Create(CultureInfo.InvariantCulture, $$"""
         You analyze the document in the user message. Answer with one JSON object and nothing else:
         {"summary": "...", "keywords": ["..."], "sentiment": "positive|neutral|negative", "sentimentScore": 0.0}
@@ -203,8 +198,8 @@ internal sealed partial class DocumentAnalyzer : IDocumentAnalyzer
         [LoggerMessage(1, LogLevel.Information, "Analyzed a document of {TokenCount} tokens with the {Provider} model: {Sentiment} in {ElapsedMilliseconds} ms.", EventName = "DocumentAnalyzed")]
         public static partial void Analyzed(ILogger logger, int tokenCount, string provider, string sentiment, double elapsedMilliseconds);
 
-        [LoggerMessage(2, LogLevel.Warning, "The {Provider} model failed: {Problem}", EventName = "ModelFailed")]
-        public static partial void ModelFailed(ILogger logger, string provider, string problem);
+        [LoggerMessage(2, LogLevel.Warning, "Analysis failed ({Provider}): {Error}", EventName = "ModelFailed")]
+        public static partial void ModelFailed(ILogger logger, string provider, string error);
 
         [LoggerMessage(3, LogLevel.Warning, "The {Provider} model's reply could not be used as an analysis: {Problem}.", EventName = "InvalidModelReply")]
         public static partial void InvalidReply(ILogger logger, string provider, string problem);

@@ -1,8 +1,9 @@
 using System.ClientModel;
+using System.ClientModel.Primitives;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using OpenAI;
 using Strata.Sample.Ai;
@@ -44,13 +45,15 @@ public static class SampleAiServiceCollectionExtensions
         var options = services.GetRequiredService<IOptions<AiOptions>>().Value;
         IChatClient client = options.Provider switch
         {
-            AiProvider.OpenAI => CreateOpenAIChatClient(options.OpenAI),
+            AiProvider.OpenAI => new EndpointErrorChatClient(CreateOpenAIChatClient(options.OpenAI), "openai"),
             _ => new OfflineChatClient(OfflineModel.Shared, options, services.GetRequiredService<TimeProvider>()),
         };
 
-        // Spans and metrics of the model call (gen_ai conventions); message content is not recorded.
+        // A child span and metrics per model call (OpenTelemetry's gen_ai conventions: model, token usage). Message
+        // content is never recorded, whatever OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT says, and the
+        // analyzer does the logging.
         return client.AsBuilder()
-            .UseOpenTelemetry(services.GetService<ILoggerFactory>(), AiTelemetry.SourceName)
+            .UseOpenTelemetry(NullLoggerFactory.Instance, AiTelemetry.SourceName, telemetry => telemetry.EnableSensitiveData = false)
             .Build(services);
     }
 
@@ -63,7 +66,12 @@ public static class SampleAiServiceCollectionExtensions
 
         // Local OpenAI-compatible servers often need no key; the client library requires one, so send a placeholder.
         var credential = new ApiKeyCredential(string.IsNullOrEmpty(options.ApiKey) ? "no-key" : options.ApiKey);
-        var client = new OpenAIClient(credential, new OpenAIClientOptions { Endpoint = endpoint });
+        var client = new OpenAIClient(credential, new OpenAIClientOptions
+        {
+            Endpoint = endpoint,
+            NetworkTimeout = options.Timeout,
+            RetryPolicy = new ClientRetryPolicy(options.MaxRetries),
+        });
         return client.GetChatClient(options.Model).AsIChatClient();
     }
 

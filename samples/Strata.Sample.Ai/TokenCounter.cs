@@ -13,6 +13,9 @@ internal sealed class O200kTokenCounter : ITokenCounter
     private static readonly Lazy<TiktokenTokenizer> SharedTokenizer =
         new(() => TiktokenTokenizer.CreateForEncoding(EncodingName), LazyThreadSafetyMode.ExecutionAndPublication);
 
+    /// <summary>Loads the vocabulary (once per process) so that resolving the counter at start warms it.</summary>
+    public O200kTokenCounter() => _ = SharedTokenizer.Value;
+
     internal static TiktokenTokenizer Tokenizer => SharedTokenizer.Value;
 
     public int CountTokens(string text)
