@@ -17,44 +17,46 @@ public static class SampleDataServiceCollectionExtensions
     public const string ReadyTag = "ready";
 
     /// <summary>
-    /// Reads <c>Database:Provider</c> (<c>Sqlite</c> by default, or <c>Postgres</c>) and <c>ConnectionStrings:Database</c>
-    /// (default <c>Data Source=data/strata-sample.db</c>); registers the provider's context (resolvable as
-    /// <see cref="SampleDbContext"/>, so <c>services.AddApiKeys().AddEntityFrameworkStore&lt;SampleDbContext&gt;()</c> works),
-    /// <see cref="IAnalysisRepository"/>, <see cref="TimeProvider"/> (system, unless one is registered) and the health check
-    /// "database" tagged "ready". Calling it twice changes nothing.
+    /// Registers the sample's database from <c>Database:Provider</c> (<c>Sqlite</c> by default, or <c>Postgres</c>) and
+    /// <c>ConnectionStrings:Database</c> (default <c>Data Source=data/strata-sample.db</c>): the provider's context
+    /// (resolvable as <see cref="SampleDbContext"/>, so <c>services.AddApiKeys().AddEntityFrameworkStore&lt;SampleDbContext&gt;()</c>
+    /// works), <see cref="IAnalysisRepository"/>, <see cref="TimeProvider"/> (system, unless one is registered) and the health
+    /// check "database" tagged "ready". The keys are read when the first context is created (so configuration added after
+    /// this call, e.g. by a test host, counts); a wrong value then throws <see cref="InvalidOperationException"/> naming the
+    /// key, at the latest from <see cref="MigrateSampleDatabaseAsync"/> on start. Calling it twice changes nothing.
     /// </summary>
-    /// <exception cref="InvalidOperationException">The provider is unknown, or Postgres has no connection string.</exception>
     public static IServiceCollection AddSampleData(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(services);
-        var settings = SampleDatabaseSettings.Read(configuration);
+        ArgumentNullException.ThrowIfNull(configuration);
         if (services.Any(d => d.ServiceType == typeof(SampleDatabaseSettings)))
         {
             return services;
         }
 
-        services.AddSingleton(settings);
+        services.AddSingleton(_ => SampleDatabaseSettings.Read(configuration));
         services.TryAddSingleton(TimeProvider.System);
-        if (settings.Provider == SampleDatabaseProvider.Sqlite)
-        {
-            services.AddDbContext<SqliteSampleDbContext>(options => SampleDatabaseSettings.UseSqlite(options, settings.ConnectionString));
-            services.TryAddScoped<SampleDbContext>(sp => sp.GetRequiredService<SqliteSampleDbContext>());
-        }
-        else
-        {
-            services.AddDbContext<PostgresSampleDbContext>(options => SampleDatabaseSettings.UsePostgres(options, settings.ConnectionString));
-            services.TryAddScoped<SampleDbContext>(sp => sp.GetRequiredService<PostgresSampleDbContext>());
-        }
+
+        // Both provider-specific contexts are registered (each has its own migrations); SampleDbContext resolves to the
+        // configured one, and asking for the other one directly is an error that says so.
+        services.AddDbContext<SqliteSampleDbContext>((sp, options) =>
+            SampleDatabaseSettings.UseSqlite(options, sp.GetRequiredService<SampleDatabaseSettings>().Require(SampleDatabaseProvider.Sqlite)));
+        services.AddDbContext<PostgresSampleDbContext>((sp, options) =>
+            SampleDatabaseSettings.UsePostgres(options, sp.GetRequiredService<SampleDatabaseSettings>().Require(SampleDatabaseProvider.Postgres)));
+        services.TryAddScoped<SampleDbContext>(sp => sp.GetRequiredService<SampleDatabaseSettings>().Provider == SampleDatabaseProvider.Sqlite
+            ? sp.GetRequiredService<SqliteSampleDbContext>()
+            : sp.GetRequiredService<PostgresSampleDbContext>());
 
         services.TryAddSingleton<IAnalysisRepository, AnalysisRepository>();
 
-        // Ready when the database answers and the schema is there (a migrated database, not only a reachable server).
+        // Ready when the database answers and every migration is applied (a reachable but empty or older database is
+        // not ready). For SQLite, "answers" means the file exists: the check never creates it.
         services.AddHealthChecks().AddDbContextCheck<SampleDbContext>(
             HealthCheckName,
             tags: [ReadyTag],
             customTestQuery: static async (db, cancellationToken) =>
                 await db.Database.CanConnectAsync(cancellationToken).ConfigureAwait(false)
-                && await db.Documents.AsNoTracking().Select(d => d.Id).Take(1).CountAsync(cancellationToken).ConfigureAwait(false) >= 0);
+                && !(await db.Database.GetPendingMigrationsAsync(cancellationToken).ConfigureAwait(false)).Any());
         return services;
     }
 

@@ -69,6 +69,12 @@ internal sealed record SampleDatabaseSettings(SampleDatabaseProvider Provider, s
         return new SampleDatabaseSettings(provider, connectionString);
     }
 
+    /// <summary>The connection string, when <paramref name="provider"/> is the configured one.</summary>
+    public string Require(SampleDatabaseProvider provider) => provider == Provider
+        ? ConnectionString
+        : throw new InvalidOperationException(
+            $"{ProviderKey} is {Provider}, so the {provider} context cannot be used: resolve {nameof(SampleDbContext)} instead.");
+
     public static DbContextOptionsBuilder UseSqlite(DbContextOptionsBuilder options, string connectionString)
         => options.UseSqlite(connectionString).AddInterceptors(SqliteConnectionSetup.Instance);
 

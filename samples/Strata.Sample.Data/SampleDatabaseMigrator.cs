@@ -54,7 +54,7 @@ internal static partial class SampleDatabaseMigrator
             {
                 case SqliteException { SqliteErrorCode: SqliteBusy or SqliteLocked }:
                     return true;
-                case PostgresException { SqlState: PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateTable or PostgresErrorCodes.DuplicateObject }:
+                case PostgresException { SqlState: PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateTable or PostgresErrorCodes.DuplicateObject or PostgresErrorCodes.DuplicateDatabase }:
                     return true;
                 default:
                     break;
