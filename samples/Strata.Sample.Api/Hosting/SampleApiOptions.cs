@@ -19,6 +19,6 @@ internal sealed class SampleApiOptions
     [Range(1, int.MaxValue)]
     public int TokensPerMinute { get; set; } = 200_000;
 
-    /// <summary>How long a stopping host waits for in-flight requests and jobs. Default 30 s.</summary>
-    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>How long a stopping host waits for in-flight requests and jobs. Default 25 s (inside a container runtime's usual 30 s grace).</summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(25);
 }
