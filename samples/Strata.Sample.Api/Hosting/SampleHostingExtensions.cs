@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 
 namespace Strata.Sample.Api.Hosting;
 
@@ -47,8 +48,14 @@ internal static class SampleHostingExtensions
     {
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
-            // A BadHttpRequestException carries the right 4xx (e.g. 413 from Kestrel); anything else is a bug: 500.
-            StatusCodeSelector = exception => exception is Microsoft.AspNetCore.Http.BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+            // A BadHttpRequestException carries the right 4xx (e.g. 413 from Kestrel); Redis out of reach (api and worker
+            // roles) is 503; anything else is a bug: 500.
+            StatusCodeSelector = exception => exception switch
+            {
+                Microsoft.AspNetCore.Http.BadHttpRequestException bad => bad.StatusCode,
+                RedisException => StatusCodes.Status503ServiceUnavailable,
+                _ => StatusCodes.Status500InternalServerError,
+            },
         });
         app.UseStatusCodePages();
         app.UseMiddleware<RequestBodyLimitMiddleware>();
