@@ -32,6 +32,7 @@ public sealed class TwoProcessTests
             ["Ai__SimulatedLatency"] = "00:00:00.050",
         };
 
+        await using var collector = await OtlpReceiver.StartAsync(CommandLineTests.FreePort());
         HostProcess? api = null;
         HostProcess? worker = null;
         try
@@ -46,7 +47,9 @@ public sealed class TwoProcessTests
             }
 
             worker = HostProcess.Start(With(environment, "ASPNETCORE_URLS", $"http://127.0.0.1:{workerPort}"), "--role", "worker");
-            api = HostProcess.Start(With(environment, "ASPNETCORE_URLS", $"http://127.0.0.1:{apiPort}"), "--role", "api");
+            // The api process exports over OTLP (the variable is set); the worker does not.
+            var apiEnvironment = With(With(environment, "ASPNETCORE_URLS", $"http://127.0.0.1:{apiPort}"), "OTEL_EXPORTER_OTLP_ENDPOINT", collector.Endpoint);
+            api = HostProcess.Start(With(apiEnvironment, "OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf"), "--role", "api");
             using var apiClient = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{apiPort}") };
             using var workerClient = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{workerPort}") };
             await WaitUntilReadyAsync(apiClient, api);
@@ -106,6 +109,9 @@ public sealed class TwoProcessTests
             worker.Terminate();
             (await api.WaitForExitAsync(TimeSpan.FromSeconds(45))).Should().Be(0, api.Output);
             (await worker.WaitForExitAsync(TimeSpan.FromSeconds(45))).Should().Be(0, worker.Output);
+
+            // OTLP export is on when OTEL_EXPORTER_OTLP_ENDPOINT is set: the api flushed its traces and metrics on stop.
+            collector.Signals.Should().Contain(["traces", "metrics"]);
         }
         finally
         {
@@ -129,6 +135,87 @@ public sealed class TwoProcessTests
                 // Left to the OS's temp cleanup.
             }
         }
+    }
+
+    [Fact]
+    public async Task A_worker_stopped_by_SIGTERM_returns_its_running_job_and_another_worker_completes_it()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        var directory = Path.Combine(Path.GetTempPath(), "strata-sample-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(directory);
+        var apiPort = CommandLineTests.FreePort();
+        var environment = new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["ConnectionStrings__Database"] = $"Data Source={Path.Combine(directory, "sample.db")}",
+            ["ConnectionStrings__Redis"] = redis.ConnectionString,
+            ["Ai__SimulatedLatency"] = "00:00:00.050",
+        };
+
+        var hosts = new List<HostProcess>();
+        try
+        {
+            string key;
+            await using (var keys = HostProcess.Start(environment, "keys", "create", "--name", "shutdown", "--scopes", "jobs:write"))
+            {
+                (await keys.WaitForExitAsync(StartTimeout)).Should().Be(0, keys.Output);
+                key = Regex.Match(keys.Output, @"sk_sample_[0-9A-Za-z]{49}").Value;
+            }
+
+            var api = Track(hosts, HostProcess.Start(With(environment, "ASPNETCORE_URLS", $"http://127.0.0.1:{apiPort}"), "--role", "api"));
+            // A slow model and a short shutdown: the job is still running when the worker is told to stop.
+            var slowWorkerPort = CommandLineTests.FreePort();
+            var slowWorker = Track(hosts, HostProcess.Start(
+                With(With(With(environment, "ASPNETCORE_URLS", $"http://127.0.0.1:{slowWorkerPort}"), "Ai__SimulatedLatency", "00:01:00"), "Api__ShutdownTimeout", "00:00:03"),
+                "--role", "worker"));
+            using var apiClient = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{apiPort}") };
+            using var slowClient = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{slowWorkerPort}") };
+            await WaitUntilReadyAsync(apiClient, api);
+            await WaitUntilReadyAsync(slowClient, slowWorker);
+            apiClient.DefaultRequestHeaders.Add("X-Api-Key", key);
+
+            using var accepted = await apiClient.PostTextAsync("/v1/jobs", "A report the slow worker will not finish.");
+            accepted.StatusCode.Should().Be(HttpStatusCode.Accepted, api.Output);
+            var location = accepted.Headers.Location!.ToString();
+            (await PollAsync(apiClient, location, until: "running")).State.Should().Be("running", slowWorker.Output);
+
+            slowWorker.Terminate();
+            (await slowWorker.WaitForExitAsync(TimeSpan.FromSeconds(45))).Should().Be(0, slowWorker.Output);
+            slowWorker.Output.Should().Contain("interrupted by shutdown and goes back to its queue");
+
+            var workerPort = CommandLineTests.FreePort();
+            var worker = Track(hosts, HostProcess.Start(With(environment, "ASPNETCORE_URLS", $"http://127.0.0.1:{workerPort}"), "--role", "worker"));
+            // Strata.Jobs.Redis hands the job back on shutdown; here the second worker ran it once the first worker's lease
+            // (30 s) ran out, so this test takes about a minute.
+            var done = await PollAsync(apiClient, location);
+
+            done.State.Should().Be("succeeded", worker.Output);
+            await worker.WaitForOutputAsync($"Job {done.Id} analyzed", TimeSpan.FromSeconds(10));
+            slowWorker.Output.Should().NotContain($"Job {done.Id} analyzed");
+        }
+        finally
+        {
+            foreach (var host in hosts)
+            {
+                await host.DisposeAsync();
+            }
+
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            try
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Left to the OS's temp cleanup.
+            }
+        }
+    }
+
+    private static HostProcess Track(List<HostProcess> hosts, HostProcess host)
+    {
+        hosts.Add(host);
+        return host;
     }
 
     private static Dictionary<string, string> With(Dictionary<string, string> environment, string name, string value)
@@ -158,13 +245,13 @@ public sealed class TwoProcessTests
         Assert.Fail($"{client.BaseAddress} never became ready (exited: {host.HasExited}). Output:\n{host.Output}");
     }
 
-    private static async Task<JobStatus> PollAsync(HttpClient client, string location)
+    private static async Task<JobStatus> PollAsync(HttpClient client, string location, string? until = null)
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)
         {
             var status = await client.GetFromJsonAsync<JobStatus>(location);
-            if (status!.State is "succeeded" or "dead" or "cancelled" || DateTime.UtcNow > deadline)
+            if (status!.State is "succeeded" or "dead" or "cancelled" || status.State == until || DateTime.UtcNow > deadline)
             {
                 return status;
             }
