@@ -33,4 +33,30 @@ public sealed class DemoKeyTests(SampleApiFactory factory) : IClassFixture<Sampl
         records.Should().ContainSingle(record => record.Name == "demo")
             .Which.Scopes.Should().BeEquivalentTo("analyze", "jobs:write");
     }
+
+    [Fact]
+    public async Task A_restart_on_the_same_database_prints_no_new_key()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "strata-sample-tests", Guid.NewGuid().ToString("N"));
+        try
+        {
+            string firstKey;
+            await using (var first = new SampleApiFactory(directory))
+            {
+                firstKey = first.DemoKey();
+            }
+
+            await using var second = new SampleApiFactory(directory);
+            second.StartServer();
+            second.ConsoleOutput.ToString().Should().NotContain("First run");
+            using var client = second.CreateClient(firstKey);
+            using var response = await client.PostTextAsync("/v1/analyze", "The key from the first run still works.");
+            response.StatusCode.Should().Be(HttpStatusCode.OK);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(directory, recursive: true);
+        }
+    }
 }

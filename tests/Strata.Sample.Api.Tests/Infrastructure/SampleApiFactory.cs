@@ -19,10 +19,24 @@ namespace Strata.Sample.Api.Tests.Infrastructure;
 /// </summary>
 public class SampleApiFactory : WebApplicationFactory<Program>
 {
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "strata-sample-tests", Guid.NewGuid().ToString("N"));
+    private readonly string _directory;
+    private readonly bool _ownsDirectory;
 
     public SampleApiFactory()
+        : this(Path.Combine(Path.GetTempPath(), "strata-sample-tests", Guid.NewGuid().ToString("N")), ownsDirectory: true)
     {
+    }
+
+    /// <summary>A host on the database in <paramref name="directory"/>, which the caller deletes.</summary>
+    internal SampleApiFactory(string directory)
+        : this(directory, ownsDirectory: false)
+    {
+    }
+
+    private SampleApiFactory(string directory, bool ownsDirectory)
+    {
+        _directory = directory;
+        _ownsDirectory = ownsDirectory;
         Directory.CreateDirectory(_directory);
         UseKestrel(0);
     }
@@ -112,7 +126,7 @@ public class SampleApiFactory : WebApplicationFactory<Program>
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
-        if (disposing)
+        if (disposing && _ownsDirectory)
         {
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             try
