@@ -30,7 +30,9 @@ internal sealed partial class AnalysisRepository(IServiceScopeFactory scopes, Ti
             }
         }
 
+        // Whole microseconds: PostgreSQL keeps no finer time, so what this call returns equals what a later read returns.
         var now = time.GetUtcNow();
+        now = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMicrosecond));
         var document = new Document
         {
             Id = Guid.NewGuid(),

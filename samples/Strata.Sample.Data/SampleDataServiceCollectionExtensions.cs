@@ -36,6 +36,7 @@ public static class SampleDataServiceCollectionExtensions
 
         services.AddSingleton(_ => SampleDatabaseSettings.Read(configuration));
         services.TryAddSingleton(TimeProvider.System);
+        services.AddLogging();
 
         // Both provider-specific contexts are registered (each has its own migrations); SampleDbContext resolves to the
         // configured one, and asking for the other one directly is an error that says so.
@@ -62,8 +63,9 @@ public static class SampleDataServiceCollectionExtensions
 
     /// <summary>
     /// Creates the SQLite file's directory, switches the file to WAL (readers do not block the writer; two processes
-    /// can share it) and applies the provider's migrations. Safe when two processes start together: EF Core's
-    /// migration lock serialises them, and a "database is locked" answer is retried.
+    /// can share it) and applies the provider's migrations. Safe when two processes start together: an up-to-date
+    /// database takes no lock, EF Core's migration lock serialises the rest, a "database is locked" answer is retried,
+    /// and a SQLite migration lock left by a killed process is deleted once two minutes old.
     /// </summary>
     public static async Task MigrateSampleDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
     {

@@ -56,10 +56,9 @@ internal sealed record SampleDatabaseSettings(SampleDatabaseProvider Provider, s
         try
         {
             // Parsed here so a malformed string fails at start-up with the key's name (the message never echoes the string: it may hold a password).
-            DbConnectionStringBuilder builder = provider == SampleDatabaseProvider.Sqlite
+            _ = provider == SampleDatabaseProvider.Sqlite
                 ? new SqliteConnectionStringBuilder(connectionString)
-                : new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
-            _ = builder.Count;
+                : (DbConnectionStringBuilder)new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
         }
         catch (Exception ex) when (ex is ArgumentException or FormatException or KeyNotFoundException)
         {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
@@ -11,6 +12,12 @@ internal static partial class SampleDatabaseMigrator
     private const int MaxAttempts = 8;
     private const int SqliteBusy = 5;
     private const int SqliteLocked = 6;
+    private const string SqliteLockTable = "__EFMigrationsLock";
+
+    /// <summary>How old a SQLite migration lock must be to count as left by a killed process.</summary>
+    internal static readonly TimeSpan StaleLockAge = TimeSpan.FromMinutes(2);
+
+    private static readonly TimeSpan LockPollInterval = TimeSpan.FromSeconds(1);
 
     public static async Task MigrateAsync(SampleDbContext db, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
     {
@@ -29,6 +36,20 @@ internal static partial class SampleDatabaseMigrator
                     await UseWriteAheadLogAsync(db, logger, cancellationToken).ConfigureAwait(false);
                 }
 
+                // The usual start (a restart, or the second process of two): nothing to apply, so no migration lock is
+                // taken at all.
+                if (await db.Database.CanConnectAsync(cancellationToken).ConfigureAwait(false)
+                    && !(await db.Database.GetPendingMigrationsAsync(cancellationToken).ConfigureAwait(false)).Any())
+                {
+                    Log.UpToDate(logger, db.Database.ProviderName ?? "unknown");
+                    return;
+                }
+
+                if (sqlite)
+                {
+                    await ClearStaleSqliteLockAsync(db, time, logger, cancellationToken).ConfigureAwait(false);
+                }
+
                 await db.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
                 Log.Migrated(logger, db.Database.ProviderName ?? "unknown");
                 return;
@@ -43,6 +64,94 @@ internal static partial class SampleDatabaseMigrator
                 db.ChangeTracker.Clear();
                 await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>
+    /// EF Core's SQLite migration lock is a row in <c>__EFMigrationsLock</c>; a process killed while migrating leaves
+    /// it behind, and every later migration would wait for it forever. While such a row exists, this waits, and
+    /// deletes it once it is older than <see cref="StaleLockAge"/> (by its timestamp, or by how long this process has
+    /// watched the same row): migrations of this schema take well under a second.
+    /// </summary>
+    private static async Task ClearStaleSqliteLockAsync(SampleDbContext db, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
+    {
+        string? watched = null;
+        var watchedSince = DateTimeOffset.MinValue;
+        while (true)
+        {
+            var taken = await ReadSqliteLockAsync(db, cancellationToken).ConfigureAwait(false);
+            if (taken is null)
+            {
+                return;
+            }
+
+            var now = time.GetUtcNow();
+            if (taken != watched)
+            {
+                watched = taken;
+                watchedSince = now;
+            }
+
+            var since = DateTimeOffset.TryParse(taken, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var takenAt) && takenAt < watchedSince
+                ? takenAt
+                : watchedSince;
+            if (now - since >= StaleLockAge)
+            {
+                await DeleteSqliteLockAsync(db, taken, cancellationToken).ConfigureAwait(false);
+                Log.ClearedStaleLock(logger, taken);
+                return;
+            }
+
+            await Task.Delay(LockPollInterval, time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<string?> ReadSqliteLockAsync(SampleDbContext db, CancellationToken cancellationToken)
+    {
+        await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var command = db.Database.GetDbConnection().CreateCommand();
+            await using (command.ConfigureAwait(false))
+            {
+                command.CommandText = $"SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '{SqliteLockTable}';";
+                if (Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture) == 0)
+                {
+                    return null;
+                }
+
+                command.CommandText = $"SELECT \"Timestamp\" FROM \"{SqliteLockTable}\" LIMIT 1;";
+                return Convert.ToString(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture) is { Length: > 0 } taken
+                    ? taken
+                    : null;
+            }
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static async Task DeleteSqliteLockAsync(SampleDbContext db, string taken, CancellationToken cancellationToken)
+    {
+        await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var command = db.Database.GetDbConnection().CreateCommand();
+            await using (command.ConfigureAwait(false))
+            {
+                // Only the row judged stale: if another process has taken the lock since, its row stays.
+                command.CommandText = $"DELETE FROM \"{SqliteLockTable}\" WHERE \"Timestamp\" = $taken;";
+                var parameter = command.CreateParameter();
+                parameter.ParameterName = "$taken";
+                parameter.Value = taken;
+                command.Parameters.Add(parameter);
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync().ConfigureAwait(false);
         }
     }
 
@@ -121,5 +230,11 @@ internal static partial class SampleDatabaseMigrator
 
         [LoggerMessage(4, LogLevel.Information, "The database ({Provider}) is migrated")]
         public static partial void Migrated(ILogger logger, string provider);
+
+        [LoggerMessage(5, LogLevel.Information, "The database ({Provider}) is up to date: no migration to apply")]
+        public static partial void UpToDate(ILogger logger, string provider);
+
+        [LoggerMessage(6, LogLevel.Warning, "Deleted a stale SQLite migration lock taken at {TakenAt} (a process was killed while migrating)")]
+        public static partial void ClearedStaleLock(ILogger logger, string takenAt);
     }
 }

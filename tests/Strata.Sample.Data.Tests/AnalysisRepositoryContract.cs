@@ -89,6 +89,20 @@ public abstract class AnalysisRepositoryContract
     }
 
     [Fact]
+    public async Task The_time_returned_by_save_is_the_time_read_back_to_the_microsecond()
+    {
+        var (host, _, _) = await StartAsync();
+        await using var _h = host;
+        host.Time.Advance(TimeSpan.FromTicks(1_234_567)); // 123.4567 ms: finer than PostgreSQL's microseconds
+
+        var saved = await host.Repository.SaveAsync(NewAnalysis("job-time"));
+        var found = await host.Repository.FindByJobAsync("job-time");
+
+        found!.CreatedAt.Should().Be(saved.CreatedAt);
+        saved.CreatedAt.Should().Be(host.Time.GetUtcNow().AddTicks(-7));
+    }
+
+    [Fact]
     public async Task The_same_job_saved_twice_returns_the_first_analysis_and_writes_nothing()
     {
         var (host, _, _) = await StartAsync();

@@ -27,7 +27,7 @@ public sealed class PostgresDatabaseTests(PostgresCluster cluster)
     public async Task Processes_starting_together_on_a_new_database_all_migrate_it_once()
     {
         var connectionString = await cluster.CreateDatabaseAsync();
-        var hosts = Enumerable.Range(0, 4).Select(_ => TestHost.Create("Postgres", connectionString)).ToList();
+        var hosts = Enumerable.Range(0, 4).Select(_ => TestHost.Create("Postgres", connectionString, systemTime: true)).ToList();
         try
         {
             await Task.WhenAll(hosts.Select(h => Task.Run(() => h.Services.MigrateSampleDatabaseAsync())));
@@ -51,6 +51,21 @@ public sealed class PostgresDatabaseTests(PostgresCluster cluster)
                 await host.DisposeAsync();
             }
         }
+    }
+
+    [Fact]
+    public async Task Two_processes_started_together_on_a_new_database_both_migrate_it_and_store_each_job_once()
+    {
+        var connectionString = await cluster.CreateDatabaseAsync();
+
+        var results = await Task.WhenAll(SampleProcess.RunAsync("Postgres", connectionString, 10), SampleProcess.RunAsync("Postgres", connectionString, 10));
+
+        results.Should().AllSatisfy(r => r.ExitCode.Should().Be(0, r.Output));
+        var ids = results.Select(r => SampleProcess.ParseIds(r.Output)).ToArray();
+        ids[0].Should().HaveCount(10).And.BeEquivalentTo(ids[1], "a job saved by both processes is stored once and both get that row");
+        (await ScalarAsync(connectionString, "SELECT count(*) FROM \"Analyses\"")).Should().Be(10L);
+        (await ScalarAsync(connectionString, "SELECT count(*) FROM \"Documents\"")).Should().Be(10L);
+        (await ScalarAsync(connectionString, "SELECT count(*) FROM \"__EFMigrationsHistory\"")).Should().Be(1L);
     }
 
     [Fact]

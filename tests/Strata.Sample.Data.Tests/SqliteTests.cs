@@ -69,7 +69,7 @@ public sealed class SqliteDatabaseTests : IDisposable
     public async Task Processes_starting_together_on_a_new_file_all_migrate_it_once()
     {
         // Four "processes" (own service providers, own connection pools) migrate one file that does not exist yet.
-        var hosts = Enumerable.Range(0, 4).Select(_ => TestHost.Create("Sqlite", _folder.ConnectionString)).ToList();
+        var hosts = Enumerable.Range(0, 4).Select(_ => TestHost.Create("Sqlite", _folder.ConnectionString, systemTime: true)).ToList();
         try
         {
             await Task.WhenAll(hosts.Select(h => Task.Run(() => h.Services.MigrateSampleDatabaseAsync())));
@@ -139,6 +139,28 @@ public sealed class SqliteDatabaseTests : IDisposable
         await using var command = connection.CreateCommand();
         command.CommandText = sql;
         return Convert.ToString(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public void Dispose() => _folder.Dispose();
+}
+
+/// <summary>Real separate processes (this test assembly started with <c>dotnet</c>, see <see cref="Program"/>) on one SQLite file.</summary>
+public sealed class SqliteProcessTests : IDisposable
+{
+    private readonly SqliteFolder _folder = new();
+
+    [Fact]
+    public async Task Two_processes_started_together_on_a_new_file_both_migrate_it_and_store_each_job_once()
+    {
+        var results = await Task.WhenAll(SampleProcess.RunAsync("Sqlite", _folder.ConnectionString, 10), SampleProcess.RunAsync("Sqlite", _folder.ConnectionString, 10));
+
+        results.Should().AllSatisfy(r => r.ExitCode.Should().Be(0, r.Output));
+        var ids = results.Select(r => SampleProcess.ParseIds(r.Output)).ToArray();
+        ids[0].Should().HaveCount(10).And.BeEquivalentTo(ids[1], "a job saved by both processes is stored once and both get that row");
+        await using var host = TestHost.Create("Sqlite", _folder.ConnectionString);
+        (await host.CountAsync()).Should().Be((10, 10));
+        await using var scope = host.Services.CreateAsyncScope();
+        (await scope.ServiceProvider.GetRequiredService<SampleDbContext>().Database.GetPendingMigrationsAsync()).Should().BeEmpty();
     }
 
     public void Dispose() => _folder.Dispose();

@@ -24,7 +24,11 @@ public sealed class TestHost : IAsyncDisposable
 
     public FakeLogCollector Logs => Services.GetFakeLogCollector();
 
-    public static TestHost Create(string provider, string connectionString, Action<IServiceCollection>? configure = null)
+    /// <summary>
+    /// A host on <paramref name="connectionString"/> with a <see cref="FakeTimeProvider"/>, or, with
+    /// <paramref name="systemTime"/>, the system clock (for tests where the migrator may have to wait on another process).
+    /// </summary>
+    public static TestHost Create(string provider, string connectionString, Action<IServiceCollection>? configure = null, bool systemTime = false)
     {
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?>
@@ -35,7 +39,7 @@ public sealed class TestHost : IAsyncDisposable
             .Build();
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 8, 30, 0, TimeSpan.Zero));
         var services = new ServiceCollection();
-        services.AddSingleton<TimeProvider>(time);
+        services.AddSingleton<TimeProvider>(systemTime ? TimeProvider.System : time);
         services.AddFakeLogging();
         services.AddSampleData(configuration);
         configure?.Invoke(services);
