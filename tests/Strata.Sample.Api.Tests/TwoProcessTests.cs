@@ -104,6 +104,21 @@ public sealed class TwoProcessTests
                 (await check.WaitForExitAsync(StartTimeout)).Should().Be(0, check.Output);
             }
 
+            // Redis down: a clear 503 for a new job and for ready, never a 500; back when Redis is.
+            await redis.KillAsync();
+            using (var down = await apiClient.PostTextAsync("/v1/jobs", "Redis is down for a moment."))
+            {
+                await AnalyzeEndpointTests.ShouldBeProblemAsync(down, HttpStatusCode.ServiceUnavailable);
+            }
+
+            using (var notReady = await apiClient.GetAsync("/health/ready"))
+            {
+                notReady.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
+            }
+
+            await redis.RestartAsync();
+            await WaitUntilReadyAsync(apiClient, api);
+
             // SIGTERM: both stop cleanly.
             api.Terminate();
             worker.Terminate();
