@@ -8,7 +8,7 @@ namespace Strata.Sample.Api.Telemetry;
 
 /// <summary>
 /// OpenTelemetry traces and metrics: the Strata packages' ActivitySources and Meters (<c>Strata.*</c>), ASP.NET Core,
-/// HttpClient, the .NET runtime and EF Core's meter. Exported over OTLP only when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>
+/// HttpClient, EF Core (spans through the instrumentation package, a beta, and EF Core's meter) and the .NET runtime. Exported over OTLP only when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>
 /// is set (the exporter reads it and the other standard <c>OTEL_*</c> variables); otherwise nothing leaves the process.
 /// </summary>
 /// <remarks>
@@ -31,7 +31,8 @@ internal static class SampleTelemetryExtensions
                 .AddSource(StrataSources)
                 .AddAspNetCoreInstrumentation(options =>
                     options.Filter = context => !context.Request.Path.StartsWithSegments("/health", StringComparison.Ordinal))
-                .AddHttpClientInstrumentation())
+                .AddHttpClientInstrumentation()
+                .AddEntityFrameworkCoreInstrumentation())
             .WithMetrics(metrics => metrics
                 .AddMeter(StrataSources)
                 .AddMeter("Microsoft.EntityFrameworkCore")
