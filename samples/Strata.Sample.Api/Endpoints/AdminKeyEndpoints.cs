@@ -1,0 +1,153 @@
+using Strata.ApiKeys;
+using Strata.Sample.Api.Security;
+
+namespace Strata.Sample.Api.Endpoints;
+
+/// <summary>
+/// Key management (scope <c>admin</c>) over Strata.ApiKeys' <see cref="IApiKeyManager"/>. A key's secret appears
+/// once, in the answer that creates it (create, rotate); lists and records never carry secrets or hashes.
+/// </summary>
+internal static class AdminKeyEndpoints
+{
+    public static RouteGroupBuilder MapAdminKeyEndpoints(this IEndpointRouteBuilder app)
+    {
+        var keys = app.MapGroup("/admin/keys")
+            .RequireScope(SampleScopes.Admin)
+            .WithTags("Admin")
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden);
+
+        keys.MapPost("/", CreateAsync)
+            .WithName("CreateKey")
+            .WithSummary("Create an API key (the secret is in this answer only)")
+            .Accepts<CreateKeyRequest>("application/json")
+            .Produces<CreatedKey>(StatusCodes.Status201Created)
+            .ProducesValidationProblem();
+
+        keys.MapGet("/", ListAsync)
+            .WithName("ListKeys")
+            .WithSummary("Every key's record (no secrets)")
+            .Produces<IReadOnlyList<KeyRecord>>();
+
+        keys.MapPost("/{id}/rotate", RotateAsync)
+            .WithName("RotateKey")
+            .WithSummary("Replace a key's secret; the old one keeps working for the overlap")
+            .Produces<CreatedKey>()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+
+        keys.MapDelete("/{id}", RevokeAsync)
+            .WithName("RevokeKey")
+            .WithSummary("Revoke a key for good")
+            .Produces(StatusCodes.Status204NoContent)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        return keys;
+    }
+
+    private static async Task<IResult> CreateAsync(CreateKeyRequest request, IApiKeyManager manager, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (string.IsNullOrWhiteSpace(request.Name))
+        {
+            errors["name"] = ["A key needs a name."];
+        }
+
+        var scopes = request.Scopes ?? [];
+        var unknown = scopes.Where(scope => !SampleScopes.All.Contains(scope, StringComparer.Ordinal)).ToArray();
+        if (unknown.Length > 0)
+        {
+            errors["scopes"] = [$"Unknown scope(s): {string.Join(", ", unknown)}. Known: {string.Join(", ", SampleScopes.All)}."];
+        }
+        else if (scopes.Count == 0)
+        {
+            errors["scopes"] = [$"A key needs at least one scope: {string.Join(", ", SampleScopes.All)}."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, title: "Invalid key request");
+        }
+
+        var created = await manager.CreateAsync(request.ToCreateRequest(), cancellationToken);
+        return TypedResults.Created($"/admin/keys/{created.Record.Id}", CreatedKey.From(created));
+    }
+
+    private static async Task<IResult> ListAsync(IApiKeyManager manager, CancellationToken cancellationToken)
+    {
+        var records = await manager.ListAsync(cancellationToken: cancellationToken);
+        return TypedResults.Ok(records.Select(KeyRecord.From).ToList());
+    }
+
+    private static async Task<IResult> RotateAsync(string id, IApiKeyManager manager, CancellationToken cancellationToken, int overlapMinutes = 60)
+    {
+        if (overlapMinutes is < 0 or > 60 * 24 * 30)
+        {
+            return TypedResults.ValidationProblem(
+                new Dictionary<string, string[]> { ["overlapMinutes"] = ["The overlap is 0 to 43200 minutes (30 days)."] });
+        }
+
+        try
+        {
+            var rotated = await manager.RotateAsync(id, TimeSpan.FromMinutes(overlapMinutes), cancellationToken);
+            return rotated is null ? NotFound(id) : TypedResults.Ok(CreatedKey.From(rotated));
+        }
+        catch (ApiKeyRotationException exception)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Key cannot be rotated", detail: exception.Message);
+        }
+    }
+
+    private static async Task<IResult> RevokeAsync(string id, IApiKeyManager manager, CancellationToken cancellationToken)
+        => await manager.RevokeAsync(id, cancellationToken) ? TypedResults.NoContent() : NotFound(id);
+
+    private static IResult NotFound(string id)
+        => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Key not found", detail: $"There is no API key '{id}'.");
+}
+
+/// <summary>The body of <c>POST /admin/keys</c>.</summary>
+/// <param name="Name">What the key is for.</param>
+/// <param name="Owner">Who holds it; the name when empty.</param>
+/// <param name="Scopes">analyze, jobs:write, admin.</param>
+/// <param name="Plan">The rate-limit plan (a tier of RateLimiting:Policies), e.g. demo or pro; none = the default limits.</param>
+/// <param name="ExpiresAt">When the key stops working; never when empty.</param>
+public sealed record CreateKeyRequest(string? Name, string? Owner, IReadOnlyList<string>? Scopes, string? Plan, DateTimeOffset? ExpiresAt)
+{
+    internal ApiKeyCreateRequest ToCreateRequest() => new()
+    {
+        Name = Name,
+        Owner = string.IsNullOrWhiteSpace(Owner) ? Name! : Owner,
+        Scopes = Scopes ?? [],
+        ExpiresAt = ExpiresAt,
+        Metadata = string.IsNullOrWhiteSpace(Plan)
+            ? null
+            : new Dictionary<string, string> { [SampleScopes.PlanMetadata] = Plan },
+    };
+}
+
+/// <summary>A key's record: never its secret or hash.</summary>
+public sealed record KeyRecord(
+    string Id,
+    string? Name,
+    string Owner,
+    string Prefix,
+    IReadOnlyList<string> Scopes,
+    string? Plan,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? ExpiresAt,
+    DateTimeOffset? RevokedAt,
+    DateTimeOffset? LastUsedAt,
+    bool IsDisabled,
+    string? ReplacedById)
+{
+    internal static KeyRecord From(ApiKeyRecord record) => new(
+        record.Id, record.Name, record.Owner, record.Prefix, record.Scopes,
+        record.Metadata.GetValueOrDefault(SampleScopes.PlanMetadata),
+        record.CreatedAt, record.ExpiresAt, record.RevokedAt, record.LastUsedAt, record.IsDisabled, record.ReplacedById);
+}
+
+/// <summary>A new key: <paramref name="Key"/> is the secret, shown in this answer only.</summary>
+public sealed record CreatedKey(string Key, KeyRecord Record)
+{
+    internal static CreatedKey From(CreatedApiKey created) => new(created.Key, KeyRecord.From(created.Record));
+}

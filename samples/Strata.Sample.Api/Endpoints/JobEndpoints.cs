@@ -1,0 +1,187 @@
+using System.Text.Json;
+using StackExchange.Redis;
+using Strata.Jobs;
+using Strata.Sample.Api.Security;
+using Strata.Sample.Processing;
+
+namespace Strata.Sample.Api.Endpoints;
+
+/// <summary>
+/// The async path (asynchronous request-reply): <c>POST /v1/jobs</c> enqueues an <see cref="AnalyzeDocument"/> job
+/// owned by the calling key and answers 202 with its status URL; <c>GET</c> polls it, <c>DELETE</c> cancels it.
+/// Another key's job and an unknown id are both 404, so a caller cannot probe for ids.
+/// </summary>
+internal static class JobEndpoints
+{
+    private const string IdempotencyKeyHeader = "Idempotency-Key";
+
+    public static RouteGroupBuilder MapJobEndpoints(this RouteGroupBuilder v1)
+    {
+        var jobs = v1.MapGroup("/jobs")
+            .RequireScope(SampleScopes.JobsWrite)
+            .WithTags("Jobs")
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+
+        jobs.MapPost("/", SubmitAsync)
+            .WithName("SubmitJob")
+            .WithSummary("Analyze a document in the background")
+            .WithDescription("202 Accepted with Location: /v1/jobs/{id}. An Idempotency-Key header makes a retried POST return the same job.")
+            .Accepts<DocumentRequest>("application/json")
+            .Produces<JobStatus>(StatusCodes.Status202Accepted)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+        jobs.MapGet("/{id}", GetAsync)
+            .WithName("GetJob")
+            .WithSummary("A job's state, progress and, once succeeded, its result")
+            .Produces<JobStatus>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        jobs.MapDelete("/{id}", CancelAsync)
+            .WithName("CancelJob")
+            .WithSummary("Cancel a job that has not finished")
+            .Produces<JobStatus>()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+
+        return v1;
+    }
+
+    private static async Task<IResult> SubmitAsync(
+        DocumentRequest request,
+        HttpContext context,
+        DocumentRequestValidator validator,
+        IJobQueue queue,
+        IJobStore store,
+        CancellationToken cancellationToken)
+    {
+        if (validator.Validate(request) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var owner = context.GetApiKeyId();
+        var idempotencyKey = context.Request.Headers[IdempotencyKeyHeader].ToString();
+        string id;
+        try
+        {
+            id = await queue.EnqueueAsync(
+                new AnalyzeDocument(request.Text!),
+                new JobOptions
+                {
+                    Owner = owner,
+                    // Idempotency keys are per owner: another key's identical header never returns this key's job.
+                    IdempotencyKey = idempotencyKey.Length == 0 ? null : $"{owner}:{idempotencyKey}",
+                },
+                cancellationToken);
+        }
+        catch (RedisException)
+        {
+            return Unavailable(context);
+        }
+
+        var info = await store.GetForOwnerAsync(id, owner, cancellationToken);
+        context.Response.Headers.RetryAfter = "1";
+        return TypedResults.Accepted($"/v1/jobs/{Uri.EscapeDataString(id)}", info is null ? JobStatus.Queued(id) : JobStatus.From(info));
+    }
+
+    private static async Task<IResult> GetAsync(string id, HttpContext context, IJobStore store, CancellationToken cancellationToken)
+    {
+        var info = await store.GetForOwnerAsync(id, context.GetApiKeyId(), cancellationToken);
+        if (info is null)
+        {
+            return NotFound(id);
+        }
+
+        if (!info.IsFinished)
+        {
+            context.Response.Headers.RetryAfter = "1";
+        }
+
+        return TypedResults.Ok(JobStatus.From(info));
+    }
+
+    private static async Task<IResult> CancelAsync(string id, HttpContext context, IJobQueue queue, IJobStore store, CancellationToken cancellationToken)
+    {
+        var owner = context.GetApiKeyId();
+        var info = await store.GetForOwnerAsync(id, owner, cancellationToken);
+        if (info is null)
+        {
+            return NotFound(id);
+        }
+
+        if (info.IsFinished)
+        {
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status409Conflict,
+                title: "Job already finished",
+                detail: $"Job '{id}' is {JobStatus.StateName(info.State)} and cannot be cancelled.");
+        }
+
+        await queue.CancelAsync(id, cancellationToken);
+        info = await store.GetForOwnerAsync(id, owner, cancellationToken) ?? info;
+        return TypedResults.Ok(JobStatus.From(info));
+    }
+
+    private static IResult NotFound(string id) => TypedResults.Problem(
+        statusCode: StatusCodes.Status404NotFound,
+        title: "Job not found",
+        detail: $"There is no job '{id}' for this API key.");
+
+    private static IResult Unavailable(HttpContext context)
+    {
+        context.Response.Headers.RetryAfter = "5";
+        return TypedResults.Problem(
+            statusCode: StatusCodes.Status503ServiceUnavailable,
+            title: "Job queue unavailable",
+            detail: "The job queue cannot be reached. Retry later.");
+    }
+}
+
+/// <summary>A job as callers see it.</summary>
+/// <param name="Id">The job id.</param>
+/// <param name="State">queued, scheduled, running, succeeded, failed (between attempts), dead or cancelled.</param>
+/// <param name="Progress">Percent done, when the handler reported it.</param>
+/// <param name="ProgressMessage">What the handler is doing.</param>
+/// <param name="Attempt">The attempt running or last run (1-based; 0 before the first).</param>
+/// <param name="MaxAttempts">Attempts allowed.</param>
+/// <param name="CreatedAt">When the job was enqueued.</param>
+/// <param name="StartedAt">When the last attempt started.</param>
+/// <param name="CompletedAt">When the job finished.</param>
+/// <param name="Error">Why the last attempt failed (a summary, never a stack trace).</param>
+/// <param name="Result">The analysis, once succeeded.</param>
+public sealed record JobStatus(
+    string Id,
+    string State,
+    int? Progress,
+    string? ProgressMessage,
+    int Attempt,
+    int MaxAttempts,
+    DateTimeOffset? CreatedAt,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? CompletedAt,
+    string? Error,
+    AnalysisResult? Result)
+{
+    internal static JobStatus From(JobInfo info) => new(
+        info.Id,
+        StateName(info.State),
+        info.Progress,
+        info.ProgressMessage,
+        info.Attempt,
+        info.MaxAttempts,
+        info.CreatedAt,
+        info.StartedAt,
+        info.CompletedAt,
+        info.Error,
+        info.State == JobState.Succeeded && info.Result is { } result ? result.Deserialize<AnalysisResult>(JsonSerializerOptions.Web) : null);
+
+    internal static JobStatus Queued(string id)
+        => new(id, StateName(JobState.Queued), null, null, 0, 0, null, null, null, null, null);
+
+    internal static string StateName(JobState state) => state.ToString().ToLowerInvariant();
+}

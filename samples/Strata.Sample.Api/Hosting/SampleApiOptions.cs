@@ -1,0 +1,24 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Strata.Sample.Api.Hosting;
+
+/// <summary>The host's own settings (section <c>Api</c>), validated on start.</summary>
+internal sealed class SampleApiOptions
+{
+    public const string SectionName = "Api";
+
+    /// <summary>Largest request body accepted; larger gets 413. Default 1 MiB.</summary>
+    [Range(1024, int.MaxValue)]
+    public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Requests per minute per key when the key has no plan, or a plan without a tier. Default 600.</summary>
+    [Range(1, int.MaxValue)]
+    public int RequestsPerMinute { get; set; } = 600;
+
+    /// <summary>Tokens per minute per key on <c>/v1/analyze</c> when the key's plan has no tier. Default 200,000.</summary>
+    [Range(1, int.MaxValue)]
+    public int TokensPerMinute { get; set; } = 200_000;
+
+    /// <summary>How long a stopping host waits for in-flight requests and jobs. Default 25 s (inside a container runtime's usual 30 s grace).</summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(25);
+}

@@ -1,0 +1,64 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Strata.Sample.Api.Hosting;
+
+/// <summary>The HTTP plumbing every role shares: settings, ProblemDetails, body limits, graceful shutdown.</summary>
+internal static class SampleHostingExtensions
+{
+    public static WebApplicationBuilder AddSampleHosting(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<SampleApiOptions>()
+            .Bind(builder.Configuration.GetSection(SampleApiOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        // Errors are RFC 9457 ProblemDetails everywhere: thrown exceptions, empty 4xx/5xx from the framework
+        // (malformed JSON, missing body, 415, 404, 405), and the sample's own answers.
+        builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            // The framework's own 400 and 415 say nothing about what to fix; say it.
+            context.ProblemDetails.Detail ??= context.ProblemDetails.Status switch
+            {
+                StatusCodes.Status400BadRequest => "The request body is missing or is not valid JSON for this endpoint.",
+                StatusCodes.Status415UnsupportedMediaType => "Send the body as JSON with Content-Type: application/json.",
+                StatusCodes.Status404NotFound => "There is no such route.",
+                StatusCodes.Status405MethodNotAllowed => "The route does not take this method.",
+                _ => null,
+            };
+        });
+
+        // Bad input is reported as 400/413/415 by the endpoint itself, never thrown as a 500 (also in Development).
+        builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = false);
+
+        // Kestrel refuses bodies over the limit while reading (chunked bodies included).
+        builder.Services.AddOptions<KestrelServerOptions>()
+            .Configure<IOptions<SampleApiOptions>>((kestrel, api) => kestrel.Limits.MaxRequestBodySize = api.Value.MaxRequestBodyBytes);
+
+        // Graceful shutdown (SIGTERM): Kestrel stops accepting and lets in-flight requests finish; Strata.Jobs drains
+        // running jobs for 80% of this time, then returns them to the queue.
+        builder.Services.AddOptions<HostOptions>()
+            .Configure<IOptions<SampleApiOptions>>((host, api) => host.ShutdownTimeout = api.Value.ShutdownTimeout);
+
+        return builder;
+    }
+
+    public static WebApplication UseSampleErrorHandling(this WebApplication app)
+    {
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            // A BadHttpRequestException carries the right 4xx (e.g. 413 from Kestrel); Redis out of reach (api and worker
+            // roles) is 503; anything else is a bug: 500.
+            StatusCodeSelector = exception => exception switch
+            {
+                Microsoft.AspNetCore.Http.BadHttpRequestException bad => bad.StatusCode,
+                RedisException => StatusCodes.Status503ServiceUnavailable,
+                _ => StatusCodes.Status500InternalServerError,
+            },
+        });
+        app.UseStatusCodePages();
+        app.UseMiddleware<RequestBodyLimitMiddleware>();
+        return app;
+    }
+}
