@@ -110,19 +110,6 @@ public class SampleApiFactory : WebApplicationFactory<Program>
         });
     }
 
-    public override async ValueTask DisposeAsync()
-    {
-        try
-        {
-            await base.DisposeAsync();
-        }
-        catch (ObjectDisposedException exception) when (exception.StackTrace?.Contains("Strata.Jobs.JobWorker.StopAsync", StringComparison.Ordinal) == true)
-        {
-            // Program's RunAsync stops and disposes the host when the factory stops it, and the factory then stops it
-            // again: Strata.Jobs' JobWorker.StopAsync throws on a disposed worker instead of returning (reported).
-        }
-    }
-
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
