@@ -32,6 +32,7 @@ internal sealed partial class JobWorker : IHostedService, IDisposable
     private readonly AsyncSignal _jobFinished = new();
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stopping = new();
+    private TaskCompletionSource? _stopped;
     private int _disposed;
     private readonly CancellationTokenSource _jobsShutdown = new();
     private int _free;
@@ -82,15 +83,35 @@ internal sealed partial class JobWorker : IHostedService, IDisposable
         return Task.CompletedTask;
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    public Task StopAsync(CancellationToken cancellationToken)
     {
-        // A host can be stopped again after it was disposed (WebApplicationFactory stops a host that Program's
-        // RunAsync already stopped and disposed): there is nothing left to stop, so that is not an error.
+        // The workers stop once. A host can be stopped again, also while or after it is disposed (WebApplicationFactory
+        // stops a host that Program's RunAsync is stopping and disposing): a later call waits for the first stop, or
+        // returns when the worker is already disposed, instead of touching disposed state.
         if (_dispatch is null || Volatile.Read(ref _disposed) != 0)
         {
-            return;
+            return Task.CompletedTask;
         }
 
+        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var first = Interlocked.CompareExchange(ref _stopped, stopped, null);
+        return first is null ? StopOnceAsync(stopped, cancellationToken) : first.Task;
+    }
+
+    private async Task StopOnceAsync(TaskCompletionSource stopped, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await DrainAndStopAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            stopped.TrySetResult();
+        }
+    }
+
+    private async Task DrainAndStopAsync(CancellationToken cancellationToken)
+    {
         // Stop taking work. A job the dispatch loop runs inline counts as in flight, so the drain covers it too.
         await _stopping.CancelAsync().ConfigureAwait(false);
         var ended = EndedAsync();

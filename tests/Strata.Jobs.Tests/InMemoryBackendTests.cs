@@ -74,6 +74,26 @@ public sealed class InMemoryBackendTests : JobsTestBase
     }
 
     [Fact]
+    public async Task Stopping_the_workers_twice_at_once_stops_them_once_and_both_calls_complete()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddSingleton(new Probe());
+        builder.Services.AddJobs().AddHandler<RecordJob, RecordHandler>().UseInMemory();
+        var host = builder.Build();
+        await host.StartAsync();
+        var worker = host.Services.GetServices<IHostedService>().Single(service => service.GetType().Name == "JobWorker");
+
+        // As WebApplicationFactory does with a host whose Program is stopping it: two stops at once, then a dispose.
+        var first = worker.StopAsync(CancellationToken.None);
+        var second = worker.StopAsync(CancellationToken.None);
+        await Task.WhenAll(first, second);
+        host.Dispose();
+        var third = () => worker.StopAsync(CancellationToken.None);
+
+        await third.Should().NotThrowAsync();
+    }
+
+    [Fact]
     public async Task Drop_mode_records_the_dropped_job_as_dead()
     {
         var builder = Host.CreateApplicationBuilder();
