@@ -37,7 +37,7 @@ internal sealed class SyncAsyncColumn : IColumn
         new SyncAsyncColumn("Threads", "The server's thread-pool threads (ThreadPool.ThreadCount) at the end of the load", 4, "N0", (r, _) => r.Threads),
         new SyncAsyncColumn("Peak threads", "The most thread-pool threads the server had during the invocation", 5, "N0", (r, _) => r.PeakThreads),
         new SyncAsyncColumn("Errors", "Answers with a wrong status, or connections the server closed, in the window", 6, "N0", (r, _) => r.Errors),
-        new SyncAsyncColumn("Timeouts", "Requests without an answer within 2 s, in the window (not in the latencies)", 7, "N0", (r, _) => r.Timeouts),
+        new SyncAsyncColumn("Timeouts", "Requests without an answer within 10 s, in the window (not in the latencies)", 7, "N0", (r, _) => r.Timeouts),
         new SyncAsyncColumn("Jobs done/s", "202 path only: jobs run to completion per second, from the first request to the last job done", 8, "N0", (r, _) => r.JobsPerSecond),
     ];
 
