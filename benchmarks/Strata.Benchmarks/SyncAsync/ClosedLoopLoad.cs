@@ -14,6 +14,7 @@ namespace Strata.Benchmarks.SyncAsync;
 /// its latency (send to last byte) is kept; the window follows a warm-up on the same connections. A request that gets
 /// no answer within the timeout counts as a timeout (its latency is not kept, as wrk does) and its connection is
 /// replaced; an answer with another status than the expected one, or a connection the server closed, counts as an error.
+/// Errors and timeouts count over the whole load, including the wait for the last answers after the window.
 /// </summary>
 internal static class ClosedLoopLoad
 {
@@ -24,8 +25,9 @@ internal static class ClosedLoopLoad
     /// <param name="warmup">Load before the window (not counted).</param>
     /// <param name="window">The measured window.</param>
     /// <param name="timeout">How long a request may wait for its answer.</param>
+    /// <param name="probe">Samples the server (CPU time, thread pool) at the window's start and end.</param>
     /// <returns>The window's results.</returns>
-    public static async Task<LoadResult> RunAsync(Uri address, HttpRequestSpec request, int connections, TimeSpan warmup, TimeSpan window, TimeSpan timeout)
+    public static async Task<LoadResult> RunAsync(Uri address, HttpRequestSpec request, int connections, TimeSpan warmup, TimeSpan window, TimeSpan timeout, Func<ServerSample> probe)
     {
         var endpoint = new IPEndPoint(IPAddress.Parse(address.Host), address.Port);
         var bytes = request.Build(address);
@@ -36,12 +38,10 @@ internal static class ClosedLoopLoad
         run.WindowStart = now + (long)(warmup.TotalSeconds * Stopwatch.Frequency);
         run.WindowEnd = run.WindowStart + (long)(window.TotalSeconds * Stopwatch.Frequency);
         var callers = sockets.Select(s => Task.Run(() => run.CallerAsync(s))).ToArray();
-        await Task.Delay(warmup + window).ConfigureAwait(false);
-        while (Stopwatch.GetTimestamp() < run.WindowEnd)
-        {
-            await Task.Delay(1).ConfigureAwait(false);
-        }
-
+        await DelayUntilAsync(run.WindowStart).ConfigureAwait(false);
+        var atStart = probe();
+        await DelayUntilAsync(run.WindowEnd).ConfigureAwait(false);
+        var atEnd = probe();
         run.Stopping = true;
         var perCaller = await Task.WhenAll(callers).ConfigureAwait(false);
 
@@ -60,7 +60,23 @@ internal static class ClosedLoopLoad
             latencies,
             perCaller.Sum(c => c.Errors),
             perCaller.Sum(c => c.Timeouts),
-            perCaller.Select(c => c.FirstError).FirstOrDefault(e => e is not null));
+            perCaller.Select(c => c.FirstError).FirstOrDefault(e => e is not null),
+            atEnd.Cpu - atStart.Cpu,
+            atEnd.Stats);
+    }
+
+    private static async Task DelayUntilAsync(long timestamp)
+    {
+        var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), timestamp);
+        if (left > TimeSpan.FromMilliseconds(20))
+        {
+            await Task.Delay(left - TimeSpan.FromMilliseconds(10)).ConfigureAwait(false);
+        }
+
+        while (Stopwatch.GetTimestamp() < timestamp)
+        {
+            await Task.Delay(1).ConfigureAwait(false);
+        }
     }
 
     private static async Task<Socket> ConnectAsync(IPEndPoint endpoint)
@@ -104,18 +120,16 @@ internal static class ClosedLoopLoad
                     }
                     catch (Exception ex) when (ex is OperationCanceledException or SocketException or IOException or HttpFormatException)
                     {
-                        var end = Stopwatch.GetTimestamp();
-                        if (InWindow(end))
+                        // Counted whenever they happen (warm-up, window, or waiting for the last answers after it): a
+                        // deadlocked server answers nothing, and its requests time out only after the window.
+                        if (ex is OperationCanceledException)
                         {
-                            if (ex is OperationCanceledException)
-                            {
-                                result.Timeouts++;
-                            }
-                            else
-                            {
-                                result.Errors++;
-                                result.FirstError ??= ex.Message;
-                            }
+                            result.Timeouts++;
+                        }
+                        else
+                        {
+                            result.Errors++;
+                            result.FirstError ??= ex.Message;
                         }
 
                         // The connection is in an unknown state: replace it (the server may still be busy with the request).
@@ -143,19 +157,14 @@ internal static class ClosedLoopLoad
                         timer = new CancellationTokenSource();
                     }
 
-                    if (!InWindow(done))
-                    {
-                        continue;
-                    }
-
-                    if (status == expectedStatus)
-                    {
-                        result.Latencies.Add(done - start);
-                    }
-                    else
+                    if (status != expectedStatus)
                     {
                         result.Errors++;
                         result.FirstError ??= string.Create(CultureInfo.InvariantCulture, $"Expected status {expectedStatus}, got {status}.");
+                    }
+                    else if (InWindow(done))
+                    {
+                        result.Latencies.Add(done - start);
                     }
                 }
             }
@@ -179,11 +188,8 @@ internal static class ClosedLoopLoad
                 }
                 catch (SocketException ex)
                 {
-                    if (InWindow(Stopwatch.GetTimestamp()))
-                    {
-                        result.Errors++;
-                        result.FirstError ??= ex.Message;
-                    }
+                    result.Errors++;
+                    result.FirstError ??= ex.Message;
 
                     await Task.Delay(10).ConfigureAwait(false);
                 }
@@ -291,10 +297,12 @@ internal sealed record HttpRequestSpec(string Method, string Path, string? JsonB
 /// <param name="Connections">The concurrency.</param>
 /// <param name="Window">The window's length.</param>
 /// <param name="Latencies">Latencies of the correct answers, in <see cref="Stopwatch"/> ticks, sorted.</param>
-/// <param name="Errors">Wrong statuses and broken connections.</param>
-/// <param name="Timeouts">Requests without an answer within the timeout.</param>
+/// <param name="Errors">Wrong statuses and broken connections, over the whole load (warm-up and stop included).</param>
+/// <param name="Timeouts">Requests without an answer within the timeout, over the whole load.</param>
 /// <param name="FirstError">The first error's description, if any.</param>
-internal sealed record LoadResult(int Connections, TimeSpan Window, long[] Latencies, int Errors, int Timeouts, string? FirstError)
+/// <param name="ServerCpu">CPU time the server process used during the window.</param>
+/// <param name="ServerAtEnd">The server's stats at the window's end (null if it printed none yet).</param>
+internal sealed record LoadResult(int Connections, TimeSpan Window, long[] Latencies, int Errors, int Timeouts, string? FirstError, TimeSpan ServerCpu, ServerStats? ServerAtEnd)
 {
     public double RequestsPerSecond => Latencies.Length / Window.TotalSeconds;
 

@@ -13,15 +13,26 @@ internal sealed class ServerProcess : IDisposable
 {
     private readonly Process _process;
     private readonly HttpClient _client;
+    private readonly Thread _reader;
+    private volatile StatsLine? _latest;
 
     private ServerProcess(Process process, Uri address)
     {
         _process = process;
         Address = address;
         _client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(60) };
+        _reader = new Thread(ReadStats) { IsBackground = true, Name = "server stats reader" };
+        _reader.Start();
     }
 
     public Uri Address { get; }
+
+    /// <summary>The server process's CPU time so far (user and system, all its threads).</summary>
+    public TimeSpan Cpu()
+    {
+        _process.Refresh();
+        return _process.TotalProcessorTime;
+    }
 
     public static ServerProcess Start()
     {
@@ -99,13 +110,57 @@ internal sealed class ServerProcess : IDisposable
         }
     }
 
-    /// <summary>The server's thread-pool figures and its count of finished jobs.</summary>
+    /// <summary>
+    /// The server's thread-pool figures and job counts from its first <c>stats</c> line printed after this call
+    /// (the server prints one every 50 ms from a thread of its own, so this works even when its pool is starved).
+    /// </summary>
     public async Task<ServerStats> StatsAsync()
     {
-        var text = await _client.GetStringAsync(new Uri("/stats", UriKind.Relative)).ConfigureAwait(false);
-        var values = text.Split(' ').Select(p => p.Split('=')).ToDictionary(p => p[0], p => long.Parse(p[1], CultureInfo.InvariantCulture), StringComparer.Ordinal);
-        return new ServerStats((int)values["threads"], (int)values["peak"], values["pending"], values["accepted"], values["done"]);
+        var asked = Stopwatch.GetTimestamp();
+        var deadline = asked + (10 * Stopwatch.Frequency);
+        while (true)
+        {
+            if (_latest is { } line && line.Received > asked)
+            {
+                return line.Stats;
+            }
+
+            if (Stopwatch.GetTimestamp() > deadline || _process.HasExited)
+            {
+                throw new InvalidOperationException("The server process printed no stats line for 10 s.");
+            }
+
+            await Task.Delay(5).ConfigureAwait(false);
+        }
     }
+
+    /// <summary>The server's CPU time and its latest stats line (at most 50 ms old), without waiting.</summary>
+    public ServerSample Sample() => new(Cpu(), _latest?.Stats);
+
+    private void ReadStats()
+    {
+        try
+        {
+            while (_process.StandardOutput.ReadLine() is { } text)
+            {
+                if (!text.StartsWith(SyncAsyncServer.StatsPrefix, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                var values = text[SyncAsyncServer.StatsPrefix.Length..].Split(' ').Select(p => p.Split('='))
+                    .ToDictionary(p => p[0], p => long.Parse(p[1], CultureInfo.InvariantCulture), StringComparer.Ordinal);
+                var stats = new ServerStats((int)values["threads"], (int)values["peak"], values["pending"], values["accepted"], values["done"]);
+                _latest = new StatsLine(stats, Stopwatch.GetTimestamp());
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // The process was disposed while reading.
+        }
+    }
+
+    private sealed record StatsLine(ServerStats Stats, long Received);
 
     public void Dispose()
     {
@@ -120,6 +175,7 @@ internal sealed class ServerProcess : IDisposable
             }
         }
 
+        _reader.Join(TimeSpan.FromSeconds(5));
         _process.Dispose();
     }
 
@@ -137,7 +193,10 @@ internal sealed class ServerProcess : IDisposable
     }
 }
 
-/// <summary>What the server reports after a load.</summary>
+/// <summary>The server's CPU time so far and its latest stats (null before the first line).</summary>
+internal sealed record ServerSample(TimeSpan Cpu, ServerStats? Stats);
+
+/// <summary>What the server reports.</summary>
 /// <param name="Threads">Thread-pool threads now (<see cref="ThreadPool.ThreadCount"/>).</param>
 /// <param name="PeakThreads">The most thread-pool threads seen since the server started.</param>
 /// <param name="Pending">Work items waiting in the thread pool's queues.</param>

@@ -94,7 +94,8 @@ public abstract class SyncAsyncBenchmarksBase
         var server = _server ?? throw new InvalidOperationException("No server: the iteration setup did not run.");
         await server.PrimeAsync(request).ConfigureAwait(false);
         var started = Stopwatch.GetTimestamp();
-        var load = await ClosedLoopLoad.RunAsync(server.Address, request, Concurrency, Warmup, Window, Timeout).ConfigureAwait(false);
+        var load = await ClosedLoopLoad.RunAsync(server.Address, request, Concurrency, Warmup, Window, Timeout, server.Sample).ConfigureAwait(false);
+        var atEnd = load.ServerAtEnd ?? throw new InvalidOperationException($"{method}: the server printed no stats during the load.");
         var stats = await server.StatsAsync().ConfigureAwait(false);
         double? jobsPerSecond = null;
         if (jobs)
@@ -128,7 +129,7 @@ public abstract class SyncAsyncBenchmarksBase
             throw new InvalidOperationException($"{method}: {load.Latencies.Length} right answers, {load.Errors} wrong answers and {load.Timeouts} timeouts ({load.FirstError}).");
         }
 
-        _measurements.Add(new Measurement(method, load, stats, jobsPerSecond));
+        _measurements.Add(new Measurement(method, load, atEnd with { PeakThreads = stats.PeakThreads }, jobsPerSecond));
     }
 }
 

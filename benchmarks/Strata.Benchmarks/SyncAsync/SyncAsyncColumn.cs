@@ -34,10 +34,11 @@ internal sealed class SyncAsyncColumn : IColumn
             (r, b) => b is null ? null : r.RequestsPerSecond / b.RequestsPerSecond),
         new SyncAsyncColumn("p50 ms", "Median latency of the correct answers in the window, ms", 2, "N1", (r, _) => r.P50Milliseconds),
         new SyncAsyncColumn("p99 ms", "99th percentile latency of the correct answers in the window, ms", 3, "N1", (r, _) => r.P99Milliseconds),
-        new SyncAsyncColumn("Threads", "The server's thread-pool threads (ThreadPool.ThreadCount) at the end of the load", 4, "N0", (r, _) => r.Threads),
+        new SyncAsyncColumn("Threads", "The server's thread-pool threads (ThreadPool.ThreadCount) at the end of the measured window", 4, "N0", (r, _) => r.Threads),
         new SyncAsyncColumn("Peak threads", "The most thread-pool threads the server had during the invocation", 5, "N0", (r, _) => r.PeakThreads),
-        new SyncAsyncColumn("Errors", "Answers with a wrong status, or connections the server closed, in the window", 6, "N0", (r, _) => r.Errors),
-        new SyncAsyncColumn("Timeouts", "Requests without an answer within 10 s, in the window (not in the latencies)", 7, "N0", (r, _) => r.Timeouts),
+        new SyncAsyncColumn("Errors", "Answers with a wrong status, or connections the server closed, over the whole load", 6, "N0", (r, _) => r.Errors),
+        new SyncAsyncColumn("Timeouts", "Requests without an answer within 10 s, over the whole load (the wait for the last answers included; not in the latencies)", 7, "N0", (r, _) => r.Timeouts),
+        new SyncAsyncColumn("Server CPU us/req", "The server process's CPU time in the window (all threads, user + system) over the answers in the window, us", 9, "N0", (r, _) => r.CpuMicrosecondsPerRequest),
         new SyncAsyncColumn("Jobs done/s", "202 path only: jobs run to completion per second, from the first request to the last job done", 8, "N0", (r, _) => r.JobsPerSecond),
     ];
 

@@ -12,6 +12,7 @@ internal sealed record SyncAsyncResult(
     int Errors,
     int Timeouts,
     double? JobsPerSecond,
+    double CpuMicrosecondsPerRequest,
     int Samples)
 {
     public const string Prefix = "// strata-syncasync ";
@@ -37,12 +38,13 @@ internal sealed record SyncAsyncResult(
             measurements.Sum(m => m.Load.Errors),
             measurements.Sum(m => m.Load.Timeouts),
             jobs.Count == 0 ? null : jobs.Average(),
+            all.Length == 0 ? double.NaN : measurements.Sum(m => m.Load.ServerCpu.TotalMicroseconds) / all.Length,
             all.Length);
     }
 
     public string ToLine(string name) => string.Create(
         CultureInfo.InvariantCulture,
-        $"{Prefix}{name} rps={RequestsPerSecond:F1} p50ms={P50Milliseconds:F2} p99ms={P99Milliseconds:F2} threads={Threads} peak={PeakThreads} errors={Errors} timeouts={Timeouts} jobsps={(JobsPerSecond is { } j ? j.ToString("F1", CultureInfo.InvariantCulture) : "NA")} samples={Samples}");
+        $"{Prefix}{name} rps={RequestsPerSecond:F1} p50ms={P50Milliseconds:F2} p99ms={P99Milliseconds:F2} threads={Threads} peak={PeakThreads} errors={Errors} timeouts={Timeouts} jobsps={(JobsPerSecond is { } j ? j.ToString("F1", CultureInfo.InvariantCulture) : "NA")} cpuus={CpuMicrosecondsPerRequest:F1} samples={Samples}");
 
     public static bool TryParse(string line, out string name, out SyncAsyncResult result)
     {
@@ -60,7 +62,7 @@ internal sealed record SyncAsyncResult(
         name = parts[0];
         result = new SyncAsyncResult(
             D("rps"), D("p50ms"), D("p99ms"), (int)D("threads"), (int)D("peak"), (int)D("errors"), (int)D("timeouts"),
-            values["jobsps"] == "NA" ? null : D("jobsps"), (int)D("samples"));
+            values["jobsps"] == "NA" ? null : D("jobsps"), D("cpuus"), (int)D("samples"));
         return true;
     }
 }

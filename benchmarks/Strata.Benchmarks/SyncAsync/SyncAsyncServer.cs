@@ -28,6 +28,9 @@ internal static class SyncAsyncServer
     /// <summary>The line prefix that announces the address.</summary>
     public const string ListeningPrefix = "listening ";
 
+    /// <summary>The prefix of the lines the sampler prints.</summary>
+    public const string StatsPrefix = "stats ";
+
     /// <summary>The simulated I/O wait of every I/O endpoint and of the job handler.</summary>
     public const int WaitMilliseconds = 20;
 
@@ -38,7 +41,7 @@ internal static class SyncAsyncServer
 
     private static long _jobsAccepted;
     private static long _jobsDone;
-    private static int _peakThreads;
+    private static int _peakThreads;  // written by the sampler thread only
 
     /// <summary>Runs the host until standard input closes.</summary>
     /// <returns>The exit code.</returns>
@@ -89,15 +92,11 @@ internal static class SyncAsyncServer
         app.MapGet("/cpu/sync", static () => Hash());
         app.MapGet("/cpu/async", static async () => await Task.Run(Hash).ConfigureAwait(false));
 
-        app.MapGet("/stats", static () => string.Create(
-            CultureInfo.InvariantCulture,
-            $"threads={ThreadPool.ThreadCount} peak={Volatile.Read(ref _peakThreads)} pending={ThreadPool.PendingWorkItemCount} accepted={Interlocked.Read(ref _jobsAccepted)} done={Interlocked.Read(ref _jobsDone)}"));
-
         await app.StartAsync().ConfigureAwait(false);
-        StartThreadSampler();
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
         Console.WriteLine(ListeningPrefix + address);
         Console.Out.Flush();
+        StartThreadSampler();
 
         // The parent holds our standard input: end of input means the benchmark is over (or died).
         await Task.Run(() =>
@@ -128,19 +127,29 @@ internal static class SyncAsyncServer
     }
 
     /// <summary>
-    /// A dedicated thread (not a pool thread, so starvation cannot delay it) that records the largest
-    /// <see cref="ThreadPool.ThreadCount"/> seen.
+    /// A dedicated thread, not a pool thread, so that a starved or deadlocked pool cannot delay it: it records the
+    /// largest <see cref="ThreadPool.ThreadCount"/> seen and prints a <c>stats</c> line on standard output every 50 ms
+    /// (an HTTP endpoint would queue behind the blocked requests it is meant to observe).
     /// </summary>
     private static void StartThreadSampler()
     {
         var thread = new Thread(static () =>
         {
+            var printed = 0;
             while (true)
             {
                 var count = ThreadPool.ThreadCount;
-                if (count > Volatile.Read(ref _peakThreads))
+                if (count > _peakThreads)
                 {
-                    Volatile.Write(ref _peakThreads, count);
+                    _peakThreads = count;
+                }
+
+                if (++printed % 5 == 0)
+                {
+                    Console.WriteLine(string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"{StatsPrefix}threads={count} peak={_peakThreads} pending={ThreadPool.PendingWorkItemCount} accepted={Interlocked.Read(ref _jobsAccepted)} done={Interlocked.Read(ref _jobsDone)}"));
+                    Console.Out.Flush();
                 }
 
                 Thread.Sleep(10);
