@@ -76,8 +76,10 @@ internal static class Charts
     }
 
     /// <summary>
-    /// Throughput of each case against the baseline of its group (BenchmarkDotNet's Ratio is mean over baseline mean,
-    /// so throughput against the baseline is its inverse): one bar per case, grouped by the parameters that vary.
+    /// One bar per case: operations per second (1 / BenchmarkDotNet's Mean; each benchmark sets OperationsPerInvoke,
+    /// so the Mean is per request, decision or job) on a log scale, labelled with the throughput against the baseline of
+    /// its group (BenchmarkDotNet's Ratio is mean over baseline mean, so throughput against the baseline is its inverse).
+    /// Cases are grouped by the parameters that vary.
     /// </summary>
     public static string Ratios(CsvReport report, string path)
     {
@@ -86,42 +88,62 @@ internal static class Charts
             .Select(i => report.Header[i])
             .Where(h => h != "Method" && report.Rows.Select(r => report.Text(r, h)).Distinct(StringComparer.Ordinal).Count() > 1)
             .ToList();
-        var bars = new List<Bar>();
-        var labels = new List<string>();
         var palette = new ScottPlot.Palettes.Category10();
         var methods = report.Rows.Select(r => report.Text(r, "Method")).Distinct(StringComparer.Ordinal).ToList();
+        var cases = new List<(string Label, double PerSecond, double Ratio, int Method)>();
         foreach (var row in report.Rows)
         {
-            var ratio = report.Number(row, "Ratio");
-            if (double.IsNaN(ratio) || ratio <= 0)
+            var perSecond = 1e9 / report.Nanoseconds(row, "Mean");
+            if (double.IsNaN(perSecond) || perSecond <= 0)
             {
                 continue;
             }
 
             var method = report.Text(row, "Method");
             var group = string.Join(", ", parameters.Select(p => $"{p}={report.Text(row, p)}"));
-            var position = bars.Count;
-            var value = 1 / ratio;
-            bars.Add(new Bar
-            {
-                Position = position,
-                Value = value,
-                FillColor = palette.GetColor(methods.IndexOf(method)),
-                Label = value.ToString("0.00x", CultureInfo.InvariantCulture),
-            });
-            labels.Add(group.Length == 0 ? method : $"{method} ({group})");
+            cases.Add((group.Length == 0 ? method : $"{method} ({group})", perSecond, report.Number(row, "Ratio"), methods.IndexOf(method)));
         }
+
+        // A log scale only when the cases span more than a factor of 20 (jobs: a channel against Hangfire on Redis).
+        var log = cases.Max(c => c.PerSecond) / cases.Min(c => c.PerSecond) > 20;
+        var low = log ? Math.Floor(Math.Log10(cases.Min(c => c.PerSecond))) : 0;
+        var high = log ? Math.Ceiling(Math.Log10(cases.Max(c => c.PerSecond))) : cases.Max(c => c.PerSecond);
+        var bars = cases.Select((c, i) => new Bar
+        {
+            // Drawn top to bottom in the report's order.
+            Position = cases.Count - 1 - i,
+            ValueBase = low,
+            Value = log ? Math.Log10(c.PerSecond) : c.PerSecond,
+            FillColor = palette.GetColor(c.Method),
+            Label = double.IsNaN(c.Ratio) || c.Ratio <= 0
+                ? c.PerSecond.ToString("#,0", CultureInfo.InvariantCulture) + "/s"
+                : string.Create(CultureInfo.InvariantCulture, $"{c.PerSecond:#,0}/s ({(1 / c.Ratio).ToString(1 / c.Ratio >= 0.1 ? "0.00" : "0.0###", CultureInfo.InvariantCulture)}x)"),
+        }).ToList();
 
         var plot = new Plot();
         var barPlot = plot.Add.Bars(bars);
         barPlot.Horizontal = true;
         barPlot.ValueLabelStyle.FontSize = 12;
-        plot.Axes.Left.SetTicks([.. Enumerable.Range(0, labels.Count).Select(i => (double)i)], [.. labels]);
+        plot.Axes.Left.SetTicks([.. Enumerable.Range(0, cases.Count).Select(i => (double)(cases.Count - 1 - i))], [.. cases.Select(c => c.Label)]);
         plot.Axes.Left.TickLabelStyle.FontSize = 11;
-        plot.Axes.Margins(0, 0.15, 0.02, 0.02);
-        plot.XLabel("throughput against the baseline of the same run (1 / BenchmarkDotNet's Ratio)");
+        if (log)
+        {
+            var ticks = new List<double>();
+            var labels = new List<string>();
+            for (var decade = low; decade <= high; decade++)
+            {
+                ticks.Add(decade);
+                labels.Add(Math.Pow(10, decade).ToString("#,0", CultureInfo.InvariantCulture));
+            }
+
+            plot.Axes.Bottom.SetTicks([.. ticks], [.. labels]);
+        }
+
+        plot.Axes.SetLimitsX(low, high + ((high - low) * 0.3));
+        plot.XLabel(log ? "per second, log scale; (x) against the same run's baseline" : "per second; (x) against the same run's baseline");
+        plot.Axes.Bottom.Label.FontSize = 13;
         plot.Title(report.ClassName);
-        plot.SavePng(path, Width, Math.Max(300, 60 + (28 * labels.Count)));
+        plot.SavePng(path, Width, Math.Max(300, 90 + (30 * cases.Count)));
         return path;
     }
 }
