@@ -14,11 +14,14 @@ namespace Strata.Benchmarks.SyncAsync;
 /// </summary>
 public abstract class SyncAsyncBenchmarksBase
 {
-    /// <summary>Load before the measured window, on the same connections (the pool may grow meanwhile).</summary>
-    public static readonly TimeSpan Warmup = SyncAsyncConfig.IsSmoke ? TimeSpan.FromMilliseconds(200) : TimeSpan.FromSeconds(2);
+    /// <summary>
+    /// Load before the measured window, on the same connections (the pool may grow meanwhile): 2 s, 0.2 s in the smoke
+    /// pass, or <c>STRATA_SYNCASYNC_WARMUP_SECONDS</c>.
+    /// </summary>
+    public static readonly TimeSpan Warmup = Seconds("STRATA_SYNCASYNC_WARMUP_SECONDS", SyncAsyncConfig.IsSmoke ? 0.2 : 2);
 
-    /// <summary>The measured window.</summary>
-    public static readonly TimeSpan Window = SyncAsyncConfig.IsSmoke ? TimeSpan.FromMilliseconds(500) : TimeSpan.FromSeconds(5);
+    /// <summary>The measured window: 5 s, 0.5 s in the smoke pass, or <c>STRATA_SYNCASYNC_WINDOW_SECONDS</c>.</summary>
+    public static readonly TimeSpan Window = Seconds("STRATA_SYNCASYNC_WINDOW_SECONDS", SyncAsyncConfig.IsSmoke ? 0.5 : 5);
 
     /// <summary>
     /// How long a request may wait for its answer before it counts as a timeout: long enough that the queue of a
@@ -33,8 +36,19 @@ public abstract class SyncAsyncBenchmarksBase
     [ParamsSource(nameof(Concurrencies))]
     public int Concurrency { get; set; }
 
-    /// <summary>1, 16, 64, 256 and 1024 connections; 1 and 16 in the smoke pass.</summary>
-    public static IEnumerable<int> Concurrencies => SyncAsyncConfig.IsSmoke ? [1, 16] : [1, 16, 64, 256, 1024];
+    /// <summary>
+    /// 1, 16, 64, 256 and 1024 connections; 1 and 16 in the smoke pass; or the comma-separated list in
+    /// <c>STRATA_SYNCASYNC_CONCURRENCY</c> (for example a long window at 256 and 1024 only).
+    /// </summary>
+    public static IEnumerable<int> Concurrencies =>
+        Environment.GetEnvironmentVariable("STRATA_SYNCASYNC_CONCURRENCY") is { Length: > 0 } list
+            ? list.Split(',').Select(c => int.Parse(c, System.Globalization.CultureInfo.InvariantCulture)).ToArray()
+            : SyncAsyncConfig.IsSmoke ? [1, 16] : [1, 16, 64, 256, 1024];
+
+    private static TimeSpan Seconds(string variable, double fallback) =>
+        TimeSpan.FromSeconds(Environment.GetEnvironmentVariable(variable) is { Length: > 0 } text
+            ? double.Parse(text, System.Globalization.CultureInfo.InvariantCulture)
+            : fallback);
 
     /// <summary>Starts a fresh server process for the invocation.</summary>
     [IterationSetup]
