@@ -1,10 +1,18 @@
 using BenchmarkDotNet.Running;
 using Strata.Benchmarks.Infrastructure;
+using Strata.Benchmarks.SyncAsync;
 
 // Every benchmark class in this assembly, chosen with BenchmarkDotNet's own arguments:
 //   dotnet run -c Release --project benchmarks/Strata.Benchmarks -- --filter '*'
 //   dotnet run -c Release --project benchmarks/Strata.Benchmarks -- --filter '*' --smoke   (CI: one in-process pass)
 // See docs/benchmarks.md.
+
+// The sync/async benchmarks' server runs in a child process of its own: this same assembly, started with this argument.
+if (args is [SyncAsyncServer.Argument, ..])
+{
+    return await SyncAsyncServer.RunAsync();
+}
+
 var smoke = args.Contains(BenchmarkConfig.SmokeArgument, StringComparer.Ordinal);
 var forwarded = args.Where(a => !string.Equals(a, BenchmarkConfig.SmokeArgument, StringComparison.Ordinal)).ToArray();
 var summaries = BenchmarkSwitcher.FromAssembly(typeof(BenchmarkConfig).Assembly)

@@ -155,6 +155,18 @@ internal static class Limiters
             Window = Period,
         })));
 
+    /// <summary>
+    /// RedisRateLimiting 1.2.1, sliding window: an exact log in a sorted set (one member per admitted request within the
+    /// window), where Strata's sliding window is the two-counter approximation.
+    /// </summary>
+    public static LimiterDecider PeerSlidingWindow(IConnectionMultiplexer redis) =>
+        new(PartitionedRateLimiter.Create<string, string>(key => RedisRateLimitPartition.GetSlidingWindowRateLimiter(key, k => new RedisSlidingWindowRateLimiterOptions
+        {
+            ConnectionMultiplexerFactory = () => redis,
+            PermitLimit = LimitOf(k),
+            Window = Period,
+        })));
+
     public static LimiterDecider BuiltInTokenBucket() =>
         new(PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetTokenBucketLimiter(key, k => new TokenBucketRateLimiterOptions
         {
@@ -169,6 +181,16 @@ internal static class Limiters
         {
             PermitLimit = LimitOf(k),
             Window = Period,
+            QueueLimit = 0,
+        })));
+
+    /// <summary>System.Threading.RateLimiting's sliding window, 6 segments per window (10 s each for the 1 min period).</summary>
+    public static LimiterDecider BuiltInSlidingWindow() =>
+        new(PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetSlidingWindowLimiter(key, k => new SlidingWindowRateLimiterOptions
+        {
+            PermitLimit = LimitOf(k),
+            Window = Period,
+            SegmentsPerWindow = 6,
             QueueLimit = 0,
         })));
 }

@@ -22,6 +22,7 @@ public class InProcessDecisionBenchmarks
     private LimiterDecider[] _all = [];
     private LimiterDecider _builtInTokenBucket = null!;
     private LimiterDecider _builtInFixedWindow = null!;
+    private LimiterDecider _builtInSlidingWindow = null!;
     private LimiterDecider _strataGcra = null!;
     private LimiterDecider _strataTokenBucket = null!;
     private LimiterDecider _strataFixedWindow = null!;
@@ -36,6 +37,7 @@ public class InProcessDecisionBenchmarks
         [
             _builtInTokenBucket = Limiters.BuiltInTokenBucket(),
             _builtInFixedWindow = Limiters.BuiltInFixedWindow(),
+            _builtInSlidingWindow = Limiters.BuiltInSlidingWindow(),
             _strataGcra = Limiters.Strata(_services, "gcra", limit => RateLimitRule.Gcra(limit, Limiters.Period)),
             _strataTokenBucket = Limiters.Strata(_services, "bucket", limit => RateLimitRule.TokenBucket(limit, limit, Limiters.Period)),
             _strataFixedWindow = Limiters.Strata(_services, "fixed", limit => RateLimitRule.FixedWindow(limit, Limiters.Period)),
@@ -62,6 +64,10 @@ public class InProcessDecisionBenchmarks
     /// <summary>System.Threading.RateLimiting's fixed window.</summary>
     [Benchmark(OperationsPerInvoke = Operations)]
     public Task BuiltInFixedWindow() => RunAsync(nameof(BuiltInFixedWindow), _builtInFixedWindow);
+
+    /// <summary>System.Threading.RateLimiting's sliding window (6 segments).</summary>
+    [Benchmark(OperationsPerInvoke = Operations)]
+    public Task BuiltInSlidingWindow() => RunAsync(nameof(BuiltInSlidingWindow), _builtInSlidingWindow);
 
     /// <summary>Strata GCRA, in-process store.</summary>
     [Benchmark(OperationsPerInvoke = Operations)]

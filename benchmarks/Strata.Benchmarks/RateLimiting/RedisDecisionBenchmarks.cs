@@ -31,6 +31,7 @@ public class RedisDecisionBenchmarks
     private LimiterDecider _strataSlidingWindow = null!;
     private LimiterDecider _peerTokenBucket = null!;
     private LimiterDecider _peerFixedWindow = null!;
+    private LimiterDecider _peerSlidingWindow = null!;
 
     /// <summary>Starts a redis-server, connects one multiplexer, and builds every limiter on it.</summary>
     [GlobalSetup]
@@ -46,13 +47,14 @@ public class RedisDecisionBenchmarks
         _strataSlidingWindow = Limiters.Strata(_services, "sliding", limit => RateLimitRule.SlidingWindow(limit, Limiters.Period));
         _peerTokenBucket = Limiters.PeerTokenBucket(_connection);
         _peerFixedWindow = Limiters.PeerFixedWindow(_connection);
+        _peerSlidingWindow = Limiters.PeerSlidingWindow(_connection);
     }
 
     /// <summary>Disposes the limiters, the connection and the server.</summary>
     [GlobalCleanup]
     public async Task Cleanup()
     {
-        foreach (var limiter in new[] { _strataGcra, _strataTokenBucket, _strataFixedWindow, _strataSlidingWindow, _peerTokenBucket, _peerFixedWindow })
+        foreach (var limiter in new[] { _strataGcra, _strataTokenBucket, _strataFixedWindow, _strataSlidingWindow, _peerTokenBucket, _peerFixedWindow, _peerSlidingWindow })
         {
             limiter.Dispose();
         }
@@ -89,6 +91,10 @@ public class RedisDecisionBenchmarks
     /// <summary>RedisRateLimiting 1.2.1, fixed window.</summary>
     [Benchmark(OperationsPerInvoke = Operations)]
     public Task PeerFixedWindow() => RunAsync(nameof(PeerFixedWindow), _peerFixedWindow);
+
+    /// <summary>RedisRateLimiting 1.2.1, sliding window (a sorted-set log).</summary>
+    [Benchmark(OperationsPerInvoke = Operations)]
+    public Task PeerSlidingWindow() => RunAsync(nameof(PeerSlidingWindow), _peerSlidingWindow);
 
     private async Task RunAsync(string name, IDecider decider)
     {
