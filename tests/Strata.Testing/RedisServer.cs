@@ -363,7 +363,7 @@ public sealed class RedisServer : IAsyncDisposable
         return candidates.FirstOrDefault(File.Exists);
     }
 
-    private static int FreeLoopbackPort()
+    internal static int FreeLoopbackPort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
