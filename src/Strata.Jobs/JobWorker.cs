@@ -128,9 +128,24 @@ internal sealed partial class JobWorker : IHostedService, IDisposable
             }
         }
 
-        // Fire the running jobs' tokens; interrupted jobs are released back to their queue.
+        // Fire the running jobs' tokens and wait for the interrupted jobs to be handed back to their queue. Not bounded
+        // by the host's token: when the drain used up the host's shutdown timeout (or services stopped before this one
+        // used part of it) that token has fired already, and a host that went on to dispose its services would cut the
+        // hand-back short, leaving the job marked running until its lease ran out. Handlers that honour their token end
+        // at once; one that ignores it is waited for no longer than TimeoutGracePeriod.
         await _jobsShutdown.CancelAsync().ConfigureAwait(false);
-        await ended.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (!ended.IsCompleted)
+        {
+            try
+            {
+                await ended.WaitAsync(_options.TimeoutGracePeriod, _time, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                Log.HandBackTimedOut(_logger, Volatile.Read(ref _inFlight), _options.TimeoutGracePeriod);
+            }
+        }
+
         if (_background is not null)
         {
             await _background.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
@@ -554,8 +569,17 @@ internal sealed partial class JobWorker : IHostedService, IDisposable
         }
         else if (failure is OperationCanceledException && _jobsShutdown.IsCancellationRequested && timeoutSource?.IsCancellationRequested != true)
         {
+            try
+            {
+                await _backend.ReleaseAsync(delivery, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                Log.HandBackFailed(_logger, envelope.Id, _backend.Name, ex);
+                return;
+            }
+
             Log.Interrupted(_logger, envelope.Id);
-            await _backend.ReleaseAsync(delivery, CancellationToken.None).ConfigureAwait(false);
         }
         else if (timeoutSource?.IsCancellationRequested == true && failure is OperationCanceledException or TimeoutException)
         {
@@ -698,7 +722,7 @@ internal sealed partial class JobWorker : IHostedService, IDisposable
         [LoggerMessage(11, LogLevel.Information, "Job {JobId} was cancelled while running.", EventName = "Cancelled")]
         public static partial void Cancelled(ILogger logger, string jobId);
 
-        [LoggerMessage(12, LogLevel.Information, "Job {JobId} was interrupted by shutdown and goes back to its queue.", EventName = "Interrupted")]
+        [LoggerMessage(12, LogLevel.Information, "Job {JobId} was interrupted by shutdown and handed back to its queue.", EventName = "Interrupted")]
         public static partial void Interrupted(ILogger logger, string jobId);
 
         [LoggerMessage(13, LogLevel.Warning, "Job {JobId}'s handler did not stop after its timeout; it is abandoned and its slot reused.", EventName = "HandlerAbandoned")]
@@ -709,5 +733,11 @@ internal sealed partial class JobWorker : IHostedService, IDisposable
 
         [LoggerMessage(15, LogLevel.Error, "JobsOptions.DescribeError threw; using the default summary.", EventName = "DescribeFailed")]
         public static partial void DescribeFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(16, LogLevel.Error, "Job {JobId} was interrupted by shutdown, but handing it back to the {Backend} backend failed; it is delivered again once its lease runs out.", EventName = "HandBackFailed")]
+        public static partial void HandBackFailed(ILogger logger, string jobId, string backend, Exception exception);
+
+        [LoggerMessage(17, LogLevel.Warning, "{Count} interrupted job(s) not handed back within {GracePeriod} of their tokens firing (handlers that ignore their token); stopping without them.", EventName = "HandBackTimedOut")]
+        public static partial void HandBackTimedOut(ILogger logger, int count, TimeSpan gracePeriod);
     }
 }

@@ -50,7 +50,9 @@ public sealed class JobsOptions
 
     /// <summary>
     /// How long after its timeout a handler that ignores its token is waited for before the attempt is
-    /// recorded as failed and the slot is given back (the handler's task is then abandoned).
+    /// recorded as failed and the slot is given back (the handler's task is then abandoned). On shutdown, how long
+    /// after the drain the workers' stop waits for the interrupted jobs to end and be handed back to their queue,
+    /// even when the host's shutdown timeout has run out.
     /// </summary>
     /// <value>Defaults to 5 seconds.</value>
     public TimeSpan TimeoutGracePeriod { get; set; } = TimeSpan.FromSeconds(5);
@@ -65,7 +67,7 @@ public sealed class JobsOptions
 
     /// <summary>
     /// On shutdown, how long running jobs may finish before their tokens fire; jobs stopped this way go back
-    /// to the queue. Null uses 80% of the host's shutdown timeout.
+    /// to the queue (see <see cref="TimeoutGracePeriod"/>). Null uses 80% of the host's shutdown timeout.
     /// </summary>
     /// <value>Defaults to null.</value>
     public TimeSpan? ShutdownDrainTimeout { get; set; }

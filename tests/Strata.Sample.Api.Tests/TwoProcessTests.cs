@@ -192,21 +192,32 @@ public sealed class TwoProcessTests
             using var accepted = await apiClient.PostTextAsync("/v1/jobs", "A report the slow worker will not finish.");
             accepted.StatusCode.Should().Be(HttpStatusCode.Accepted, api.Output);
             var location = accepted.Headers.Location!.ToString();
-            (await PollAsync(apiClient, location, until: "running")).State.Should().Be("running", slowWorker.Output);
+            var running = await PollAsync(apiClient, location, until: "running");
+            running.State.Should().Be("running", slowWorker.Output);
 
             slowWorker.Terminate();
             (await slowWorker.WaitForExitAsync(TimeSpan.FromSeconds(45))).Should().Be(0, slowWorker.Output);
-            slowWorker.Output.Should().Contain("interrupted by shutdown and goes back to its queue");
+            slowWorker.Output.Should().Contain($"Job {running.Id} was interrupted by shutdown and handed back to its queue.");
+
+            // Handed back before the process exited: queued again at once, not left running until its lease (30 s) runs out.
+            var handedBack = await apiClient.GetFromJsonAsync<JobStatus>(location);
+            handedBack!.State.Should().Be("queued", slowWorker.Output);
+            handedBack.Attempt.Should().Be(1, "an interrupted attempt is not a failed one");
 
             var workerPort = CommandLineTests.FreePort();
             var worker = Track(hosts, HostProcess.Start(With(environment, "ASPNETCORE_URLS", $"http://127.0.0.1:{workerPort}"), "--role", "worker"));
-            // Strata.Jobs.Redis hands the job back on shutdown; here the second worker ran it once the first worker's lease
-            // (30 s) ran out, so this test takes about a minute.
             var done = await PollAsync(apiClient, location);
 
             done.State.Should().Be("succeeded", worker.Output);
+            done.Attempt.Should().Be(1);
             await worker.WaitForOutputAsync($"Job {done.Id} analyzed", TimeSpan.FromSeconds(10));
             slowWorker.Output.Should().NotContain($"Job {done.Id} analyzed");
+            worker.Output.Should().NotContain("Reclaimed job", "the second worker read the handed-back entry, it did not reclaim the first worker's");
+            await using (var connection = await redis.ConnectAsync())
+            {
+                var redeliveries = await connection.GetDatabase().HashGetAsync($"strata:jobs:{{default}}:job:{done.Id}", "redeliveries");
+                ((int)redeliveries).Should().Be(0, "the job was handed back, not reclaimed after the first worker's lease");
+            }
         }
         finally
         {
