@@ -42,15 +42,7 @@ public sealed class SharedLimitTests(ITestOutputHelper output)
             nodes.Add(await deployment.StartAsync("api"));
         }
 
-        // Warm every node up (JIT, connections, the key cache) with another key, so the hammer is not one cold request per loop.
-        await HammerAsync(nodes, warmUpKey, TimeSpan.FromSeconds(3));
-        var (stats, perNode, elapsed) = await HammerAsync(nodes, key, HammerFor);
-
-        var interval = TimeSpan.FromMinutes(1) / Limit;
-        var bound = Limit + (long)Math.Floor(elapsed / interval) + 1;
-        var admitted = stats.Count(status => status != 429);
-        output.WriteLine($"3 api nodes x {LoopsPerNode} loops, limit {Limit}/min (interval {interval.TotalSeconds:0.#} s), {elapsed.TotalSeconds:0.0} s: "
-                         + $"admitted {admitted} (bound {bound}; by node {string.Join(", ", perNode)}), rejected {stats.Count(status => status == 429)}\n{stats}");
+        var (stats, admitted, bound) = await HammerThreeAsync(nodes, key, warmUpKey, "3 api nodes on one redis");
 
         var because = stats + "\n" + deployment.Outputs().Replace(key, "<key>", StringComparison.Ordinal);
         stats.ServerErrors.Should().Be(0, because);
@@ -64,6 +56,44 @@ public sealed class SharedLimitTests(ITestOutputHelper output)
             SoakTests.ErrorLines(node.Output).Should().BeEmpty($"{node.Name} logged no error");
             node.Output.Should().NotContain(key).And.NotContain(warmUpKey);
         }
+    }
+
+    /// <summary>
+    /// The control, so the bound above is known to catch a limit that is not shared: three <c>--role all</c> processes
+    /// keep their counts in memory, so each admits the key's whole burst and together they exceed the bound.
+    /// </summary>
+    [Fact]
+    public async Task Three_processes_with_local_limits_admit_more_than_the_shared_bound()
+    {
+        await using var deployment = new SampleDeployment(settings: SmallPlan);
+        var key = await deployment.CreateKeyAsync("local", "analyze,jobs:write", plan: "small");
+        var warmUpKey = await deployment.CreateKeyAsync("warm-up", "analyze,jobs:write");
+        var nodes = new List<SampleProcess>();
+        for (var i = 0; i < 3; i++)
+        {
+            nodes.Add(await deployment.StartAsync("all"));
+        }
+
+        var (stats, admitted, bound) = await HammerThreeAsync(nodes, key, warmUpKey, "3 role-all nodes, local limits (control)");
+
+        var because = stats + "\n" + deployment.Outputs().Replace(key, "<key>", StringComparison.Ordinal);
+        stats.ServerErrors.Should().Be(0, because);
+        stats.TransportFailures.Should().Be(0, because);
+        admitted.Should().BeGreaterThan(bound, "three separate in-memory limits admit a burst each: " + because);
+    }
+
+    private async Task<(LoadStats Stats, long Admitted, long Bound)> HammerThreeAsync(List<SampleProcess> nodes, string key, string warmUpKey, string label)
+    {
+        // Warm every node up (JIT, connections, the key cache) with another key, so the hammer is not one cold request per loop.
+        await HammerAsync(nodes, warmUpKey, TimeSpan.FromSeconds(3));
+        var (stats, perNode, elapsed) = await HammerAsync(nodes, key, HammerFor);
+
+        var interval = TimeSpan.FromMinutes(1) / Limit;
+        var bound = Limit + (long)Math.Floor(elapsed / interval) + 1;
+        var admitted = stats.Count(status => status != 429);
+        output.WriteLine($"{label}, {LoopsPerNode} loops each, limit {Limit}/min (interval {interval.TotalSeconds:0.#} s), {elapsed.TotalSeconds:0.0} s: "
+                         + $"admitted {admitted} (bound {bound}; by node {string.Join(", ", perNode)}), rejected {stats.Count(status => status == 429)}\n{stats}");
+        return (stats, admitted, bound);
     }
 
     /// <summary>Hammers every node with <see cref="LoopsPerNode"/> loops: analyses and polls of an unknown job, all counted.</summary>
