@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using Strata.Reliability.Tests.Infrastructure;
+using Strata.Testing;
 using Xunit.Abstractions;
 
 namespace Strata.Reliability.Tests;
@@ -33,7 +34,7 @@ public sealed class SoakTests(ITestOutputHelper output)
         var key = await deployment.CreateKeyAsync("soak", "analyze,jobs:write", plan: "soak");
         var host = await deployment.StartAsync("all");
 
-        var result = await SoakAsync(host, key);
+        var result = await SoakAsync(host, key, Duration);
 
         output.WriteLine($"role all, {Loops} loops, {Duration.TotalSeconds:0} s: {result}");
         Check(result, deployment, key);
@@ -44,7 +45,38 @@ public sealed class SoakTests(ITestOutputHelper output)
         host.Output.Should().NotContain(key, "keys never reach the log");
     }
 
-    private async Task<SoakResult> SoakAsync(SampleProcess host, string key)
+    /// <summary>
+    /// The scaled-out shape under the same mix: <c>--role api</c> and <c>--role worker</c> on one redis-server and one
+    /// SQLite file. 30 s by default to keep the project's CI time near three minutes; <c>STRATA_SOAK_SECONDS</c> sets both.
+    /// </summary>
+    [Fact]
+    public async Task Api_and_worker_on_redis_under_closed_loop_load_answer_no_5xx_and_finish_every_accepted_job()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var deployment = new SampleDeployment(redis.ConnectionString, SoakPlan);
+        var key = await deployment.CreateKeyAsync("soak", "analyze,jobs:write", plan: "soak");
+        var worker = await deployment.StartAsync("worker");
+        var api = await deployment.StartAsync("api");
+        var duration = TimeSpan.FromSeconds(Setting("STRATA_SOAK_SECONDS", 30));
+        var workerRssBefore = worker.ResidentBytes();
+
+        var result = await SoakAsync(api, key, duration);
+
+        output.WriteLine($"roles api + worker on redis, {Loops} loops, {duration.TotalSeconds:0} s: {result}; worker RSS {workerRssBefore / (1024 * 1024)} -> {worker.ResidentBytes() / (1024 * 1024)} MiB");
+        Check(result, deployment, key);
+
+        api.Terminate();
+        worker.Terminate();
+        (await api.WaitForExitAsync(TimeSpan.FromSeconds(60))).Should().Be(0, "SIGTERM after the soak is a clean stop:\n" + api.Output);
+        (await worker.WaitForExitAsync(TimeSpan.FromSeconds(60))).Should().Be(0, "SIGTERM after the soak is a clean stop:\n" + worker.Output);
+        foreach (var process in deployment.Processes)
+        {
+            ErrorLines(process.Output).Should().BeEmpty($"{process.Name} logged no error during the soak");
+            process.Output.Should().NotContain(key, "keys never reach the log");
+        }
+    }
+
+    private async Task<SoakResult> SoakAsync(SampleProcess host, string key, TimeSpan duration)
     {
         using var client = SampleApi.Client(host.BaseAddress!, key);
         var stats = new LoadStats();
@@ -53,7 +85,7 @@ public sealed class SoakTests(ITestOutputHelper output)
 
         using var stopSampling = new CancellationTokenSource();
         var sampling = ClosedLoop.SampleAsync(host.ResidentBytes, TimeSpan.FromSeconds(1), stopSampling.Token);
-        var elapsed = await ClosedLoop.RunAsync(Loops, Duration, async (loop, iteration) =>
+        var elapsed = await ClosedLoop.RunAsync(Loops, duration, async (loop, iteration) =>
         {
             var text = SampleApi.Texts[(loop + iteration) % SampleApi.Texts.Length];
             switch (iteration % 4)
@@ -82,7 +114,7 @@ public sealed class SoakTests(ITestOutputHelper output)
         var memory = await sampling;
 
         var jobs = await SampleApi.WaitForJobsAsync(client, accepted, TimeSpan.FromMinutes(2));
-        return new SoakResult(stats, elapsed, accepted.Count, jobs, memory, Duration);
+        return new SoakResult(stats, elapsed, accepted.Count, jobs, memory, duration);
     }
 
     private static void Check(SoakResult result, SampleDeployment deployment, string key)
