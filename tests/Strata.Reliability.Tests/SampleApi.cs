@@ -55,15 +55,17 @@ internal static class SampleApi
         }
     }
 
-    public static string JobId(string body) => JsonDocument.Parse(body).RootElement.GetProperty("id").GetString()!;
-
-    public static string JobState(string body) => JsonDocument.Parse(body).RootElement.GetProperty("state").GetString()!;
+    public static string JobId(string body)
+    {
+        using var document = JsonDocument.Parse(body);
+        return document.RootElement.GetProperty("id").GetString()!;
+    }
 
     /// <summary>
     /// Polls every job until it is finished (or the deadline passes) and returns the final state of each; the load is over,
     /// so nothing competes with the workers.
     /// </summary>
-    public static async Task<Dictionary<string, string>> WaitForJobsAsync(HttpClient client, IEnumerable<string> ids, TimeSpan timeout)
+    public static async Task<Dictionary<string, string>> WaitForJobsAsync(HttpClient client, IEnumerable<string> ids, TimeSpan timeout, Dictionary<string, int>? attempts = null)
     {
         var states = ids.Distinct(StringComparer.Ordinal).ToDictionary(id => id, _ => "unknown", StringComparer.Ordinal);
         var deadline = DateTimeOffset.UtcNow + timeout;
@@ -78,9 +80,18 @@ internal static class SampleApi
             foreach (var id in pending)
             {
                 using var response = await client.GetAsync(new Uri($"/v1/jobs/{id}", UriKind.Relative));
-                states[id] = response.StatusCode == HttpStatusCode.OK
-                    ? JobState(await response.Content.ReadAsStringAsync())
-                    : $"HTTP {(int)response.StatusCode}";
+                if (response.StatusCode != HttpStatusCode.OK)
+                {
+                    states[id] = $"HTTP {(int)response.StatusCode}";
+                    continue;
+                }
+
+                using var status = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+                states[id] = status.RootElement.GetProperty("state").GetString()!;
+                if (attempts is not null)
+                {
+                    attempts[id] = status.RootElement.GetProperty("attempt").GetInt32();
+                }
             }
 
             await Task.Delay(250);

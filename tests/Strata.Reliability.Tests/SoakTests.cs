@@ -48,35 +48,42 @@ public sealed class SoakTests(ITestOutputHelper output)
     /// <summary>
     /// The scaled-out shape under the same mix: <c>--role api</c> and <c>--role worker</c> on one redis-server and one
     /// SQLite file. 30 s by default to keep the project's CI time near three minutes; <c>STRATA_SOAK_SECONDS</c> sets both.
+    /// Two workers run the jobs; one is killed with SIGKILL at half-time, holding jobs: they are redelivered to the
+    /// other once their lease (30 s) runs out, and every accepted job still succeeds.
     /// </summary>
     [Fact]
-    public async Task Api_and_worker_on_redis_under_closed_loop_load_answer_no_5xx_and_finish_every_accepted_job()
+    public async Task Api_and_workers_on_redis_under_load_with_a_worker_SIGKILLed_answer_no_5xx_and_finish_every_accepted_job()
     {
         await using var redis = await RedisServer.StartAsync();
         await using var deployment = new SampleDeployment(redis.ConnectionString, SoakPlan);
         var key = await deployment.CreateKeyAsync("soak", "analyze,jobs:write", plan: "soak");
         var worker = await deployment.StartAsync("worker");
+        var doomed = await deployment.StartAsync("worker");
         var api = await deployment.StartAsync("api");
         var duration = TimeSpan.FromSeconds(Setting("STRATA_SOAK_SECONDS", 30));
         var workerRssBefore = worker.ResidentBytes();
 
-        var result = await SoakAsync(api, key, duration);
+        var result = await SoakAsync(api, key, duration, atHalfTime: doomed.Kill);
 
-        output.WriteLine($"roles api + worker on redis, {Loops} loops, {duration.TotalSeconds:0} s: {result}; worker RSS {workerRssBefore / (1024 * 1024)} -> {worker.ResidentBytes() / (1024 * 1024)} MiB");
+        doomed.HasExited.Should().BeTrue("the second worker was killed at half-time");
+        var finishedByDoomed = doomed.Output.Split('\n').Count(line => line.Contains(" analyzed: analysis ", StringComparison.Ordinal));
+        output.WriteLine($"roles api + 2 workers on redis (one SIGKILLed at half-time after finishing {finishedByDoomed} jobs), {Loops} loops, {duration.TotalSeconds:0} s: {result}; "
+                         + $"surviving worker RSS {workerRssBefore / (1024 * 1024)} -> {worker.ResidentBytes() / (1024 * 1024)} MiB");
+        finishedByDoomed.Should().BeGreaterThan(0, "the killed worker was taking jobs under load: " + doomed.Output);
         Check(result, deployment, key);
 
         api.Terminate();
         worker.Terminate();
         (await api.WaitForExitAsync(TimeSpan.FromSeconds(60))).Should().Be(0, "SIGTERM after the soak is a clean stop:\n" + api.Output);
         (await worker.WaitForExitAsync(TimeSpan.FromSeconds(60))).Should().Be(0, "SIGTERM after the soak is a clean stop:\n" + worker.Output);
-        foreach (var process in deployment.Processes)
+        foreach (var process in new[] { api, worker })
         {
             ErrorLines(process.Output).Should().BeEmpty($"{process.Name} logged no error during the soak");
             process.Output.Should().NotContain(key, "keys never reach the log");
         }
     }
 
-    private async Task<SoakResult> SoakAsync(SampleProcess host, string key, TimeSpan duration)
+    private async Task<SoakResult> SoakAsync(SampleProcess host, string key, TimeSpan duration, Action? atHalfTime = null)
     {
         using var client = SampleApi.Client(host.BaseAddress!, key);
         var stats = new LoadStats();
@@ -85,6 +92,7 @@ public sealed class SoakTests(ITestOutputHelper output)
 
         using var stopSampling = new CancellationTokenSource();
         var sampling = ClosedLoop.SampleAsync(host.ResidentBytes, TimeSpan.FromSeconds(1), stopSampling.Token);
+        var halfTime = atHalfTime is null ? Task.CompletedTask : Task.Delay(duration / 2).ContinueWith(_ => atHalfTime(), TaskScheduler.Default);
         var elapsed = await ClosedLoop.RunAsync(Loops, duration, async (loop, iteration) =>
         {
             var text = SampleApi.Texts[(loop + iteration) % SampleApi.Texts.Length];
@@ -110,11 +118,13 @@ public sealed class SoakTests(ITestOutputHelper output)
                     break;
             }
         });
+        await halfTime;
         await stopSampling.CancelAsync();
         var memory = await sampling;
 
-        var jobs = await SampleApi.WaitForJobsAsync(client, accepted, TimeSpan.FromMinutes(2));
-        return new SoakResult(stats, elapsed, accepted.Count, jobs, memory, duration);
+        var attempts = new Dictionary<string, int>(StringComparer.Ordinal);
+        var jobs = await SampleApi.WaitForJobsAsync(client, accepted, TimeSpan.FromMinutes(2), attempts);
+        return new SoakResult(stats, elapsed, accepted.Count, jobs, memory, duration) { Redelivered = attempts.Values.Count(attempt => attempt > 1) };
     }
 
     private static void Check(SoakResult result, SampleDeployment deployment, string key)
@@ -150,6 +160,9 @@ public sealed class SoakTests(ITestOutputHelper output)
         List<(TimeSpan At, long Value)> Memory,
         TimeSpan Duration)
     {
+        /// <summary>Jobs that finished on a later attempt than the first (redelivered after a worker died, or retried).</summary>
+        public int Redelivered { get; init; }
+
         /// <summary>The highest RSS between the end of warm-up (the first fifth of the run) and half-time.</summary>
         public long RssAfterWarmup => Memory.Where(s => s.At >= Duration / 5 && s.At <= Duration / 2).Select(s => s.Value).DefaultIfEmpty(0).Max();
 
@@ -157,7 +170,7 @@ public sealed class SoakTests(ITestOutputHelper output)
         public long RssEnd => Memory.Where(s => s.At > Duration / 2).Select(s => s.Value).DefaultIfEmpty(0).Max();
 
         public override string ToString()
-            => $"{Stats}  elapsed {Elapsed.TotalSeconds:0.0} s, {Stats.Requests / Elapsed.TotalSeconds:0} req/s; jobs accepted {Accepted}, succeeded {Jobs.Values.Count(s => s == "succeeded")}, "
+            => $"{Stats}  elapsed {Elapsed.TotalSeconds:0.0} s, {Stats.Requests / Elapsed.TotalSeconds:0} req/s; jobs accepted {Accepted}, succeeded {Jobs.Values.Count(s => s == "succeeded")} ({Redelivered} on a later attempt), "
                + $"other {string.Join(", ", Jobs.Values.Where(s => s != "succeeded").GroupBy(s => s).Select(g => $"{g.Key} x {g.Count()}"))}; "
                + $"RSS first {Mb(Memory[0].Value)}, after warm-up {Mb(RssAfterWarmup)}, end (max of second half) {Mb(RssEnd)}, last {Mb(Memory[^1].Value)}";
 
