@@ -1,0 +1,244 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Strata.Reliability.Tests.Infrastructure;
+
+/// <summary>
+/// One run of the built sample host (<c>dotnet Strata.Sample.Api.dll [args]</c>) as a child process: stdout and stderr
+/// captured line by line, SIGTERM and SIGKILL, its resident memory from <c>/proc/&lt;pid&gt;/status</c>. Disposing kills
+/// it if it still runs; a watchdog shell kills it too if the test process dies without disposing it.
+/// </summary>
+public sealed class SampleProcess : IAsyncDisposable
+{
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(90);
+
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _lines = new();
+
+    private SampleProcess(Process process, string name, Uri? baseAddress)
+    {
+        _process = process;
+        Name = name;
+        BaseAddress = baseAddress;
+        _process.OutputDataReceived += (_, e) => Capture(e.Data);
+        _process.ErrorDataReceived += (_, e) => Capture(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    /// <summary>A label for messages (role and port).</summary>
+    public string Name { get; }
+
+    /// <summary><c>http://127.0.0.1:&lt;port&gt;</c> when started with a URL; null for a CLI verb.</summary>
+    public Uri? BaseAddress { get; }
+
+    public int Id => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Everything the process printed so far, stdout and stderr interleaved as received.</summary>
+    public string Output => string.Join('\n', _lines);
+
+    /// <summary>The built sample dll, in the configuration this test project was built in.</summary>
+    public static string SampleDll
+    {
+        get
+        {
+            var bin = new DirectoryInfo(AppContext.BaseDirectory);      // tests/Strata.Reliability.Tests/bin/<Configuration>/<tfm>/
+            var configuration = bin.Parent!.Name;
+            var framework = bin.Name;
+            var root = bin;
+            while (root is not null && !File.Exists(Path.Combine(root.FullName, "Library.sln")))
+            {
+                root = root.Parent;
+            }
+
+            if (root is null)
+            {
+                throw new InvalidOperationException($"No Library.sln above {AppContext.BaseDirectory}: the tests run inside the repository.");
+            }
+
+            var dll = Path.Combine(root.FullName, "samples", "Strata.Sample.Api", "bin", configuration, framework, "Strata.Sample.Api.dll");
+            return File.Exists(dll)
+                ? dll
+                : throw new InvalidOperationException($"The sample host is not built at {dll}: build this test project (it builds the sample first).");
+        }
+    }
+
+    /// <summary>Starts a role listening on a free loopback port; call <see cref="WaitUntilReadyAsync"/> next.</summary>
+    public static SampleProcess StartRole(string role, IReadOnlyDictionary<string, string> environment)
+    {
+        var port = FreePort();
+        var address = new Uri($"http://127.0.0.1:{port}");
+        var withUrl = new Dictionary<string, string>(environment) { ["ASPNETCORE_URLS"] = address.ToString().TrimEnd('/') };
+        return Start($"{role}:{port}", address, withUrl, "--role", role);
+    }
+
+    /// <summary>Runs a CLI verb (e.g. <c>keys create ...</c>).</summary>
+    public static SampleProcess StartVerb(IReadOnlyDictionary<string, string> environment, params string[] args)
+        => Start(string.Join(' ', args.Take(2)), null, environment, args);
+
+    /// <summary>Polls <c>/health/ready</c> until 200; fails with the process's output if it exits or never gets there.</summary>
+    public async Task WaitUntilReadyAsync()
+    {
+        if (BaseAddress is null)
+        {
+            throw new InvalidOperationException($"{Name} serves no HTTP.");
+        }
+
+        using var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
+        var watch = Stopwatch.StartNew();
+        while (watch.Elapsed < ReadyTimeout && !HasExited)
+        {
+            try
+            {
+                using var response = await client.GetAsync(new Uri("/health/ready", UriKind.Relative));
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            catch (TaskCanceledException)
+            {
+                // Busy starting.
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new InvalidOperationException($"{Name} never became ready (exited: {HasExited}). Output:\n{Output}");
+    }
+
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"{Name} did not exit within {timeout}. Output:\n{Output}");
+        }
+
+        return _process.ExitCode;
+    }
+
+    /// <summary>SIGTERM, as a container runtime or systemd stops a service.</summary>
+    public void Terminate() => Signal("TERM");
+
+    /// <summary>SIGKILL: no chance to clean up.</summary>
+    public void Kill() => Signal("KILL");
+
+    /// <summary>Resident set size in bytes (<c>VmRSS</c> of <c>/proc/&lt;pid&gt;/status</c>).</summary>
+    public long ResidentBytes()
+    {
+        foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            {
+                var kilobytes = line["VmRSS:".Length..].Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries)[0];
+                return long.Parse(kilobytes, CultureInfo.InvariantCulture) * 1024;
+            }
+        }
+
+        throw new InvalidOperationException($"No VmRSS for {Name} (pid {_process.Id}).");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync();
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
+
+        _process.Dispose();
+    }
+
+    internal static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static SampleProcess Start(string name, Uri? baseAddress, IReadOnlyDictionary<string, string> environment, params string[] args)
+    {
+        var dll = SampleDll;
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(dll);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        // Nothing of the test runner's own hosting settings reaches the child.
+        foreach (var variable in start.Environment.Keys
+                     .Where(k => k.StartsWith("ASPNETCORE_", StringComparison.Ordinal) || k.StartsWith("DOTNET_ENVIRONMENT", StringComparison.Ordinal) || k.StartsWith("OTEL_", StringComparison.Ordinal))
+                     .ToList())
+        {
+            start.Environment.Remove(variable);
+        }
+
+        foreach (var (variable, value) in environment)
+        {
+            start.Environment[variable] = value;
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
+        StartWatchdog(Environment.ProcessId, process.Id);
+        return new SampleProcess(process, name, baseAddress);
+    }
+
+    /// <summary>A shell loop that SIGKILLs the child once this test process is gone (a runner killed mid-test disposes nothing).</summary>
+    private static void StartWatchdog(int owner, int child)
+    {
+        var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add("while kill -0 \"$1\" 2>/dev/null && kill -0 \"$2\" 2>/dev/null; do sleep 1; done; kill -0 \"$2\" 2>/dev/null && kill -9 \"$2\"; exit 0");
+        start.ArgumentList.Add("strata-reliability-watchdog");
+        start.ArgumentList.Add(owner.ToString(CultureInfo.InvariantCulture));
+        start.ArgumentList.Add(child.ToString(CultureInfo.InvariantCulture));
+        using var watchdog = Process.Start(start);
+    }
+
+    private void Signal(string signal)
+    {
+        if (_process.HasExited)
+        {
+            return;
+        }
+
+        using var kill = Process.Start("kill", [$"-{signal}", _process.Id.ToString(CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+    }
+
+    private void Capture(string? line)
+    {
+        if (line is not null)
+        {
+            _lines.Enqueue(line);
+        }
+    }
+}
