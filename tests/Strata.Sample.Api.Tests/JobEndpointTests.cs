@@ -31,6 +31,8 @@ public sealed class JobEndpointTests(SampleApiFactory factory) : IClassFixture<S
         var done = await PollUntilFinishedAsync(client, location);
         done.State.Should().Be("succeeded");
         done.Progress.Should().Be(100);
+        done.Attempt.Should().Be(1);
+        done.Redeliveries.Should().Be(0);
         done.Result!.TokenCount.Should().BeGreaterThan(5);
         done.Result.Summary.Should().NotBeNullOrWhiteSpace();
 

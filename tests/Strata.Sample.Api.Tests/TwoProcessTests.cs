@@ -210,6 +210,7 @@ public sealed class TwoProcessTests
 
             done.State.Should().Be("succeeded", worker.Output);
             done.Attempt.Should().Be(1);
+            done.Redeliveries.Should().Be(0, "the job was handed back, not reclaimed after the first worker's lease");
             await worker.WaitForOutputAsync($"Job {done.Id} analyzed", TimeSpan.FromSeconds(10));
             slowWorker.Output.Should().NotContain($"Job {done.Id} analyzed");
             worker.Output.Should().NotContain("Reclaimed job", "the second worker read the handed-back entry, it did not reclaim the first worker's");

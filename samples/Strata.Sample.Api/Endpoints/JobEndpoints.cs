@@ -149,6 +149,8 @@ internal static class JobEndpoints
 /// <param name="ProgressMessage">What the handler is doing.</param>
 /// <param name="Attempt">The attempt running or last run (1-based; 0 before the first).</param>
 /// <param name="MaxAttempts">Attempts allowed.</param>
+/// <param name="Redeliveries">Times the job was taken over from a worker that vanished without finishing it (a crash,
+/// SIGKILL): it runs again in the same attempt, so the handler must be idempotent (this one is, by job id).</param>
 /// <param name="CreatedAt">When the job was enqueued.</param>
 /// <param name="StartedAt">When the last attempt started.</param>
 /// <param name="CompletedAt">When the job finished.</param>
@@ -161,6 +163,7 @@ public sealed record JobStatus(
     string? ProgressMessage,
     int Attempt,
     int MaxAttempts,
+    int Redeliveries,
     DateTimeOffset? CreatedAt,
     DateTimeOffset? StartedAt,
     DateTimeOffset? CompletedAt,
@@ -174,6 +177,7 @@ public sealed record JobStatus(
         info.ProgressMessage,
         info.Attempt,
         info.MaxAttempts,
+        info.Redeliveries,
         info.CreatedAt,
         info.StartedAt,
         info.CompletedAt,
@@ -181,7 +185,7 @@ public sealed record JobStatus(
         info.State == JobState.Succeeded && info.Result is { } result ? result.Deserialize<AnalysisResult>(JsonSerializerOptions.Web) : null);
 
     internal static JobStatus Queued(string id)
-        => new(id, StateName(JobState.Queued), null, null, 0, 0, null, null, null, null, null);
+        => new(id, StateName(JobState.Queued), null, null, 0, 0, 0, null, null, null, null, null);
 
     internal static string StateName(JobState state) => state.ToString().ToLowerInvariant();
 }
