@@ -62,7 +62,7 @@ public sealed class RedisServerTests(RedisFixture redis) : IClassFixture<RedisFi
         })!;
         try
         {
-            RedisServer.StartWatchdog(owner.Id, server.Id);
+            ChildProcesses.KillWhenOwnerExits(owner.Id, server.Id);
             server.HasExited.Should().BeFalse();
 
             owner.Kill();

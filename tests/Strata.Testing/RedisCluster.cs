@@ -168,8 +168,8 @@ public sealed class RedisCluster : IAsyncDisposable
 
         var output = new StringBuilder();
         using var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => Append(output, e.Data);
-        process.ErrorDataReceived += (_, e) => Append(output, e.Data);
+        process.OutputDataReceived += (_, e) => ChildProcesses.Append(output, e.Data, 8192);
+        process.ErrorDataReceived += (_, e) => ChildProcesses.Append(output, e.Data, 8192);
         process.Start();
         process.StandardInput.Close();
         process.BeginOutputReadLine();
@@ -188,12 +188,12 @@ public sealed class RedisCluster : IAsyncDisposable
                 throw;
             }
 
-            throw new TimeoutException($"'redis-cli --cluster create' did not finish within {CreateTimeout.TotalSeconds:0} s: {Snapshot(output)}");
+            throw new TimeoutException($"'redis-cli --cluster create' did not finish within {CreateTimeout.TotalSeconds:0} s: {ChildProcesses.Snapshot(output)}");
         }
 
         // redis-cli reports some refusals ("[ERR] Node ... is not configured as a cluster node") with exit code 1,
         // others only in its output; a good run ends with "[OK] All 16384 slots covered.".
-        var text = Snapshot(output);
+        var text = ChildProcesses.Snapshot(output);
         if (process.ExitCode != 0 || !text.Contains("[OK] All " + SlotCount.ToString(CultureInfo.InvariantCulture) + " slots covered", StringComparison.Ordinal))
         {
             throw new InvalidOperationException($"'redis-cli --cluster create' failed (exit code {process.ExitCode}): {text}");
@@ -280,30 +280,6 @@ public sealed class RedisCluster : IAsyncDisposable
                 var report = string.Join("; ", last.Select(p => $"{p.Key}: {string.Join(' ', p.Value.Split('\n', StringSplitOptions.TrimEntries).Where(l => l.StartsWith("cluster_s", StringComparison.Ordinal) || l.StartsWith("cluster_k", StringComparison.Ordinal)))}"));
                 throw new TimeoutException($"The cluster did not report {string.Join(", ", expected)} on every node within {ConvergeTimeout.TotalSeconds:0} s: {report}");
             }
-        }
-    }
-
-    private static void Append(StringBuilder output, string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (output)
-        {
-            if (output.Length < 8192)
-            {
-                output.AppendLine(line);
-            }
-        }
-    }
-
-    private static string Snapshot(StringBuilder output)
-    {
-        lock (output)
-        {
-            return output.Length == 0 ? "(no output)" : output.ToString().Trim();
         }
     }
 }

@@ -252,13 +252,13 @@ public sealed class RedisServer : IAsyncDisposable
 
         var output = new StringBuilder();
         var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => Append(output, e.Data);
-        process.ErrorDataReceived += (_, e) => Append(output, e.Data);
+        process.OutputDataReceived += (_, e) => ChildProcesses.Append(output, e.Data, 4096);
+        process.ErrorDataReceived += (_, e) => ChildProcesses.Append(output, e.Data, 4096);
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _process = process;
-        StartWatchdog(Environment.ProcessId, process.Id);
+        ChildProcesses.KillWhenOwnerExits(Environment.ProcessId, process.Id);
         lock (Started)
         {
             if (!Started.Contains(this))
@@ -273,7 +273,7 @@ public sealed class RedisServer : IAsyncDisposable
         {
             if (process.HasExited)
             {
-                throw new InvalidOperationException($"redis-server exited with code {process.ExitCode} on port {Port}: {Snapshot(output)}");
+                throw new InvalidOperationException($"redis-server exited with code {process.ExitCode} on port {Port}: {ChildProcesses.Snapshot(output)}");
             }
 
             try
@@ -282,7 +282,7 @@ public sealed class RedisServer : IAsyncDisposable
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                throw new TimeoutException($"redis-server on port {Port} did not answer PING within {StartTimeout.TotalSeconds:0} s: {Snapshot(output)}");
+                throw new TimeoutException($"redis-server on port {Port} did not answer PING within {StartTimeout.TotalSeconds:0} s: {ChildProcesses.Snapshot(output)}");
             }
         }
     }
@@ -329,32 +329,6 @@ public sealed class RedisServer : IAsyncDisposable
         }
     }
 
-    /// <summary>
-    /// Starts a small shell loop that kills the server with SIGKILL once this process is gone. Dispose and
-    /// the process-exit hook stop servers in the normal case; a test host killed with SIGKILL runs neither,
-    /// and its servers used to stay behind. The owner is this process (a parameter so a test can stand in for it). The loop ends by itself as soon as the server exits.
-    /// </summary>
-    internal static void StartWatchdog(int ownerProcessId, int serverProcessId)
-    {
-        if (OperatingSystem.IsWindows() || !File.Exists("/bin/sh"))
-        {
-            return;
-        }
-
-        var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
-        foreach (var argument in (string[])[
-            "-c",
-            "while kill -0 \"$1\" 2>/dev/null && kill -0 \"$2\" 2>/dev/null; do sleep 1; done; kill -0 \"$2\" 2>/dev/null && kill -9 \"$2\"; exit 0",
-            "strata-redis-watchdog",
-            ownerProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            serverProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)])
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var watchdog = Process.Start(start);
-    }
-
     private static string? FindRedisServer()
     {
         string[] candidates = [.. (Environment.GetEnvironmentVariable("PATH") ?? string.Empty)
@@ -368,30 +342,6 @@ public sealed class RedisServer : IAsyncDisposable
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static void Append(StringBuilder output, string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (output)
-        {
-            if (output.Length < 4096)
-            {
-                output.AppendLine(line);
-            }
-        }
-    }
-
-    private static string Snapshot(StringBuilder output)
-    {
-        lock (output)
-        {
-            return output.Length == 0 ? "(no output)" : output.ToString().Trim();
-        }
     }
 
     private static void TryDeleteDirectory(string directory)

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using Strata.Testing;
 
 namespace Strata.Reliability.Tests.Infrastructure;
 
@@ -207,20 +208,8 @@ public sealed class SampleProcess : IAsyncDisposable
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
-        StartWatchdog(Environment.ProcessId, process.Id);
+        ChildProcesses.KillWhenOwnerExits(Environment.ProcessId, process.Id);
         return new SampleProcess(process, name, baseAddress);
-    }
-
-    /// <summary>A shell loop that SIGKILLs the child once this test process is gone (a runner killed mid-test disposes nothing).</summary>
-    private static void StartWatchdog(int owner, int child)
-    {
-        var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add("while kill -0 \"$1\" 2>/dev/null && kill -0 \"$2\" 2>/dev/null; do sleep 1; done; kill -0 \"$2\" 2>/dev/null && kill -9 \"$2\"; exit 0");
-        start.ArgumentList.Add("strata-reliability-watchdog");
-        start.ArgumentList.Add(owner.ToString(CultureInfo.InvariantCulture));
-        start.ArgumentList.Add(child.ToString(CultureInfo.InvariantCulture));
-        using var watchdog = Process.Start(start);
     }
 
     private void Signal(string signal)
