@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Strata.Jobs;
 using Strata.Sample.Ai;
 using Strata.Sample.Data;
@@ -18,6 +19,8 @@ namespace Strata.Sample.Processing;
 internal sealed partial class AnalyzeDocumentHandler(
     IDocumentAnalyzer analyzer,
     IAnalysisRepository repository,
+    IOptions<SampleProcessingOptions> options,
+    TimeProvider time,
     ILogger<AnalyzeDocumentHandler> logger) : IJobHandler<AnalyzeDocument>
 {
     public async Task HandleAsync(AnalyzeDocument job, JobContext context)
@@ -47,6 +50,13 @@ internal sealed partial class AnalyzeDocumentHandler(
                 analysis.TokenCount),
             cancellationToken).ConfigureAwait(false);
 
+        if (options.Value.PauseAfterSave is { Ticks: > 0 } pause)
+        {
+            // Fault injection (Processing:PauseAfterSave, off by default): stored, not yet acknowledged.
+            Log.PausingAfterSave(logger, context.JobId, stored.Id, pause);
+            await Task.Delay(pause, time, cancellationToken).ConfigureAwait(false);
+        }
+
         context.SetResult(AnalysisResult.From(stored));
         Log.JobAnalyzed(logger, context.JobId, stored.Id, analysis.TokenCount, Activity.Current?.TraceId.ToString());
     }
@@ -55,5 +65,8 @@ internal sealed partial class AnalyzeDocumentHandler(
     {
         [LoggerMessage(1, LogLevel.Information, "Job {JobId} analyzed: analysis {AnalysisId}, {TokenCount} tokens, trace {TraceId}")]
         public static partial void JobAnalyzed(ILogger logger, string jobId, Guid analysisId, int tokenCount, string? traceId);
+
+        [LoggerMessage(2, LogLevel.Warning, "Job {JobId} saved analysis {AnalysisId}; pausing {Pause} before completing it (Processing:PauseAfterSave, a fault-injection setting)")]
+        public static partial void PausingAfterSave(ILogger logger, string jobId, Guid analysisId, TimeSpan pause);
     }
 }
