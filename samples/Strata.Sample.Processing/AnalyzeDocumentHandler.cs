@@ -38,6 +38,8 @@ internal sealed partial class AnalyzeDocumentHandler(
         var analysis = await analyzer.AnalyzeAsync(job.Text, progress, cancellationToken).ConfigureAwait(false);
         await progress.FlushAsync().ConfigureAwait(false);
 
+        // The save is not cancelled (shutdown, job cancel or timeout): it is one short transaction, and cut off halfway it
+        // would only be rolled back, logged by EF Core as a transaction error, and redone by the job's next run.
         var stored = await repository.SaveAsync(
             new NewAnalysis(
                 context.Owner ?? string.Empty,
@@ -48,7 +50,7 @@ internal sealed partial class AnalyzeDocumentHandler(
                 analysis.Sentiment,
                 analysis.SentimentScore,
                 analysis.TokenCount),
-            cancellationToken).ConfigureAwait(false);
+            CancellationToken.None).ConfigureAwait(false);
 
         if (options.Value.PauseAfterSave is { Ticks: > 0 } pause)
         {
