@@ -33,7 +33,7 @@ public sealed partial class RoleAllShutdownTests(ITestOutputHelper output)
         run.QueuedAtStop.Should().BeGreaterThan(0, "jobs were still queued when the stop began: " + run.Output);
         run.Stored.Should().BeEquivalentTo(run.Accepted, "every job accepted with a 202 ran before the process exited, once");
         run.Lost.Should().BeNull("nothing was left behind");
-        SoakTests.ErrorLines(run.Output).Should().BeEmpty(ProcessFaultTests.ErrorContext(run.Output));
+        ProcessFaultTests.ErrorLines(run.Output).Should().BeEmpty(ProcessFaultTests.ErrorContext(run.Output));
     }
 
     [Fact]
