@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Strata.Jobs;
 using Strata.Sample.Ai;
 using Strata.Sample.Data;
@@ -18,6 +19,8 @@ namespace Strata.Sample.Processing;
 internal sealed partial class AnalyzeDocumentHandler(
     IDocumentAnalyzer analyzer,
     IAnalysisRepository repository,
+    IOptions<SampleProcessingOptions> options,
+    TimeProvider time,
     ILogger<AnalyzeDocumentHandler> logger) : IJobHandler<AnalyzeDocument>
 {
     public async Task HandleAsync(AnalyzeDocument job, JobContext context)
@@ -35,6 +38,8 @@ internal sealed partial class AnalyzeDocumentHandler(
         var analysis = await analyzer.AnalyzeAsync(job.Text, progress, cancellationToken).ConfigureAwait(false);
         await progress.FlushAsync().ConfigureAwait(false);
 
+        // The save is not cancelled (shutdown, job cancel or timeout): it is one short transaction, and cut off halfway it
+        // would only be rolled back, logged by EF Core as a transaction error, and redone by the job's next run.
         var stored = await repository.SaveAsync(
             new NewAnalysis(
                 context.Owner ?? string.Empty,
@@ -45,7 +50,14 @@ internal sealed partial class AnalyzeDocumentHandler(
                 analysis.Sentiment,
                 analysis.SentimentScore,
                 analysis.TokenCount),
-            cancellationToken).ConfigureAwait(false);
+            CancellationToken.None).ConfigureAwait(false);
+
+        if (options.Value.PauseAfterSave is { Ticks: > 0 } pause)
+        {
+            // Fault injection (Processing:PauseAfterSave, off by default): stored, not yet acknowledged.
+            Log.PausingAfterSave(logger, context.JobId, stored.Id, pause);
+            await Task.Delay(pause, time, cancellationToken).ConfigureAwait(false);
+        }
 
         context.SetResult(AnalysisResult.From(stored));
         Log.JobAnalyzed(logger, context.JobId, stored.Id, analysis.TokenCount, Activity.Current?.TraceId.ToString());
@@ -55,5 +67,8 @@ internal sealed partial class AnalyzeDocumentHandler(
     {
         [LoggerMessage(1, LogLevel.Information, "Job {JobId} analyzed: analysis {AnalysisId}, {TokenCount} tokens, trace {TraceId}")]
         public static partial void JobAnalyzed(ILogger logger, string jobId, Guid analysisId, int tokenCount, string? traceId);
+
+        [LoggerMessage(2, LogLevel.Warning, "Job {JobId} saved analysis {AnalysisId}; pausing {Pause} before completing it (Processing:PauseAfterSave, a fault-injection setting)")]
+        public static partial void PausingAfterSave(ILogger logger, string jobId, Guid analysisId, TimeSpan pause);
     }
 }

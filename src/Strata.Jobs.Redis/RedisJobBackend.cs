@@ -406,6 +406,10 @@ internal sealed partial class RedisJobBackend : IJobBackend
 
     public long GetDepth(string queue) => _depth.TryGetValue(queue, out var depth) ? depth : 0;
 
+    public bool JobsLiveInProcess => false;
+
+    public long CountWaitingJobs() => 0;
+
     public async ValueTask<(HealthStatus Status, string Description)> CheckHealthAsync(CancellationToken cancellationToken)
     {
         var db = await DatabaseAsync().ConfigureAwait(false);

@@ -421,6 +421,31 @@ internal sealed class InMemoryJobBackend : IJobBackend
 
     public long GetDepth(string queue) => _channels.TryGetValue(queue, out var channel) ? channel.Reader.Count : 0;
 
+    public bool JobsLiveInProcess => true;
+
+    public long CountWaitingJobs()
+    {
+        long waiting = 0;
+        foreach (var channel in _channels.Values)
+        {
+            waiting += channel.Reader.Count;
+        }
+
+        lock (_scheduled)
+        {
+            foreach (var ((envelope, record), _) in _scheduled.UnorderedItems)
+            {
+                // Cancelled, or reused for a later job, since it was scheduled: not waiting.
+                if (record.State is JobState.Scheduled or JobState.Failed or JobState.Queued && ReferenceEquals(record.Envelope, envelope))
+                {
+                    waiting++;
+                }
+            }
+        }
+
+        return waiting;
+    }
+
     public ValueTask<(HealthStatus Status, string Description)> CheckHealthAsync(CancellationToken cancellationToken)
     {
         var full = _channels.Where(c => c.Value.Reader.Count >= _capacity).Select(c => c.Key).ToList();

@@ -128,5 +128,14 @@ internal interface IJobBackend
     /// <summary>Jobs waiting in a queue (last known value; must not block).</summary>
     long GetDepth(string queue);
 
+    /// <summary>
+    /// True when jobs live only in this process (in memory): nothing else runs them, and whatever still waits when the
+    /// process ends is lost. The workers then keep emptying the queues during the shutdown drain.
+    /// </summary>
+    bool JobsLiveInProcess { get; }
+
+    /// <summary>Jobs waiting in this process, queued or scheduled (zero for a backend that keeps them elsewhere).</summary>
+    long CountWaitingJobs();
+
     ValueTask<(HealthStatus Status, string Description)> CheckHealthAsync(CancellationToken cancellationToken);
 }

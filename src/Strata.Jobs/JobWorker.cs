@@ -32,6 +32,8 @@ internal sealed partial class JobWorker : IHostedService, IDisposable
     private readonly AsyncSignal _jobFinished = new();
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stopping = new();
+    private readonly TaskCompletionSource _queuesEmptied = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _emptyingQueues;
     private TaskCompletionSource? _stopped;
     private int _disposed;
     private readonly CancellationTokenSource _jobsShutdown = new();
@@ -112,15 +114,23 @@ internal sealed partial class JobWorker : IHostedService, IDisposable
 
     private async Task DrainAndStopAsync(CancellationToken cancellationToken)
     {
+        var drainStarted = _time.GetTimestamp();
+        if (_backend.JobsLiveInProcess)
+        {
+            await EmptyQueuesAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         // Stop taking work. A job the dispatch loop runs inline counts as in flight, so the drain covers it too.
         await _stopping.CancelAsync().ConfigureAwait(false);
         var ended = EndedAsync();
         if (!ended.IsCompleted)
         {
-            Log.Draining(_logger, Volatile.Read(ref _inFlight), _drainTimeout);
+            var left = _drainTimeout - _time.GetElapsedTime(drainStarted);
+            left = left > TimeSpan.Zero ? left : TimeSpan.Zero;
+            Log.Draining(_logger, Volatile.Read(ref _inFlight), left);
             try
             {
-                await ended.WaitAsync(_drainTimeout, _time, cancellationToken).ConfigureAwait(false);
+                await ended.WaitAsync(left, _time, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
             {
@@ -149,6 +159,56 @@ internal sealed partial class JobWorker : IHostedService, IDisposable
         if (_background is not null)
         {
             await _background.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        if (_backend.JobsLiveInProcess && _backend.CountWaitingJobs() is var lost and > 0)
+        {
+            Log.JobsLost(_logger, lost, _backend.Name);
+        }
+    }
+
+    /// <summary>
+    /// In memory, a waiting job has nowhere else to go: nothing runs it once this process ends. So the workers keep
+    /// taking queued jobs, within the drain window, until the queues are empty; only then do they stop taking work.
+    /// </summary>
+    private async Task EmptyQueuesAsync(CancellationToken cancellationToken)
+    {
+        var queued = QueuedJobs();
+        if (queued == 0)
+        {
+            return;
+        }
+
+        Log.EmptyingQueues(_logger, queued, _backend.Name, _drainTimeout);
+        Volatile.Write(ref _emptyingQueues, 1);
+        CheckQueuesEmptied();
+        try
+        {
+            await _queuesEmptied.Task.WaitAsync(_drainTimeout, _time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+        {
+            // The drain window is over: stop taking work; the jobs still queued are counted as lost at the end.
+        }
+    }
+
+    private long QueuedJobs()
+    {
+        long queued = 0;
+        foreach (var name in _selector.Names)
+        {
+            queued += _backend.GetDepth(name);
+        }
+
+        return queued;
+    }
+
+    /// <summary>While the queues are being emptied on shutdown: signals once nothing is left queued.</summary>
+    private void CheckQueuesEmptied()
+    {
+        if (Volatile.Read(ref _emptyingQueues) == 1 && !_queuesEmptied.Task.IsCompleted && QueuedJobs() == 0)
+        {
+            _queuesEmptied.TrySetResult();
         }
     }
 
@@ -262,6 +322,7 @@ internal sealed partial class JobWorker : IHostedService, IDisposable
                 }
             }
 
+            CheckQueuesEmptied();
             if (started == 0)
             {
                 await WaitForWorkAsync(stopping).ConfigureAwait(false);
@@ -414,6 +475,8 @@ internal sealed partial class JobWorker : IHostedService, IDisposable
         {
             _drained.TrySetResult();
         }
+
+        CheckQueuesEmptied();
     }
 
     /// <summary>Gives the job's slot back (its handler no longer runs) and wakes the dispatch loop if it waits for one.</summary>
@@ -434,9 +497,10 @@ internal sealed partial class JobWorker : IHostedService, IDisposable
     private async ValueTask RunAttemptAsync(JobDelivery delivery, QueueSelector.QueueState queue, JobTypeRegistration? registration)
     {
         var envelope = delivery.Envelope;
-        if (_stopping.IsCancellationRequested)
+        if (_jobsShutdown.IsCancellationRequested || (_stopping.IsCancellationRequested && !_backend.JobsLiveInProcess))
         {
-            // Received but not started before shutdown began: back to the queue, untouched.
+            // Received but not started before shutdown began: back to the queue, untouched, for another worker. In memory
+            // there is no other worker: such a job still runs while the drain window lasts.
             await _backend.ReleaseAsync(delivery, CancellationToken.None).ConfigureAwait(false);
             return;
         }
@@ -736,6 +800,12 @@ internal sealed partial class JobWorker : IHostedService, IDisposable
 
         [LoggerMessage(16, LogLevel.Error, "Job {JobId} was interrupted by shutdown, but handing it back to the {Backend} backend failed; it is delivered again once its lease runs out.", EventName = "HandBackFailed")]
         public static partial void HandBackFailed(ILogger logger, string jobId, string backend, Exception exception);
+
+        [LoggerMessage(18, LogLevel.Information, "Stopping: running the {Count} job(s) queued in this process (the {Backend} backend keeps them nowhere else) for up to {DrainTimeout} before taking no more work.", EventName = "EmptyingQueues")]
+        public static partial void EmptyingQueues(ILogger logger, long count, string backend, TimeSpan drainTimeout);
+
+        [LoggerMessage(19, LogLevel.Error, "Stopped with {Count} accepted job(s) still waiting in the {Backend} backend: they are lost with this process. Give the drain more time (JobsOptions.ShutdownDrainTimeout, the host's ShutdownTimeout) or use a backend that outlives the process.", EventName = "JobsLost")]
+        public static partial void JobsLost(ILogger logger, long count, string backend);
 
         [LoggerMessage(17, LogLevel.Warning, "{Count} interrupted job(s) not handed back within {GracePeriod} of their tokens firing (handlers that ignore their token); stopping without them.", EventName = "HandBackTimedOut")]
         public static partial void HandBackTimedOut(ILogger logger, int count, TimeSpan gracePeriod);

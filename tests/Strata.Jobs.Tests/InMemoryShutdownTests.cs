@@ -1,0 +1,79 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Strata.Jobs.Tests.Contract;
+
+namespace Strata.Jobs.Tests;
+
+/// <summary>
+/// Shutdown of the in-memory backend, where a waiting job lives nowhere but in this process: the workers run the jobs
+/// still queued within the drain window, and jobs that are left anyway are logged as lost, with their count.
+/// </summary>
+public sealed class InMemoryShutdownTests : JobsTestBase
+{
+    protected override void UseBackend(JobsBuilder builder) => builder.UseInMemory();
+
+    [Fact]
+    public async Task Shutdown_runs_the_jobs_still_queued_in_memory_before_the_workers_stop()
+    {
+        var host = await StartHostAsync(o => { o.Concurrency = 1; o.ShutdownDrainTimeout = TimeSpan.FromSeconds(20); }, services: s => s.AddFakeLogging());
+        var logs = host.Services.GetFakeLogCollector();
+        var ids = new List<string>();
+        for (var i = 0; i < 8; i++)
+        {
+            ids.Add(await host.Queue.EnqueueAsync(new SlowJob($"s{i}", 50)));
+        }
+
+        await host.Probe.WaitStartedAsync("s0");
+        (await host.Store.GetAsync(ids[^1]))!.State.Should().Be(JobState.Queued, "one worker slot: the later jobs wait in the queue when the stop begins");
+
+        await host.StopAsync();
+
+        foreach (var id in ids)
+        {
+            (await host.Store.GetAsync(id))!.State.Should().Be(JobState.Succeeded, "a job queued in memory at shutdown is run, not dropped with the process");
+        }
+
+        host.Probe.Runs.Should().HaveCount(8);
+        logs.GetSnapshot().Should().Contain(r => r.Id.Name == "EmptyingQueues" && r.Level == LogLevel.Information);
+        logs.GetSnapshot().Should().NotContain(r => r.Level >= LogLevel.Error);
+    }
+
+    [Fact]
+    public async Task Jobs_left_waiting_when_the_drain_window_runs_out_are_logged_as_an_error_with_their_count()
+    {
+        var host = await StartHostAsync(o => { o.Concurrency = 1; o.ShutdownDrainTimeout = TimeSpan.FromMilliseconds(300); }, services: s => s.AddFakeLogging());
+        var logs = host.Services.GetFakeLogCollector();
+        var blocking = await host.Queue.EnqueueAsync(new BlockingJob("b"));
+        await host.Probe.WaitStartedAsync("b");
+        var waiting = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            waiting.Add(await host.Queue.EnqueueAsync(new EchoJob($"e{i}")));
+        }
+
+        var delayed = await host.Queue.EnqueueAsync(new EchoJob("later"), new JobOptions { Delay = TimeSpan.FromHours(1) });
+
+        await host.StopAsync();
+
+        host.Probe.TokensFired.Should().Contain("b", "the blocking job held the only slot through the drain window");
+        host.Probe.Runs.Should().BeEmpty("the queued jobs never got a slot");
+        (await host.Store.GetAsync(blocking))!.State.Should().Be(JobState.Queued);
+        (await host.Store.GetAsync(delayed))!.State.Should().Be(JobState.Scheduled);
+        var lost = logs.GetSnapshot().Should().ContainSingle(r => r.Id.Name == "JobsLost").Subject;
+        lost.Level.Should().Be(LogLevel.Error);
+        lost.Message.Should().Contain("Stopped with 5 accepted job(s) still waiting in the in-memory backend", "the handed-back job, the three queued and the delayed one are lost with the process");
+    }
+
+    [Fact]
+    public async Task A_stop_with_nothing_waiting_logs_no_loss()
+    {
+        var host = await StartHostAsync(services: s => s.AddFakeLogging());
+        var logs = host.Services.GetFakeLogCollector();
+        var id = await host.Queue.EnqueueAsync(new EchoJob("done"));
+        await host.WaitForStateAsync(id, JobState.Succeeded);
+
+        await host.StopAsync();
+
+        logs.GetSnapshot().Should().NotContain(r => r.Id.Name == "JobsLost" || r.Id.Name == "EmptyingQueues");
+    }
+}
