@@ -113,7 +113,8 @@ public sealed class HttpSurfaceFuzzTests(ITestOutputHelper output)
         }
 
         await Task.Delay(500);   // let the console logger flush
-        var because = $"{runner}\n{slowText}\n--- host output (key redacted) ---\n{Tail(host.Output.Replace(key, "<key>", StringComparison.Ordinal))}";
+        var hostOutput = host.Output.Replace(key, "<key>", StringComparison.Ordinal);
+        var because = $"{runner}\n{slowText}\n--- error lines with what follows them ---\n{ErrorContext(hostOutput)}\n--- host output (key redacted) ---\n{Tail(hostOutput)}";
         host.HasExited.Should().BeFalse("the host survives the pass: " + because);
         runner.Failures.Should().BeEmpty(because);
         SoakTests.ErrorLines(host.Output).Should().BeEmpty("the pass provoked no error log line: " + because);
@@ -133,6 +134,17 @@ public sealed class HttpSurfaceFuzzTests(ITestOutputHelper output)
 
     private static int Cases(int fallback)
         => int.TryParse(Environment.GetEnvironmentVariable("STRATA_FUZZ_CASES"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var cases) && cases > 0 ? cases : fallback;
+
+    /// <summary>Each <c>fail:</c>/<c>crit:</c> line of the output with the 15 lines after it (the message and stack).</summary>
+    private static string ErrorContext(string output)
+    {
+        var lines = output.Split('\n');
+        return string.Join("\n--\n", lines
+            .Select((line, index) => (line, index))
+            .Where(l => l.line.StartsWith("fail:", StringComparison.Ordinal) || l.line.StartsWith("crit:", StringComparison.Ordinal))
+            .Take(5)
+            .Select(l => string.Join('\n', lines.Skip(l.index).Take(16))));
+    }
 
     private static string Tail(string text) => text.Length > 20_000 ? "..." + text[^20_000..] : text;
 }
