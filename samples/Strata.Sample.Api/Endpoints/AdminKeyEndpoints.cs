@@ -9,6 +9,9 @@ namespace Strata.Sample.Api.Endpoints;
 /// </summary>
 internal static class AdminKeyEndpoints
 {
+    /// <summary>Strata.ApiKeys' longest name and owner.</summary>
+    private const int MaxNameLength = 256;
+
     public static RouteGroupBuilder MapAdminKeyEndpoints(this IEndpointRouteBuilder app)
     {
         var keys = app.MapGroup("/admin/keys")
@@ -52,6 +55,15 @@ internal static class AdminKeyEndpoints
         {
             errors["name"] = ["A key needs a name."];
         }
+        else if (request.Name.Length > MaxNameLength)
+        {
+            errors["name"] = [$"A key's name is at most {MaxNameLength} characters."];
+        }
+
+        if (request.Owner is { Length: > MaxNameLength })
+        {
+            errors["owner"] = [$"A key's owner is at most {MaxNameLength} characters."];
+        }
 
         var scopes = request.Scopes ?? [];
         var unknown = scopes.Where(scope => !SampleScopes.All.Contains(scope, StringComparer.Ordinal)).ToArray();
@@ -69,7 +81,20 @@ internal static class AdminKeyEndpoints
             return TypedResults.ValidationProblem(errors, title: "Invalid key request");
         }
 
-        var created = await manager.CreateAsync(request.ToCreateRequest(), cancellationToken);
+        CreatedApiKey created;
+        try
+        {
+            created = await manager.CreateAsync(request.ToCreateRequest(), cancellationToken);
+        }
+        catch (ArgumentException exception)
+        {
+            // The manager's own rules (lengths, characters) that the checks above do not repeat: a 400 naming the
+            // problem, never a 500. The message names the field and the rule; it carries no secret.
+            return TypedResults.ValidationProblem(
+                new Dictionary<string, string[]> { ["request"] = [exception.Message.Replace(" (Parameter 'request')", "", StringComparison.Ordinal)] },
+                title: "Invalid key request");
+        }
+
         return TypedResults.Created($"/admin/keys/{created.Record.Id}", CreatedKey.From(created));
     }
 

@@ -15,6 +15,12 @@ internal static class JobEndpoints
 {
     private const string IdempotencyKeyHeader = "Idempotency-Key";
 
+    /// <summary>
+    /// The longest Idempotency-Key accepted. Strata.Jobs takes keys of up to 256 characters, and the host prefixes the
+    /// caller's key id (<c>key_</c> and 16 characters) and a colon.
+    /// </summary>
+    internal const int MaxIdempotencyKeyLength = 200;
+
     public static RouteGroupBuilder MapJobEndpoints(this RouteGroupBuilder v1)
     {
         var jobs = v1.MapGroup("/jobs")
@@ -66,6 +72,13 @@ internal static class JobEndpoints
 
         var owner = context.GetApiKeyId();
         var idempotencyKey = context.Request.Headers[IdempotencyKeyHeader].ToString();
+        if (idempotencyKey.Length > MaxIdempotencyKeyLength)
+        {
+            return TypedResults.ValidationProblem(
+                new Dictionary<string, string[]> { [IdempotencyKeyHeader] = [$"The Idempotency-Key header is {idempotencyKey.Length} characters long; at most {MaxIdempotencyKeyLength} are accepted."] },
+                title: "Invalid Idempotency-Key");
+        }
+
         string id;
         try
         {

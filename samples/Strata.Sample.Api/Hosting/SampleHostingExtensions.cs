@@ -59,6 +59,7 @@ internal static class SampleHostingExtensions
         });
         app.UseStatusCodePages();
         app.UseMiddleware<RequestBodyLimitMiddleware>();
+        app.UseMiddleware<RequestCharsetMiddleware>();
         return app;
     }
 }
