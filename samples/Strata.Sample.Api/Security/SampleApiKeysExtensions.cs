@@ -9,6 +9,13 @@ internal static class SampleApiKeysExtensions
     /// <summary>The prefix of the sample's keys: <c>sk_sample_...</c>.</summary>
     public const string KeyPrefix = "sk_sample";
 
+    /// <summary>
+    /// The configuration section bound to <see cref="ApiKeysOptions"/>: <c>ApiKeys:Pepper</c> (keep it in a secret store or
+    /// an environment variable, <c>ApiKeys__Pepper</c>; at least 32 characters; changing it invalidates every key),
+    /// <c>ApiKeys:CacheDuration</c>, <c>ApiKeys:BruteForce:PermitFailures</c>, ...
+    /// </summary>
+    public const string SectionName = "ApiKeys";
+
     public static WebApplicationBuilder AddSampleApiKeys(this WebApplicationBuilder builder)
     {
         builder.Services.AddAuthentication(ApiKeyDefaults.AuthenticationScheme)
@@ -17,6 +24,8 @@ internal static class SampleApiKeysExtensions
 
         builder.Services.AddApiKeys()
             .AddEntityFrameworkStore<SampleDbContext>();      // the StrataApiKeys table of the sample database
+        builder.Services.Configure<ApiKeysOptions>(builder.Configuration.GetSection(SectionName));
+        builder.Logging.KeepKeysOutOfKestrelLogs();
         return builder;
     }
 
