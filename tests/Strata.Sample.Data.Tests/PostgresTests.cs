@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
 using Strata.ApiKeys;
+using Strata.Testing;
 
 namespace Strata.Sample.Data.Tests;
 
@@ -13,7 +14,7 @@ namespace Strata.Sample.Data.Tests;
 public sealed class PostgresAnalysisRepositoryTests(PostgresCluster cluster) : AnalysisRepositoryContract
 {
     protected override async Task<(string Provider, string ConnectionString)> CreateDatabaseAsync()
-        => ("Postgres", await cluster.CreateDatabaseAsync());
+        => ("Postgres", await cluster.CreateDatabaseAsync("sample"));
 
     protected override void AddInterceptor(IServiceCollection services, IInterceptor interceptor)
         => services.ConfigureDbContext<PostgresSampleDbContext>((_, options) => options.AddInterceptors(interceptor));
@@ -26,7 +27,7 @@ public sealed class PostgresDatabaseTests(PostgresCluster cluster)
     [Fact]
     public async Task Processes_starting_together_on_a_new_database_all_migrate_it_once()
     {
-        var connectionString = await cluster.CreateDatabaseAsync();
+        var connectionString = await cluster.CreateDatabaseAsync("sample");
         var hosts = Enumerable.Range(0, 4).Select(_ => TestHost.Create("Postgres", connectionString, systemTime: true)).ToList();
         try
         {
@@ -56,7 +57,7 @@ public sealed class PostgresDatabaseTests(PostgresCluster cluster)
     [Fact]
     public async Task Two_processes_started_together_on_a_new_database_both_migrate_it_and_store_each_job_once()
     {
-        var connectionString = await cluster.CreateDatabaseAsync();
+        var connectionString = await cluster.CreateDatabaseAsync("sample");
 
         var results = await Task.WhenAll(SampleProcess.RunAsync("Postgres", connectionString, 10), SampleProcess.RunAsync("Postgres", connectionString, 10));
 
@@ -71,7 +72,7 @@ public sealed class PostgresDatabaseTests(PostgresCluster cluster)
     [Fact]
     public async Task The_postgres_schema_keeps_keywords_as_json_text_and_times_as_timestamptz()
     {
-        var connectionString = await cluster.CreateDatabaseAsync();
+        var connectionString = await cluster.CreateDatabaseAsync("sample");
         await using var host = TestHost.Create("Postgres", connectionString);
         await host.Services.MigrateSampleDatabaseAsync();
         await host.Services.MigrateSampleDatabaseAsync();
@@ -87,7 +88,7 @@ public sealed class PostgresDatabaseTests(PostgresCluster cluster)
     [Fact]
     public async Task The_database_check_is_unhealthy_on_an_empty_database_and_healthy_once_it_is_migrated()
     {
-        var connectionString = await cluster.CreateDatabaseAsync();
+        var connectionString = await cluster.CreateDatabaseAsync("sample");
         await using var host = TestHost.Create("Postgres", connectionString);
         var health = host.Services.GetRequiredService<HealthCheckService>();
 
@@ -112,7 +113,7 @@ public sealed class PostgresDatabaseTests(PostgresCluster cluster)
     [Fact]
     public async Task The_api_key_store_works_on_SampleDbContext_over_postgres()
     {
-        var connectionString = await cluster.CreateDatabaseAsync();
+        var connectionString = await cluster.CreateDatabaseAsync("sample");
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSampleData(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
