@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 using Strata.ApiKeys;
 using Strata.Testing;
@@ -42,6 +43,7 @@ public sealed class PostgresDatabaseTests(PostgresCluster cluster)
             }
 
             (await ScalarAsync(connectionString, "SELECT count(*) FROM \"__EFMigrationsHistory\"")).Should().Be(1L);
+            hosts.SelectMany(h => ErrorRecords(h)).Should().BeEmpty("migrating together is expected, not an error");
             var saved = await hosts[0].Repository.SaveAsync(new NewAnalysis("key_1", "Text.", "job-1", "Summary.", ["k"], "neutral", 0, 1));
             (await hosts[3].Repository.FindByJobAsync("job-1")).Should().BeEquivalentTo(saved);
         }
@@ -67,6 +69,28 @@ public sealed class PostgresDatabaseTests(PostgresCluster cluster)
         (await ScalarAsync(connectionString, "SELECT count(*) FROM \"Analyses\"")).Should().Be(10L);
         (await ScalarAsync(connectionString, "SELECT count(*) FROM \"Documents\"")).Should().Be(10L);
         (await ScalarAsync(connectionString, "SELECT count(*) FROM \"__EFMigrationsHistory\"")).Should().Be(1L);
+    }
+
+    /// <summary>
+    /// A new deployment's first start must not log errors: EF Core logs a failed command at Error, and asking an empty
+    /// PostgreSQL database for its applied migrations fails with 42P01 (no history table) before migrating.
+    /// </summary>
+    [Fact]
+    public async Task Migrating_an_empty_database_and_checking_it_logs_no_error()
+    {
+        var connectionString = await cluster.CreateDatabaseAsync("sample");
+        await using var host = TestHost.Create("Postgres", connectionString);
+        var health = host.Services.GetRequiredService<HealthCheckService>();
+
+        var before = await health.CheckHealthAsync(r => r.Tags.Contains("ready"));
+        await host.Services.MigrateSampleDatabaseAsync();
+        await host.Services.MigrateSampleDatabaseAsync();
+
+        before.Entries["database"].Status.Should().Be(HealthStatus.Unhealthy, "not migrated yet");
+        (await ScalarAsync(connectionString, "SELECT count(*) FROM \"__EFMigrationsHistory\"")).Should().Be(1L);
+        // The health check service reports an unhealthy answer at Error by design; nothing else may log an error.
+        ErrorRecords(host).Where(r => !r.StartsWith("Microsoft.Extensions.Diagnostics.HealthChecks.", StringComparison.Ordinal))
+            .Should().BeEmpty("a first start on an empty database is the normal case, not an error");
     }
 
     [Fact]
@@ -131,6 +155,10 @@ public sealed class PostgresDatabaseTests(PostgresCluster cluster)
         stored!.Record.Scopes.Should().Equal("jobs:write");
         (await ScalarAsync(connectionString, "SELECT count(*) FROM \"StrataApiKeys\"")).Should().Be(1L);
     }
+
+    private static IEnumerable<string> ErrorRecords(TestHost host) => host.Logs.GetSnapshot()
+        .Where(r => r.Level >= LogLevel.Error)
+        .Select(r => $"{r.Category}: {r.Message} {r.Exception?.GetType().Name}: {r.Exception?.Message}\n{r.Exception?.StackTrace}");
 
     private static async Task<object?> ScalarAsync(string connectionString, string sql)
     {
