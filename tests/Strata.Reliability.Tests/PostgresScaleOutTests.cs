@@ -292,11 +292,14 @@ public sealed class PostgresScaleOutTests(ITestOutputHelper output)
 
         // Any 12 characters in a row of the key's random part (secret and checksum) would be a leak.
         var random = key[SecretPrefix.Length..];
-        var windows = Enumerable.Range(0, random.Length - 11).Select(i => random.Substring(i, 12)).ToList();
+        // (A failure names where in the key the piece starts, never the piece: even a test key stays out of messages.)
         foreach (var (column, value) in rows[0])
         {
-            value.Should().NotContain(secret, $"column {column} holds no secret");
-            windows.Where(window => value.Contains(window, StringComparison.Ordinal)).Should().BeEmpty($"column {column} holds no part of the secret");
+            value.Contains(secret, StringComparison.Ordinal).Should().BeFalse($"column {column} holds no secret");
+            Enumerable.Range(0, random.Length - 11)
+                .Where(i => value.Contains(random.Substring(i, 12), StringComparison.Ordinal))
+                .Select(i => $"12 characters from offset {SecretPrefix.Length + i} of the key")
+                .Should().BeEmpty($"column {column} holds no part of the secret");
         }
     }
 
