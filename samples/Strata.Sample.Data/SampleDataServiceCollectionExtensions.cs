@@ -1,4 +1,3 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -55,9 +54,7 @@ public static class SampleDataServiceCollectionExtensions
         services.AddHealthChecks().AddDbContextCheck<SampleDbContext>(
             HealthCheckName,
             tags: [ReadyTag],
-            customTestQuery: static async (db, cancellationToken) =>
-                await db.Database.CanConnectAsync(cancellationToken).ConfigureAwait(false)
-                && !(await db.Database.GetPendingMigrationsAsync(cancellationToken).ConfigureAwait(false)).Any());
+            customTestQuery: static (db, cancellationToken) => SampleDatabaseMigrator.IsUpToDateAsync(db, cancellationToken));
         return services;
     }
 

@@ -1,6 +1,8 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
@@ -38,8 +40,7 @@ internal static partial class SampleDatabaseMigrator
 
                 // The usual start (a restart, or the second process of two): nothing to apply, so no migration lock is
                 // taken at all.
-                if (await db.Database.CanConnectAsync(cancellationToken).ConfigureAwait(false)
-                    && !(await db.Database.GetPendingMigrationsAsync(cancellationToken).ConfigureAwait(false)).Any())
+                if (await IsUpToDateAsync(db, cancellationToken).ConfigureAwait(false))
                 {
                     Log.UpToDate(logger, db.Database.ProviderName ?? "unknown");
                     return;
@@ -48,6 +49,10 @@ internal static partial class SampleDatabaseMigrator
                 if (sqlite)
                 {
                     await ClearStaleSqliteLockAsync(db, time, logger, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await CreatePostgresHistoryTableAsync(db, cancellationToken).ConfigureAwait(false);
                 }
 
                 await db.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
@@ -64,6 +69,69 @@ internal static partial class SampleDatabaseMigrator
                 db.ChangeTracker.Clear();
                 await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>
+    /// True when the database answers and has every migration applied. Never asks EF Core for the applied migrations
+    /// of a PostgreSQL database without a history table: that query fails with 42P01 (undefined table), which EF Core
+    /// logs at Error ("Failed executing DbCommand") although the answer, "none applied", is the normal one on a first start.
+    /// </summary>
+    internal static async Task<bool> IsUpToDateAsync(SampleDbContext db, CancellationToken cancellationToken)
+    {
+        if (!await db.Database.CanConnectAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        if (db.Database.IsNpgsql() && !await PostgresHistoryTableExistsAsync(db, cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        return !(await db.Database.GetPendingMigrationsAsync(cancellationToken).ConfigureAwait(false)).Any();
+    }
+
+    private static async Task<bool> PostgresHistoryTableExistsAsync(SampleDbContext db, CancellationToken cancellationToken)
+    {
+        // A command of our own on EF Core's connection: nothing is logged by EF Core, and a missing table is an answer, not an error.
+        await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var command = db.Database.GetDbConnection().CreateCommand();
+            await using (command.ConfigureAwait(false))
+            {
+                command.CommandText = $"SELECT to_regclass('\"{HistoryRepository.DefaultTableName}\"') IS NOT NULL;";
+                return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is true;
+            }
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Creates EF Core's history table (if it does not exist) before migrating PostgreSQL, so that EF Core's own first
+    /// look at the applied migrations finds a table instead of failing (and logging an error). Two processes doing this
+    /// at once can collide in PostgreSQL's catalog (unique_violation, duplicate_table): the caller retries those.
+    /// </summary>
+    private static async Task CreatePostgresHistoryTableAsync(SampleDbContext db, CancellationToken cancellationToken)
+    {
+        var script = db.GetService<IHistoryRepository>().GetCreateIfNotExistsScript();
+        await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var command = db.Database.GetDbConnection().CreateCommand();
+            await using (command.ConfigureAwait(false))
+            {
+                command.CommandText = script;
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync().ConfigureAwait(false);
         }
     }
 

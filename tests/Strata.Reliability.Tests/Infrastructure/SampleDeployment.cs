@@ -71,6 +71,63 @@ public sealed partial class SampleDeployment : IAsyncDisposable
         return process;
     }
 
+    /// <summary>
+    /// A deployment on PostgreSQL instead of the SQLite file: <c>Database__Provider=Postgres</c> and
+    /// <c>ConnectionStrings__Database</c> = <paramref name="connectionString"/> (an Npgsql connection string, e.g. from
+    /// Strata.Testing's <c>PostgresCluster.CreateDatabaseAsync</c>); <paramref name="settings"/> as in the constructor.
+    /// </summary>
+    public static SampleDeployment OnPostgres(string connectionString, string? redisConnectionString = null, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var merged = new Dictionary<string, string>(settings ?? new Dictionary<string, string>())
+        {
+            ["Database__Provider"] = "Postgres",
+            ["ConnectionStrings__Database"] = connectionString,
+        };
+        return new SampleDeployment(redisConnectionString, merged);
+    }
+
+    /// <summary>
+    /// Starts every role at the same moment (all processes launched before any is waited for, e.g. so they migrate an
+    /// empty database concurrently), then waits until each is ready. The processes come back in the order of <paramref name="roles"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<SampleProcess>> StartTogetherAsync(params string[] roles)
+    {
+        var started = roles.Select(role => SampleProcess.StartRole(role, Environment)).ToList();
+        _processes.AddRange(started);
+        await Task.WhenAll(started.Select(WaitUntilReadyPatientlyAsync));
+        return started;
+    }
+
+    /// <summary>
+    /// Like <see cref="SampleProcess.WaitUntilReadyAsync"/>, but each probe may take up to a minute: several processes
+    /// starting at once on two cores can take longer than 5 s for their first readiness check, and a probe the client
+    /// gives up on is logged by the host as an unhealthy check (an error line).
+    /// </summary>
+    private static async Task WaitUntilReadyPatientlyAsync(SampleProcess process)
+    {
+        using var client = new HttpClient { BaseAddress = process.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (watch.Elapsed < TimeSpan.FromMinutes(3) && !process.HasExited)
+        {
+            try
+            {
+                using var response = await client.GetAsync(new Uri("/health/ready", UriKind.Relative));
+                if (response.StatusCode == System.Net.HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new InvalidOperationException($"{process.Name} never became ready (exited: {process.HasExited}). Output:\n{process.Output}");
+    }
+
     /// <summary>Every process's output, labelled, for failure messages.</summary>
     public string Outputs() => string.Join("\n\n", _processes.Select(p => $"--- {p.Name} (pid {p.Id}) ---\n{p.Output}"));
 
