@@ -12,7 +12,8 @@ namespace Strata.Sample.Api.Tests;
 
 /// <summary>
 /// POST /v1/jobs when the queue took the job but reading its status back fails (Redis dropped between the two calls):
-/// the job is queued, so the answer is 202 with its id, never a 503 that would make the client submit it again.
+/// the job is queued, so the answer is 202 with its id, never a 503 that would make the client submit it again. And a
+/// poll while the store cannot be reached: a clear 503 with Retry-After.
 /// </summary>
 public sealed class JobSubmitFaultTests(StatusReadsFailFactory factory) : IClassFixture<StatusReadsFailFactory>
 {
@@ -22,6 +23,7 @@ public sealed class JobSubmitFaultTests(StatusReadsFailFactory factory) : IClass
         var key = await factory.CreateKeyAsync(["jobs:write"]);
         using var client = factory.CreateClient(key);
 
+        var failedBefore = factory.Store.FailedReads;
         factory.Store.Failing = true;
         using var submitted = await client.PostTextAsync("/v1/jobs", "The queue took it; the status read failed.");
         factory.Store.Failing = false;
@@ -30,10 +32,27 @@ public sealed class JobSubmitFaultTests(StatusReadsFailFactory factory) : IClass
         var status = await submitted.Content.ReadFromJsonAsync<JobStatus>();
         status!.State.Should().Be("queued");
         submitted.Headers.Location!.ToString().Should().Be($"/v1/jobs/{status.Id}");
-        factory.Store.FailedReads.Should().Be(1, "the status read after the enqueue failed");
+        (factory.Store.FailedReads - failedBefore).Should().Be(1, "the status read after the enqueue failed");
 
         using var poll = await client.GetAsync(submitted.Headers.Location);
         poll.StatusCode.Should().Be(HttpStatusCode.OK, "the job exists: it was queued");
+    }
+
+    [Fact]
+    public async Task A_poll_while_the_job_store_cannot_be_reached_is_a_503_with_retry_after()
+    {
+        var key = await factory.CreateKeyAsync(["jobs:write"]);
+        using var client = factory.CreateClient(key);
+        using var submitted = await client.PostTextAsync("/v1/jobs", "Polled while Redis is out of reach.");
+        submitted.StatusCode.Should().Be(HttpStatusCode.Accepted);
+
+        factory.Store.Failing = true;
+        using var poll = await client.GetAsync(submitted.Headers.Location);
+        factory.Store.Failing = false;
+
+        var problem = await AnalyzeEndpointTests.ShouldBeProblemAsync(poll, HttpStatusCode.ServiceUnavailable);
+        problem.GetProperty("title").GetString().Should().Be("Job queue unavailable");
+        poll.Headers.RetryAfter!.Delta!.Value.Should().BePositive();
     }
 }
 

@@ -105,7 +105,17 @@ internal static partial class JobEndpoints
 
     private static async Task<IResult> GetAsync(string id, HttpContext context, IJobStore store, CancellationToken cancellationToken)
     {
-        var info = await store.GetForOwnerAsync(id, context.GetApiKeyId(), cancellationToken);
+        JobInfo? info;
+        try
+        {
+            info = await store.GetForOwnerAsync(id, context.GetApiKeyId(), cancellationToken);
+        }
+        catch (RedisException)
+        {
+            // Redis out of reach (a restart, a blip): the same clear 503 with Retry-After as a refused submission.
+            return Unavailable(context);
+        }
+
         if (info is null)
         {
             return NotFound(id);
