@@ -248,11 +248,22 @@ internal sealed partial class RedisJobBackend : IJobBackend
 
         var envelope = delivery.Envelope;
         var keys = KeysOf(envelope.Queue);
-        var db = await DatabaseAsync().ConfigureAwait(false);
-        var outcome = (int)await RedisScript.Start.EvaluateAsync(
-            db,
-            [keys.Job(envelope.Id), keys.Stream],
-            [delivery.Receipt, _options.ConsumerGroup, Ms(_time.GetUtcNow()), envelope.Attempt, delivery.DeliveryCount, _options.MaxDeliveries]).ConfigureAwait(false);
+        int outcome;
+        try
+        {
+            var db = await DatabaseAsync().ConfigureAwait(false);
+            outcome = (int)await RedisScript.Start.EvaluateAsync(
+                db,
+                [keys.Job(envelope.Id), keys.Stream],
+                [delivery.Receipt, _options.ConsumerGroup, Ms(_time.GetUtcNow()), envelope.Attempt, delivery.DeliveryCount, _options.MaxDeliveries]).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Not started: stop heart-beating the entry, so its lease runs out and it is delivered again.
+            _inFlight.TryRemove(delivery.Receipt!, out _);
+            throw;
+        }
+
         switch (outcome)
         {
             case 0:
@@ -296,12 +307,20 @@ internal sealed partial class RedisJobBackend : IJobBackend
         var envelope = delivery.Envelope;
         var next = envelope with { Attempt = envelope.Attempt + 1, EnqueuedAt = retryAt };
         var keys = KeysOf(envelope.Queue);
-        var db = await DatabaseAsync().ConfigureAwait(false);
-        await RedisScript.Retry.EvaluateAsync(
-            db,
-            [keys.Job(envelope.Id), keys.Stream, keys.Delayed],
-            [delivery.Receipt, _options.ConsumerGroup, Ms(retryAt), Serialize(next), error, Ms(_time.GetUtcNow()), RetentionMs]).ConfigureAwait(false);
-        _inFlight.TryRemove(delivery.Receipt!, out _);
+        try
+        {
+            var db = await DatabaseAsync().ConfigureAwait(false);
+            await RedisScript.Retry.EvaluateAsync(
+                db,
+                [keys.Job(envelope.Id), keys.Stream, keys.Delayed],
+                [delivery.Receipt, _options.ConsumerGroup, Ms(retryAt), Serialize(next), error, Ms(_time.GetUtcNow()), RetentionMs]).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Recorded, or not: then the entry stays pending and, no longer heart-beaten, is delivered again after the lease.
+            _inFlight.TryRemove(delivery.Receipt!, out _);
+        }
+
         _scheduleChanged.Set();
     }
 
@@ -309,12 +328,19 @@ internal sealed partial class RedisJobBackend : IJobBackend
     {
         var envelope = delivery.Envelope;
         var keys = KeysOf(envelope.Queue);
-        var db = await DatabaseAsync().ConfigureAwait(false);
-        await RedisScript.Release.EvaluateAsync(
-            db,
-            [keys.Job(envelope.Id), keys.Stream],
-            [delivery.Receipt, _options.ConsumerGroup, Serialize(envelope), keys.WakeChannel, envelope.Id, envelope.Attempt]).ConfigureAwait(false);
-        _inFlight.TryRemove(delivery.Receipt!, out _);
+        try
+        {
+            var db = await DatabaseAsync().ConfigureAwait(false);
+            await RedisScript.Release.EvaluateAsync(
+                db,
+                [keys.Job(envelope.Id), keys.Stream],
+                [delivery.Receipt, _options.ConsumerGroup, Serialize(envelope), keys.WakeChannel, envelope.Id, envelope.Attempt]).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Handed back, or not: then the entry, no longer heart-beaten, is delivered again after the lease.
+            _inFlight.TryRemove(delivery.Receipt!, out _);
+        }
     }
 
     public async Task RunAsync(IReadOnlyList<string> queues, CancellationToken cancellationToken)
@@ -423,6 +449,23 @@ internal sealed partial class RedisJobBackend : IJobBackend
     {
         var envelope = delivery.Envelope;
         var keys = KeysOf(envelope.Queue);
+        try
+        {
+            await FinishCoreAsync(delivery, state, resultJson, error, keys).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Recorded, or not: then the entry stays pending and, no longer heart-beaten, is delivered again after the lease.
+            if (delivery.Receipt is not null)
+            {
+                _inFlight.TryRemove(delivery.Receipt, out _);
+            }
+        }
+    }
+
+    private async Task FinishCoreAsync(JobDelivery delivery, string state, string? resultJson, string? error, Keys keys)
+    {
+        var envelope = delivery.Envelope;
         var db = await DatabaseAsync().ConfigureAwait(false);
         await RedisScript.Finish.EvaluateAsync(
             db,
@@ -439,10 +482,6 @@ internal sealed partial class RedisJobBackend : IJobBackend
                 envelope.Id,
                 _options.DeadLetterMaxLength,
             ]).ConfigureAwait(false);
-        if (delivery.Receipt is not null)
-        {
-            _inFlight.TryRemove(delivery.Receipt, out _);
-        }
     }
 
     /// <summary>

@@ -11,7 +11,7 @@ namespace Strata.Sample.Api.Endpoints;
 /// owned by the calling key and answers 202 with its status URL; <c>GET</c> polls it, <c>DELETE</c> cancels it.
 /// Another key's job and an unknown id are both 404, so a caller cannot probe for ids.
 /// </summary>
-internal static class JobEndpoints
+internal static partial class JobEndpoints
 {
     private const string IdempotencyKeyHeader = "Idempotency-Key";
 
@@ -63,6 +63,7 @@ internal static class JobEndpoints
         DocumentRequestValidator validator,
         IJobQueue queue,
         IJobStore store,
+        ILoggerFactory loggers,
         CancellationToken cancellationToken)
     {
         if (validator.Validate(request) is { } invalid)
@@ -92,19 +93,42 @@ internal static class JobEndpoints
                 },
                 cancellationToken);
         }
-        catch (RedisException)
+        catch (RedisException exception)
         {
+            Log.EnqueueFailed(loggers.CreateLogger(typeof(JobEndpoints)), exception.GetType().Name, exception);
             return Unavailable(context);
         }
 
-        var info = await store.GetForOwnerAsync(id, owner, cancellationToken);
+        // The job is in the queue from here on: a failure to read its status back must not turn the answer into a
+        // 503 (the client would submit it again), so the answer is 202 with the status of a just-queued job.
+        JobInfo? info;
+        try
+        {
+            info = await store.GetForOwnerAsync(id, owner, cancellationToken);
+        }
+        catch (RedisException exception)
+        {
+            Log.StatusAfterEnqueueFailed(loggers.CreateLogger(typeof(JobEndpoints)), id, exception.GetType().Name, exception);
+            info = null;
+        }
+
         context.Response.Headers.RetryAfter = "1";
         return TypedResults.Accepted($"/v1/jobs/{Uri.EscapeDataString(id)}", info is null ? JobStatus.Queued(id) : JobStatus.From(info));
     }
 
     private static async Task<IResult> GetAsync(string id, HttpContext context, IJobStore store, CancellationToken cancellationToken)
     {
-        var info = await store.GetForOwnerAsync(id, context.GetApiKeyId(), cancellationToken);
+        JobInfo? info;
+        try
+        {
+            info = await store.GetForOwnerAsync(id, context.GetApiKeyId(), cancellationToken);
+        }
+        catch (RedisException)
+        {
+            // Redis out of reach (a restart, a blip): the same clear 503 with Retry-After as a refused submission.
+            return Unavailable(context);
+        }
+
         if (info is null)
         {
             return NotFound(id);
@@ -144,6 +168,15 @@ internal static class JobEndpoints
         statusCode: StatusCodes.Status404NotFound,
         title: "Job not found",
         detail: $"There is no job '{id}' for this API key.");
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Warning, "Enqueueing a job failed ({ErrorType}): answered 503 with Retry-After")]
+        public static partial void EnqueueFailed(ILogger logger, string errorType, Exception exception);
+
+        [LoggerMessage(2, LogLevel.Warning, "Job {JobId} is queued but reading its status back failed ({ErrorType}): answered 202 with the queued status")]
+        public static partial void StatusAfterEnqueueFailed(ILogger logger, string jobId, string errorType, Exception exception);
+    }
 
     private static IResult Unavailable(HttpContext context)
     {

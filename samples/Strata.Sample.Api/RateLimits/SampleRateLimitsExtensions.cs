@@ -11,7 +11,8 @@ namespace Strata.Sample.Api.RateLimits;
 /// <c>/v1/analyze</c>. Both take their limit from the key's plan (key metadata <c>plan</c> = a tier under
 /// <c>RateLimiting:Policies:{policy}:Tiers</c>), else from <c>Api:RequestsPerMinute</c> / <c>Api:TokensPerMinute</c>.
 /// In role all the counts live in this process; in the api role in Redis (<c>AddRedisRateLimiting</c>, see
-/// <see cref="SampleRedisExtensions"/>), so every API node shares one limit per key.
+/// <see cref="SampleRedisExtensions"/>), so every API node shares one limit per key. When Redis cannot decide, each
+/// policy follows its failure mode (<see cref="SampleFailureModes"/>, <c>RateLimiting:Policies:{policy}:FailureMode</c>).
 /// </summary>
 internal static class SampleRateLimitsExtensions
 {
@@ -20,6 +21,8 @@ internal static class SampleRateLimitsExtensions
 
     public static WebApplicationBuilder AddSampleRateLimits(this WebApplicationBuilder builder)
     {
+        var failureModes = SampleFailureModes.From(builder.Configuration);
+        builder.Services.AddSingleton(failureModes);
         builder.Services.AddStrataRateLimiting();
         builder.Services.Configure<StrataRateLimitingOptions>(builder.Configuration.GetSection("RateLimiting"));
 
@@ -30,7 +33,11 @@ internal static class SampleRateLimitsExtensions
                 RatePartition.ByApiKey,
                 limit: api.Value.RequestsPerMinute,
                 period: TimeSpan.FromMinutes(1),
-                policy => policy.TierSelector = context => context.GetApiKeyPlan()));
+                policy =>
+                {
+                    policy.TierSelector = context => context.GetApiKeyPlan();
+                    policy.FailureMode = failureModes.PerKey;
+                }));
 
         builder.Services.AddSingleton<TokenBudget>();
         return builder;

@@ -12,12 +12,15 @@ namespace Strata.Sample.Api.RateLimits;
 /// The per-key token budget of <c>/v1/analyze</c>, as AI services meter usage: a request spends as many permits as its
 /// document has tokens (GCRA, tokens per minute, limit from the key's plan). Over budget: 429 with <c>Retry-After</c>,
 /// the RateLimit header fields (which also name this policy on success) and a quota-exceeded ProblemDetails body, as
-/// the request limit answers. A document that costs more than the whole budget can never pass: 400.
+/// the request limit answers. A document that costs more than the whole budget can never pass: 400. When Redis cannot
+/// decide and the policy fails closed (<see cref="SampleFailureModes"/>): 503 with <c>Retry-After</c>, as the request
+/// limit answers then, never a 429 that blames a budget nobody counted.
 /// </summary>
 internal sealed class TokenBudget(
     IRateLimiterFactory factory,
     IOptions<SampleApiOptions> api,
-    IOptionsMonitor<StrataRateLimitingOptions> limits)
+    IOptionsMonitor<StrataRateLimitingOptions> limits,
+    SampleFailureModes failureModes)
 {
     private readonly int _defaultLimit = api.Value.TokensPerMinute;
 
@@ -25,7 +28,11 @@ internal sealed class TokenBudget(
         SampleRateLimitsExtensions.TokensPolicy,
         RatePartition.ByApiKey,
         RateLimitRule.Gcra(api.Value.TokensPerMinute, TimeSpan.FromMinutes(1)),
-        policy => policy.TierSelector = context => context.GetApiKeyPlan());
+        policy =>
+        {
+            policy.TierSelector = context => context.GetApiKeyPlan();
+            policy.FailureMode = failureModes.Tokens;
+        });
 
     /// <summary>Spends <paramref name="tokens"/> of the caller's budget; null when admitted, else the error to send.</summary>
     public async ValueTask<IResult?> SpendAsync(HttpContext context, int tokens, CancellationToken cancellationToken)
@@ -69,6 +76,11 @@ internal sealed class TokenBudget(
 
     private static IResult Rejected(HttpContext context, RateLimitLease lease)
     {
+        if (lease.TryGetMetadata(RateLimitMetadataNames.RejectionReason, out var reason) && reason == RateLimitRejectionReasons.StoreUnavailable)
+        {
+            return Unavailable(context, lease);
+        }
+
         var problem = new ProblemDetails
         {
             Status = StatusCodes.Status429TooManyRequests,
@@ -86,6 +98,22 @@ internal sealed class TokenBudget(
             problem.Extensions["retryAfter"] = seconds;
         }
 
+        return TypedResults.Problem(problem);
+    }
+
+    private static IResult Unavailable(HttpContext context, RateLimitLease lease)
+    {
+        var problem = new ProblemDetails
+        {
+            Status = StatusCodes.Status503ServiceUnavailable,
+            Title = "Rate limiting is unavailable",
+            Detail = $"The rate-limit store cannot be reached and policy '{SampleRateLimitsExtensions.TokensPolicy}' fails closed. Retry later.",
+        };
+        problem.Extensions["policy"] = SampleRateLimitsExtensions.TokensPolicy;
+        var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) && wait > TimeSpan.Zero ? wait : TimeSpan.FromSeconds(1);
+        var seconds = Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds));
+        context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        problem.Extensions["retryAfter"] = seconds;
         return TypedResults.Problem(problem);
     }
 }
