@@ -27,17 +27,29 @@ internal static class SampleApi
         return client;
     }
 
+    /// <summary>A request to the sample: a JSON body <c>{"text": ...}</c> when <paramref name="text"/> is given, and an <c>Idempotency-Key</c> header when a key is.</summary>
+    public static HttpRequestMessage Request(HttpMethod method, string path, string? text = null, string? idempotencyKey = null)
+    {
+        var request = new HttpRequestMessage(method, path);
+        if (text is not null)
+        {
+            request.Content = JsonContent.Create(new { text });
+        }
+
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+        }
+
+        return request;
+    }
+
     /// <summary>Sends one request and records its status (or its failure); returns the response, or null without one.</summary>
     public static async Task<(HttpStatusCode Status, string Body)?> SendAsync(LoadStats stats, string operation, HttpClient client, HttpMethod method, string path, string? text = null)
     {
         try
         {
-            using var request = new HttpRequestMessage(method, path);
-            if (text is not null)
-            {
-                request.Content = JsonContent.Create(new { text });
-            }
-
+            using var request = Request(method, path, text);
             using var response = await client.SendAsync(request);
             var body = await response.Content.ReadAsStringAsync();
             stats.Record(operation, response.StatusCode);

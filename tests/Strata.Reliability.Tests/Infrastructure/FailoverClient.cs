@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Http.Json;
 
 namespace Strata.Reliability.Tests.Infrastructure;
 
@@ -53,16 +52,7 @@ public sealed class FailoverClient : IDisposable
         for (var tried = 0; tried < _clients.Length; tried++)
         {
             var node = (preferred + tried) % _clients.Length;
-            using var request = new HttpRequestMessage(method, path);
-            if (text is not null)
-            {
-                request.Content = JsonContent.Create(new { text });
-            }
-
-            if (idempotencyKey is not null)
-            {
-                request.Headers.Add("Idempotency-Key", idempotencyKey);
-            }
+            using var request = SampleApi.Request(method, path, text, idempotencyKey);
 
             var sentAt = DateTimeOffset.UtcNow;
             HttpResponseMessage response;

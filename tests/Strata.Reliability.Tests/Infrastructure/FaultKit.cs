@@ -147,16 +147,7 @@ public sealed class PhasedLoad
         var stats = _stats[phase];
         try
         {
-            using var request = new HttpRequestMessage(method, path);
-            if (text is not null)
-            {
-                request.Content = JsonContent.Create(new { text });
-            }
-
-            if (idempotencyKey is not null)
-            {
-                request.Headers.Add("Idempotency-Key", idempotencyKey);
-            }
+            using var request = SampleApi.Request(method, path, text, idempotencyKey);
 
             var sent = _clock.Elapsed;
             using var response = await client.SendAsync(request);
@@ -266,8 +257,7 @@ public sealed class JobSubmissions
         foreach (var (key, text, first) in _refused)
         {
             var sent = DateTimeOffset.UtcNow;
-            using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/jobs") { Content = JsonContent.Create(new { text }) };
-            request.Headers.Add("Idempotency-Key", key);
+            using var request = SampleApi.Request(HttpMethod.Post, "/v1/jobs", text, key);
             using var response = await client.SendAsync(request);
             var body = await response.Content.ReadAsStringAsync();
             if (response.StatusCode != HttpStatusCode.Accepted)
