@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,16 +18,18 @@ namespace Strata.Sample.Api.Tests;
 /// </summary>
 public sealed class JobSubmitFaultTests(StatusReadsFailFactory factory) : IClassFixture<StatusReadsFailFactory>
 {
-    [Fact]
-    public async Task A_job_queued_whose_status_cannot_be_read_back_is_answered_202_not_503()
+    [Theory]
+    [InlineData(RedisFault.ConnectionLost)]
+    [InlineData(RedisFault.TimedOut)]
+    public async Task A_job_queued_whose_status_cannot_be_read_back_is_answered_202_not_503(RedisFault fault)
     {
         var key = await factory.CreateKeyAsync(["jobs:write"]);
         using var client = factory.CreateClient(key);
 
         var failedBefore = factory.Store.FailedReads;
-        factory.Store.Failing = true;
+        factory.Store.Failing = fault;
         using var submitted = await client.PostTextAsync("/v1/jobs", "The queue took it; the status read failed.");
-        factory.Store.Failing = false;
+        factory.Store.Failing = null;
 
         submitted.StatusCode.Should().Be(HttpStatusCode.Accepted, await submitted.Content.ReadAsStringAsync());
         var status = await submitted.Content.ReadFromJsonAsync<JobStatus>();
@@ -38,17 +41,19 @@ public sealed class JobSubmitFaultTests(StatusReadsFailFactory factory) : IClass
         poll.StatusCode.Should().Be(HttpStatusCode.OK, "the job exists: it was queued");
     }
 
-    [Fact]
-    public async Task A_poll_while_the_job_store_cannot_be_reached_is_a_503_with_retry_after()
+    [Theory]
+    [InlineData(RedisFault.ConnectionLost)]
+    [InlineData(RedisFault.TimedOut)]
+    public async Task A_poll_while_the_job_store_cannot_be_reached_is_a_503_with_retry_after(RedisFault fault)
     {
         var key = await factory.CreateKeyAsync(["jobs:write"]);
         using var client = factory.CreateClient(key);
         using var submitted = await client.PostTextAsync("/v1/jobs", "Polled while Redis is out of reach.");
         submitted.StatusCode.Should().Be(HttpStatusCode.Accepted);
 
-        factory.Store.Failing = true;
+        factory.Store.Failing = fault;
         using var poll = await client.GetAsync(submitted.Headers.Location);
-        factory.Store.Failing = false;
+        factory.Store.Failing = null;
 
         var problem = await AnalyzeEndpointTests.ShouldBeProblemAsync(poll, HttpStatusCode.ServiceUnavailable);
         problem.GetProperty("title").GetString().Should().Be("Job queue unavailable");
@@ -80,16 +85,26 @@ public sealed class StatusReadsFailFactory : SampleApiFactory
     }
 }
 
-/// <summary>An <see cref="IJobStore"/> whose owner-scoped reads throw a <see cref="RedisConnectionException"/> while <see cref="Failing"/>.</summary>
+/// <summary>How StackExchange.Redis fails when Redis is out of reach.</summary>
+public enum RedisFault
+{
+    /// <summary>A <see cref="RedisConnectionException"/> (a <see cref="RedisException"/>): the connection dropped.</summary>
+    ConnectionLost,
+
+    /// <summary>A <see cref="RedisTimeoutException"/> (a <see cref="TimeoutException"/>, not a <see cref="RedisException"/>): the command waited in the client's backlog past its timeout.</summary>
+    TimedOut,
+}
+
+/// <summary>An <see cref="IJobStore"/> whose owner-scoped reads throw as Redis would while <see cref="Failing"/> is set.</summary>
 public sealed class FailingStatusReads(IJobStore inner) : IJobStore
 {
     private int _failedReads;
-    private volatile bool _failing;
+    private volatile StrongBox<RedisFault>? _failing;
 
-    public bool Failing
+    public RedisFault? Failing
     {
-        get => _failing;
-        set => _failing = value;
+        get => _failing?.Value;
+        set => _failing = value is { } fault ? new StrongBox<RedisFault>(fault) : null;
     }
 
     public int FailedReads => Volatile.Read(ref _failedReads);
@@ -98,13 +113,17 @@ public sealed class FailingStatusReads(IJobStore inner) : IJobStore
 
     public ValueTask<JobInfo?> GetForOwnerAsync(string jobId, string? owner, CancellationToken cancellationToken = default)
     {
-        if (Failing)
+#pragma warning disable CS0618 // the overloads with CommandFlags are for the library's own use; a test only needs the exception
+        switch (Failing)
         {
-            Interlocked.Increment(ref _failedReads);
-#pragma warning disable CS0618 // the overload with CommandFlags is for the library's own use; a test only needs the exception
-            throw new RedisConnectionException(ConnectionFailureType.SocketFailure, "Simulated: Redis dropped the connection.");
-#pragma warning restore CS0618
+            case RedisFault.ConnectionLost:
+                Interlocked.Increment(ref _failedReads);
+                throw new RedisConnectionException(ConnectionFailureType.SocketFailure, "Simulated: Redis dropped the connection.");
+            case RedisFault.TimedOut:
+                Interlocked.Increment(ref _failedReads);
+                throw new RedisTimeoutException("Simulated: the message timed out in the backlog attempting to send because no connection became available.", CommandStatus.WaitingInBacklog);
         }
+#pragma warning restore CS0618
 
         return inner.GetForOwnerAsync(jobId, owner, cancellationToken);
     }

@@ -1,6 +1,6 @@
 using System.Text.Json;
-using StackExchange.Redis;
 using Strata.Jobs;
+using Strata.Sample.Api.Hosting;
 using Strata.Sample.Api.Security;
 using Strata.Sample.Processing;
 
@@ -93,7 +93,7 @@ internal static partial class JobEndpoints
                 },
                 cancellationToken);
         }
-        catch (RedisException exception)
+        catch (Exception exception) when (RedisOutage.Is(exception))
         {
             Log.EnqueueFailed(loggers.CreateLogger(typeof(JobEndpoints)), exception.GetType().Name, exception);
             return Unavailable(context);
@@ -106,7 +106,7 @@ internal static partial class JobEndpoints
         {
             info = await store.GetForOwnerAsync(id, owner, cancellationToken);
         }
-        catch (RedisException exception)
+        catch (Exception exception) when (RedisOutage.Is(exception))
         {
             Log.StatusAfterEnqueueFailed(loggers.CreateLogger(typeof(JobEndpoints)), id, exception.GetType().Name, exception);
             info = null;
@@ -123,7 +123,7 @@ internal static partial class JobEndpoints
         {
             info = await store.GetForOwnerAsync(id, context.GetApiKeyId(), cancellationToken);
         }
-        catch (RedisException)
+        catch (Exception exception) when (RedisOutage.Is(exception))
         {
             // Redis out of reach (a restart, a blip): the same clear 503 with Retry-After as a refused submission.
             return Unavailable(context);

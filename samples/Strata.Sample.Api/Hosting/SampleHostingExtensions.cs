@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
-using StackExchange.Redis;
 
 namespace Strata.Sample.Api.Hosting;
 
@@ -53,7 +52,7 @@ internal static class SampleHostingExtensions
             StatusCodeSelector = exception => exception switch
             {
                 Microsoft.AspNetCore.Http.BadHttpRequestException bad => bad.StatusCode,
-                RedisException => StatusCodes.Status503ServiceUnavailable,
+                _ when RedisOutage.Is(exception) => StatusCodes.Status503ServiceUnavailable,
                 _ => StatusCodes.Status500InternalServerError,
             },
         });

@@ -47,7 +47,7 @@ internal static class SampleRedisExtensions
                 var latency = await redis.GetDatabase().PingAsync();
                 return HealthCheckResult.Healthy($"PING {latency.TotalMilliseconds:0.0} ms");
             }
-            catch (RedisException exception)
+            catch (Exception exception) when (RedisOutage.Is(exception))
             {
                 return HealthCheckResult.Unhealthy("Redis does not answer.", exception);
             }

@@ -94,38 +94,8 @@ public sealed partial class SampleDeployment : IAsyncDisposable
     {
         var started = roles.Select(role => SampleProcess.StartRole(role, Environment)).ToList();
         _processes.AddRange(started);
-        await Task.WhenAll(started.Select(WaitUntilReadyPatientlyAsync));
+        await Task.WhenAll(started.Select(process => process.WaitUntilReadyAsync(TimeSpan.FromMinutes(3))));
         return started;
-    }
-
-    /// <summary>
-    /// Like <see cref="SampleProcess.WaitUntilReadyAsync"/>, but each probe may take up to a minute: several processes
-    /// starting at once on two cores can take longer than 5 s for their first readiness check, and a probe the client
-    /// gives up on is logged by the host as an unhealthy check (an error line).
-    /// </summary>
-    private static async Task WaitUntilReadyPatientlyAsync(SampleProcess process)
-    {
-        using var client = new HttpClient { BaseAddress = process.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
-        var watch = System.Diagnostics.Stopwatch.StartNew();
-        while (watch.Elapsed < TimeSpan.FromMinutes(3) && !process.HasExited)
-        {
-            try
-            {
-                using var response = await client.GetAsync(new Uri("/health/ready", UriKind.Relative));
-                if (response.StatusCode == System.Net.HttpStatusCode.OK)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-
-            await Task.Delay(200);
-        }
-
-        throw new InvalidOperationException($"{process.Name} never became ready (exited: {process.HasExited}). Output:\n{process.Output}");
     }
 
     /// <summary>Every process's output, labelled, for failure messages.</summary>
