@@ -231,7 +231,7 @@ public sealed class RedisFaultTests(RedisFixture redis) : IClassFixture<RedisFix
                 {
                     last = await store.GetAsync(id);
                 }
-                catch (RedisException)
+                catch (Exception exception) when (exception is RedisException or RedisTimeoutException)
                 {
                     return false;
                 }
@@ -252,7 +252,7 @@ public sealed class RedisFaultTests(RedisFixture redis) : IClassFixture<RedisFix
             {
                 met = await condition();
             }
-            catch (RedisException)
+            catch (Exception exception) when (exception is RedisException or RedisTimeoutException)
             {
                 met = false;
             }

@@ -127,7 +127,7 @@ public sealed class RedisServerTests(RedisFixture redis) : IClassFixture<RedisFi
             {
                 return await action();
             }
-            catch (RedisException) when (attempt < 100)
+            catch (Exception exception) when (exception is RedisException or RedisTimeoutException && attempt < 100)
             {
                 await Task.Delay(50);
             }
