@@ -160,7 +160,9 @@ public sealed partial class ProcessFaultTests(ITestOutputHelper output)
         var because = deployment.Outputs().Replace(key, "<key>", StringComparison.Ordinal);
         exit.Should().Be(0, "SIGTERM is a clean stop: " + stopping.Output);
         client.CutOff.Should().Be(0, "no request the node took is cut off mid-response");
-        mix.ProcessedButUnanswered.Should().Be(0, "no job was enqueued by a request the stopping node then left unanswered");
+        var resends = string.Join("\n", mix.ResendDetails);
+        output.WriteLine("resent submissions:\n" + resends);
+        mix.ProcessedButUnanswered.Should().Be(0, "no job was enqueued by a request the stopping node then left unanswered; resends:\n" + resends + "\nstopping node:\n" + stopping.Output.Replace(key, "<key>", StringComparison.Ordinal));
         CheckAnswers(stats, because);
         jobs.Values.Where(job => job.State != "succeeded").Should().BeEmpty("every accepted job succeeds: " + because);
         await CheckOneAnalysisPerJobAsync(deployment, analyses, jobs.Keys);

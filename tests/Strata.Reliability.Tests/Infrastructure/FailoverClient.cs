@@ -9,7 +9,8 @@ namespace Strata.Reliability.Tests.Infrastructure;
 /// <param name="Node">The index of the node that answered.</param>
 /// <param name="Resent">True when the request went to another node first and got no response there.</param>
 /// <param name="LastSentAt">When the attempt that was answered was sent (after the failed ones).</param>
-public sealed record NodeAnswer(HttpStatusCode Status, string Body, int Node, bool Resent, DateTimeOffset LastSentAt);
+/// <param name="FailedAttempts">The attempts without a response before this answer: node and error, e.g. <c>0:ConnectionError</c>.</param>
+public sealed record NodeAnswer(HttpStatusCode Status, string Body, int Node, bool Resent, DateTimeOffset LastSentAt, string FailedAttempts = "");
 
 /// <summary>
 /// A client over several nodes that behaves like a load balancer: a request goes to its preferred node and, when the
@@ -48,6 +49,7 @@ public sealed class FailoverClient : IDisposable
     public async Task<NodeAnswer?> SendAsync(LoadStats stats, string operation, int preferred, HttpMethod method, string path, string? text = null, string? idempotencyKey = null)
     {
         var resent = false;
+        var failedAttempts = new List<string>();
         HttpRequestException? last = null;
         for (var tried = 0; tried < _clients.Length; tried++)
         {
@@ -65,6 +67,7 @@ public sealed class FailoverClient : IDisposable
                 // Refused, reset or closed before any response: the node never answered it; try the next one.
                 last = exception;
                 resent = true;
+                failedAttempts.Add($"{node}:{exception.HttpRequestError}");
                 _unanswered.AddOrUpdate($"{exception.HttpRequestError}", 1, (_, n) => n + 1);
                 continue;
             }
@@ -95,7 +98,7 @@ public sealed class FailoverClient : IDisposable
                     stats.Sample($"{operation} {(int)response.StatusCode} from node {node}: {body}");
                 }
 
-                return new NodeAnswer(response.StatusCode, body, node, resent, sentAt);
+                return new NodeAnswer(response.StatusCode, body, node, resent, sentAt, string.Join(", ", failedAttempts));
             }
         }
 

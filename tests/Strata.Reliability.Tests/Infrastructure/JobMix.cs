@@ -18,11 +18,15 @@ public sealed class JobMixResult
     public long ResentSubmits => Interlocked.Read(ref _resentSubmits);
 
     /// <summary>
-    /// Resent submissions whose job existed before the resend (its <c>createdAt</c> precedes the resend): a node took
-    /// the request, enqueued the job and never answered. The Idempotency-Key made the resend return it; without it the
-    /// client would not know the job.
+    /// Resent submissions whose job existed before the resend: a node took the request, enqueued the job and never
+    /// answered. The Idempotency-Key made the resend return it; without it the client would not know the job. The job's
+    /// <c>createdAt</c> is stored in whole milliseconds (rounded down), so a job counts only when it was created at
+    /// least a millisecond before the resend was sent; a resend answered within the same millisecond is not mistaken for one.
     /// </summary>
     public long ProcessedButUnanswered => Interlocked.Read(ref _processedButUnanswered);
+
+    /// <summary>Each resent submission: its failed attempts, how long before the resend its job was created (negative: after), and the counted ones marked.</summary>
+    public ConcurrentQueue<string> ResendDetails { get; } = new();
 
     public TimeSpan Elapsed { get; set; }
 
@@ -30,10 +34,20 @@ public sealed class JobMixResult
     {
         Interlocked.Increment(ref _resentSubmits);
         using var body = JsonDocument.Parse(answer.Body);
-        if (body.RootElement.GetProperty("createdAt") is { ValueKind: JsonValueKind.String } created && created.GetDateTimeOffset() < answer.LastSentAt)
+        if (body.RootElement.GetProperty("createdAt") is not { ValueKind: JsonValueKind.String } created)
+        {
+            ResendDetails.Enqueue($"[{answer.FailedAttempts}] then node {answer.Node}: no createdAt");
+            return;
+        }
+
+        var before = answer.LastSentAt - created.GetDateTimeOffset();
+        var taken = before >= TimeSpan.FromMilliseconds(1);
+        if (taken)
         {
             Interlocked.Increment(ref _processedButUnanswered);
         }
+
+        ResendDetails.Enqueue($"[{answer.FailedAttempts}] then node {answer.Node}: created {before.TotalMilliseconds:0.000} ms before the resend{(taken ? " (TAKEN)" : "")}");
     }
 }
 
