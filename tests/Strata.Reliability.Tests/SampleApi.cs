@@ -67,6 +67,15 @@ internal static class SampleApi
         }
     }
 
+    /// <summary>
+    /// Whether a job returned for a resent submission already existed when the resend was sent, i.e. an earlier send
+    /// had been accepted. A job's <c>createdAt</c> is stored in whole milliseconds (rounded down), so a job the resend
+    /// itself created within the same millisecond can read as older than the resend; only a job created at least a
+    /// millisecond before it counts.
+    /// </summary>
+    public static bool ExistedBefore(JsonElement createdAt, DateTimeOffset resentAt)
+        => createdAt.ValueKind == JsonValueKind.String && resentAt - createdAt.GetDateTimeOffset() >= TimeSpan.FromMilliseconds(1);
+
     public static string JobId(string body)
     {
         using var document = JsonDocument.Parse(body);

@@ -268,9 +268,7 @@ public sealed class JobSubmissions
 
             using var document = JsonDocument.Parse(body);
             ids.Add(document.RootElement.GetProperty("id").GetString()!);
-            if (document.RootElement.TryGetProperty("createdAt", out var created)
-                && created.ValueKind == JsonValueKind.String
-                && created.GetDateTimeOffset() < sent)
+            if (document.RootElement.TryGetProperty("createdAt", out var created) && SampleApi.ExistedBefore(created, sent))
             {
                 acceptedAfterAll.Add(first);
             }

@@ -19,9 +19,8 @@ public sealed class JobMixResult
 
     /// <summary>
     /// Resent submissions whose job existed before the resend: a node took the request, enqueued the job and never
-    /// answered. The Idempotency-Key made the resend return it; without it the client would not know the job. The job's
-    /// <c>createdAt</c> is stored in whole milliseconds (rounded down), so a job counts only when it was created at
-    /// least a millisecond before the resend was sent; a resend answered within the same millisecond is not mistaken for one.
+    /// answered. The Idempotency-Key made the resend return it; without it the client would not know the job
+    /// (<see cref="SampleApi.ExistedBefore"/>).
     /// </summary>
     public long ProcessedButUnanswered => Interlocked.Read(ref _processedButUnanswered);
 
@@ -41,7 +40,7 @@ public sealed class JobMixResult
         }
 
         var before = answer.LastSentAt - created.GetDateTimeOffset();
-        var taken = before >= TimeSpan.FromMilliseconds(1);
+        var taken = SampleApi.ExistedBefore(created, answer.LastSentAt);
         if (taken)
         {
             Interlocked.Increment(ref _processedButUnanswered);
