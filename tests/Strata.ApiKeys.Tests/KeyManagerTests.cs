@@ -379,6 +379,26 @@ public sealed class KeyManagerTests
     }
 
     [Fact]
+    public async Task A_shutdown_timeout_that_runs_out_during_the_last_flush_stops_the_host_cleanly_and_logs_what_was_lost()
+    {
+        await using var app = await TestApp.StartAsync();
+        var created = await app.CreateKeyAsync();
+        await app.GetAsync("/me", created.Key);
+        app.Store.LastUsedHangs = true;
+
+        // The host's shutdown timeout runs out while the final flush waits for the store. Before, the flush's
+        // cancellation escaped StopAsync, and a host run with RunAsync crashed (exit code 134) instead of stopping.
+        using var shutdownTimeout = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        var stop = () => app.App.StopAsync(shutdownTimeout.Token);
+
+        await stop.Should().NotThrowAsync();
+        app.Store.LastUsedHangs = false;
+        app.Logs.GetSnapshot().Should().ContainSingle(r => r.Id.Id == 31 && r.Id.Name == "LastUsedShutdownFlushCancelled")
+            .Which.Message.Should().Contain("1 API keys");
+        app.App.Services.GetRequiredService<LastUsedTracker>().PendingCount.Should().Be(1, "the time that was not written is still pending, not dropped silently");
+    }
+
+    [Fact]
     public async Task Failed_last_used_flush_is_logged_and_retried_with_the_newest_times()
     {
         await using var app = await TestApp.StartAsync();

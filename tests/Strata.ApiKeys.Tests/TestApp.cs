@@ -209,6 +209,9 @@ internal sealed class CountingStore(IApiKeyStore inner) : IApiKeyStore
     /// <summary>Completes after the first last-used write that reached the inner store.</summary>
     public TaskCompletionSource LastUsedWritten { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>When set, last-used writes wait until their token fires, as a database that does not answer would.</summary>
+    public bool LastUsedHangs { get; set; }
+
     public async Task RecordLastUsedAsync(IReadOnlyDictionary<string, DateTimeOffset> lastUsed, CancellationToken cancellationToken = default)
     {
         Interlocked.Increment(ref _lastUsedWrites);
@@ -216,6 +219,11 @@ internal sealed class CountingStore(IApiKeyStore inner) : IApiKeyStore
         if (ThrowOnLastUsed is { } ex)
         {
             throw ex;
+        }
+
+        if (LastUsedHangs)
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
         }
 
         await Inner.RecordLastUsedAsync(lastUsed, cancellationToken);

@@ -92,6 +92,23 @@ internal sealed partial class LastUsedTracker
         }
     }
 
+    /// <summary>
+    /// The last flush, at shutdown, within the host's shutdown timeout. When the timeout runs out first (the token
+    /// fires), the times not written are logged with their count and the stop goes on: a shutdown must not fail, and
+    /// crash the process, over last-used metadata.
+    /// </summary>
+    public async Task FlushAtShutdownAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            Log.ShutdownFlushCancelled(_logger, _pending.Count);
+        }
+    }
+
     /// <summary>The newest last-used time of one key, in UTC ticks, raised in place.</summary>
     private sealed class PendingTime
     {
@@ -138,6 +155,9 @@ internal sealed partial class LastUsedTracker
     {
         [LoggerMessage(30, LogLevel.Warning, "Writing last-used times of {Count} API keys failed; will retry on the next flush.", EventName = "LastUsedFlushFailed")]
         public static partial void FlushFailed(ILogger logger, int count, Exception exception);
+
+        [LoggerMessage(31, LogLevel.Warning, "The shutdown timeout ran out before the last-used times of {Count} API keys were written; they are lost.", EventName = "LastUsedShutdownFlushCancelled")]
+        public static partial void ShutdownFlushCancelled(ILogger logger, int count);
     }
 }
 
@@ -179,7 +199,7 @@ internal sealed class LastUsedFlushService : BackgroundService
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
         if (_tracker is not null)
         {
-            await _tracker.FlushAsync(cancellationToken).ConfigureAwait(false);
+            await _tracker.FlushAtShutdownAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
