@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -93,40 +94,38 @@ internal static partial class SampleDatabaseMigrator
     }
 
     private static async Task<bool> PostgresHistoryTableExistsAsync(SampleDbContext db, CancellationToken cancellationToken)
-    {
-        // A command of our own on EF Core's connection: nothing is logged by EF Core, and a missing table is an answer, not an error.
-        await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var command = db.Database.GetDbConnection().CreateCommand();
-            await using (command.ConfigureAwait(false))
-            {
-                command.CommandText = $"SELECT to_regclass('\"{HistoryRepository.DefaultTableName}\"') IS NOT NULL;";
-                return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is true;
-            }
-        }
-        finally
-        {
-            await db.Database.CloseConnectionAsync().ConfigureAwait(false);
-        }
-    }
+        => await ExecuteAsync(
+            db,
+            $"SELECT to_regclass('\"{HistoryRepository.DefaultTableName}\"') IS NOT NULL;",
+            static (command, token) => command.ExecuteScalarAsync(token),
+            cancellationToken).ConfigureAwait(false) is true;
 
     /// <summary>
     /// Creates EF Core's history table (if it does not exist) before migrating PostgreSQL, so that EF Core's own first
     /// look at the applied migrations finds a table instead of failing (and logging an error). Two processes doing this
     /// at once can collide in PostgreSQL's catalog (unique_violation, duplicate_table): the caller retries those.
     /// </summary>
-    private static async Task CreatePostgresHistoryTableAsync(SampleDbContext db, CancellationToken cancellationToken)
+    private static Task CreatePostgresHistoryTableAsync(SampleDbContext db, CancellationToken cancellationToken)
+        => ExecuteAsync(
+            db,
+            db.GetService<IHistoryRepository>().GetCreateIfNotExistsScript(),
+            static (command, token) => command.ExecuteNonQueryAsync(token),
+            cancellationToken);
+
+    /// <summary>
+    /// Runs one command of our own on EF Core's connection: EF Core logs nothing for it, so a missing table is an
+    /// answer, not an error line.
+    /// </summary>
+    private static async Task<T> ExecuteAsync<T>(SampleDbContext db, string sql, Func<DbCommand, CancellationToken, Task<T>> execute, CancellationToken cancellationToken)
     {
-        var script = db.GetService<IHistoryRepository>().GetCreateIfNotExistsScript();
         await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var command = db.Database.GetDbConnection().CreateCommand();
             await using (command.ConfigureAwait(false))
             {
-                command.CommandText = script;
-                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                command.CommandText = sql;
+                return await execute(command, cancellationToken).ConfigureAwait(false);
             }
         }
         finally
@@ -174,54 +173,38 @@ internal static partial class SampleDatabaseMigrator
         }
     }
 
-    private static async Task<string?> ReadSqliteLockAsync(SampleDbContext db, CancellationToken cancellationToken)
-    {
-        await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var command = db.Database.GetDbConnection().CreateCommand();
-            await using (command.ConfigureAwait(false))
+    private static Task<string?> ReadSqliteLockAsync(SampleDbContext db, CancellationToken cancellationToken)
+        => ExecuteAsync(
+            db,
+            $"SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '{SqliteLockTable}';",
+            static async (command, token) =>
             {
-                command.CommandText = $"SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '{SqliteLockTable}';";
-                if (Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture) == 0)
+                if (Convert.ToInt64(await command.ExecuteScalarAsync(token).ConfigureAwait(false), CultureInfo.InvariantCulture) == 0)
                 {
                     return null;
                 }
 
                 command.CommandText = $"SELECT \"Timestamp\" FROM \"{SqliteLockTable}\" LIMIT 1;";
-                return Convert.ToString(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture) is { Length: > 0 } taken
+                return Convert.ToString(await command.ExecuteScalarAsync(token).ConfigureAwait(false), CultureInfo.InvariantCulture) is { Length: > 0 } taken
                     ? taken
                     : null;
-            }
-        }
-        finally
-        {
-            await db.Database.CloseConnectionAsync().ConfigureAwait(false);
-        }
-    }
+            },
+            cancellationToken);
 
-    private static async Task DeleteSqliteLockAsync(SampleDbContext db, string taken, CancellationToken cancellationToken)
-    {
-        await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var command = db.Database.GetDbConnection().CreateCommand();
-            await using (command.ConfigureAwait(false))
+    // Only the row judged stale: if another process has taken the lock since, its row stays.
+    private static Task DeleteSqliteLockAsync(SampleDbContext db, string taken, CancellationToken cancellationToken)
+        => ExecuteAsync(
+            db,
+            $"DELETE FROM \"{SqliteLockTable}\" WHERE \"Timestamp\" = $taken;",
+            (command, token) =>
             {
-                // Only the row judged stale: if another process has taken the lock since, its row stays.
-                command.CommandText = $"DELETE FROM \"{SqliteLockTable}\" WHERE \"Timestamp\" = $taken;";
                 var parameter = command.CreateParameter();
                 parameter.ParameterName = "$taken";
                 parameter.Value = taken;
                 command.Parameters.Add(parameter);
-                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-        }
-        finally
-        {
-            await db.Database.CloseConnectionAsync().ConfigureAwait(false);
-        }
-    }
+                return command.ExecuteNonQueryAsync(token);
+            },
+            cancellationToken);
 
     internal static bool IsContention(Exception exception)
     {

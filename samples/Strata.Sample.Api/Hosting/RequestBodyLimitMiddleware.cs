@@ -22,17 +22,11 @@ internal sealed class RequestBodyLimitMiddleware(RequestDelegate next, IOptions<
 
         if (context.Request.ContentLength > _limit)
         {
-            context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
-            await problems.WriteAsync(new ProblemDetailsContext
-            {
-                HttpContext = context,
-                ProblemDetails =
-                {
-                    Status = StatusCodes.Status413PayloadTooLarge,
-                    Title = "Request body too large",
-                    Detail = $"The request body is {context.Request.ContentLength} bytes; the limit is {_limit} bytes.",
-                },
-            });
+            await problems.WriteProblemAsync(
+                context,
+                StatusCodes.Status413PayloadTooLarge,
+                "Request body too large",
+                $"The request body is {context.Request.ContentLength} bytes; the limit is {_limit} bytes.");
             return;
         }
 

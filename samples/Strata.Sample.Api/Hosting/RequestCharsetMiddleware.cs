@@ -31,17 +31,11 @@ internal sealed class RequestCharsetMiddleware(RequestDelegate next)
         }
         else
         {
-            context.Response.StatusCode = StatusCodes.Status415UnsupportedMediaType;
-            await problems.WriteAsync(new ProblemDetailsContext
-            {
-                HttpContext = context,
-                ProblemDetails =
-                {
-                    Status = StatusCodes.Status415UnsupportedMediaType,
-                    Title = "Unsupported charset",
-                    Detail = "The Content-Type names a charset this server cannot decode. Send the body as UTF-8 JSON (Content-Type: application/json).",
-                },
-            });
+            await problems.WriteProblemAsync(
+                context,
+                StatusCodes.Status415UnsupportedMediaType,
+                "Unsupported charset",
+                "The Content-Type names a charset this server cannot decode. Send the body as UTF-8 JSON (Content-Type: application/json).");
             return;
         }
 
