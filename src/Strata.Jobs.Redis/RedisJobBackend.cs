@@ -708,10 +708,10 @@ internal sealed partial class RedisJobBackend : IJobBackend
     private async Task<IReadOnlyList<JobDelivery>> ReclaimAsync(IDatabase db, Keys keys, int max)
     {
         var lease = (long)_options.LeaseTime.TotalMilliseconds;
-        StreamPendingMessageInfo[] pending;
+        (RedisValue MessageId, int DeliveryCount)[] pending;
         try
         {
-            pending = await db.StreamPendingMessagesAsync(keys.Stream, _options.ConsumerGroup, max, RedisValue.Null, "-", "+", lease).ConfigureAwait(false);
+            pending = await PendingIdleAsync(db, keys.Stream, _options.ConsumerGroup, max, lease).ConfigureAwait(false);
         }
         catch (RedisServerException ex) when (ex.Message.StartsWith("NOGROUP", StringComparison.Ordinal))
         {
@@ -732,6 +732,25 @@ internal sealed partial class RedisJobBackend : IJobBackend
         }
 
         return deliveries;
+    }
+
+    /// <summary>
+    /// <c>XPENDING key group IDLE ms - + count</c>: the pending entries idle for at least <paramref name="minIdleMs"/>.
+    /// Sent as a raw command because StackExchange.Redis has a typed overload with an idle time only from 3.x, and the
+    /// package supports 2.8 (the key is passed as a <see cref="RedisKey"/>, so Cluster routing and key prefixes apply).
+    /// </summary>
+    private static async Task<(RedisValue MessageId, int DeliveryCount)[]> PendingIdleAsync(IDatabase db, RedisKey stream, RedisValue group, int max, long minIdleMs)
+    {
+        var result = await db.ExecuteAsync("XPENDING", stream, group, "IDLE", minIdleMs, "-", "+", max).ConfigureAwait(false);
+        var rows = (RedisResult[])result!;
+        var pending = new (RedisValue, int)[rows.Length];
+        for (var i = 0; i < rows.Length; i++)
+        {
+            var row = (RedisResult[])rows[i]!;
+            pending[i] = ((RedisValue)row[0], (int)row[3]);
+        }
+
+        return pending;
     }
 
     private async Task<IReadOnlyList<JobDelivery>> ToDeliveriesAsync(IDatabase db, Keys keys, StreamEntry[] entries, Func<string, int> deliveryCount)

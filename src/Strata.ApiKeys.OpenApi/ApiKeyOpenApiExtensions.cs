@@ -1,9 +1,10 @@
-#if NET10_0_OR_GREATER
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 using Strata.ApiKeys;
 
-namespace Microsoft.AspNetCore.OpenApi;
+// In the namespace of AddOpenApi, so the call inside AddOpenApi(options => ...) needs no extra using.
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Declares the API-key security scheme in documents produced by Microsoft.AspNetCore.OpenApi (.NET 10).</summary>
 public static class ApiKeyOpenApiExtensions
@@ -54,4 +55,3 @@ public static class ApiKeyOpenApiExtensions
         return options;
     }
 }
-#endif

@@ -1,10 +1,9 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.OpenApi;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Strata.ApiKeys.Tests;
+namespace Strata.ApiKeys.OpenApi.Tests;
 
 public sealed class OpenApiTests
 {
