@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
 using Strata.Jobs;
 
 namespace Microsoft.AspNetCore.Builder;
@@ -30,8 +29,8 @@ public static class JobEndpointRouteBuilderExtensions
         ArgumentNullException.ThrowIfNull(pattern);
         var tag = typeof(TJob).Name;
 
-        // Fails at start-up, not on the first request, when the job type was never registered.
-        endpoints.ServiceProvider.GetRequiredService<JobTypeRegistry>().Get<TJob>();
+        // Fails at start-up, not on the first request, when AddJobs was not called or the job type was never registered.
+        JobsServices.GetRegistry(endpoints.ServiceProvider, $"MapJobEndpoints<{tag}>()", tag).Get<TJob>();
         var options = new JobEndpointOptions();
         configure?.Invoke(options);
         var handlers = new JobEndpointHandlers<TJob>(options);
