@@ -1,12 +1,11 @@
 using System.Globalization;
-using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Strata.Jobs;
 
-internal sealed partial class JobEndpointHandlers<TJob>(JobEndpointOptions options)
+internal sealed partial class JobEndpointHandlers<TJob>(JobEndpointOptions options, JobBodyReader<TJob> reader)
 {
     public Task<IResult> Post(HttpContext context) => GuardAsync(context, PostAsync(context));
 
@@ -35,28 +34,16 @@ internal sealed partial class JobEndpointHandlers<TJob>(JobEndpointOptions optio
         var services = context.RequestServices;
         var queue = services.GetRequiredService<IJobQueue>();
         var store = services.GetRequiredService<IJobStore>();
-        var registry = services.GetRequiredService<JobTypeRegistry>();
-        var registration = registry.Get<TJob>();
 
         if (!context.Request.HasJsonContentType())
         {
             return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "The request body must be JSON (Content-Type: application/json).");
         }
 
-        TJob? job;
-        try
+        var (job, error) = await reader.ReadAsync(context.Request.Body, context.RequestAborted).ConfigureAwait(false);
+        if (error is not null)
         {
-            job = await JsonSerializer.DeserializeAsync(context.Request.Body, registration.GetTypeInfo(registry.SerializerOptions), context.RequestAborted).ConfigureAwait(false);
-        }
-        catch (JsonException ex)
-        {
-            var where = ex.Path is { Length: > 0 } path ? $" (at {path})" : string.Empty;
-            return Problem(StatusCodes.Status400BadRequest, "Invalid job", $"The request body is not a valid {registration.Name} job{where}.");
-        }
-
-        if (job is null)
-        {
-            return Problem(StatusCodes.Status400BadRequest, "Invalid job", $"The request body must be a {registration.Name} job, not null.");
+            return Problem(StatusCodes.Status400BadRequest, "Invalid job", error);
         }
 
         var owner = options.OwnerSelector(context);
@@ -72,7 +59,7 @@ internal sealed partial class JobEndpointHandlers<TJob>(JobEndpointOptions optio
         }
 
         options.ConfigureJob?.Invoke(context, jobOptions);
-        var jobId = await queue.TryEnqueueAsync(job, jobOptions, context.RequestAborted).ConfigureAwait(false);
+        var jobId = await queue.TryEnqueueAsync(job!, jobOptions, context.RequestAborted).ConfigureAwait(false);
         if (jobId is null)
         {
             SetRetryAfter(context);

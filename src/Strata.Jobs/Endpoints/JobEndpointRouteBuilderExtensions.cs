@@ -10,8 +10,9 @@ public static class JobEndpointRouteBuilderExtensions
     /// <summary>
     /// Maps <c>POST {pattern}</c> (enqueue; 202 Accepted with <c>Location</c> and <c>Retry-After</c>),
     /// <c>GET {pattern}/{id}</c> (status, progress and the result when done) and <c>DELETE {pattern}/{id}</c>
-    /// (cancel). A body that is not valid JSON for <typeparamref name="TJob"/> gets 400 ProblemDetails; a job
-    /// that is unknown or another owner's gets 404.
+    /// (cancel). A body that is not a valid <typeparamref name="TJob"/> (not JSON, a member of the wrong type, a
+    /// required member missing or null) gets 400 ProblemDetails and nothing is enqueued; a job that is unknown or
+    /// another owner's gets 404.
     /// </summary>
     /// <typeparam name="TJob">A job type registered with <c>AddHandler</c> or <c>AddJob</c>.</typeparam>
     /// <param name="endpoints">The route builder.</param>
@@ -30,10 +31,11 @@ public static class JobEndpointRouteBuilderExtensions
         var tag = typeof(TJob).Name;
 
         // Fails at start-up, not on the first request, when AddJobs was not called or the job type was never registered.
-        JobsServices.GetRegistry(endpoints.ServiceProvider, $"MapJobEndpoints<{tag}>()", tag).Get<TJob>();
+        var registry = JobsServices.GetRegistry(endpoints.ServiceProvider, $"MapJobEndpoints<{tag}>()", tag);
+        var registration = registry.Get<TJob>();
         var options = new JobEndpointOptions();
         configure?.Invoke(options);
-        var handlers = new JobEndpointHandlers<TJob>(options);
+        var handlers = new JobEndpointHandlers<TJob>(options, JobBodyReader<TJob>.Create(registration, registry.SerializerOptions, options.ValidateRequiredMembers));
 
         var group = endpoints.MapGroup(pattern);
         var submit = group.MapPost(string.Empty, (Func<HttpContext, Task<IResult>>)handlers.Post)
