@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Strata.Jobs;
@@ -52,6 +53,12 @@ public static class JobsServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        return builder.AddCheck<JobsHealthCheck>(name, failureStatus: null, tags: tags ?? []);
+        
+        // Resolved here rather than by activation, so a forgotten AddJobs() names the call instead of an internal type.
+        return builder.Add(new HealthCheckRegistration(
+            name,
+            static services => new JobsHealthCheck(JobsServices.GetBackend(services, "using AddJobsHealthCheck()")),
+            failureStatus: null,
+            tags: tags ?? []));
     }
 }

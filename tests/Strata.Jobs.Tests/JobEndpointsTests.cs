@@ -165,19 +165,6 @@ public sealed class JobEndpointsTests : IAsyncLifetime
         endpoints.Should().HaveCount(3);
     }
 
-    [Fact]
-    public async Task Mapping_endpoints_for_an_unregistered_job_type_fails_at_start_up()
-    {
-        var builder = WebApplication.CreateBuilder();
-        builder.WebHost.UseTestServer();
-        builder.Services.AddJobs().AddHandler<EchoJob, EchoHandler>();
-        await using var app = builder.Build();
-
-        var map = () => app.MapJobEndpoints<RecordJob>("/records");
-
-        map.Should().Throw<InvalidOperationException>().WithMessage("*RecordJob is not registered*");
-    }
-
     private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string url, string? user, string? json = null, string? idempotencyKey = null)
     {
         using var request = new HttpRequestMessage(method, url);

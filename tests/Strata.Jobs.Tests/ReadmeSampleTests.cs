@@ -3,7 +3,10 @@ using System.Net.Http.Json;
 using System.Security.Claims;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -63,6 +66,44 @@ public sealed class ReadmeSampleTests
         var store = app.Services.GetRequiredService<IJobStore>();
         (await store.GetForOwnerAsync(status.GetProperty("id").GetString()!, "key-7")).Should().NotBeNull();
         await app.StopAsync();
+    }
+
+    [Fact]
+    public async Task Readme_per_verb_sample_gives_submit_and_status_their_own_rate_limit_policies()
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.WebHost.UseTestServer();
+        builder.Services.AddSingleton<IAnalyzer, WordCounter>();
+        builder.Services.AddAuthorization();
+        builder.Services.AddJobs().AddHandler<AnalyzeDocument, AnalyzeDocumentHandler>();
+
+        // --- README: Conventions per verb ---
+        builder.Services.AddRateLimiter(o =>
+        {
+            o.AddFixedWindowLimiter("submit", l => (l.PermitLimit, l.Window) = (10, TimeSpan.FromMinutes(1)));
+            o.AddFixedWindowLimiter("poll", l => (l.PermitLimit, l.Window) = (600, TimeSpan.FromMinutes(1)));
+        });
+        // --- end of README ---
+
+        await using var app = builder.Build();
+        app.UseAuthorization();
+        app.UseRateLimiter();
+
+        // --- README: Conventions per verb ---
+        var jobs = app.MapJobEndpoints<AnalyzeDocument>("/v1/jobs").RequireAuthorization(); // all three
+        jobs.Submit.RequireRateLimiting("submit");   // POST only
+        jobs.Status.RequireRateLimiting("poll");     // GET only: polling at Retry-After has a budget of its own
+        jobs.Cancel.WithName("CancelAnalysis");      // OpenAPI metadata for one verb
+        // --- end of README ---
+
+        var endpoints = ((IEndpointRouteBuilder)app).DataSources.SelectMany(source => source.Endpoints)
+            .ToDictionary(e => e.Metadata.GetRequiredMetadata<HttpMethodMetadata>().HttpMethods.Single());
+        endpoints.Should().HaveCount(3);
+        endpoints["POST"].Metadata.GetMetadata<EnableRateLimitingAttribute>()!.PolicyName.Should().Be("submit");
+        endpoints["GET"].Metadata.GetMetadata<EnableRateLimitingAttribute>()!.PolicyName.Should().Be("poll");
+        endpoints["DELETE"].Metadata.GetMetadata<EnableRateLimitingAttribute>().Should().BeNull();
+        endpoints["DELETE"].Metadata.GetMetadata<IEndpointNameMetadata>()!.EndpointName.Should().Be("CancelAnalysis");
+        endpoints.Values.Should().AllSatisfy(e => e.Metadata.GetMetadata<IAuthorizeData>().Should().NotBeNull());
     }
 }
 

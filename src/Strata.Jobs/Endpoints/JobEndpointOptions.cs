@@ -31,4 +31,14 @@ public sealed class JobEndpointOptions
     /// <summary>Adjusts the options of each job the POST endpoint enqueues (for example a timeout per caller).</summary>
     /// <value>Defaults to null.</value>
     public Action<HttpContext, JobOptions>? ConfigureJob { get; set; }
+
+    /// <summary>
+    /// When true, the POST endpoint answers 400 ProblemDetails naming the member, and enqueues nothing, for a body that
+    /// lacks a constructor parameter without a default value (or a <c>required</c> or <c>[JsonRequired]</c> member),
+    /// and on .NET 9 and later for a JSON null in a member whose nullable annotation forbids it. When false, only
+    /// <c>required</c> and <c>[JsonRequired]</c> members are enforced, as in the serializer's own defaults, and a missing
+    /// member reaches the handler as its default value.
+    /// </summary>
+    /// <value>Defaults to true.</value>
+    public bool ValidateRequiredMembers { get; set; } = true;
 }

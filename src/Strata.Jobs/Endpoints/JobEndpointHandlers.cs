@@ -1,65 +1,11 @@
 using System.Globalization;
-using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Strata.Jobs;
 
-namespace Microsoft.AspNetCore.Builder;
+namespace Strata.Jobs;
 
-/// <summary>Maps the async request-reply endpoints of a job type.</summary>
-public static class JobEndpointRouteBuilderExtensions
-{
-    /// <summary>
-    /// Maps <c>POST {pattern}</c> (enqueue; 202 Accepted with <c>Location</c> and <c>Retry-After</c>),
-    /// <c>GET {pattern}/{id}</c> (status, progress and the result when done) and <c>DELETE {pattern}/{id}</c>
-    /// (cancel). A body that is not valid JSON for <typeparamref name="TJob"/> gets 400 ProblemDetails; a job
-    /// that is unknown or another owner's gets 404.
-    /// </summary>
-    /// <typeparam name="TJob">A job type registered with <c>AddHandler</c> or <c>AddJob</c>.</typeparam>
-    /// <param name="endpoints">The route builder.</param>
-    /// <param name="pattern">The route prefix, for example <c>"/jobs"</c>.</param>
-    /// <param name="configure">Adjusts the endpoints' settings.</param>
-    /// <returns>The route group, for conventions such as <c>RequireAuthorization</c> or rate limiting.</returns>
-    /// <exception cref="InvalidOperationException"><typeparamref name="TJob"/> is not registered, or <c>AddJobs</c> was not called.</exception>
-    public static RouteGroupBuilder MapJobEndpoints<TJob>(this IEndpointRouteBuilder endpoints, string pattern, Action<JobEndpointOptions>? configure = null)
-    {
-        ArgumentNullException.ThrowIfNull(endpoints);
-        ArgumentNullException.ThrowIfNull(pattern);
-        // Fails at start-up, not on the first request, when the job type was never registered.
-        endpoints.ServiceProvider.GetRequiredService<JobTypeRegistry>().Get<TJob>();
-        var options = new JobEndpointOptions();
-        configure?.Invoke(options);
-        var handlers = new JobEndpointHandlers<TJob>(options);
-
-        var group = endpoints.MapGroup(pattern);
-        var tag = typeof(TJob).Name;
-        group.MapPost(string.Empty, (Func<HttpContext, Task<IResult>>)handlers.Post)
-            .Accepts(typeof(TJob), "application/json")
-            .Produces<JobInfo>(StatusCodes.Status202Accepted)
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
-            .WithSummary($"Enqueue a {tag} job")
-            .WithTags(tag);
-        group.MapGet("/{id}", (Func<HttpContext, string, Task<IResult>>)handlers.Get)
-            .Produces<JobInfo>(StatusCodes.Status200OK)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
-            .WithSummary($"Get the status of a {tag} job")
-            .WithTags(tag);
-        group.MapDelete("/{id}", (Func<HttpContext, string, Task<IResult>>)handlers.Delete)
-            .Produces<JobInfo>(StatusCodes.Status200OK)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .WithSummary($"Cancel a {tag} job")
-            .WithTags(tag);
-        return group;
-    }
-}
-
-internal sealed partial class JobEndpointHandlers<TJob>(JobEndpointOptions options)
+internal sealed partial class JobEndpointHandlers<TJob>(JobEndpointOptions options, JobBodyReader<TJob> reader)
 {
     public Task<IResult> Post(HttpContext context) => GuardAsync(context, PostAsync(context));
 
@@ -88,28 +34,16 @@ internal sealed partial class JobEndpointHandlers<TJob>(JobEndpointOptions optio
         var services = context.RequestServices;
         var queue = services.GetRequiredService<IJobQueue>();
         var store = services.GetRequiredService<IJobStore>();
-        var registry = services.GetRequiredService<JobTypeRegistry>();
-        var registration = registry.Get<TJob>();
 
         if (!context.Request.HasJsonContentType())
         {
             return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "The request body must be JSON (Content-Type: application/json).");
         }
 
-        TJob? job;
-        try
+        var (job, error) = await reader.ReadAsync(context.Request.Body, context.RequestAborted).ConfigureAwait(false);
+        if (error is not null)
         {
-            job = await JsonSerializer.DeserializeAsync(context.Request.Body, registration.GetTypeInfo(registry.SerializerOptions), context.RequestAborted).ConfigureAwait(false);
-        }
-        catch (JsonException ex)
-        {
-            var where = ex.Path is { Length: > 0 } path ? $" (at {path})" : string.Empty;
-            return Problem(StatusCodes.Status400BadRequest, "Invalid job", $"The request body is not a valid {registration.Name} job{where}.");
-        }
-
-        if (job is null)
-        {
-            return Problem(StatusCodes.Status400BadRequest, "Invalid job", $"The request body must be a {registration.Name} job, not null.");
+            return Problem(StatusCodes.Status400BadRequest, "Invalid job", error);
         }
 
         var owner = options.OwnerSelector(context);
@@ -125,7 +59,7 @@ internal sealed partial class JobEndpointHandlers<TJob>(JobEndpointOptions optio
         }
 
         options.ConfigureJob?.Invoke(context, jobOptions);
-        var jobId = await queue.TryEnqueueAsync(job, jobOptions, context.RequestAborted).ConfigureAwait(false);
+        var jobId = await queue.TryEnqueueAsync(job!, jobOptions, context.RequestAborted).ConfigureAwait(false);
         if (jobId is null)
         {
             SetRetryAfter(context);
