@@ -101,7 +101,7 @@ public static class StrataRateLimiterOptionsExtensions
         var definition = RateLimiterFactory.Define(policyName, rule, configure, partition);
         try
         {
-            options.AddPolicy(policyName, new StrataRateLimiterPolicy(definition));
+            options.AddPolicy(policyName, new StrataRateLimiterPolicy(definition, HostRuntime.Of(options)));
         }
         catch (ArgumentException ex)
         {
