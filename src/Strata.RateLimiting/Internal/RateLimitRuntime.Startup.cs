@@ -6,10 +6,11 @@ using Strata.RateLimiting.Store;
 
 namespace Strata.RateLimiting.Internal;
 
-/// <summary>How a host's runtime is built and what it says once: the store in use.</summary>
+/// <summary>How a host's runtime is built and what it says once: the store in use, and a rate limiter placed before authentication.</summary>
 internal sealed partial class RateLimitRuntime
 {
     private int _storeAnnounced;
+    private int _authenticationOrderWarned;
 
     /// <summary>The runtime of a host, from its services: the store and settings a store package registered, else in-process.</summary>
     public static RateLimitRuntime Create(IServiceProvider services) => new(
@@ -42,8 +43,20 @@ internal sealed partial class RateLimitRuntime
         }
     }
 
+    /// <summary>Logs, once per runtime, that a policy partitioned by user ran before authentication, naming the fix.</summary>
+    public void WarnAuthenticationAfterRateLimiter(PolicyDefinition policy, string scheme)
+    {
+        if (Interlocked.Exchange(ref _authenticationOrderWarned, 1) == 0)
+        {
+            Log.AuthenticationAfterRateLimiter(_logger, policy.Name, policy.Partition?.Description ?? "-", scheme);
+        }
+    }
+
     private static partial class Log
     {
+        [LoggerMessage(7, LogLevel.Warning, "Rate-limit policy '{Policy}' partitions by {Partition}, but a request reached the rate limiter before authentication: call app.UseAuthentication() before app.UseRateLimiter(). Until then such requests are authenticated by the rate limiter with the default scheme '{Scheme}', so that keys do not share one anonymous bucket.", EventName = "AuthenticationAfterRateLimiter")]
+        public static partial void AuthenticationAfterRateLimiter(ILogger logger, string policy, string partition, string scheme);
+
         [LoggerMessage(8, LogLevel.Information, "Rate limits: in-process store (this node only). Call AddRedisRateLimiting(...) to share limits across nodes.", EventName = "InProcessStore")]
         public static partial void InProcessStore(ILogger logger);
 

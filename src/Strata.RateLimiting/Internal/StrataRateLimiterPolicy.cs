@@ -18,10 +18,20 @@ internal sealed class StrataRateLimiterPolicy(PolicyDefinition definition, HostR
     public RateLimitPartition<string> GetPartition(HttpContext httpContext) =>
         Partition(host.Get(httpContext.RequestServices), definition, httpContext);
 
-    /// <summary>The partition of a request: its key's <see cref="StoreRateLimiter"/>.</summary>
+    /// <summary>
+    /// The partition of a request: its key's <see cref="StoreRateLimiter"/>, or, when the key would come from a user
+    /// that authentication has not produced yet (the rate limiter runs before <c>UseAuthentication</c>), the policy's
+    /// <see cref="LateAuthenticationLimiter"/>, which authenticates first so keys never share the anonymous bucket.
+    /// </summary>
     public static RateLimitPartition<string> Partition(RateLimitRuntime runtime, PolicyDefinition definition, HttpContext httpContext)
     {
         var partition = definition.Partition!.Resolve(httpContext);
+        if (LateAuthenticationLimiter.IsNeeded(definition, partition, httpContext))
+        {
+            RequestBinding.Set(httpContext, definition, LateAuthenticationLimiter.PartitionKey, null);
+            return RateLimitPartition.Get(LateAuthenticationLimiter.PartitionKey, _ => new LateAuthenticationLimiter(runtime, definition));
+        }
+
         var tier = definition.TierSelector?.Invoke(httpContext);
         RequestBinding.Set(httpContext, definition, partition, tier);
         return RateLimitPartition.Get(partition, key => new StoreRateLimiter(runtime, definition, key));
