@@ -17,6 +17,7 @@ internal sealed class RedisRateLimitStore : IRateLimitStore, IAsyncDisposable
     private readonly string _prefix;
     private readonly TimeSpan _timeout;
     private readonly SharedTimeout _timeouts;
+    private readonly Func<string>? _endpoints;
     private Task<IConnectionMultiplexer>? _connection;
     private IDatabase? _database;
 
@@ -24,8 +25,10 @@ internal sealed class RedisRateLimitStore : IRateLimitStore, IAsyncDisposable
     /// <param name="keyPrefix">The first part of every key.</param>
     /// <param name="commandTimeout">The longest wait for the connection or a script.</param>
     /// <param name="ownsConnection">True when the store created the connection and disposes it.</param>
-    public RedisRateLimitStore(Func<Task<IConnectionMultiplexer>> connect, string keyPrefix, TimeSpan commandTimeout, bool ownsConnection = false)
+    /// <param name="endpoints">Names the server endpoints for <see cref="Description"/>, for example <c>127.0.0.1:6379</c>.</param>
+    public RedisRateLimitStore(Func<Task<IConnectionMultiplexer>> connect, string keyPrefix, TimeSpan commandTimeout, bool ownsConnection = false, Func<string>? endpoints = null)
     {
+        _endpoints = endpoints;
         _connect = connect;
         _ownsConnection = ownsConnection;
         _prefix = keyPrefix.TrimEnd(':');
@@ -39,6 +42,8 @@ internal sealed class RedisRateLimitStore : IRateLimitStore, IAsyncDisposable
     }
 
     public string Name => "redis";
+
+    public string Description => $"redis at {_endpoints?.Invoke() ?? "(endpoints unknown)"}, prefix {_prefix}:";
 
     public bool IsDistributed => true;
 

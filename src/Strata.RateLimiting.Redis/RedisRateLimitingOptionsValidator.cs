@@ -10,7 +10,11 @@ internal sealed class RedisRateLimitingOptionsValidator(IServiceProvider service
     public ValidateOptionsResult Validate(string? name, RedisRateLimitingOptions options)
     {
         var errors = new List<string>();
-        if (string.IsNullOrWhiteSpace(options.ConnectionString))
+        if (!string.IsNullOrWhiteSpace(options.ConnectionString))
+        {
+            CheckConnectionString(options.ConnectionString, errors);
+        }
+        else
         {
             var key = options.ConnectionServiceKey;
             var registered = key is null
@@ -26,7 +30,7 @@ internal sealed class RedisRateLimitingOptionsValidator(IServiceProvider service
 
         if (string.IsNullOrWhiteSpace(options.KeyPrefix) || options.KeyPrefix.AsSpan().IndexOfAny('{', '}') >= 0)
         {
-            errors.Add("RedisRateLimitingOptions.KeyPrefix must be non-empty and contain no '{' or '}' (the partition is the key's hash tag).");
+            errors.Add($"RedisRateLimitingOptions.KeyPrefix must be non-empty and contain no '{{' or '}}' (the partition is the key's hash tag), but is '{options.KeyPrefix}'.");
         }
 
         if (options.CommandTimeout <= TimeSpan.Zero)
@@ -50,5 +54,26 @@ internal sealed class RedisRateLimitingOptionsValidator(IServiceProvider service
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    /// <summary>A connection string that StackExchange.Redis cannot read, or that names no server, stops the host here rather than at the first request.</summary>
+    private static void CheckConnectionString(string connectionString, List<string> errors)
+    {
+        ConfigurationOptions configuration;
+        try
+        {
+            configuration = ConfigurationOptions.Parse(connectionString);
+        }
+        catch (ArgumentException ex)
+        {
+            // The message of StackExchange.Redis names the bad keyword; the connection string itself may hold a password.
+            errors.Add($"RedisRateLimitingOptions.ConnectionString is not a valid StackExchange.Redis configuration: {ex.Message}");
+            return;
+        }
+
+        if (configuration.EndPoints.Count == 0)
+        {
+            errors.Add("RedisRateLimitingOptions.ConnectionString names no server: give at least one host:port, for example 'localhost:6379'.");
+        }
     }
 }

@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -80,19 +81,30 @@ public static class RedisRateLimitingServiceCollectionExtensions
             var configuration = ConfigurationOptions.Parse(options.ConnectionString);
             configuration.AbortOnConnectFail = false;
             configuration.BacklogPolicy = BacklogPolicy.FailFast;
+            configuration.SetDefaultPorts();
 
             // Connected on first use, without blocking: a host starts (and fails over) while Redis is down.
             return new RedisRateLimitStore(
                 async () => await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false),
                 options.KeyPrefix,
                 options.CommandTimeout,
-                ownsConnection: true);
+                ownsConnection: true,
+                endpoints: () => Endpoints(configuration.EndPoints));
         }
 
         var key = options.ConnectionServiceKey;
+        IConnectionMultiplexer Multiplexer() => key is null ? services.GetRequiredService<IConnectionMultiplexer>() : services.GetRequiredKeyedService<IConnectionMultiplexer>(key);
         return new RedisRateLimitStore(
-            () => Task.FromResult(key is null ? services.GetRequiredService<IConnectionMultiplexer>() : services.GetRequiredKeyedService<IConnectionMultiplexer>(key)),
+            () => Task.FromResult(Multiplexer()),
             options.KeyPrefix,
-            options.CommandTimeout);
+            options.CommandTimeout,
+            endpoints: () => Endpoints(Multiplexer().GetEndPoints(configuredOnly: true)));
     }
+
+    /// <summary>The endpoints as <c>host:port</c>, comma-separated, for the line that names the store at start.</summary>
+    private static string Endpoints(IEnumerable<EndPoint> endpoints) => string.Join(", ", endpoints.Select(endpoint => endpoint switch
+    {
+        DnsEndPoint dns => $"{dns.Host}:{dns.Port}",
+        _ => endpoint.ToString(),
+    }));
 }

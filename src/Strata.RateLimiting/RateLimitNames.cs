@@ -28,7 +28,7 @@ internal static class RateLimitNames
         if (!IsValid(name))
         {
             throw new ArgumentException(
-                $"A rate-limit policy or rule name must be 1 to {MaximumLength} characters of ASCII letters, digits, '-', '_' or '.' (it is used in store keys and RateLimit headers), but was '{name}'.",
+                $"A rate-limit policy or rule name must be 1 to {MaximumLength} characters of ASCII letters, digits, '-', '_' or '.' (it is used in store keys and RateLimit headers), but was {(name is null ? "null" : $"'{name}'")}.",
                 parameterName);
         }
     }

@@ -110,15 +110,27 @@ public sealed class RateLimitRule
         ? $"{Algorithm}({Limit}, {TokensPerPeriod}/{Period})"
         : $"{Algorithm}({Limit}/{Period})";
 
-    private static int CheckLimit(int value, string name)
+    /// <summary>A count (limit, tokens) of at least 1; the message names the setting, the range and, when known, the policy.</summary>
+    internal static int CheckLimit(int value, string name, string? policy = null)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(value, 1, name);
+        if (value < 1)
+        {
+            throw new ArgumentOutOfRangeException(name, value, Prefix(policy) + $"{name} must be at least 1, but was {value}.");
+        }
+
         return value;
     }
 
-    private static TimeSpan CheckPeriod(TimeSpan value, string name)
+    /// <summary>A period, window or lifetime of at least 1 ms; the message names the setting, the range and, when known, the policy.</summary>
+    internal static TimeSpan CheckPeriod(TimeSpan value, string name, string? policy = null)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(value, MinimumPeriod, name);
+        if (value < MinimumPeriod)
+        {
+            throw new ArgumentOutOfRangeException(name, value, Prefix(policy) + $"{name} must be at least 1 ms, but was {value}.");
+        }
+
         return value;
     }
+
+    private static string Prefix(string? policy) => policy is null ? string.Empty : $"Rate-limit policy '{policy}': ";
 }

@@ -19,10 +19,11 @@ public sealed class RatePartition
 
     private readonly Func<HttpContext, string> _resolve;
 
-    private RatePartition(string description, Func<HttpContext, string> resolve)
+    private RatePartition(string description, Func<HttpContext, string> resolve, bool readsUser = false)
     {
         Description = description;
         _resolve = resolve;
+        ReadsUser = readsUser;
     }
 
     /// <summary>By API key: the <see cref="ApiKeyIdClaimType"/> claim; requests without it are partitioned by client address.</summary>
@@ -42,7 +43,7 @@ public sealed class RatePartition
         }
 
         return Anonymous(context);
-    });
+    }, readsUser: true);
 
     /// <summary>
     /// By client address (<see cref="ConnectionInfo.RemoteIpAddress"/>; IPv6 by its /64 prefix). Forwarded
@@ -60,6 +61,12 @@ public sealed class RatePartition
     /// <summary>A description for logs and diagnostics.</summary>
     public string Description { get; }
 
+    /// <summary>
+    /// True when the key comes from the authenticated user (<see cref="ByApiKey"/>, <see cref="ByClaim"/>, <see cref="ByUser"/>):
+    /// such a partition needs authentication to have run before the rate limiter.
+    /// </summary>
+    internal bool ReadsUser { get; }
+
     /// <summary>By the first claim of <paramref name="claimType"/>; requests without it are partitioned by client address.</summary>
     /// <param name="claimType">The claim type, for example <see cref="ApiKeyIdClaimType"/>.</param>
     public static RatePartition ByClaim(string claimType)
@@ -69,7 +76,7 @@ public sealed class RatePartition
         {
             var value = context.User.FindFirst(claimType)?.Value;
             return string.IsNullOrEmpty(value) ? Anonymous(context) : value;
-        });
+        }, readsUser: true);
     }
 
     /// <summary>By a function of your own. A null or empty result is one shared partition named <c>""</c>.</summary>

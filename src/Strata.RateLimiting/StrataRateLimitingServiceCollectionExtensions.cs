@@ -1,10 +1,8 @@
-using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Strata.RateLimiting;
 using Strata.RateLimiting.Internal;
-using Strata.RateLimiting.Store;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -13,9 +11,10 @@ public static class StrataRateLimitingServiceCollectionExtensions
 {
     /// <summary>
     /// Registers one rate-limiting runtime for the host (store, metrics, logs), <see cref="IRateLimiterFactory"/>,
-    /// and <see cref="StrataRateLimitingOptions"/> validated on start. Optional for policies added with
-    /// <c>AddGcraPolicy</c> and friends (they work without it); needed for <see cref="IRateLimiterFactory"/>.
-    /// Calling it twice is harmless.
+    /// <see cref="StrataRateLimitingOptions"/> validated on start, and a hosted service that logs the store in use at
+    /// start. Optional for policies added with <c>AddGcraPolicy</c> and friends: without it they share one runtime of
+    /// their own per host, built at the first request (which then logs the store); needed for
+    /// <see cref="IRateLimiterFactory"/>, and the runtime policies and factory then share. Calling it twice is harmless.
     /// </summary>
     /// <param name="services">The services.</param>
     /// <param name="configure">Headers and per-partition overrides; bind them from configuration with <c>services.Configure&lt;StrataRateLimitingOptions&gt;(section)</c> for reload.</param>
@@ -30,13 +29,8 @@ public static class StrataRateLimitingServiceCollectionExtensions
 
         builder.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StrataRateLimitingOptions>, StrataRateLimitingOptionsValidator>());
-        services.TryAddSingleton(sp => new RateLimitRuntime(
-            sp.GetService<IRateLimitStore>(),
-            sp.GetService<StoreSettings>(),
-            sp.GetService<TimeProvider>(),
-            sp.GetService<ILoggerFactory>(),
-            sp.GetService<IMeterFactory>(),
-            sp.GetService<IOptionsMonitor<StrataRateLimitingOptions>>()));
+        services.TryAddSingleton(RateLimitRuntime.Create);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, StoreAnnouncement>());
         services.TryAddSingleton<IRateLimiterFactory, RateLimiterFactory>();
         return services;
     }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Runtime.CompilerServices;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -72,16 +71,6 @@ internal sealed partial class RateLimitRuntime : IDisposable
     public StrataRateLimitingOptions Options => _options?.CurrentValue ?? DefaultOptions;
 
     private static StrataRateLimitingOptions DefaultOptions { get; } = new();
-
-    /// <summary>The runtime registered in <paramref name="services"/>, or a new in-process one built from its services.</summary>
-    public static RateLimitRuntime FromServices(IServiceProvider services) =>
-        services.GetService<RateLimitRuntime>() ?? new RateLimitRuntime(
-            null,
-            null,
-            services.GetService<TimeProvider>(),
-            services.GetService<ILoggerFactory>(),
-            services.GetService<IMeterFactory>(),
-            services.GetService<IOptionsMonitor<StrataRateLimitingOptions>>());
 
     /// <summary>The rules of <paramref name="policy"/> for one partition, after overrides by partition or tier.</summary>
     public RateLimitRule[] EffectiveRules(PolicyDefinition policy, string partition, string? tier)

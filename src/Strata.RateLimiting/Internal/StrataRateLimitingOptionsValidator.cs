@@ -12,7 +12,7 @@ internal sealed class StrataRateLimitingOptionsValidator : IValidateOptions<Stra
         {
             if (!RateLimitNames.IsValid(policy))
             {
-                errors.Add($"StrataRateLimitingOptions.Policies: '{policy}' is not a valid policy name.");
+                errors.Add($"StrataRateLimitingOptions.Policies: '{policy}' is not a valid policy name: 1 to {RateLimitNames.MaximumLength} characters of ASCII letters, digits, '-', '_' or '.'.");
             }
 
             if (overrides is null)

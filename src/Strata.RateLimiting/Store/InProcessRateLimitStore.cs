@@ -25,6 +25,8 @@ internal sealed class InProcessRateLimitStore : IRateLimitStore
 
     public string Name => "in_process";
 
+    public string Description => "in-process store (this node only)";
+
     public bool IsDistributed => false;
 
     /// <summary>The number of partitions' limits currently held (for tests and statistics).</summary>

@@ -94,6 +94,9 @@ internal interface IRateLimitStore
     /// <summary>A short name for metrics and logs: <c>in_process</c>, <c>redis</c>.</summary>
     string Name { get; }
 
+    /// <summary>What the store is, for the line logged at start: <c>in-process store (this node only)</c>, <c>redis at host:6379, prefix strata:rl:</c>.</summary>
+    string Description { get; }
+
     /// <summary>True when state is shared with other nodes (enables the deny cache, failure modes and the breaker).</summary>
     bool IsDistributed { get; }
 

@@ -1,0 +1,48 @@
+using System.Runtime.CompilerServices;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Strata.RateLimiting.Internal;
+
+/// <summary>
+/// The one runtime of every Strata policy added to one <see cref="RateLimiterOptions"/> (one host): the runtime
+/// registered by <c>AddStrataRateLimiting</c> (which <c>AddRedisRateLimiting</c> calls) when there is one, otherwise
+/// one built from the host's services at the first request and shared by all its policies. Never one per policy, so
+/// the policies of a host share one store, one circuit breaker, one deny cache and one set of instruments.
+/// </summary>
+/// <remarks>
+/// <c>AddGcraPolicy</c> and friends extend <see cref="RateLimiterOptions"/>, which has no service collection to register
+/// into; the options instance is a singleton of the host, so it is where the shared runtime hangs.
+/// </remarks>
+internal sealed class HostRuntime
+{
+    private static readonly ConditionalWeakTable<RateLimiterOptions, HostRuntime> ByOptions = new();
+
+    private readonly object _gate = new();
+    private RateLimitRuntime? _runtime;
+
+    /// <summary>The shared runtime slot of <paramref name="options"/>, created with the first Strata policy.</summary>
+    public static HostRuntime Of(RateLimiterOptions options) => ByOptions.GetValue(options, static _ => new HostRuntime());
+
+    /// <summary>The runtime, resolved or built on first use from <paramref name="services"/> (the request's services).</summary>
+    public RateLimitRuntime Get(IServiceProvider services)
+    {
+        var runtime = Volatile.Read(ref _runtime);
+        if (runtime is not null)
+        {
+            return runtime;
+        }
+
+        lock (_gate)
+        {
+            if (_runtime is null)
+            {
+                runtime = services.GetService<RateLimitRuntime>() ?? RateLimitRuntime.Create(services);
+                runtime.AnnounceStore();
+                Volatile.Write(ref _runtime, runtime);
+            }
+
+            return _runtime;
+        }
+    }
+}
