@@ -51,15 +51,17 @@ internal sealed partial class ApiKeyAuthenticationHandler : AuthenticationHandle
             return AuthenticateResult.NoResult();
         }
 
+        // A blocked address is refused only what cannot be a valid key: malformed keys (no hash, no lookup) and keys
+        // found unknown. A valid key is accepted whatever its neighbours behind the same NAT sent (see FindBlockedAsync).
         var address = Context.Connection.RemoteIpAddress;
-        if (_guard.IsBlocked(address, out _retryAfter))
-        {
-            Log.Throttled(Logger, ClientAddressKey.Of(address));  // debug: one line per refused request
-            return await FailAsync(ApiKeyFailureReason.Throttled, keyId: null).ConfigureAwait(false);
-        }
-
+        var blocked = _guard.IsBlocked(address, out _retryAfter);
         if (found == Extraction.Ambiguous || !ApiKeyFormat.IsWellFormed(key, Options.Prefix))
         {
+            if (blocked)
+            {
+                return await ThrottleAsync(address).ConfigureAwait(false);
+            }
+
             RecordFailure(address);
             Log.Malformed(Logger, Options.Prefix);
             return await FailAsync(ApiKeyFailureReason.Malformed, keyId: null).ConfigureAwait(false);
@@ -78,7 +80,9 @@ internal sealed partial class ApiKeyAuthenticationHandler : AuthenticationHandle
         {
             try
             {
-                record = await _lookup.FindAsync(key, memo, Scheme.Name, Context.RequestAborted).ConfigureAwait(false);
+                record = blocked
+                    ? await FindBlockedAsync(key, memo, address).ConfigureAwait(false)
+                    : await _lookup.FindAsync(key, memo, Scheme.Name, Context.RequestAborted).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -88,6 +92,11 @@ internal sealed partial class ApiKeyAuthenticationHandler : AuthenticationHandle
 
             if (record is null)
             {
+                if (blocked)
+                {
+                    return await ThrottleAsync(address).ConfigureAwait(false);
+                }
+
                 RecordFailure(address);
                 Log.Unknown(Logger, Options.Prefix);
                 return await FailAsync(ApiKeyFailureReason.Unknown, keyId: null).ConfigureAwait(false);
@@ -237,6 +246,29 @@ internal sealed partial class ApiKeyAuthenticationHandler : AuthenticationHandle
         memo = new ConnectionKeyMemo();
         items[Scheme] = memo;
         return memo;
+    }
+
+    /// <summary>
+    /// The record of a well-formed key sent from a blocked address. A cached answer (valid or unknown) is used at
+    /// once; otherwise the store is asked, one lookup at a time per address, so the valid key of a client sharing an
+    /// address with a guesser is never refused while the guesser gets no more than one lookup in flight.
+    /// </summary>
+    private async Task<ApiKeyRecord?> FindBlockedAsync(string key, ConnectionKeyMemo? memo, System.Net.IPAddress? address)
+    {
+        var (cached, record) = await _lookup.FindCachedOnlyAsync(key, memo, Scheme.Name, Context.RequestAborted).ConfigureAwait(false);
+        if (cached)
+        {
+            return record;
+        }
+
+        using var turn = await _guard.WaitForLookupTurnAsync(address, Context.RequestAborted).ConfigureAwait(false);
+        return await _lookup.FindAsync(key, memo, Scheme.Name, Context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private async Task<AuthenticateResult> ThrottleAsync(System.Net.IPAddress? address)
+    {
+        Log.Throttled(Logger, ClientAddressKey.Of(address));  // debug: one line per refused request
+        return await FailAsync(ApiKeyFailureReason.Throttled, keyId: null).ConfigureAwait(false);
     }
 
     private void RecordFailure(System.Net.IPAddress? address)
