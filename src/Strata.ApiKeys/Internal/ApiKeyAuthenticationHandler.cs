@@ -4,8 +4,6 @@ using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -15,8 +13,6 @@ namespace Strata.ApiKeys.Internal;
 
 internal sealed partial class ApiKeyAuthenticationHandler : AuthenticationHandler<ApiKeyAuthenticationOptions>
 {
-    private const string ProblemContentType = "application/problem+json";
-
     private readonly ApiKeyLookup _lookup;
     private readonly BruteForceGuard _guard;
     private readonly LastUsedTracker _lastUsed;
@@ -198,8 +194,8 @@ internal sealed partial class ApiKeyAuthenticationHandler : AuthenticationHandle
                 break;
         }
 
-        var detail = _failure is { } reason ? FailureMessages.For(reason) : FailureMessages.Missing;
-        await WriteProblemAsync(status, title, detail).ConfigureAwait(false);
+        var detail = _failure is { } reason ? FailureMessages.For(reason) : FailureMessages.MissingFor(Options);
+        await ApiKeyProblems.WriteAsync(Context, status, title, detail).ConfigureAwait(false);
     }
 
     protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
@@ -211,7 +207,7 @@ internal sealed partial class ApiKeyAuthenticationHandler : AuthenticationHandle
             return;
         }
 
-        await WriteProblemAsync(StatusCodes.Status403Forbidden, "Forbidden", "The API key does not grant access to this resource: a required scope is missing.").ConfigureAwait(false);
+        await ApiKeyProblems.WriteForbiddenAsync(Context, MissingScopes.Of(Context)).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -352,32 +348,6 @@ internal sealed partial class ApiKeyAuthenticationHandler : AuthenticationHandle
 
         credential = string.Empty;
         return false;
-    }
-
-    private async Task WriteProblemAsync(int status, string title, string detail)
-    {
-        Response.StatusCode = status;
-        var problem = new ProblemDetails
-        {
-            Status = status,
-            Title = title,
-            Detail = detail,
-            Type = status switch
-            {
-                StatusCodes.Status401Unauthorized => "https://tools.ietf.org/html/rfc9110#section-15.5.2",
-                StatusCodes.Status403Forbidden => "https://tools.ietf.org/html/rfc9110#section-15.5.4",
-                StatusCodes.Status429TooManyRequests => "https://tools.ietf.org/html/rfc6585#section-4",
-                _ => "https://tools.ietf.org/html/rfc9110#section-15.6.4",
-            },
-        };
-
-        var service = Context.RequestServices.GetService<IProblemDetailsService>();
-        if (service is not null && await service.TryWriteAsync(new ProblemDetailsContext { HttpContext = Context, ProblemDetails = problem }).ConfigureAwait(false))
-        {
-            return;
-        }
-
-        await Response.WriteAsJsonAsync(problem, options: null, contentType: ProblemContentType, Context.RequestAborted).ConfigureAwait(false);
     }
 
     private enum Extraction

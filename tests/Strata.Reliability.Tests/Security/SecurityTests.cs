@@ -13,7 +13,7 @@ namespace Strata.Reliability.Tests.Security;
 public sealed partial class SecurityTests(SecurityScenario scenario, ITestOutputHelper output) : IClassFixture<SecurityScenario>
 {
     private const string Challenge = "ApiKey realm=\"api\"";
-    private const string Missing = "An API key is required.";
+    private const string Missing = "An API key is required. Send your API key in the X-Api-Key header.";
     private const string Malformed = "The API key is malformed.";
     private const string NotValid = "The API key is not valid.";
 
