@@ -65,6 +65,7 @@ public static class ApiKeysServiceCollectionExtensions
         AddCore(builder.Services);
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ApiKeyAuthenticationOptions>, ApiKeyAuthenticationOptionsValidator>());
         builder.Services.AddOptions<ApiKeyAuthenticationOptions>(authenticationScheme).ValidateOnStart();
+        builder.Services.AddSingleton(new ApiKeySchemeRegistration(authenticationScheme));
         return builder.AddScheme<ApiKeyAuthenticationOptions, ApiKeyAuthenticationHandler>(authenticationScheme, displayName, configure);
     }
 
@@ -121,6 +122,7 @@ public static class ApiKeysServiceCollectionExtensions
         services.TryAddSingleton<BruteForceGuard>();
         services.TryAddSingleton<LastUsedTracker>();
         services.TryAddSingleton<ApiKeyAuthenticationServices>();
+        services.TryAddSingleton<ApiKeySchemePrefixes>();
         services.TryAddSingleton<IApiKeyManager, ApiKeyManager>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, LastUsedFlushService>());
     }
