@@ -1,5 +1,5 @@
 using Microsoft.AspNetCore.Authorization;
-using Strata.ApiKeys;
+using Strata.ApiKeys.Internal;
 
 // In Microsoft.AspNetCore.Builder (imported by every web project) rather than ...Authorization: Program.cs finds
 // policy.RequireScope(...) without another using, beside the endpoint RequireScope<TBuilder>.
@@ -8,7 +8,10 @@ namespace Microsoft.AspNetCore.Builder;
 /// <summary>Scope requirements for authorization policies.</summary>
 public static class ApiKeyAuthorizationExtensions
 {
-    /// <summary>Requires an authenticated user holding every listed scope (one <c>scope</c> claim per scope).</summary>
+    /// <summary>
+    /// Requires an authenticated user holding every listed scope (one <c>scope</c> claim per scope). When the API-key
+    /// scheme answers the resulting 403, its ProblemDetails body names the missing scopes.
+    /// </summary>
     /// <param name="builder">The policy builder.</param>
     /// <param name="scopes">The scopes, all required.</param>
     /// <returns>The policy builder.</returns>
@@ -17,12 +20,7 @@ public static class ApiKeyAuthorizationExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ValidateScopes(scopes);
         builder.RequireAuthenticatedUser();
-        foreach (var scope in scopes)
-        {
-            builder.RequireClaim(ApiKeyClaimTypes.Scope, scope);
-        }
-
-        return builder;
+        return builder.AddRequirements(new ScopeRequirement(scopes));
     }
 
     internal static void ValidateScopes(string[] scopes)

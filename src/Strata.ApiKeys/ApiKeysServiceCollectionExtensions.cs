@@ -65,6 +65,7 @@ public static class ApiKeysServiceCollectionExtensions
         AddCore(builder.Services);
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ApiKeyAuthenticationOptions>, ApiKeyAuthenticationOptionsValidator>());
         builder.Services.AddOptions<ApiKeyAuthenticationOptions>(authenticationScheme).ValidateOnStart();
+        builder.Services.AddSingleton(new ApiKeySchemeRegistration(authenticationScheme));
         return builder.AddScheme<ApiKeyAuthenticationOptions, ApiKeyAuthenticationHandler>(authenticationScheme, displayName, configure);
     }
 
@@ -117,11 +118,15 @@ public static class ApiKeysServiceCollectionExtensions
         services.AddMetrics();
         services.TryAddSingleton<ApiKeyDiagnostics>();
         services.TryAddSingleton(sp => new ApiKeyHasher(sp.GetRequiredService<IOptions<ApiKeysOptions>>().Value.Pepper));
-        services.TryAddSingleton<ApiKeyLookup>();
+        // The three that need the store are built by factories taking it through MissingRegistration.StoreOf: a
+        // forgotten store is then reported with the call to add (by the options validator at start, or on first use
+        // outside a host), instead of the container's message naming internal types.
+        services.TryAddSingleton(static sp => ActivatorUtilities.CreateInstance<ApiKeyLookup>(sp, MissingRegistration.StoreOf(sp)));
         services.TryAddSingleton<BruteForceGuard>();
-        services.TryAddSingleton<LastUsedTracker>();
+        services.TryAddSingleton(static sp => ActivatorUtilities.CreateInstance<LastUsedTracker>(sp, MissingRegistration.StoreOf(sp)));
         services.TryAddSingleton<ApiKeyAuthenticationServices>();
-        services.TryAddSingleton<IApiKeyManager, ApiKeyManager>();
+        services.TryAddSingleton<ApiKeySchemePrefixes>();
+        services.TryAddSingleton<IApiKeyManager>(static sp => ActivatorUtilities.CreateInstance<ApiKeyManager>(sp, MissingRegistration.StoreOf(sp)));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, LastUsedFlushService>());
     }
 }

@@ -41,7 +41,7 @@ public sealed class AuthenticationHandlerTests
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         problem.GetProperty("status").GetInt32().Should().Be(401);
         problem.GetProperty("title").GetString().Should().Be("Unauthorized");
-        problem.GetProperty("detail").GetString().Should().Be("An API key is required.");
+        problem.GetProperty("detail").GetString().Should().Be("An API key is required. Send your API key in the X-Api-Key header.");
     }
 
     [Fact]
@@ -171,7 +171,7 @@ public sealed class AuthenticationHandlerTests
         var response = await app.Client.SendAsync(request);
 
         response.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
-        (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString().Should().Be("An API key is required.");
+        (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString().Should().Be("An API key is required. Send your API key in the X-Api-Key header.");
     }
 
     [Theory]
@@ -204,7 +204,7 @@ public sealed class AuthenticationHandlerTests
         var response = await app.Client.SendAsync(request);
 
         response.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
-        (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString().Should().Be("An API key is required.", "the handler returned NoResult, not Fail");
+        (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString().Should().StartWith("An API key is required.", "the handler returned NoResult, not Fail");
         app.Store.FindByHashCalls.Should().Be(0);
     }
 

@@ -10,7 +10,7 @@ namespace Strata.ApiKeys.Tests;
 public sealed class BruteForceTests
 {
     [Fact]
-    public async Task Repeated_failures_from_one_address_get_429_before_the_store_is_asked()
+    public async Task Repeated_failures_from_one_address_get_429_and_a_malformed_key_never_reaches_the_store()
     {
         await using var app = await TestApp.StartAsync(keys: o =>
         {
@@ -25,37 +25,116 @@ public sealed class BruteForceTests
         }
 
         var lookupsBefore = app.Store.FindByHashCalls;
-        var throttled = await app.GetAsync("/me", ApiKeyFormat.Generate("sk_test"), "203.0.113.7");
+        var throttled = await app.GetAsync("/me", "sk_test_guess", "203.0.113.7");
 
         throttled.StatusCode.Should().Be(HttpStatusCode.TooManyRequests);
         throttled.Headers.RetryAfter!.Delta.Should().Be(TimeSpan.FromSeconds(60));
         throttled.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
         (await throttled.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetInt32().Should().Be(429);
-        app.Store.FindByHashCalls.Should().Be(lookupsBefore, "a throttled request never reaches the store");
+        app.Store.FindByHashCalls.Should().Be(lookupsBefore, "a malformed key from a blocked address never reaches the store");
         app.Logs.GetSnapshot().Count(r => r.Id.Name == "ClientBlocked").Should().Be(1, "the block is logged once, not per refused request");
         app.Logs.GetSnapshot().Should().Contain(r => r.Id.Name == "ClientThrottled" && r.Level == Microsoft.Extensions.Logging.LogLevel.Debug);
     }
 
     [Fact]
-    public async Task Throttled_address_is_refused_even_with_a_valid_key_until_the_window_ends()
+    public async Task Valid_key_from_a_blocked_address_is_accepted_from_the_cache_without_a_store_lookup()
+    {
+        await using var app = await TestApp.StartAsync(keys: o => o.BruteForce.PermitFailures = 2);
+        var created = await app.CreateKeyAsync();
+        (await app.GetAsync("/me", created.Key, "198.51.100.2")).StatusCode.Should().Be(HttpStatusCode.OK);
+        await app.GetAsync("/me", "sk_test_bad", "198.51.100.1");
+        await app.GetAsync("/me", "sk_test_worse", "198.51.100.1");
+        (await app.GetAsync("/me", "sk_test_again", "198.51.100.1")).StatusCode.Should().Be(HttpStatusCode.TooManyRequests, "the address is blocked");
+        var lookupsBefore = app.Store.FindByHashCalls;
+
+        var valid = await app.GetAsync("/me", created.Key, "198.51.100.1");
+
+        valid.StatusCode.Should().Be(HttpStatusCode.OK, "a valid key is never refused for what others behind the same address sent");
+        app.Store.FindByHashCalls.Should().Be(lookupsBefore, "the key's lookup was cached");
+    }
+
+    [Fact]
+    public async Task Valid_key_not_yet_cached_is_accepted_from_a_blocked_address()
+    {
+        await using var app = await TestApp.StartAsync(keys: o => o.BruteForce.PermitFailures = 2);
+        var created = await app.CreateKeyAsync();
+        await app.GetAsync("/me", "sk_test_bad", "198.51.100.1");
+        await app.GetAsync("/me", "sk_test_worse", "198.51.100.1");
+        (await app.GetAsync("/me", "sk_test_again", "198.51.100.1")).StatusCode.Should().Be(HttpStatusCode.TooManyRequests, "the address is blocked");
+
+        var valid = await app.GetAsync("/me", created.Key, "198.51.100.1");
+
+        valid.StatusCode.Should().Be(HttpStatusCode.OK);
+        app.Store.FindByHashCalls.Should().Be(1, "the uncached key took one store lookup");
+    }
+
+    [Fact]
+    public async Task Unknown_keys_from_a_blocked_address_keep_getting_429_and_a_cached_unknown_never_reaches_the_store()
+    {
+        await using var app = await TestApp.StartAsync(keys: o => o.BruteForce.PermitFailures = 2);
+        var guess = ApiKeyFormat.Generate("sk_test");
+        (await app.GetAsync("/me", guess, "203.0.113.8")).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        (await app.GetAsync("/me", guess, "203.0.113.8")).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        app.Store.FindByHashCalls.Should().Be(1, "the second attempt was answered by the negative cache");
+
+        var repeated = await app.GetAsync("/me", guess, "203.0.113.8");
+        var lookupsAfterRepeat = app.Store.FindByHashCalls;
+        var fresh = ApiKeyFormat.Generate("sk_test");
+        var newGuess = await app.GetAsync("/me", fresh, "203.0.113.8");
+        var newGuessAgain = await app.GetAsync("/me", fresh, "203.0.113.8");
+
+        repeated.StatusCode.Should().Be(HttpStatusCode.TooManyRequests);
+        lookupsAfterRepeat.Should().Be(1, "a key the cache knows as unknown is refused without the store");
+        newGuess.StatusCode.Should().Be(HttpStatusCode.TooManyRequests);
+        newGuessAgain.StatusCode.Should().Be(HttpStatusCode.TooManyRequests);
+        app.Store.FindByHashCalls.Should().Be(2, "a new well-formed guess takes one lookup, its repeat none");
+    }
+
+    [Fact]
+    public async Task A_blocked_address_gets_one_store_lookup_at_a_time_and_its_valid_key_waits_for_its_turn()
+    {
+        await using var app = await TestApp.StartAsync(keys: o => o.BruteForce.PermitFailures = 1);
+        var guard = app.App.Services.GetRequiredService<BruteForceGuard>();
+        var created = await app.CreateKeyAsync();
+        (await app.GetAsync("/me", "sk_test_bad", "203.0.113.9")).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        app.Store.DuringFindByHash = () => release.Task;
+
+        var first = app.GetAsync("/me", ApiKeyFormat.Generate("sk_test"), "203.0.113.9");
+        await WaitUntilAsync(() => app.Store.FindsInFlight == 1);
+        var second = app.GetAsync("/me", ApiKeyFormat.Generate("sk_test"), "203.0.113.9");
+        var valid = app.GetAsync("/me", created.Key, "203.0.113.9");
+        await WaitUntilAsync(() => guard.WaitingLookups == 2 || app.Store.FindsInFlight > 1 || second.IsCompleted || valid.IsCompleted);
+
+        app.Store.FindsInFlight.Should().Be(1, "the other requests of the blocked address wait instead of reaching the store");
+        guard.WaitingLookups.Should().Be(2);
+        release.SetResult();
+        (await first).StatusCode.Should().Be(HttpStatusCode.TooManyRequests);
+        (await second).StatusCode.Should().Be(HttpStatusCode.TooManyRequests);
+        (await valid).StatusCode.Should().Be(HttpStatusCode.OK);
+        app.Store.FindByHashCalls.Should().Be(3);
+    }
+
+    [Fact]
+    public async Task An_address_blocked_once_gets_a_fresh_allowance_in_a_later_window()
     {
         await using var app = await TestApp.StartAsync(keys: o =>
         {
             o.BruteForce.PermitFailures = 2;
             o.BruteForce.Window = TimeSpan.FromSeconds(30);
         });
-        var created = await app.CreateKeyAsync();
         await app.GetAsync("/me", "sk_test_bad", "198.51.100.1");
         await app.GetAsync("/me", "sk_test_worse", "198.51.100.1");
+        (await app.GetAsync("/me", "sk_test_bad", "198.51.100.1")).StatusCode.Should().Be(HttpStatusCode.TooManyRequests);
 
-        var during = await app.GetAsync("/me", created.Key, "198.51.100.1");
-        var otherAddress = await app.GetAsync("/me", created.Key, "198.51.100.2");
         app.Time.Advance(TimeSpan.FromSeconds(30));
-        var after = await app.GetAsync("/me", created.Key, "198.51.100.1");
+        var firstLater = await app.GetAsync("/me", "sk_test_bad", "198.51.100.1");
+        var secondLater = await app.GetAsync("/me", "sk_test_bad", "198.51.100.1");
+        var thirdLater = await app.GetAsync("/me", "sk_test_bad", "198.51.100.1");
 
-        during.StatusCode.Should().Be(HttpStatusCode.TooManyRequests);
-        otherAddress.StatusCode.Should().Be(HttpStatusCode.OK);
-        after.StatusCode.Should().Be(HttpStatusCode.OK);
+        firstLater.StatusCode.Should().Be(HttpStatusCode.Unauthorized, "the first failure of a new window is not blocked");
+        secondLater.StatusCode.Should().Be(HttpStatusCode.Unauthorized, "the new window allows PermitFailures failures again");
+        thirdLater.StatusCode.Should().Be(HttpStatusCode.TooManyRequests);
     }
 
     [Fact]
@@ -205,5 +284,15 @@ public sealed class BruteForceTests
         spoofed.Headers.Add("X-Forwarded-For", "192.0.2.99");
 
         (await app.Client.SendAsync(spoofed)).StatusCode.Should().Be(HttpStatusCode.TooManyRequests, "the guard keys on the connection address, not on a header the client writes");
+    }
+
+    /// <summary>Waits for a condition that concurrent requests bring about; fails after 10 seconds.</summary>
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (!condition())
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(5), timeout.Token);
+        }
     }
 }

@@ -28,7 +28,7 @@ public sealed class StartupValidationTests
     {
         var start = () => StartAsync(b => b.Services.AddAuthentication().AddApiKey(), withStore: false);
 
-        (await start.Should().ThrowAsync<OptionsValidationException>()).Which.Message.Should().Contain("No IApiKeyStore is registered").And.Contain("AddInMemoryStore");
+        (await start.Should().ThrowAsync<OptionsValidationException>()).Which.Message.Should().Contain("has no key store").And.Contain("AddInMemoryStore");
     }
 
     [Fact]

@@ -167,7 +167,15 @@ internal sealed class CountingStore(IApiKeyStore inner) : IApiKeyStore
     /// <summary>Runs inside <see cref="RecordLastUsedAsync"/> before the write (to act while a flush is under way).</summary>
     public Action? DuringLastUsedWrite { get; set; }
 
-    public Task<StoredApiKey?> FindByHashAsync(string hash, CancellationToken cancellationToken = default)
+    private int _findsInFlight;
+
+    /// <summary>Lookups by hash under way right now.</summary>
+    public int FindsInFlight => Volatile.Read(ref _findsInFlight);
+
+    /// <summary>Awaited inside each lookup by hash, before the inner store answers (to hold lookups open).</summary>
+    public Func<Task>? DuringFindByHash { get; set; }
+
+    public async Task<StoredApiKey?> FindByHashAsync(string hash, CancellationToken cancellationToken = default)
     {
         Interlocked.Increment(ref _findByHash);
         lock (HashesLookedUp)
@@ -175,7 +183,20 @@ internal sealed class CountingStore(IApiKeyStore inner) : IApiKeyStore
             HashesLookedUp.Add(hash);
         }
 
-        return ThrowOnFind is { } ex ? Task.FromException<StoredApiKey?>(ex) : Inner.FindByHashAsync(hash, cancellationToken);
+        Interlocked.Increment(ref _findsInFlight);
+        try
+        {
+            if (DuringFindByHash is { } during)
+            {
+                await during();
+            }
+
+            return ThrowOnFind is { } ex ? throw ex : await Inner.FindByHashAsync(hash, cancellationToken);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _findsInFlight);
+        }
     }
 
     /// <summary>Awaited after a lookup by id returns from the inner store (to hold a read-change-write open).</summary>

@@ -4,8 +4,6 @@ using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -15,8 +13,6 @@ namespace Strata.ApiKeys.Internal;
 
 internal sealed partial class ApiKeyAuthenticationHandler : AuthenticationHandler<ApiKeyAuthenticationOptions>
 {
-    private const string ProblemContentType = "application/problem+json";
-
     private readonly ApiKeyLookup _lookup;
     private readonly BruteForceGuard _guard;
     private readonly LastUsedTracker _lastUsed;
@@ -51,15 +47,17 @@ internal sealed partial class ApiKeyAuthenticationHandler : AuthenticationHandle
             return AuthenticateResult.NoResult();
         }
 
+        // A blocked address is refused only what cannot be a valid key: malformed keys (no hash, no lookup) and keys
+        // found unknown. A valid key is accepted whatever its neighbours behind the same NAT sent (see FindBlockedAsync).
         var address = Context.Connection.RemoteIpAddress;
-        if (_guard.IsBlocked(address, out _retryAfter))
-        {
-            Log.Throttled(Logger, ClientAddressKey.Of(address));  // debug: one line per refused request
-            return await FailAsync(ApiKeyFailureReason.Throttled, keyId: null).ConfigureAwait(false);
-        }
-
+        var blocked = _guard.IsBlocked(address, out _retryAfter);
         if (found == Extraction.Ambiguous || !ApiKeyFormat.IsWellFormed(key, Options.Prefix))
         {
+            if (blocked)
+            {
+                return await ThrottleAsync(address).ConfigureAwait(false);
+            }
+
             RecordFailure(address);
             Log.Malformed(Logger, Options.Prefix);
             return await FailAsync(ApiKeyFailureReason.Malformed, keyId: null).ConfigureAwait(false);
@@ -78,7 +76,9 @@ internal sealed partial class ApiKeyAuthenticationHandler : AuthenticationHandle
         {
             try
             {
-                record = await _lookup.FindAsync(key, memo, Scheme.Name, Context.RequestAborted).ConfigureAwait(false);
+                record = blocked
+                    ? await FindBlockedAsync(key, memo, address).ConfigureAwait(false)
+                    : await _lookup.FindAsync(key, memo, Scheme.Name, Context.RequestAborted).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -88,6 +88,11 @@ internal sealed partial class ApiKeyAuthenticationHandler : AuthenticationHandle
 
             if (record is null)
             {
+                if (blocked)
+                {
+                    return await ThrottleAsync(address).ConfigureAwait(false);
+                }
+
                 RecordFailure(address);
                 Log.Unknown(Logger, Options.Prefix);
                 return await FailAsync(ApiKeyFailureReason.Unknown, keyId: null).ConfigureAwait(false);
@@ -189,8 +194,8 @@ internal sealed partial class ApiKeyAuthenticationHandler : AuthenticationHandle
                 break;
         }
 
-        var detail = _failure is { } reason ? FailureMessages.For(reason) : FailureMessages.Missing;
-        await WriteProblemAsync(status, title, detail).ConfigureAwait(false);
+        var detail = _failure is { } reason ? FailureMessages.For(reason) : FailureMessages.MissingFor(Options);
+        await ApiKeyProblems.WriteAsync(Context, status, title, detail).ConfigureAwait(false);
     }
 
     protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
@@ -202,7 +207,7 @@ internal sealed partial class ApiKeyAuthenticationHandler : AuthenticationHandle
             return;
         }
 
-        await WriteProblemAsync(StatusCodes.Status403Forbidden, "Forbidden", "The API key does not grant access to this resource: a required scope is missing.").ConfigureAwait(false);
+        await ApiKeyProblems.WriteForbiddenAsync(Context, MissingScopes.Of(Context)).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -237,6 +242,29 @@ internal sealed partial class ApiKeyAuthenticationHandler : AuthenticationHandle
         memo = new ConnectionKeyMemo();
         items[Scheme] = memo;
         return memo;
+    }
+
+    /// <summary>
+    /// The record of a well-formed key sent from a blocked address. A cached answer (valid or unknown) is used at
+    /// once; otherwise the store is asked, one lookup at a time per address, so the valid key of a client sharing an
+    /// address with a guesser is never refused while the guesser gets no more than one lookup in flight.
+    /// </summary>
+    private async Task<ApiKeyRecord?> FindBlockedAsync(string key, ConnectionKeyMemo? memo, System.Net.IPAddress? address)
+    {
+        var (cached, record) = await _lookup.FindCachedOnlyAsync(key, memo, Scheme.Name, Context.RequestAborted).ConfigureAwait(false);
+        if (cached)
+        {
+            return record;
+        }
+
+        using var turn = await _guard.WaitForLookupTurnAsync(address, Context.RequestAborted).ConfigureAwait(false);
+        return await _lookup.FindAsync(key, memo, Scheme.Name, Context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private async Task<AuthenticateResult> ThrottleAsync(System.Net.IPAddress? address)
+    {
+        Log.Throttled(Logger, ClientAddressKey.Of(address));  // debug: one line per refused request
+        return await FailAsync(ApiKeyFailureReason.Throttled, keyId: null).ConfigureAwait(false);
     }
 
     private void RecordFailure(System.Net.IPAddress? address)
@@ -320,32 +348,6 @@ internal sealed partial class ApiKeyAuthenticationHandler : AuthenticationHandle
 
         credential = string.Empty;
         return false;
-    }
-
-    private async Task WriteProblemAsync(int status, string title, string detail)
-    {
-        Response.StatusCode = status;
-        var problem = new ProblemDetails
-        {
-            Status = status,
-            Title = title,
-            Detail = detail,
-            Type = status switch
-            {
-                StatusCodes.Status401Unauthorized => "https://tools.ietf.org/html/rfc9110#section-15.5.2",
-                StatusCodes.Status403Forbidden => "https://tools.ietf.org/html/rfc9110#section-15.5.4",
-                StatusCodes.Status429TooManyRequests => "https://tools.ietf.org/html/rfc6585#section-4",
-                _ => "https://tools.ietf.org/html/rfc9110#section-15.6.4",
-            },
-        };
-
-        var service = Context.RequestServices.GetService<IProblemDetailsService>();
-        if (service is not null && await service.TryWriteAsync(new ProblemDetailsContext { HttpContext = Context, ProblemDetails = problem }).ConfigureAwait(false))
-        {
-            return;
-        }
-
-        await Response.WriteAsJsonAsync(problem, options: null, contentType: ProblemContentType, Context.RequestAborted).ConfigureAwait(false);
     }
 
     private enum Extraction

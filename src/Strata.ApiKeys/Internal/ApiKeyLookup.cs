@@ -115,6 +115,62 @@ internal sealed class ApiKeyLookup
     }
 
     /// <summary>
+    /// The cached answer for a well-formed key, never asking the store: <c>Cached</c> is false when neither the local
+    /// front nor HybridCache (memory, then the distributed cache) holds a fresh entry. A fresh entry may say "unknown"
+    /// (<c>Record</c> null). Used for clients the brute-force guard has blocked, whose store lookups are rationed.
+    /// </summary>
+    public async ValueTask<(bool Cached, ApiKeyRecord? Record)> FindCachedOnlyAsync(string key, ConnectionKeyMemo? memo, string scheme, CancellationToken cancellationToken)
+    {
+        var options = _options.CurrentValue;
+        if (options.CacheDuration <= TimeSpan.Zero)
+        {
+            return (false, null);
+        }
+
+        var cacheKey = CacheKeyOf(key);
+        var invalidations = Volatile.Read(ref _invalidations);
+        var entry = _local.TryGetValue(cacheKey, out var local) ? local : await _cache.GetOrCreateAsync(
+            cacheKey,
+            static _ => ValueTask.FromResult<CachedApiKey>(null!),
+            PeekOptions,
+            tags: null,
+            cancellationToken).ConfigureAwait(false);
+        if (entry is null)
+        {
+            return (false, null);
+        }
+
+        var age = _time.GetUtcNow() - entry.LoadedAt;
+        if (age >= (entry.Record is null ? options.NegativeCacheDuration : options.CacheDuration))
+        {
+            return (false, null);
+        }
+
+        if (entry.Record is not null)
+        {
+            memo?.Remember(key, entry, invalidations, scheme);
+        }
+
+        return (true, entry.Record);
+    }
+
+    /// <summary>Reads HybridCache without calling the store and without writing anything.</summary>
+    private static readonly HybridCacheEntryOptions PeekOptions = new()
+    {
+        Flags = HybridCacheEntryFlags.DisableUnderlyingData | HybridCacheEntryFlags.DisableLocalCacheWrite | HybridCacheEntryFlags.DisableDistributedCacheWrite,
+    };
+
+    private string CacheKeyOf(string key)
+    {
+        Span<byte> hash = stackalloc byte[ApiKeyHasher.HashSize];
+        _hasher.Hash(key, hash);
+        Span<char> chars = stackalloc char[ApiKeyHasher.CacheKeyLength];
+        ApiKeyHasher.WriteCacheKey(hash, chars);
+        CryptographicOperations.ZeroMemory(hash);
+        return new string(chars);
+    }
+
+    /// <summary>
     /// The connection's remembered key, when it is the presented one and still usable under the local front's rules:
     /// younger than <see cref="ApiKeysOptions.CacheDuration"/> at <paramref name="now"/>, and no invalidation on this
     /// node since it was found. No hash, no dictionary probe, no allocation.

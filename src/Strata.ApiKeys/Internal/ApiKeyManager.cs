@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Strata.ApiKeys.Internal;
 
@@ -18,7 +17,7 @@ internal sealed partial class ApiKeyManager : IApiKeyManager
     private readonly ApiKeyLookup _lookup;
     private readonly ApiKeyHasher _hasher;
     private readonly TimeProvider _time;
-    private readonly IOptionsMonitor<ApiKeyAuthenticationOptions> _schemeOptions;
+    private readonly ApiKeySchemePrefixes _prefixes;
     private readonly ILogger<ApiKeyManager> _logger;
 
     // Read-change-write of one key is serialised within this process (striped by id), so two admin calls on the
@@ -30,14 +29,14 @@ internal sealed partial class ApiKeyManager : IApiKeyManager
         ApiKeyLookup lookup,
         ApiKeyHasher hasher,
         TimeProvider time,
-        IOptionsMonitor<ApiKeyAuthenticationOptions> schemeOptions,
+        ApiKeySchemePrefixes prefixes,
         ILogger<ApiKeyManager> logger)
     {
         _store = store;
         _lookup = lookup;
         _hasher = hasher;
         _time = time;
-        _schemeOptions = schemeOptions;
+        _prefixes = prefixes;
         _logger = logger;
     }
 
@@ -45,8 +44,7 @@ internal sealed partial class ApiKeyManager : IApiKeyManager
     {
         ArgumentNullException.ThrowIfNull(request);
         Validate(request);
-        var prefix = request.Prefix ?? _schemeOptions.Get(ApiKeyDefaults.AuthenticationScheme).Prefix;
-        ApiKeyFormat.ValidatePrefix(prefix);
+        var prefix = _prefixes.ForNewKey(request.Prefix);
 
         var record = new ApiKeyRecord
         {
@@ -161,7 +159,7 @@ internal sealed partial class ApiKeyManager : IApiKeyManager
                 CreatedAt = now,
                 LastUsedAt = null,
                 ReplacedById = null,
-                Prefix = string.IsNullOrEmpty(old.Prefix) ? _schemeOptions.Get(ApiKeyDefaults.AuthenticationScheme).Prefix : old.Prefix,
+                Prefix = string.IsNullOrEmpty(old.Prefix) ? _prefixes.Default : old.Prefix,
             };
             var created = await StoreNewKeyAsync(replacement, cancellationToken).ConfigureAwait(false);
 

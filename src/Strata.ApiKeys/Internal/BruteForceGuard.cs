@@ -7,7 +7,8 @@ namespace Strata.ApiKeys.Internal;
 
 /// <summary>
 /// Counts failed attempts per client address in fixed windows (IPv6 per /64). An address over the limit is
-/// blocked until its window ends. Memory is bounded by <see cref="ApiKeyBruteForceOptions.MaxTrackedAddresses"/>.
+/// blocked until its window ends: its malformed and unknown keys get 429, and its store lookups go one at a time
+/// (<see cref="WaitForLookupTurnAsync"/>), while its valid keys are still accepted. Memory is bounded by <see cref="ApiKeyBruteForceOptions.MaxTrackedAddresses"/>.
 /// </summary>
 internal sealed class BruteForceGuard
 {
@@ -15,6 +16,7 @@ internal sealed class BruteForceGuard
     private readonly TimeProvider _time;
     private readonly IOptionsMonitor<ApiKeysOptions> _options;
     private int _sweeping;
+    private int _waitingLookups;
 
     /// <summary>
     /// Entries in <see cref="_windows"/>, never below the real count: raised before an add, lowered after a removal.
@@ -56,6 +58,35 @@ internal sealed class BruteForceGuard
             return true;
         }
     }
+
+    /// <summary>
+    /// Waits for the blocked address's turn to ask the store: one store lookup at a time per address, so a blocked
+    /// client sending well-formed keys that are not cached costs the store one sequential lookup stream, however many
+    /// requests it sends at once, while a valid key from the same address (behind the same NAT) is still looked up
+    /// rather than refused. Dispose the result to let the next one in.
+    /// </summary>
+    public async ValueTask<LookupTurn> WaitForLookupTurnAsync(IPAddress? address, CancellationToken cancellationToken)
+    {
+        if (!_windows.TryGetValue(ClientAddressKey.Of(address), out var window))
+        {
+            return default;  // the window was swept meanwhile: the address is no longer blocked
+        }
+
+        Interlocked.Increment(ref _waitingLookups);
+        try
+        {
+            await window.LookupGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _waitingLookups);
+        }
+
+        return new LookupTurn(window.LookupGate);
+    }
+
+    /// <summary>Requests of blocked addresses waiting for their turn to ask the store (for tests).</summary>
+    internal int WaitingLookups => Volatile.Read(ref _waitingLookups);
 
     /// <summary>Counts a failure; true when this failure used up the address's allowance (it is blocked from now on).</summary>
     public bool RecordFailure(IPAddress? address)
@@ -165,5 +196,14 @@ internal sealed class BruteForceGuard
         public DateTimeOffset Start { get; set; }
 
         public int Failures { get; set; }
+
+        /// <summary>One store lookup at a time while the address is blocked (never disposed: it has no wait handle).</summary>
+        public SemaphoreSlim LookupGate { get; } = new(1, 1);
+    }
+
+    /// <summary>A blocked address's turn at the store; disposing it lets the next request of that address in.</summary>
+    internal readonly struct LookupTurn(SemaphoreSlim? gate) : IDisposable
+    {
+        public void Dispose() => gate?.Release();
     }
 }

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 
 namespace Strata.ApiKeys.Internal;
 
-internal sealed class ApiKeyAuthenticationOptionsValidator(IServiceProviderIsService services) : IValidateOptions<ApiKeyAuthenticationOptions>
+internal sealed class ApiKeyAuthenticationOptionsValidator : IValidateOptions<ApiKeyAuthenticationOptions>
 {
     public ValidateOptionsResult Validate(string? name, ApiKeyAuthenticationOptions options)
     {
@@ -34,16 +34,12 @@ internal sealed class ApiKeyAuthenticationOptionsValidator(IServiceProviderIsSer
             errors.Add($"ApiKeyAuthenticationOptions.Realm (scheme '{scheme}') must be non-empty without quotes, backslashes or control characters.");
         }
 
-        if (!services.IsService(typeof(IApiKeyStore)))
-        {
-            errors.Add("No IApiKeyStore is registered: call services.AddApiKeys() and choose a store, for example .AddInMemoryStore(), .AddConfigurationStore(section) or .AddEntityFrameworkStore<TContext>().");
-        }
-
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }
 
-internal sealed class ApiKeysOptionsValidator : IValidateOptions<ApiKeysOptions>
+/// <summary>Validates the service-wide options and that a store is registered (both AddApiKey and AddApiKeys add this).</summary>
+internal sealed class ApiKeysOptionsValidator(IServiceProviderIsService services) : IValidateOptions<ApiKeysOptions>
 {
     public const int MinPepperLength = 32;
 
@@ -85,6 +81,11 @@ internal sealed class ApiKeysOptionsValidator : IValidateOptions<ApiKeysOptions>
         if (bruteForce.MaxTrackedAddresses < 1)
         {
             errors.Add("ApiKeysOptions.BruteForce.MaxTrackedAddresses must be at least 1.");
+        }
+
+        if (!services.IsService(typeof(IApiKeyStore)))
+        {
+            errors.Add(MissingRegistration.NoStore);
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

@@ -13,7 +13,7 @@ namespace Strata.Reliability.Tests.Security;
 public sealed partial class SecurityTests(SecurityScenario scenario, ITestOutputHelper output) : IClassFixture<SecurityScenario>
 {
     private const string Challenge = "ApiKey realm=\"api\"";
-    private const string Missing = "An API key is required.";
+    private const string Missing = "An API key is required. Send your API key in the X-Api-Key header.";
     private const string Malformed = "The API key is malformed.";
     private const string NotValid = "The API key is not valid.";
 
@@ -136,7 +136,9 @@ public sealed partial class SecurityTests(SecurityScenario scenario, ITestOutput
             scenario[$"guess #{i}"].Status.Should().Be(401, $"guess #{i} is within the permitted failures");
         }
 
-        foreach (var name in new[] { $"guess #{SecurityScenario.BruteForcePermits + 1}", $"guess #{SecurityScenario.BruteForcePermits + 2}", "valid key from a blocked address" })
+        var valid = scenario["valid key from a blocked address"];
+        valid.Status.Should().Be(404, "a valid key is accepted from a blocked address (clients behind one NAT): the job does not exist");
+        foreach (var name in new[] { $"guess #{SecurityScenario.BruteForcePermits + 1}", $"guess #{SecurityScenario.BruteForcePermits + 2}" })
         {
             var exchange = scenario[name];
             exchange.Status.Should().Be(429, exchange.ToString());
