@@ -21,6 +21,9 @@ public sealed class LocalFeed : IAsyncLifetime
     /// <summary>A folder for consumer apps, outside the repository.</summary>
     public string AppsDirectory => Path.Combine(_root, "apps");
 
+    /// <summary>A solution file holding the package projects under src/ and nothing else.</summary>
+    public string Solution => Path.Combine(_root, "packages.sln");
+
     /// <summary>The names of the packed packages.</summary>
     public IReadOnlyList<string> Packages { get; private set; } = [];
 
@@ -36,11 +39,11 @@ public sealed class LocalFeed : IAsyncLifetime
         projects.Should().NotBeEmpty("src/ holds the packages");
 
         // One solution file for the packages only, so one `dotnet pack` packs them all (incrementally: in CI the
-        // Release build of the test command is already there).
-        var solution = Path.Combine(_root, "packages.sln");
+        // Release build of the test command is already there, made with ContinuousIntegrationBuild as here).
+        var solution = Solution;
         await Dotnet.RunAsync(_root, ["new", "sln", "-n", "packages", "--format", "sln"]);
         await Dotnet.RunAsync(_root, ["sln", solution, "add", .. projects]);
-        await Dotnet.RunAsync(_root, ["pack", solution, "-c", "Release", "-o", Directory, $"-p:PackageVersion={Version}", "-nologo"], TimeSpan.FromMinutes(10));
+        await Dotnet.RunAsync(_root, ["pack", solution, "-c", "Release", "-o", Directory, $"-p:PackageVersion={Version}", "-p:ContinuousIntegrationBuild=true", "-nologo"], TimeSpan.FromMinutes(10));
 
         Packages = [.. projects.Select(Path.GetFileNameWithoutExtension).Select(n => n!)];
         foreach (var package in Packages)
@@ -101,7 +104,7 @@ public sealed class LocalFeed : IAsyncLifetime
 }
 
 [CollectionDefinition(Name)]
-public sealed class LocalFeedCollection : ICollectionFixture<LocalFeed>
+public sealed class LocalFeedCollection : ICollectionFixture<LocalFeed>, ICollectionFixture<BaselinePackages>
 {
     public const string Name = "local feed";
 }
