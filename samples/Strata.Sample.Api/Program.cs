@@ -1,64 +1,124 @@
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
+using Scalar.AspNetCore;
+using Strata.ApiKeys;
+using Strata.RateLimiting;
 using Strata.Sample.Api.Cli;
 using Strata.Sample.Api.Endpoints;
 using Strata.Sample.Api.Hosting;
 using Strata.Sample.Api.RateLimits;
 using Strata.Sample.Api.Security;
 using Strata.Sample.Api.Telemetry;
+using Strata.Sample.Data;
 using Strata.Sample.Processing;
 
-// Command-line verbs (Cli/): `healthcheck [--url]` and `keys create --name ... --scopes ...`; no verb runs the host.
-var command = SampleCommand.Parse(args);
-switch (command)
+// The Strata calls are the ones to copy; the Sample* helpers are this sample's own plumbing, each in its folder.
+var command = SampleCommand.Parse(args);   // Cli/: `healthcheck` and `keys create`; no verb runs the host
+if (await command.RunWithoutHostAsync() is { } exitCode)
 {
-    case UsageError usage:
-        return usage.Run();
-    case HealthCheckCommand healthCheck:
-        return await healthCheck.RunAsync();
+    return exitCode;
 }
 
 var builder = WebApplication.CreateBuilder(command.HostArgs);
-builder.Configuration.AddCommandLine(command.HostArgs, SampleCommand.SwitchMappings);   // --role all|api|worker
-var role = builder.Configuration.GetSampleRole();
+builder.Configuration.AddCommandLine(command.HostArgs, SampleCommand.SwitchMappings);
+var role = builder.Configuration.GetSampleRole();   // --role all (default) | api | worker
+var scaledOut = role != SampleRole.All;             // api and worker share the queue and the limits through Redis
+builder.AddSampleHosting();     // Api settings, ProblemDetails, body limits, graceful shutdown
+builder.AddSampleTelemetry();   // OpenTelemetry, exported over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set
 
-// The layers below the host: database (SQLite file or PostgreSQL), AI (offline or OpenAI-compatible), jobs
-// (in memory for role all, Redis for api and worker).
-builder.Services.AddSampleData(builder.Configuration);
-builder.Services.AddDocumentAnalysis(builder.Configuration);
-builder.Services.AddSampleProcessing(builder.Configuration);
+// Data and AI first: the key store below keeps its keys in this database, and the job handler uses both.
+builder.Services.AddSampleData(builder.Configuration);         // SQLite file or PostgreSQL (Database:Provider)
+builder.Services.AddDocumentAnalysis(builder.Configuration);   // offline model or an OpenAI-compatible one (Ai:Provider)
+if (scaledOut)
+{
+    builder.AddSampleRedis();   // one IConnectionMultiplexer for the queue, the limits and HybridCache's second level
+}
 
-// The gateway: API keys in the database, rate limits per key, OpenAPI, ProblemDetails, health, telemetry.
-builder.AddSampleHosting();
-builder.AddSampleRedis();           // api/worker: one Redis for the queue, the rate limits and HybridCache's L2
-builder.AddSampleApiKeys();
-builder.AddSampleRateLimits();
-builder.AddSampleOpenApi();
-builder.AddSampleTelemetry();
-builder.Services.AddSingleton<SampleConsole>();
-builder.Services.AddSingleton<DocumentRequestValidator>();
+// Gateway, API keys (Strata.ApiKeys): sent in the X-Api-Key header, stored as hashes in the sample database.
+builder.Services.AddAuthentication(ApiKeyDefaults.AuthenticationScheme)
+    .AddApiKey(options => options.Prefix = SampleApiKeys.KeyPrefix);   // keys look like sk_sample_...
+builder.Services.AddAuthorization();
+builder.Services.AddApiKeys()
+    .AddEntityFrameworkStore<SampleDbContext>();   // the StrataApiKeys table
+builder.Services.Configure<ApiKeysOptions>(builder.Configuration.GetSection(SampleApiKeys.SectionName));   // Pepper, ...
+builder.Logging.KeepKeysOutOfKestrelLogs();   // Kestrel's Debug log would quote a key sent in a malformed header line
+
+// Gateway, rate limits (Strata.RateLimiting), per API key: a request limit on every /v1 route and a token budget on
+// /v1/analyze. A key's plan (metadata "plan") picks a tier of RateLimiting:Policies:{policy}:Tiers, reloaded without
+// a restart; a key without a plan gets the limit of the Api section.
+var failureModes = SampleFailureModes.From(builder.Configuration);   // while Redis cannot decide: local share, open or 503
+builder.Services.AddSingleton(failureModes);
+builder.Services.AddStrataRateLimiting();   // IRateLimiterFactory, for the token budget; tiers from configuration
+builder.Services.Configure<StrataRateLimitingOptions>(builder.Configuration.GetSection("RateLimiting"));
+builder.Services.AddRateLimiter(_ => { });
+builder.Services.AddOptions<RateLimiterOptions>()   // through options, to read the validated Api:RequestsPerMinute
+    .Configure<IOptions<SampleApiOptions>>((options, api) => options.AddGcraPolicy(
+        SampleRateLimits.PerKeyPolicy,
+        RatePartition.ByApiKey,
+        limit: api.Value.RequestsPerMinute,
+        period: TimeSpan.FromMinutes(1),
+        policy =>
+        {
+            policy.TierSelector = context => context.GetApiKeyPlan();
+            policy.FailureMode = failureModes.PerKey;
+        }));
+builder.Services.AddSingleton<TokenBudget>();   // spends one permit per token (RateLimits/TokenBudget.cs)
+if (scaledOut)
+{
+    builder.Services.AddRedisRateLimiting();   // the counts live in Redis: all api nodes share one limit per key
+}
+
+// Gateway, OpenAPI: the ApiKey scheme on every operation that needs a key, so the /scalar page can send one.
+builder.Services.AddOpenApi(options => options.AddApiKeySecurityScheme().DescribeSampleApi());
+
+// Async processing (Strata.Jobs): AnalyzeDocument jobs, in memory in role all; scaled out, in Redis, where the api
+// role enqueues them and the worker role runs them.
+var jobs = builder.Services.AddJobs(options =>
+    {
+        options.MaxAttempts = 3;
+        options.RetryBaseDelay = TimeSpan.FromSeconds(1);
+        options.DefaultTimeout = TimeSpan.FromMinutes(2);
+        builder.Configuration.GetSection("Jobs").Bind(options);   // e.g. Jobs:Concurrency
+        options.RunWorkers = role != SampleRole.Api;              // the api role only enqueues
+    })
+    .AddHandler<AnalyzeDocument, AnalyzeDocumentHandler>(name: "analyze-document");
+if (scaledOut)
+{
+    jobs.UseRedis(options => builder.Configuration.GetSection("Jobs:Redis").Bind(options));   // the connection above
+}
+else
+{
+    jobs.UseInMemory();
+}
+
+builder.Services.AddSampleProcessingOptions(builder.Configuration);   // the handler's fault-injection knob, for tests
 
 var app = builder.Build();
-await app.Services.MigrateSampleDatabaseAsync();
-
+await app.Services.MigrateSampleDatabaseAsync();   // create or upgrade the database on start
 if (command is KeysCreateCommand keysCreate)
 {
     return await keysCreate.RunAsync(app.Services);
 }
 
-app.UseSampleErrorHandling();
-app.UseAuthentication();
+app.UseSampleErrorHandling();   // ProblemDetails for every error; 413/415 before the body is read; Redis out: 503
+app.UseAuthentication();        // before the rate limiter: the limits are per key, so the key must be known
 app.UseAuthorization();
 app.UseRateLimiter();
 
-app.MapHealthEndpoints();
-if (role != SampleRole.Worker)
+app.MapHealthEndpoints();       // /health/live and /health/ready, without a key, in every role
+if (role != SampleRole.Worker)   // a worker serves /health only
 {
-    var v1 = app.MapGroup("/v1").RequireRateLimiting(SampleRateLimitsExtensions.PerKeyPolicy);
-    v1.MapAnalyzeEndpoints();
-    v1.MapJobEndpoints();
-    app.MapAdminKeyEndpoints();
-    app.MapSampleOpenApi();
+    var v1 = app.MapGroup("/v1").RequireRateLimiting(SampleRateLimits.PerKeyPolicy);
+    v1.MapAnalyzeEndpoints().RequireScope(SampleScopes.Analyze);   // also spends the key's token budget
+    v1.MapJobEndpoints();                                            // scope jobs:write, required in JobEndpoints.cs
+    app.MapAdminKeyEndpoints().RequireScope(SampleScopes.Admin);     // key management, outside the request limit
 
-    await app.CreateDemoKeyOnFirstRunAsync();
+    app.MapOpenApi();   // /openapi/v1.json
+    app.MapScalarApiReference(options => options
+        .WithTitle(SampleOpenApi.Title)
+        .AddPreferredSecuritySchemes(ApiKeyDefaults.AuthenticationScheme));
+
+    await app.CreateDemoKeyOnFirstRunAsync();   // Development, empty database: prints a key once, never logs it
 }
 
 await app.RunAsync();

@@ -16,7 +16,7 @@ namespace Strata.Sample.Processing;
 /// idempotent by job id (the repository returns the analysis stored by the first run and writes nothing), so a
 /// redelivered job ends with the same result and no duplicate rows.
 /// </remarks>
-internal sealed partial class AnalyzeDocumentHandler(
+public sealed partial class AnalyzeDocumentHandler(
     IDocumentAnalyzer analyzer,
     IAnalysisRepository repository,
     IOptions<SampleProcessingOptions> options,

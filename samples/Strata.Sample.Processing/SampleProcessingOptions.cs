@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Strata.Sample.Processing;
 
 /// <summary>The processing layer's own settings (section <c>Processing</c>), validated on start.</summary>
-internal sealed class SampleProcessingOptions
+public sealed class SampleProcessingOptions
 {
     public const string SectionName = "Processing";
 

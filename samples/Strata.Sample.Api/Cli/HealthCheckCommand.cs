@@ -8,6 +8,8 @@ internal sealed record HealthCheckCommand(string Url) : SampleCommand([])
 {
     public const string DefaultUrl = "http://127.0.0.1:8080/health/ready";
 
+    public override async Task<int?> RunWithoutHostAsync() => await RunAsync();
+
     public async Task<int> RunAsync()
     {
         if (!Uri.TryCreate(Url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))

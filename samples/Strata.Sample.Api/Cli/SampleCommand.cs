@@ -23,6 +23,12 @@ internal abstract record SampleCommand(string[] HostArgs)
           Strata.Sample.Api keys create --name NAME --scopes analyze,jobs:write,admin [--owner OWNER] [--plan demo|pro]
         """;
 
+    /// <summary>
+    /// Runs a command that needs no host (a usage error, <c>healthcheck</c>) and returns its exit code; null when the
+    /// host is to be built (no verb, or <c>keys create</c>, which needs the host's services).
+    /// </summary>
+    public virtual Task<int?> RunWithoutHostAsync() => Task.FromResult<int?>(null);
+
     public static SampleCommand Parse(string[] args)
     {
         ArgumentNullException.ThrowIfNull(args);
@@ -93,6 +99,8 @@ internal sealed record RunHostCommand(string[] HostArgs) : SampleCommand(HostArg
 /// <summary>The command line is wrong: print why and the usage, exit 2.</summary>
 internal sealed record UsageError(string Message) : SampleCommand([])
 {
+    public override Task<int?> RunWithoutHostAsync() => Task.FromResult<int?>(Run());
+
     public int Run()
     {
         Console.Error.WriteLine(Message);

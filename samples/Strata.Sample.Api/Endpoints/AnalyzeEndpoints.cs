@@ -9,10 +9,9 @@ namespace Strata.Sample.Api.Endpoints;
 /// <summary><c>POST /v1/analyze</c>: the sync path. Analyzes inline and answers with the stored analysis.</summary>
 internal static class AnalyzeEndpoints
 {
-    public static RouteGroupBuilder MapAnalyzeEndpoints(this RouteGroupBuilder v1)
-    {
-        v1.MapPost("/analyze", AnalyzeAsync)
-            .RequireScope(SampleScopes.Analyze)
+    /// <summary>Maps the route; its scope (<c>analyze</c>) and rate limits are set where it is mapped, in <c>Program.cs</c>.</summary>
+    public static RouteHandlerBuilder MapAnalyzeEndpoints(this IEndpointRouteBuilder v1)
+        => v1.MapPost("/analyze", AnalyzeAsync)
             .WithName("Analyze")
             .WithSummary("Analyze a document now")
             .WithDescription("Summary, keywords, sentiment and token count, computed inline. Spends the document's tokens from the key's token budget.")
@@ -25,8 +24,6 @@ internal static class AnalyzeEndpoints
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status502BadGateway);
-        return v1;
-    }
 
     private static async Task<IResult> AnalyzeAsync(
         DocumentRequest request,

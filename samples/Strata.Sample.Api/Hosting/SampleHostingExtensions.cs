@@ -1,9 +1,11 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
+using Strata.Sample.Api.Endpoints;
+using Strata.Sample.Api.Security;
 
 namespace Strata.Sample.Api.Hosting;
 
-/// <summary>The HTTP plumbing every role shares: settings, ProblemDetails, body limits, graceful shutdown.</summary>
+/// <summary>The HTTP plumbing every role shares: settings, ProblemDetails, body limits, graceful shutdown, error handling.</summary>
 internal static class SampleHostingExtensions
 {
     public static WebApplicationBuilder AddSampleHosting(this WebApplicationBuilder builder)
@@ -40,6 +42,9 @@ internal static class SampleHostingExtensions
         builder.Services.AddOptions<HostOptions>()
             .Configure<IOptions<SampleApiOptions>>((host, api) => host.ShutdownTimeout = api.Value.ShutdownTimeout);
 
+        // The endpoints' input checks, and where the demo key banner and the CLI print a new key once.
+        builder.Services.AddSingleton<DocumentRequestValidator>();
+        builder.Services.AddSingleton<SampleConsole>();
         return builder;
     }
 

@@ -33,7 +33,6 @@ internal static class SampleRedisExtensions
                 options.ConnectionMultiplexerFactory = () => Task.FromResult(services.GetRequiredService<IConnectionMultiplexer>());
             });
 
-        builder.Services.AddRedisRateLimiting();
         builder.Services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", tags: ["ready"]);
         return builder;
     }

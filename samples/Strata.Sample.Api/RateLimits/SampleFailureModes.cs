@@ -12,7 +12,7 @@ namespace Strata.Sample.Api.RateLimits;
 internal sealed record SampleFailureModes(RateLimitFailureMode PerKey, RateLimitFailureMode Tokens)
 {
     public static SampleFailureModes From(IConfiguration configuration)
-        => new(Read(configuration, SampleRateLimitsExtensions.PerKeyPolicy), Read(configuration, SampleRateLimitsExtensions.TokensPolicy));
+        => new(Read(configuration, SampleRateLimits.PerKeyPolicy), Read(configuration, SampleRateLimits.TokensPolicy));
 
     public static string Key(string policy) => $"RateLimiting:Policies:{policy}:FailureMode";
 

@@ -25,7 +25,7 @@ internal sealed class TokenBudget(
     private readonly int _defaultLimit = api.Value.TokensPerMinute;
 
     private readonly PartitionedRateLimiter<HttpContext> _limiter = factory.CreatePartitioned(
-        SampleRateLimitsExtensions.TokensPolicy,
+        SampleRateLimits.TokensPolicy,
         RatePartition.ByApiKey,
         RateLimitRule.Gcra(api.Value.TokensPerMinute, TimeSpan.FromMinutes(1)),
         policy =>
@@ -62,7 +62,7 @@ internal sealed class TokenBudget(
 
     private int LimitFor(string? plan)
         => plan is not null
-           && limits.CurrentValue.Policies.TryGetValue(SampleRateLimitsExtensions.TokensPolicy, out var overrides)
+           && limits.CurrentValue.Policies.TryGetValue(SampleRateLimits.TokensPolicy, out var overrides)
            && overrides.Tiers.TryGetValue(plan, out var tier)
             ? tier
             : _defaultLimit;
@@ -86,10 +86,10 @@ internal sealed class TokenBudget(
             Status = StatusCodes.Status429TooManyRequests,
             Type = RateLimitProblemTypes.QuotaExceeded,
             Title = "Too many requests",
-            Detail = $"The token budget of policy '{SampleRateLimitsExtensions.TokensPolicy}' is exceeded. Retry after the time in the Retry-After header.",
+            Detail = $"The token budget of policy '{SampleRateLimits.TokensPolicy}' is exceeded. Retry after the time in the Retry-After header.",
         };
-        problem.Extensions["policy"] = SampleRateLimitsExtensions.TokensPolicy;
-        problem.Extensions["violated-policies"] = new[] { SampleRateLimitsExtensions.TokensPolicy };
+        problem.Extensions["policy"] = SampleRateLimits.TokensPolicy;
+        problem.Extensions["violated-policies"] = new[] { SampleRateLimits.TokensPolicy };
 
         if (lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) && retryAfter > TimeSpan.Zero)
         {
@@ -107,9 +107,9 @@ internal sealed class TokenBudget(
         {
             Status = StatusCodes.Status503ServiceUnavailable,
             Title = "Rate limiting is unavailable",
-            Detail = $"The rate-limit store cannot be reached and policy '{SampleRateLimitsExtensions.TokensPolicy}' fails closed. Retry later.",
+            Detail = $"The rate-limit store cannot be reached and policy '{SampleRateLimits.TokensPolicy}' fails closed. Retry later.",
         };
-        problem.Extensions["policy"] = SampleRateLimitsExtensions.TokensPolicy;
+        problem.Extensions["policy"] = SampleRateLimits.TokensPolicy;
         var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) && wait > TimeSpan.Zero ? wait : TimeSpan.FromSeconds(1);
         var seconds = Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds));
         context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);

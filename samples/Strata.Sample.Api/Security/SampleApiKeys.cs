@@ -1,10 +1,9 @@
 using Strata.ApiKeys;
-using Strata.Sample.Data;
 
 namespace Strata.Sample.Api.Security;
 
-/// <summary>API-key authentication (Strata.ApiKeys) with the keys stored in the sample's database.</summary>
-internal static class SampleApiKeysExtensions
+/// <summary>The sample's API-key settings (Strata.ApiKeys, wired up in <c>Program.cs</c>) and what endpoints read from a key.</summary>
+internal static class SampleApiKeys
 {
     /// <summary>The prefix of the sample's keys: <c>sk_sample_...</c>.</summary>
     public const string KeyPrefix = "sk_sample";
@@ -15,19 +14,6 @@ internal static class SampleApiKeysExtensions
     /// <c>ApiKeys:CacheDuration</c>, <c>ApiKeys:BruteForce:PermitFailures</c>, ...
     /// </summary>
     public const string SectionName = "ApiKeys";
-
-    public static WebApplicationBuilder AddSampleApiKeys(this WebApplicationBuilder builder)
-    {
-        builder.Services.AddAuthentication(ApiKeyDefaults.AuthenticationScheme)
-            .AddApiKey(options => options.Prefix = KeyPrefix);   // read from the X-Api-Key header
-        builder.Services.AddAuthorization();
-
-        builder.Services.AddApiKeys()
-            .AddEntityFrameworkStore<SampleDbContext>();      // the StrataApiKeys table of the sample database
-        builder.Services.Configure<ApiKeysOptions>(builder.Configuration.GetSection(SectionName));
-        builder.Logging.KeepKeysOutOfKestrelLogs();
-        return builder;
-    }
 
     /// <summary>The id of the key that authenticated the request (the owner of its jobs and documents).</summary>
     public static string GetApiKeyId(this HttpContext context)
