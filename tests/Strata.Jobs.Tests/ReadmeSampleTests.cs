@@ -20,7 +20,6 @@ public sealed class ReadmeSampleTests
     {
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseTestServer();
-        builder.Services.AddSingleton<IAnalyzer, WordCounter>();
         builder.Services.AddAuthorization();
 
         // --- README: Use ---
@@ -42,6 +41,8 @@ public sealed class ReadmeSampleTests
             return next(context);
         });
         app.UseAuthorization();
+
+        // --- README: behind authentication, each caller sees only its own jobs ---
         app.MapJobEndpoints<AnalyzeDocument>("/v1/jobs", o =>
                 o.OwnerSelector = ctx => ctx.User.FindFirst("strata:apikey:id")?.Value)
             .RequireAuthorization();
@@ -73,7 +74,6 @@ public sealed class ReadmeSampleTests
     {
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseTestServer();
-        builder.Services.AddSingleton<IAnalyzer, WordCounter>();
         builder.Services.AddAuthorization();
         builder.Services.AddJobs().AddHandler<AnalyzeDocument, AnalyzeDocumentHandler>();
 
@@ -107,29 +107,18 @@ public sealed class ReadmeSampleTests
     }
 }
 
-public sealed record AnalyzeDocument(string Url);
+// The types of the README's Program.cs.
+public sealed record AnalyzeDocument(string Text);
 
 public sealed record Analysis(int Words);
 
-public interface IAnalyzer
-{
-    Task<int> CountWordsAsync(string url, CancellationToken cancellationToken);
-}
-
-/// <summary>Stands in for the remote analysis: counts the words of its input.</summary>
-public sealed class WordCounter : IAnalyzer
-{
-    public Task<int> CountWordsAsync(string url, CancellationToken cancellationToken) =>
-        Task.FromResult(url.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length);
-}
-
-public sealed class AnalyzeDocumentHandler(IAnalyzer analyzer) : IJobHandler<AnalyzeDocument>
+public sealed class AnalyzeDocumentHandler : IJobHandler<AnalyzeDocument>
 {
     public async Task HandleAsync(AnalyzeDocument job, JobContext context)
     {
-        await context.ReportProgressAsync(10, "downloading");
-        var words = await analyzer.CountWordsAsync(job.Url, context.CancellationToken);
-        context.SetResult(new Analysis(words), AppJsonContext.Default.Analysis);
+        await context.ReportProgressAsync(10, "counting");
+        var words = job.Text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
+        context.SetResult(new Analysis(words), AppJsonContext.Default.Analysis);    // or SetResult(value)
     }
 }
 
