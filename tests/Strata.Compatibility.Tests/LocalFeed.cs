@@ -70,6 +70,17 @@ public sealed class LocalFeed : IAsyncLifetime
             StringComparer.OrdinalIgnoreCase);
     }
 
+    /// <summary>The target frameworks a package's nuspec has dependency groups for.</summary>
+    public IReadOnlyList<string> TargetFrameworks(string package)
+    {
+        using var archive = ZipFile.OpenRead(PackagePath(package));
+        var entry = archive.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal));
+        using var stream = entry.Open();
+        return [.. XDocument.Load(stream).Descendants()
+            .Where(e => e.Name.LocalName == "group" && e.Parent?.Name.LocalName == "dependencies")
+            .Select(g => (string)g.Attribute("targetFramework")!)];
+    }
+
     public Task DisposeAsync()
     {
         TryDelete(_root);
@@ -104,7 +115,7 @@ public sealed class LocalFeed : IAsyncLifetime
 }
 
 [CollectionDefinition(Name)]
-public sealed class LocalFeedCollection : ICollectionFixture<LocalFeed>, ICollectionFixture<BaselinePackages>
+public sealed class LocalFeedCollection : ICollectionFixture<LocalFeed>
 {
     public const string Name = "local feed";
 }

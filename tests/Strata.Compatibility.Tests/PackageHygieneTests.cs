@@ -7,7 +7,7 @@ namespace Strata.Compatibility.Tests;
 
 /// <summary>What a consumer checks in a package before taking it: a compatible public API, reproducible bytes, clean paths.</summary>
 [Collection(LocalFeedCollection.Name)]
-public sealed class PackageHygieneTests(LocalFeed feed, BaselinePackages baseline)
+public sealed class PackageHygieneTests(LocalFeed feed, BaselinePackages baseline) : IClassFixture<BaselinePackages>
 {
     [Fact]
     public async Task Every_package_is_compatible_with_the_baseline_release_except_the_breaks_it_lists()
