@@ -6,6 +6,9 @@ namespace Strata.ApiKeys.Internal;
 internal sealed partial class ApiKeyManager : IApiKeyManager
 {
     private const int IdRandomLength = 16;
+
+    /// <summary>Page size used when <c>ListAsync(owner)</c> reads every key.</summary>
+    private const int ListAllPageSize = 500;
     private const int MaxOwnerLength = 256;
     private const int MaxNameLength = 256;
     private const int MaxScopeLength = 128;
@@ -72,8 +75,21 @@ internal sealed partial class ApiKeyManager : IApiKeyManager
 
     public async Task<IReadOnlyList<ApiKeyRecord>> ListAsync(string? owner = null, CancellationToken cancellationToken = default)
     {
-        var keys = await _store.ListAsync(owner, cancellationToken).ConfigureAwait(false);
-        return keys.Select(k => k.Record).ToList();
+        var all = new List<ApiKeyRecord>();
+        ApiKeyRecord? last = null;
+        while (true)
+        {
+            var keys = await _store.ListAsync(
+                new ApiKeyStoreQuery { Owner = owner, AfterCreatedAt = last?.CreatedAt, AfterId = last?.Id, Limit = ListAllPageSize },
+                cancellationToken).ConfigureAwait(false);
+            all.AddRange(keys.Select(k => k.Record));
+            if (keys.Count < ListAllPageSize)
+            {
+                return all;
+            }
+
+            last = keys[^1].Record;
+        }
     }
 
     public async Task<bool> RevokeAsync(string id, CancellationToken cancellationToken = default)
