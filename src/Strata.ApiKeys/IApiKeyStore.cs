@@ -57,7 +57,7 @@ public interface IApiKeyStore
     /// <exception cref="NotSupportedException">The store is read-only.</exception>
     Task<bool> UpdateAsync(ApiKeyRecord record, long? expectedVersion = null, CancellationToken cancellationToken = default);
 
-    /// <summary>Removes a key for good. Callers decide which keys may go; the store does not check.</summary>
+    /// <summary>Removes a key for good. <see cref="IApiKeyManager.DeleteAsync"/> deletes only revoked keys; the store does not check.</summary>
     /// <param name="id">The key id.</param>
     /// <param name="cancellationToken">Cancels the write.</param>
     /// <returns><see langword="true"/> when the key existed and was removed; <see langword="false"/> when no such key exists.</returns>
