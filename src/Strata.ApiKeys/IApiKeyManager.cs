@@ -45,7 +45,7 @@ public interface IApiKeyManager
     /// <param name="id">The key id.</param>
     /// <param name="update">What to change; <see langword="null"/> properties stay as they are.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>The updated record, or <see langword="null"/> when no such key exists.</returns>
+    /// <returns>The updated record (unchanged and not written when <paramref name="update"/> sets nothing), or <see langword="null"/> when no such key exists.</returns>
     /// <exception cref="ArgumentException">A value is invalid (the message names the field); nothing was written.</exception>
     /// <exception cref="ApiKeyConcurrencyException">Other writers kept changing the key (after several tries); nothing was written.</exception>
     Task<ApiKeyRecord?> UpdateAsync(string id, ApiKeyUpdate update, CancellationToken cancellationToken = default);

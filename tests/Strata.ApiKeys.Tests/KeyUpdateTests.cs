@@ -110,6 +110,21 @@ public sealed class KeyUpdateTests
         (await app.Manager.UpdateAsync("key_missing", new ApiKeyUpdate { Name = "x" })).Should().BeNull();
     }
 
+    [Fact]
+    public async Task An_update_that_sets_nothing_writes_nothing_and_returns_the_record()
+    {
+        await using var app = await TestApp.StartAsync();
+        var created = await app.CreateKeyAsync("analyze");
+        var writes = app.Store.WriteCalls;
+
+        var same = await app.Manager.UpdateAsync(created.Record.Id, new ApiKeyUpdate());
+
+        same.Should().BeEquivalentTo(created.Record);
+        app.Store.WriteCalls.Should().Be(writes);
+        (await app.Store.Inner.FindByIdAsync(created.Record.Id))!.Version.Should().Be(1);
+        (await app.Manager.UpdateAsync("key_missing", new ApiKeyUpdate())).Should().BeNull();
+    }
+
     public static TheoryData<ApiKeyUpdate, string> InvalidUpdates => new()
     {
         { new ApiKeyUpdate { Scopes = ["has space"] }, "*Scope 'has space'*" },

@@ -127,6 +127,12 @@ internal sealed partial class ApiKeyManager : IApiKeyManager
             ApiKeyValidation.Networks(update.AllowedNetworks, nameof(update));
         }
 
+        if (update is { Name: null, Scopes: null, Metadata: null, AllowedNetworks: null })
+        {
+            // Nothing to change: no write, no new version, no cache invalidation.
+            return await GetAsync(id, cancellationToken).ConfigureAwait(false);
+        }
+
         // Copied once, so the caller's collections changing later cannot reach the store or the cache.
         var name = update.Name;
         var scopes = update.Scopes?.Distinct(StringComparer.Ordinal).ToArray();
