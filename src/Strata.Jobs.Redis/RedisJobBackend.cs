@@ -78,7 +78,7 @@ internal sealed partial class RedisJobBackend : IJobBackend
             return null;
         }
 
-        var db = await DatabaseAsync().ConfigureAwait(false);
+        var db = await AvailableDatabaseAsync().ConfigureAwait(false);
         var fields = await db.HashGetAllAsync(KeysOf(queue).Job(jobId)).ConfigureAwait(false);
         if (fields.Length == 0)
         {
@@ -118,7 +118,7 @@ internal sealed partial class RedisJobBackend : IJobBackend
             return false;
         }
 
-        var db = await DatabaseAsync().ConfigureAwait(false);
+        var db = await AvailableDatabaseAsync().ConfigureAwait(false);
         var outcome = (int)await RedisScript.Cancel.EvaluateAsync(
             db,
             [KeysOf(queue).Job(jobId)],
@@ -139,7 +139,7 @@ internal sealed partial class RedisJobBackend : IJobBackend
             return false;
         }
 
-        var db = await DatabaseAsync().ConfigureAwait(false);
+        var db = await AvailableDatabaseAsync().ConfigureAwait(false);
         var keys = KeysOf(queue);
         var stored = await db.HashGetAsync(keys.Job(jobId), "env").ConfigureAwait(false);
         if (stored.IsNullOrEmpty)
@@ -154,7 +154,20 @@ internal sealed partial class RedisJobBackend : IJobBackend
 
     public async ValueTask<IReadOnlyList<JobDelivery>> ReceiveAsync(string queue, int max, CancellationToken cancellationToken)
     {
-        var db = await DatabaseAsync().ConfigureAwait(false);
+        try
+        {
+            return await ReceiveCoreAsync(queue, max).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (_connection.Outage.Absorb(ex))
+        {
+            // Redis is out of reach (logged once by the outage): nothing to run; WaitForWorkAsync waits for its end.
+            return [];
+        }
+    }
+
+    private async Task<IReadOnlyList<JobDelivery>> ReceiveCoreAsync(string queue, int max)
+    {
+        var db = await AvailableDatabaseAsync().ConfigureAwait(false);
         var keys = KeysOf(queue);
         var now = _time.GetUtcNow();
         if (!_nextReclaim.TryGetValue(queue, out var due) || due <= now)
@@ -216,6 +229,20 @@ internal sealed partial class RedisJobBackend : IJobBackend
     }
 
     public async ValueTask WaitForWorkAsync(IReadOnlyList<string> queues, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _connection.GetAsync().ConfigureAwait(false);
+            await _connection.Outage.WaitUntilUpAsync(cancellationToken).ConfigureAwait(false);
+            await WaitForWorkCoreAsync(queues, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (_connection.Outage.Absorb(ex))
+        {
+            await _connection.Outage.WaitUntilUpAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task WaitForWorkCoreAsync(IReadOnlyList<string> queues, CancellationToken cancellationToken)
     {
         await SubscribeAsync().ConfigureAwait(false);
         if (!_idleAnnounced)
@@ -354,6 +381,13 @@ internal sealed partial class RedisJobBackend : IJobBackend
             try
             {
                 var db = await DatabaseAsync().ConfigureAwait(false);
+                if (_connection.Outage.IsDown)
+                {
+                    // Promotion, heartbeat and reaper pause until Redis is back (an event, or the outage's own check).
+                    await _connection.Outage.WaitUntilUpAsync(cancellationToken).ConfigureAwait(false);
+                    groupsReady = false;
+                }
+
                 await SubscribeAsync().ConfigureAwait(false);
                 if (!groupsReady)
                 {
@@ -416,7 +450,11 @@ internal sealed partial class RedisJobBackend : IJobBackend
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
             {
-                Log.BackgroundFailed(_logger, ex);
+                if (!_connection.Outage.Absorb(ex))
+                {
+                    Log.BackgroundFailed(_logger, ex);
+                }
+
                 groupsReady = false;
                 wait = TimeSpan.FromSeconds(1);
             }
@@ -438,10 +476,18 @@ internal sealed partial class RedisJobBackend : IJobBackend
 
     public async ValueTask<(HealthStatus Status, string Description)> CheckHealthAsync(CancellationToken cancellationToken)
     {
-        var db = await DatabaseAsync().ConfigureAwait(false);
+        var connection = await _connection.GetAsync().ConfigureAwait(false);
+        if (_connection.Outage.Describe() is { } outage)
+        {
+            return (HealthStatus.Unhealthy, outage);
+        }
+
+        var db = connection.GetDatabase();
         var latency = await db.PingAsync().ConfigureAwait(false);
         return (HealthStatus.Healthy, $"Redis answers ({latency.TotalMilliseconds:0.#} ms).");
     }
+
+    public string? DescribeOutage() => _connection.Outage.Describe();
 
     private long RetentionMs => (long)_jobs.RetentionPeriod.TotalMilliseconds;
 
@@ -583,7 +629,8 @@ internal sealed partial class RedisJobBackend : IJobBackend
         IDatabase db;
         try
         {
-            db = await DatabaseAsync().ConfigureAwait(false);
+            // While Redis is out of reach the batch fails at once, unsent: its callers know the jobs were not queued.
+            db = await AvailableDatabaseAsync().ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -898,6 +945,14 @@ internal sealed partial class RedisJobBackend : IJobBackend
     private Keys KeysOf(string queue) => _keys.GetOrAdd(queue, static (name, prefix) => new Keys(prefix, name), _options.KeyPrefix);
 
     private async ValueTask<IDatabase> DatabaseAsync() => (await _connection.GetAsync().ConfigureAwait(false)).GetDatabase();
+
+    /// <summary>The database for a request-path call: throws at once, nothing sent, while Redis is out of reach.</summary>
+    private async ValueTask<IDatabase> AvailableDatabaseAsync()
+    {
+        var connection = await _connection.GetAsync().ConfigureAwait(false);
+        _connection.Outage.ThrowIfDown();
+        return connection.GetDatabase();
+    }
 
     private bool TryQueueOf(string jobId, out string queue)
     {
