@@ -23,7 +23,7 @@ namespace Strata.Jobs.Redis.Tests;
 public sealed class RedisOutageTests(ITestOutputHelper output)
 {
     private const int ClientTimeoutMs = 30_000;
-    private const int Rounds = 50;
+    private const int Rounds = 200;
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(15);
 
     /// <summary>Every write on disk before it is answered, so jobs outlive the kill.</summary>
