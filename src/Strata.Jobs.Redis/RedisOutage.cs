@@ -148,8 +148,9 @@ internal sealed partial class RedisOutage : IDisposable
 
     private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e)
     {
-        if (e.ConnectionType != ConnectionType.Interactive)
+        if (e.ConnectionType != ConnectionType.Interactive || e.FailureType == ConnectionFailureType.ConnectionDisposed)
         {
+            // Subscriptions alone do not make the store unreachable; a disposed multiplexer is the host stopping.
             return;
         }
 
