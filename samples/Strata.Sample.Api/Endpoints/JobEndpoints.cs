@@ -45,14 +45,16 @@ internal static partial class JobEndpoints
             .WithName("GetJob")
             .WithSummary("A job's state, progress and, once succeeded, its result")
             .Produces<JobStatus>()
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         jobs.MapDelete("/{id}", CancelAsync)
             .WithName("CancelJob")
             .WithSummary("Cancel a job that has not finished")
             .Produces<JobStatus>()
             .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         return v1;
     }
@@ -145,22 +147,32 @@ internal static partial class JobEndpoints
     private static async Task<IResult> CancelAsync(string id, HttpContext context, IJobQueue queue, IJobStore store, CancellationToken cancellationToken)
     {
         var owner = context.GetApiKeyId();
-        var info = await store.GetForOwnerAsync(id, owner, cancellationToken);
-        if (info is null)
+        JobInfo? info;
+        try
         {
-            return NotFound(id);
+            info = await store.GetForOwnerAsync(id, owner, cancellationToken);
+            if (info is null)
+            {
+                return NotFound(id);
+            }
+
+            if (info.IsFinished)
+            {
+                return TypedResults.Problem(
+                    statusCode: StatusCodes.Status409Conflict,
+                    title: "Job already finished",
+                    detail: $"Job '{id}' is {JobStatus.StateName(info.State)} and cannot be cancelled.");
+            }
+
+            await queue.CancelAsync(id, cancellationToken);
+            info = await store.GetForOwnerAsync(id, owner, cancellationToken) ?? info;
+        }
+        catch (Exception exception) when (RedisOutage.Is(exception))
+        {
+            // The same 503 with Retry-After as a poll; the cancel may be retried (cancelling twice is harmless).
+            return Unavailable(context);
         }
 
-        if (info.IsFinished)
-        {
-            return TypedResults.Problem(
-                statusCode: StatusCodes.Status409Conflict,
-                title: "Job already finished",
-                detail: $"Job '{id}' is {JobStatus.StateName(info.State)} and cannot be cancelled.");
-        }
-
-        await queue.CancelAsync(id, cancellationToken);
-        info = await store.GetForOwnerAsync(id, owner, cancellationToken) ?? info;
         return TypedResults.Ok(JobStatus.From(info));
     }
 
@@ -184,7 +196,7 @@ internal static partial class JobEndpoints
         return TypedResults.Problem(
             statusCode: StatusCodes.Status503ServiceUnavailable,
             title: "Job queue unavailable",
-            detail: "The job queue cannot be reached. Retry later.");
+            detail: "The job store is unavailable: it cannot be reached now. Retry after Retry-After.");
     }
 }
 
