@@ -24,7 +24,6 @@ internal static partial class JobEndpoints
     public static RouteGroupBuilder MapJobEndpoints(this RouteGroupBuilder v1)
     {
         var jobs = v1.MapGroup("/jobs")
-            .RequireScope(SampleScopes.JobsWrite)
             .WithTags("Jobs")
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
@@ -56,7 +55,7 @@ internal static partial class JobEndpoints
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
-        return v1;
+        return jobs;
     }
 
     private static async Task<IResult> SubmitAsync(
