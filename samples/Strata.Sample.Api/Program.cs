@@ -110,7 +110,7 @@ if (role != SampleRole.Worker)   // a worker serves /health only
 {
     var v1 = app.MapGroup("/v1").RequireRateLimiting(SampleRateLimits.PerKeyPolicy);
     v1.MapAnalyzeEndpoints().RequireScope(SampleScopes.Analyze);   // also spends the key's token budget
-    v1.MapJobEndpoints();                                            // scope jobs:write, required in JobEndpoints.cs
+    v1.MapJobEndpoints().RequireScope(SampleScopes.JobsWrite);       // submit, poll and cancel: 202 + Location
     app.MapAdminKeyEndpoints().RequireScope(SampleScopes.Admin);     // key management, outside the request limit
 
     app.MapOpenApi();   // /openapi/v1.json

@@ -26,6 +26,13 @@ internal sealed class ApiKeyEntity
 
     public DateTimeOffset CreatedAt { get; set; }
 
+    /// <summary>
+    /// <see cref="CreatedAt"/> as UTC ticks: the list order (with <see cref="Id"/>). A number, because some providers
+    /// (SQLite) can neither compare nor order <see cref="DateTimeOffset"/> in SQL. 0 in rows written before the column
+    /// existed, until the store fills it in.
+    /// </summary>
+    public long CreatedAtUtcTicks { get; set; }
+
     public DateTimeOffset? ExpiresAt { get; set; }
 
     public DateTimeOffset? RevokedAt { get; set; }

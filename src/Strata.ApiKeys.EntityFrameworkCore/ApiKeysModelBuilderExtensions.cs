@@ -30,7 +30,9 @@ public static class ApiKeysModelBuilderExtensions
             entity.Property(e => e.Hash).HasMaxLength(ApiKeyEntity.HashLength).IsRequired();
             entity.HasIndex(e => e.Hash).IsUnique();
             entity.Property(e => e.Owner).HasMaxLength(ApiKeyEntity.OwnerLength).IsRequired();
-            entity.HasIndex(e => e.Owner);
+            // The list order, for keyset paging with and without an owner (the first also serves owner lookups).
+            entity.HasIndex(e => new { e.Owner, e.CreatedAtUtcTicks, e.Id });
+            entity.HasIndex(e => new { e.CreatedAtUtcTicks, e.Id });
             entity.Property(e => e.Name).HasMaxLength(ApiKeyEntity.NameLength);
             entity.Property(e => e.Prefix).HasMaxLength(ApiKeyFormat.MaxPrefixLength).IsRequired();
             entity.Property(e => e.Scopes).IsRequired();

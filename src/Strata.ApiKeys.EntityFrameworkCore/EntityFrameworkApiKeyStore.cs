@@ -43,20 +43,101 @@ internal sealed class EntityFrameworkApiKeyStore<TContext> : IApiKeyStore
         }, cancellationToken);
     }
 
-    public Task<IReadOnlyList<StoredApiKey>> ListAsync(string? owner = null, CancellationToken cancellationToken = default)
-        => UseAsync<IReadOnlyList<StoredApiKey>>(async db =>
+    public Task<IReadOnlyList<StoredApiKey>> ListAsync(ApiKeyStoreQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentOutOfRangeException.ThrowIfLessThan(query.Limit, 1);
+        return UseAsync<IReadOnlyList<StoredApiKey>>(async db =>
         {
-            var query = db.Set<ApiKeyEntity>().AsNoTracking();
-            if (owner is not null)
+            await FillListOrderAsync(db, cancellationToken).ConfigureAwait(false);
+            var rows = db.Set<ApiKeyEntity>().AsNoTracking();
+            if (query.Owner is { } owner)
             {
-                query = query.Where(e => e.Owner == owner);
+                rows = rows.Where(e => e.Owner == owner);
             }
 
-            var rows = await query.ToListAsync(cancellationToken).ConfigureAwait(false);
+            if (query.AfterCreatedAt is { } afterCreatedAt)
+            {
+                // Keyset: one index range scan from the last key seen, however deep the page.
+                var ticks = afterCreatedAt.UtcTicks;
+                var id = query.AfterId ?? string.Empty;
+                rows = rows.Where(e => e.CreatedAtUtcTicks > ticks || (e.CreatedAtUtcTicks == ticks && string.Compare(e.Id, id) > 0));
+            }
 
-            // Ordered here: some providers (SQLite) cannot order by DateTimeOffset.
-            return rows.OrderBy(r => r.CreatedAt).ThenBy(r => r.Id, StringComparer.Ordinal).Select(ToStored).ToList();
+            var page = await rows.OrderBy(e => e.CreatedAtUtcTicks).ThenBy(e => e.Id).Take(query.Limit)
+                .ToListAsync(cancellationToken).ConfigureAwait(false);
+            return page.Select(ToStored).ToList();
         }, cancellationToken);
+    }
+
+    public Task<bool> DeleteAsync(string id, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        return UseAsync(async db =>
+        {
+            var set = db.Set<ApiKeyEntity>();
+            for (var attempt = 1; ; attempt++)
+            {
+                var row = await set.FirstOrDefaultAsync(e => e.Id == id, cancellationToken).ConfigureAwait(false);
+                if (row is null)
+                {
+                    return false;
+                }
+
+                set.Remove(row);
+                try
+                {
+                    // DELETE ... WHERE Id = @id AND Version = @read.
+                    await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+                    return true;
+                }
+                catch (DbUpdateConcurrencyException) when (attempt < MaxAttempts)
+                {
+                    // Another writer changed or removed the row since it was read: look again.
+                    db.ChangeTracker.Clear();
+                }
+            }
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Fills <see cref="ApiKeyEntity.CreatedAtUtcTicks"/> in rows written before the column existed (0 there), so
+    /// they take their place in the list order. Once they are filled this is one index probe that finds nothing.
+    /// </summary>
+    private static async Task FillListOrderAsync(TContext db, CancellationToken cancellationToken)
+    {
+        const int Batch = 500;
+        var lastId = string.Empty;
+        while (true)
+        {
+            var after = lastId;
+            var unfilled = await db.Set<ApiKeyEntity>()
+                .Where(e => e.CreatedAtUtcTicks == 0 && string.Compare(e.Id, after) > 0)
+                .OrderBy(e => e.Id).Take(Batch)
+                .ToListAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var row in unfilled)
+            {
+                row.CreatedAtUtcTicks = row.CreatedAt.UtcTicks; // stays 0 for a key created at DateTimeOffset.MinValue
+            }
+
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (DbUpdateConcurrencyException)
+            {
+                // Another node filled or changed some of these rows meanwhile; the next listing fills what is left.
+            }
+
+            db.ChangeTracker.Clear();
+            if (unfilled.Count < Batch)
+            {
+                return;
+            }
+
+            lastId = unfilled[^1].Id;
+        }
+    }
 
     public Task CreateAsync(StoredApiKey key, CancellationToken cancellationToken = default)
     {
@@ -199,6 +280,7 @@ internal sealed class EntityFrameworkApiKeyStore<TContext> : IApiKeyStore
         row.Metadata = JsonSerializer.Serialize(record.Metadata);
         row.AllowedNetworks = string.Join(' ', record.AllowedNetworks);
         row.CreatedAt = record.CreatedAt;
+        row.CreatedAtUtcTicks = record.CreatedAt.UtcTicks;
         row.ExpiresAt = record.ExpiresAt;
         row.RevokedAt = record.RevokedAt;
         row.IsDisabled = record.IsDisabled;

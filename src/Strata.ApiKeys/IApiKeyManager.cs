@@ -22,11 +22,43 @@ public interface IApiKeyManager
     /// <returns>The record, or <see langword="null"/>.</returns>
     Task<ApiKeyRecord?> GetAsync(string id, CancellationToken cancellationToken = default);
 
-    /// <summary>Lists key records, optionally of one owner.</summary>
+    /// <summary>Lists all key records, optionally of one owner. For many keys, page with <see cref="ListPageAsync"/>.</summary>
     /// <param name="owner">The owner, or <see langword="null"/> for all.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The records, oldest first.</returns>
     Task<IReadOnlyList<ApiKeyRecord>> ListAsync(string? owner = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Lists one page of key records, oldest first (creation time, then id); pass the page's <see cref="ApiKeyPage.NextCursor"/> back to get the next.</summary>
+    /// <param name="query">Owner, page size and cursor.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The page.</returns>
+    /// <exception cref="ArgumentException">The limit is out of range or the cursor is not one this manager returned.</exception>
+    Task<ApiKeyPage> ListPageAsync(ApiKeyQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Changes a key in place: its name, scopes, metadata or allowed networks (the properties of
+    /// <paramref name="update"/> that are not <see langword="null"/>). The key's secret and hash stay, so clients keep
+    /// using it. The change is in force on this node at once (its cached lookups of the key are dropped, as on revoke)
+    /// and on other nodes within <see cref="ApiKeysOptions.CacheDuration"/>. A revoked key can be updated too (the
+    /// change does not bring it back).
+    /// </summary>
+    /// <param name="id">The key id.</param>
+    /// <param name="update">What to change; <see langword="null"/> properties stay as they are.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The updated record (unchanged and not written when <paramref name="update"/> sets nothing), or <see langword="null"/> when no such key exists.</returns>
+    /// <exception cref="ArgumentException">A value is invalid (the message names the field); nothing was written.</exception>
+    /// <exception cref="ApiKeyConcurrencyException">Other writers kept changing the key (after several tries); nothing was written.</exception>
+    Task<ApiKeyRecord?> UpdateAsync(string id, ApiKeyUpdate update, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Deletes a revoked key for good: its record leaves the store and this node's caches. Revoke it first: deleting
+    /// is only for keys that can no longer be used, so a delete never cuts off a client by surprise.
+    /// </summary>
+    /// <param name="id">The key id.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns><see langword="false"/> when no such key exists.</returns>
+    /// <exception cref="InvalidOperationException">The key is not revoked (call <see cref="RevokeAsync"/> first); nothing was deleted.</exception>
+    Task<bool> DeleteAsync(string id, CancellationToken cancellationToken = default);
 
     /// <summary>Revokes a key for good.</summary>
     /// <param name="id">The key id.</param>

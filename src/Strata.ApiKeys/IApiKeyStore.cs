@@ -18,11 +18,17 @@ public interface IApiKeyStore
     /// <returns>The key, or <see langword="null"/>.</returns>
     Task<StoredApiKey?> FindByIdAsync(string id, CancellationToken cancellationToken = default);
 
-    /// <summary>Lists keys, optionally of one owner, ordered by creation time then id.</summary>
-    /// <param name="owner">The owner, or <see langword="null"/> for all keys.</param>
+    /// <summary>
+    /// Lists one range of keys: of <see cref="ApiKeyStoreQuery.Owner"/> (or all), ordered by
+    /// <see cref="ApiKeyRecord.CreatedAt"/> as an instant, then by <see cref="ApiKeyRecord.Id"/>, starting after the
+    /// query's position, at most <see cref="ApiKeyStoreQuery.Limit"/> keys. Keys created in the same tick are told
+    /// apart by id, so paging on the last key returned never skips or repeats one. A store that holds many keys
+    /// answers from an index on that order rather than reading them all.
+    /// </summary>
+    /// <param name="query">Owner, position and limit.</param>
     /// <param name="cancellationToken">Cancels the listing.</param>
-    /// <returns>The keys.</returns>
-    Task<IReadOnlyList<StoredApiKey>> ListAsync(string? owner = null, CancellationToken cancellationToken = default);
+    /// <returns>The keys, in that order.</returns>
+    Task<IReadOnlyList<StoredApiKey>> ListAsync(ApiKeyStoreQuery query, CancellationToken cancellationToken = default);
 
     /// <summary>Adds a new key.</summary>
     /// <param name="key">The key; its id and hash are unique.</param>
@@ -50,6 +56,13 @@ public interface IApiKeyStore
     /// <exception cref="ApiKeyConcurrencyException">The stored version is not <paramref name="expectedVersion"/>.</exception>
     /// <exception cref="NotSupportedException">The store is read-only.</exception>
     Task<bool> UpdateAsync(ApiKeyRecord record, long? expectedVersion = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Removes a key for good. <see cref="IApiKeyManager.DeleteAsync"/> deletes only revoked keys; the store does not check.</summary>
+    /// <param name="id">The key id.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns><see langword="true"/> when the key existed and was removed; <see langword="false"/> when no such key exists.</returns>
+    /// <exception cref="NotSupportedException">The store is read-only.</exception>
+    Task<bool> DeleteAsync(string id, CancellationToken cancellationToken = default);
 
     /// <summary>Records last-used times in one batch; a time earlier than the stored one is ignored. Unknown ids are ignored.</summary>
     /// <param name="lastUsed">Key id to last-used time.</param>

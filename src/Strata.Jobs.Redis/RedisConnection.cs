@@ -4,12 +4,19 @@ using StackExchange.Redis;
 
 namespace Strata.Jobs.Redis;
 
-/// <summary>The host's one multiplexer: the one registered in DI, or one connected once from the configuration string.</summary>
-internal sealed class RedisConnection(IServiceProvider services, IOptions<RedisJobsOptions> options) : IAsyncDisposable
+/// <summary>
+/// The host's one multiplexer: the one registered in DI, or one connected once from the configuration string
+/// (<c>abortConnect=false</c>: a host starts while Redis is down, and the multiplexer reconnects on its own).
+/// <see cref="Outage"/> follows its state from the first use on.
+/// </summary>
+internal sealed class RedisConnection(IServiceProvider services, IOptions<RedisJobsOptions> options, RedisOutage outage) : IAsyncDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private IConnectionMultiplexer? _connection;
     private bool _owned;
+
+    /// <summary>Whether Redis is out of reach; logs the outage's start and end.</summary>
+    public RedisOutage Outage => outage;
 
     public async ValueTask<IConnectionMultiplexer> GetAsync()
     {
@@ -37,6 +44,8 @@ internal sealed class RedisConnection(IServiceProvider services, IOptions<RedisJ
                     _connection = await ConnectionMultiplexer.ConnectAsync(parsed).ConfigureAwait(false);
                     _owned = true;
                 }
+
+                outage.Attach(_connection);
             }
 
             return _connection;
@@ -49,6 +58,8 @@ internal sealed class RedisConnection(IServiceProvider services, IOptions<RedisJ
 
     public async ValueTask DisposeAsync()
     {
+        // First, so that closing the connection below is not logged as an outage.
+        outage.Dispose();
         if (_owned && _connection is not null)
         {
             await _connection.DisposeAsync().ConfigureAwait(false);

@@ -78,7 +78,7 @@ internal sealed partial class RedisJobBackend : IJobBackend
             return null;
         }
 
-        var db = await DatabaseAsync().ConfigureAwait(false);
+        var db = await AvailableDatabaseAsync().ConfigureAwait(false);
         var fields = await db.HashGetAllAsync(KeysOf(queue).Job(jobId)).ConfigureAwait(false);
         if (fields.Length == 0)
         {
@@ -118,7 +118,7 @@ internal sealed partial class RedisJobBackend : IJobBackend
             return false;
         }
 
-        var db = await DatabaseAsync().ConfigureAwait(false);
+        var db = await AvailableDatabaseAsync().ConfigureAwait(false);
         var outcome = (int)await RedisScript.Cancel.EvaluateAsync(
             db,
             [KeysOf(queue).Job(jobId)],
@@ -139,7 +139,7 @@ internal sealed partial class RedisJobBackend : IJobBackend
             return false;
         }
 
-        var db = await DatabaseAsync().ConfigureAwait(false);
+        var db = await AvailableDatabaseAsync().ConfigureAwait(false);
         var keys = KeysOf(queue);
         var stored = await db.HashGetAsync(keys.Job(jobId), "env").ConfigureAwait(false);
         if (stored.IsNullOrEmpty)
@@ -154,7 +154,20 @@ internal sealed partial class RedisJobBackend : IJobBackend
 
     public async ValueTask<IReadOnlyList<JobDelivery>> ReceiveAsync(string queue, int max, CancellationToken cancellationToken)
     {
-        var db = await DatabaseAsync().ConfigureAwait(false);
+        try
+        {
+            return await ReceiveCoreAsync(queue, max).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (_connection.Outage.Absorb(ex))
+        {
+            // Redis is out of reach (logged once by the outage): nothing to run; WaitForWorkAsync waits for its end.
+            return [];
+        }
+    }
+
+    private async Task<IReadOnlyList<JobDelivery>> ReceiveCoreAsync(string queue, int max)
+    {
+        var db = await AvailableDatabaseAsync().ConfigureAwait(false);
         var keys = KeysOf(queue);
         var now = _time.GetUtcNow();
         if (!_nextReclaim.TryGetValue(queue, out var due) || due <= now)
@@ -216,6 +229,20 @@ internal sealed partial class RedisJobBackend : IJobBackend
     }
 
     public async ValueTask WaitForWorkAsync(IReadOnlyList<string> queues, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _connection.GetAsync().ConfigureAwait(false);
+            await _connection.Outage.WaitUntilUpAsync(cancellationToken).ConfigureAwait(false);
+            await WaitForWorkCoreAsync(queues, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (_connection.Outage.Absorb(ex))
+        {
+            await _connection.Outage.WaitUntilUpAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task WaitForWorkCoreAsync(IReadOnlyList<string> queues, CancellationToken cancellationToken)
     {
         await SubscribeAsync().ConfigureAwait(false);
         if (!_idleAnnounced)
@@ -354,6 +381,13 @@ internal sealed partial class RedisJobBackend : IJobBackend
             try
             {
                 var db = await DatabaseAsync().ConfigureAwait(false);
+                if (_connection.Outage.IsDown)
+                {
+                    // Promotion, heartbeat and reaper pause until Redis is back (an event, or the outage's own check).
+                    await _connection.Outage.WaitUntilUpAsync(cancellationToken).ConfigureAwait(false);
+                    groupsReady = false;
+                }
+
                 await SubscribeAsync().ConfigureAwait(false);
                 if (!groupsReady)
                 {
@@ -416,7 +450,11 @@ internal sealed partial class RedisJobBackend : IJobBackend
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
             {
-                Log.BackgroundFailed(_logger, ex);
+                if (!_connection.Outage.Absorb(ex))
+                {
+                    Log.BackgroundFailed(_logger, ex);
+                }
+
                 groupsReady = false;
                 wait = TimeSpan.FromSeconds(1);
             }
@@ -438,10 +476,18 @@ internal sealed partial class RedisJobBackend : IJobBackend
 
     public async ValueTask<(HealthStatus Status, string Description)> CheckHealthAsync(CancellationToken cancellationToken)
     {
-        var db = await DatabaseAsync().ConfigureAwait(false);
+        var connection = await _connection.GetAsync().ConfigureAwait(false);
+        if (_connection.Outage.Describe() is { } outage)
+        {
+            return (HealthStatus.Unhealthy, outage);
+        }
+
+        var db = connection.GetDatabase();
         var latency = await db.PingAsync().ConfigureAwait(false);
         return (HealthStatus.Healthy, $"Redis answers ({latency.TotalMilliseconds:0.#} ms).");
     }
+
+    public string? DescribeOutage() => _connection.Outage.Describe();
 
     private long RetentionMs => (long)_jobs.RetentionPeriod.TotalMilliseconds;
 
@@ -583,7 +629,8 @@ internal sealed partial class RedisJobBackend : IJobBackend
         IDatabase db;
         try
         {
-            db = await DatabaseAsync().ConfigureAwait(false);
+            // While Redis is out of reach the batch fails at once, unsent: its callers know the jobs were not queued.
+            db = await AvailableDatabaseAsync().ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -899,6 +946,14 @@ internal sealed partial class RedisJobBackend : IJobBackend
 
     private async ValueTask<IDatabase> DatabaseAsync() => (await _connection.GetAsync().ConfigureAwait(false)).GetDatabase();
 
+    /// <summary>The database for a request-path call: throws at once, nothing sent, while Redis is out of reach.</summary>
+    private async ValueTask<IDatabase> AvailableDatabaseAsync()
+    {
+        var connection = await _connection.GetAsync().ConfigureAwait(false);
+        _connection.Outage.ThrowIfDown();
+        return connection.GetDatabase();
+    }
+
     private bool TryQueueOf(string jobId, out string queue)
     {
         var dot = jobId.LastIndexOf('.');
@@ -924,205 +979,4 @@ internal sealed partial class RedisJobBackend : IJobBackend
     private static byte[] Serialize(JobEnvelope envelope) => JsonSerializer.SerializeToUtf8Bytes(envelope, RedisEnvelopeJson.Default.JobEnvelope);
 
     private static JobEnvelope? Deserialize(byte[] json) => JsonSerializer.Deserialize(json, RedisEnvelopeJson.Default.JobEnvelope);
-
-    /// <summary>
-    /// Gathers the successes of one queue: the first starts a flush; those that arrive while a flush is on the wire
-    /// go out together in the next one. No timer: a lone success is sent at once.
-    /// </summary>
-    private sealed class SuccessBatcher(RedisJobBackend backend, string queue)
-    {
-        public const int MaxBatch = 256;
-
-        private readonly object _gate = new();
-        private Batch _current = new();
-        private bool _flushing;
-
-        public Task Add(JobDelivery delivery, string? result)
-        {
-            Batch batch;
-            bool start;
-            lock (_gate)
-            {
-                batch = _current;
-                batch.Items.Add((delivery, result));
-                start = !_flushing;
-                _flushing = true;
-            }
-
-            if (start)
-            {
-                _ = Task.Run(FlushAsync);
-            }
-
-            return batch.Done.Task;
-        }
-
-        private async Task FlushAsync()
-        {
-            while (true)
-            {
-                Batch batch;
-                lock (_gate)
-                {
-                    batch = _current;
-                    if (batch.Items.Count == 0)
-                    {
-                        _flushing = false;
-                        return;
-                    }
-
-                    _current = new();
-                }
-
-                try
-                {
-                    await backend.SucceedBatchAsync(queue, batch.Items).ConfigureAwait(false);
-                    batch.Done.TrySetResult();
-                }
-                catch (Exception ex)
-                {
-                    // Each job's worker logs it; the entries stay pending and are delivered again after the lease.
-                    batch.Done.TrySetException(ex);
-                }
-            }
-        }
-
-        private sealed class Batch
-        {
-            public List<(JobDelivery Delivery, string? Result)> Items { get; } = [];
-
-            /// <summary>
-            /// Completes when the batch is recorded. Its only awaiters are the worker's job loops, whose remainder after a
-            /// success is a metric and the slot bookkeeping, so they run on the flushing thread: no thread-pool work
-            /// item (and wake-up) per job.
-            /// </summary>
-            public TaskCompletionSource Done { get; } = new(TaskCreationOptions.None);
-        }
-    }
-
-    /// <summary>The keys of one queue, all with the queue name as hash tag; built once per queue.</summary>
-    private sealed class Keys
-    {
-        private readonly string _base;
-
-        public Keys(string prefix, string queue)
-        {
-            _base = $"{prefix}{{{queue}}}:";
-            Stream = _base + "stream";
-            Delayed = _base + "delayed";
-            DeadLetters = _base + "dead";
-            JobPrefix = _base + "job:";
-            WakeChannel = _base + "wake";
-            Idle = _base + "idle";
-            NoIdempotency = Idempotency(string.Empty);
-        }
-
-        public RedisKey Stream { get; }
-
-        public RedisKey Delayed { get; }
-
-        public RedisKey DeadLetters { get; }
-
-        public string JobPrefix { get; }
-
-        public string WakeChannel { get; }
-
-        public RedisKey Idle { get; }
-
-        /// <summary>Stands in for the idempotency key of a job without one (the script ignores it; never written).</summary>
-        public RedisKey NoIdempotency { get; }
-
-        public RedisKey Job(string id) => JobPrefix + id;
-
-        public RedisKey Idempotency(string key) => _base + "idem:" + key;
-    }
-
-    /// <summary>
-    /// Gathers the enqueues of one queue: the first starts a flush at once; those that arrive while a flush is on the
-    /// wire go out together in the next one. No timer: a lone enqueue is sent at once.
-    /// </summary>
-    private sealed class EnqueueBatcher(RedisJobBackend backend, string queue)
-    {
-        public const int MaxBatch = 128;
-
-        private readonly object _gate = new();
-        private List<PendingEnqueue> _current = [];
-        private bool _flushing;
-
-        public Task<EnqueueResult> Add(JobEnvelope envelope, DateTimeOffset? runAt)
-        {
-            var pending = new PendingEnqueue(envelope, runAt);
-            bool start;
-            lock (_gate)
-            {
-                _current.Add(pending);
-                start = !_flushing;
-                _flushing = true;
-            }
-
-            if (start)
-            {
-                // Runs here up to the first round trip, then goes on by itself.
-                _ = FlushAsync();
-            }
-
-            return pending.Task;
-        }
-
-        private async Task FlushAsync()
-        {
-            while (true)
-            {
-                List<PendingEnqueue> batch;
-                lock (_gate)
-                {
-                    batch = _current;
-                    if (batch.Count == 0)
-                    {
-                        _flushing = false;
-                        return;
-                    }
-
-                    _current = new(batch.Count);
-                }
-
-                try
-                {
-                    await backend.EnqueueBatchAsync(queue, batch).ConfigureAwait(false);
-                }
-                catch (Exception ex)
-                {
-                    // EnqueueBatchAsync completes every item itself; this only keeps the loop alive should it not.
-                    foreach (var pending in batch)
-                    {
-                        pending.TrySetException(ex);
-                    }
-                }
-            }
-        }
-    }
-
-    /// <summary>One caller's enqueue waiting in a batch; completes with that job's outcome.</summary>
-    private sealed class PendingEnqueue(JobEnvelope envelope, DateTimeOffset? runAt)
-        : TaskCompletionSource<EnqueueResult>(TaskCreationOptions.RunContinuationsAsynchronously)
-    {
-        public JobEnvelope Envelope { get; } = envelope;
-
-        public DateTimeOffset? RunAt { get; } = runAt;
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(101, LogLevel.Warning, "Redis job backend: background work failed; retrying.", EventName = "RedisBackgroundFailed")]
-        public static partial void BackgroundFailed(ILogger logger, Exception exception);
-
-        [LoggerMessage(102, LogLevel.Warning, "Reclaimed job {JobId} from a worker that stopped holding it (delivery {Deliveries}).", EventName = "RedisReclaimed")]
-        public static partial void Reclaimed(ILogger logger, string jobId, int deliveries);
-
-        [LoggerMessage(104, LogLevel.Information, "Removed consumer {Consumer}, idle with nothing pending (its host stopped).", EventName = "RedisConsumerRemoved")]
-        public static partial void ConsumerRemoved(ILogger logger, string consumer);
-
-        [LoggerMessage(103, LogLevel.Error, "Stream entry {EntryId} is not a job envelope; moved to the dead-letter stream.", EventName = "RedisUnreadableEntry")]
-        public static partial void UnreadableEntry(ILogger logger, string entryId, Exception exception);
-    }
 }

@@ -29,6 +29,7 @@ public static class RedisJobsBuilderExtensions
 
         services.AddOptions<RedisJobsOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RedisJobsOptions>, RedisJobsOptionsValidator>());
+        services.TryAddSingleton<RedisOutage>();
         services.TryAddSingleton<RedisConnection>();
         services.Replace(ServiceDescriptor.Singleton<IJobBackend, RedisJobBackend>());
         return builder;

@@ -138,4 +138,10 @@ internal interface IJobBackend
     long CountWaitingJobs();
 
     ValueTask<(HealthStatus Status, string Description)> CheckHealthAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Null unless the backend knows its store is out of reach (it then fails calls at once and logs the outage itself);
+    /// else why. Lets the endpoints answer 503 without logging a stack per request.
+    /// </summary>
+    string? DescribeOutage() => null;
 }

@@ -171,7 +171,8 @@ public sealed class EntityFrameworkHostTests : IDisposable
 
         entity.GetTableName().Should().Be("StrataApiKeys");
         entity.GetIndexes().Should().Contain(i => i.IsUnique && i.Properties.Single().Name == nameof(ApiKeyEntity.Hash));
-        entity.GetIndexes().Should().Contain(i => i.Properties.Single().Name == nameof(ApiKeyEntity.Owner));
+        entity.GetIndexes().Select(i => string.Join(",", i.Properties.Select(p => p.Name))).Should().Contain(
+            ["Owner,CreatedAtUtcTicks,Id", "CreatedAtUtcTicks,Id"], "the list order, with and without an owner, is read from an index");
     }
 
     public void Dispose() => _database.Dispose();
@@ -275,7 +276,9 @@ public sealed class EntityFrameworkTwoNodeTests : IDisposable
 
         public Task<StoredApiKey?> FindByHashAsync(string hash, CancellationToken cancellationToken = default) => inner.FindByHashAsync(hash, cancellationToken);
 
-        public Task<IReadOnlyList<StoredApiKey>> ListAsync(string? owner = null, CancellationToken cancellationToken = default) => inner.ListAsync(owner, cancellationToken);
+        public Task<IReadOnlyList<StoredApiKey>> ListAsync(ApiKeyStoreQuery query, CancellationToken cancellationToken = default) => inner.ListAsync(query, cancellationToken);
+
+        public Task<bool> DeleteAsync(string id, CancellationToken cancellationToken = default) => inner.DeleteAsync(id, cancellationToken);
 
         public Task CreateAsync(StoredApiKey key, CancellationToken cancellationToken = default) => inner.CreateAsync(key, cancellationToken);
 

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Strata.ApiKeys.Tests;
 
 /// <summary>
@@ -155,9 +153,9 @@ public abstract class ApiKeyStoreContractTests
         var other = NewKey("b", T0.AddMinutes(2));
         var store = await CreateStoreAsync([young, other, old]);
 
-        (await store.ListAsync("a")).Select(k => k.Record.Id).Should().Equal(old.Record.Id, young.Record.Id);
-        (await store.ListAsync()).Select(k => k.Record.Id).Should().Equal(old.Record.Id, young.Record.Id, other.Record.Id);
-        (await store.ListAsync("nobody")).Should().BeEmpty();
+        (await ListAllAsync(store, "a")).Select(k => k.Record.Id).Should().Equal(old.Record.Id, young.Record.Id);
+        (await ListAllAsync(store)).Select(k => k.Record.Id).Should().Equal(old.Record.Id, young.Record.Id, other.Record.Id);
+        (await ListAllAsync(store, "nobody")).Should().BeEmpty();
     }
 
     [Fact]
@@ -212,7 +210,7 @@ public abstract class ApiKeyStoreContractTests
 
         await createSameId.Should().ThrowAsync<InvalidOperationException>();
         await createSameHash.Should().ThrowAsync<InvalidOperationException>();
-        (await store.ListAsync()).Should().ContainSingle();
+        (await ListAllAsync(store)).Should().ContainSingle();
     }
 
     [Fact]
@@ -310,52 +308,56 @@ public abstract class ApiKeyStoreContractTests
         }
     }
 
-    /// <summary>Configuration entries (key id => fields) for a configuration-bound store.</summary>
-    protected static IEnumerable<KeyValuePair<string, string?>> ToConfiguration(StoredApiKey key, string section)
+    [Fact]
+    public async Task Pages_through_one_owner_s_keys_created_in_the_same_tick_without_skipping_or_repeating_one()
     {
-        var r = key.Record;
-        var p = $"{section}:{r.Id}:";
-        yield return new(p + "Owner", r.Owner);
-        yield return new(p + "Hash", key.Hash);
-        yield return new(p + "CreatedAt", r.CreatedAt.ToString("O", CultureInfo.InvariantCulture));
-        if (r.Name is not null)
-        {
-            yield return new(p + "Name", r.Name);
-        }
+        // Seven keys of owner "a" in one tick (one given with another offset: the same instant), one a minute earlier,
+        // and keys of owner "b" in between: the order is the creation instant, then the id.
+        var sameTick = Enumerable.Range(0, 7).Select(i => NewKey("a", i == 3 ? T0.ToOffset(TimeSpan.FromHours(2)) : T0, id: $"key_t{(i * 5) % 7}")).ToList();
+        var earlier = NewKey("a", T0.AddMinutes(-1), id: "key_z");
+        var others = Enumerable.Range(0, 3).Select(i => NewKey("b", T0, id: $"key_t{i}b")).ToList();
+        var store = await CreateStoreAsync([.. sameTick, .. others, earlier]);
 
-        if (r.Prefix.Length > 0)
+        var pages = new List<IReadOnlyList<StoredApiKey>>();
+        ApiKeyRecord? last = null;
+        do
         {
-            yield return new(p + "Prefix", r.Prefix);
+            var page = await store.ListAsync(new ApiKeyStoreQuery { Owner = "a", AfterCreatedAt = last?.CreatedAt, AfterId = last?.Id, Limit = 3 });
+            pages.Add(page);
+            last = page.Count == 0 ? null : page[^1].Record;
         }
+        while (last is not null && pages.Count < 10);
 
-        if (r.ExpiresAt is { } expires)
-        {
-            yield return new(p + "ExpiresAt", expires.ToString("O", CultureInfo.InvariantCulture));
-        }
-
-        if (r.RevokedAt is { } revoked)
-        {
-            yield return new(p + "RevokedAt", revoked.ToString("O", CultureInfo.InvariantCulture));
-        }
-
-        if (r.IsDisabled)
-        {
-            yield return new(p + "Disabled", "true");
-        }
-
-        for (var i = 0; i < r.Scopes.Count; i++)
-        {
-            yield return new($"{p}Scopes:{i}", r.Scopes[i]);
-        }
-
-        for (var i = 0; i < r.AllowedNetworks.Count; i++)
-        {
-            yield return new($"{p}AllowedNetworks:{i}", r.AllowedNetworks[i]);
-        }
-
-        foreach (var (name, value) in r.Metadata)
-        {
-            yield return new($"{p}Metadata:{name}", value);
-        }
+        pages.Select(p => p.Count).Should().Equal(3, 3, 2, 0);
+        pages.SelectMany(p => p).Select(k => k.Record.Id).Should().Equal("key_z", "key_t0", "key_t1", "key_t2", "key_t3", "key_t4", "key_t5", "key_t6");
+        (await store.ListAsync(new ApiKeyStoreQuery { Limit = 100 })).Should().HaveCount(11, "no owner: every key");
     }
+
+    [Fact]
+    public async Task Deletes_a_key_so_neither_its_id_nor_its_hash_finds_it()
+    {
+        var key = NewKey();
+        var kept = NewKey();
+        var store = await CreateStoreAsync([key, kept]);
+
+        var delete = () => store.DeleteAsync(key.Record.Id);
+
+        if (!SupportsWrites)
+        {
+            await delete.Should().ThrowAsync<NotSupportedException>().WithMessage("*read-only*");
+            return;
+        }
+
+        (await delete()).Should().BeTrue();
+        (await store.FindByIdAsync(key.Record.Id)).Should().BeNull();
+        (await store.FindByHashAsync(key.Hash)).Should().BeNull();
+        (await ListAllAsync(store)).Select(k => k.Record.Id).Should().Equal(kept.Record.Id);
+        (await store.DeleteAsync(key.Record.Id)).Should().BeFalse("it is gone");
+        (await store.DeleteAsync("key_missing")).Should().BeFalse();
+        await store.CreateAsync(new StoredApiKey { Hash = key.Hash, Record = key.Record with { Id = "key_again" } });
+        (await store.FindByHashAsync(key.Hash))!.Record.Id.Should().Be("key_again", "the hash was released with the row");
+    }
+
+    protected static Task<IReadOnlyList<StoredApiKey>> ListAllAsync(IApiKeyStore store, string? owner = null)
+        => store.ListAsync(new ApiKeyStoreQuery { Owner = owner, Limit = 1000 });
 }

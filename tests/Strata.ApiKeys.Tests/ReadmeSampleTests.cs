@@ -55,5 +55,40 @@ public sealed class ReadmeSampleTests
         request.Headers.Add("X-Api-Key", readOnly.Key);
         var forbidden = await app.GetTestClient().SendAsync(request);
         forbidden.StatusCode.Should().Be(HttpStatusCode.Forbidden);
+
+        // --- README: "Changing a key" ---
+        // A customer upgrades: same key, new scopes and plan. Null properties stay as they are.
+        ApiKeyRecord? upgraded = await manager.UpdateAsync(created.Record.Id, new ApiKeyUpdate
+        {
+            Scopes = ["jobs:write", "analyze", "reports:read"],
+            Metadata = new Dictionary<string, string> { ["ticket"] = "OPS-42", ["plan"] = "pro" },
+        });
+
+        upgraded!.Scopes.Should().Equal("jobs:write", "analyze", "reports:read");
+        upgraded.Name.Should().Be("nightly export");
+        (await client.GetStringAsync("/v1/me")).Should().Be(created.Record.Id, "the same key still works");
+
+        // --- README: "Listing many keys" ---
+        var listed = new List<string>();
+        string? cursor = null;
+        do
+        {
+            ApiKeyPage page = await manager.ListPageAsync(new ApiKeyQuery { Owner = "team-analytics", Limit = 100, Cursor = cursor });
+            foreach (ApiKeyRecord key in page.Items)
+            {
+                Console.WriteLine($"{key.Id} {key.Name} {string.Join(' ', key.Scopes)}");
+                listed.Add(key.Id);
+            }
+
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+
+        listed.Should().BeEquivalentTo([created.Record.Id, readOnly.Record.Id]);
+
+        // --- README: IApiKeyManager table, DeleteAsync ---
+        await manager.RevokeAsync(readOnly.Record.Id);
+        (await manager.DeleteAsync(readOnly.Record.Id)).Should().BeTrue();
+        (await manager.ListAsync("team-analytics")).Select(r => r.Id).Should().Equal(created.Record.Id);
     }
 }

@@ -213,7 +213,13 @@ internal sealed class CountingStore(IApiKeyStore inner) : IApiKeyStore
         return found;
     }
 
-    public Task<IReadOnlyList<StoredApiKey>> ListAsync(string? owner = null, CancellationToken cancellationToken = default) => Inner.ListAsync(owner, cancellationToken);
+    public Task<IReadOnlyList<StoredApiKey>> ListAsync(ApiKeyStoreQuery query, CancellationToken cancellationToken = default) => Inner.ListAsync(query, cancellationToken);
+
+    public Task<bool> DeleteAsync(string id, CancellationToken cancellationToken = default)
+    {
+        Interlocked.Increment(ref _writes);
+        return Inner.DeleteAsync(id, cancellationToken);
+    }
 
     public Task CreateAsync(StoredApiKey key, CancellationToken cancellationToken = default)
     {

@@ -24,7 +24,6 @@ internal static partial class JobEndpoints
     public static RouteGroupBuilder MapJobEndpoints(this RouteGroupBuilder v1)
     {
         var jobs = v1.MapGroup("/jobs")
-            .RequireScope(SampleScopes.JobsWrite)
             .WithTags("Jobs")
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
@@ -45,16 +44,18 @@ internal static partial class JobEndpoints
             .WithName("GetJob")
             .WithSummary("A job's state, progress and, once succeeded, its result")
             .Produces<JobStatus>()
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         jobs.MapDelete("/{id}", CancelAsync)
             .WithName("CancelJob")
             .WithSummary("Cancel a job that has not finished")
             .Produces<JobStatus>()
             .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
-        return v1;
+        return jobs;
     }
 
     private static async Task<IResult> SubmitAsync(
@@ -145,22 +146,32 @@ internal static partial class JobEndpoints
     private static async Task<IResult> CancelAsync(string id, HttpContext context, IJobQueue queue, IJobStore store, CancellationToken cancellationToken)
     {
         var owner = context.GetApiKeyId();
-        var info = await store.GetForOwnerAsync(id, owner, cancellationToken);
-        if (info is null)
+        JobInfo? info;
+        try
         {
-            return NotFound(id);
+            info = await store.GetForOwnerAsync(id, owner, cancellationToken);
+            if (info is null)
+            {
+                return NotFound(id);
+            }
+
+            if (info.IsFinished)
+            {
+                return TypedResults.Problem(
+                    statusCode: StatusCodes.Status409Conflict,
+                    title: "Job already finished",
+                    detail: $"Job '{id}' is {JobStatus.StateName(info.State)} and cannot be cancelled.");
+            }
+
+            await queue.CancelAsync(id, cancellationToken);
+            info = await store.GetForOwnerAsync(id, owner, cancellationToken) ?? info;
+        }
+        catch (Exception exception) when (RedisOutage.Is(exception))
+        {
+            // The same 503 with Retry-After as a poll; the cancel may be retried (cancelling twice is harmless).
+            return Unavailable(context);
         }
 
-        if (info.IsFinished)
-        {
-            return TypedResults.Problem(
-                statusCode: StatusCodes.Status409Conflict,
-                title: "Job already finished",
-                detail: $"Job '{id}' is {JobStatus.StateName(info.State)} and cannot be cancelled.");
-        }
-
-        await queue.CancelAsync(id, cancellationToken);
-        info = await store.GetForOwnerAsync(id, owner, cancellationToken) ?? info;
         return TypedResults.Ok(JobStatus.From(info));
     }
 
@@ -184,7 +195,7 @@ internal static partial class JobEndpoints
         return TypedResults.Problem(
             statusCode: StatusCodes.Status503ServiceUnavailable,
             title: "Job queue unavailable",
-            detail: "The job queue cannot be reached. Retry later.");
+            detail: "The job store is unavailable: it cannot be reached now. Retry after Retry-After.");
     }
 }
 

@@ -41,6 +41,12 @@ internal static class SampleRedisExtensions
     {
         public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
         {
+            if (!redis.IsConnected)
+            {
+                // Known to be down (the multiplexer has no connection): answer now, not after PING's timeout.
+                return HealthCheckResult.Unhealthy("Redis is out of reach (no connection).");
+            }
+
             try
             {
                 var latency = await redis.GetDatabase().PingAsync();

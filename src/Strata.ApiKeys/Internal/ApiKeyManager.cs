@@ -6,9 +6,9 @@ namespace Strata.ApiKeys.Internal;
 internal sealed partial class ApiKeyManager : IApiKeyManager
 {
     private const int IdRandomLength = 16;
-    private const int MaxOwnerLength = 256;
-    private const int MaxNameLength = 256;
-    private const int MaxScopeLength = 128;
+
+    /// <summary>Page size used when the simple <c>ListAsync(owner)</c> reads every key.</summary>
+    private const int ListAllPageSize = 500;
 
     /// <summary>Tries of one change when other writers keep changing the key between read and write.</summary>
     private const int MaxAttempts = 5;
@@ -72,8 +72,130 @@ internal sealed partial class ApiKeyManager : IApiKeyManager
 
     public async Task<IReadOnlyList<ApiKeyRecord>> ListAsync(string? owner = null, CancellationToken cancellationToken = default)
     {
-        var keys = await _store.ListAsync(owner, cancellationToken).ConfigureAwait(false);
-        return keys.Select(k => k.Record).ToList();
+        var all = new List<ApiKeyRecord>();
+        ApiKeyRecord? last = null;
+        while (true)
+        {
+            var keys = await _store.ListAsync(
+                new ApiKeyStoreQuery { Owner = owner, AfterCreatedAt = last?.CreatedAt, AfterId = last?.Id, Limit = ListAllPageSize },
+                cancellationToken).ConfigureAwait(false);
+            all.AddRange(keys.Select(k => k.Record));
+            if (keys.Count < ListAllPageSize)
+            {
+                return all;
+            }
+
+            last = keys[^1].Record;
+        }
+    }
+
+    public async Task<ApiKeyPage> ListPageAsync(ApiKeyQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        if (query.Limit is < 1 or > ApiKeyQuery.MaxLimit)
+        {
+            throw new ArgumentException($"Limit is {query.Limit}; it must be 1 to {ApiKeyQuery.MaxLimit}.", nameof(query));
+        }
+
+        (DateTimeOffset CreatedAt, string Id)? after = query.Cursor is null ? null : ApiKeyCursor.Parse(query.Cursor, nameof(query));
+
+        // One more than asked: whether it comes back tells if there is a next page, so the last page has no cursor.
+        var keys = await _store.ListAsync(
+            new ApiKeyStoreQuery { Owner = query.Owner, AfterCreatedAt = after?.CreatedAt, AfterId = after?.Id, Limit = query.Limit + 1 },
+            cancellationToken).ConfigureAwait(false);
+        var items = keys.Take(query.Limit).Select(k => k.Record).ToList();
+        return new ApiKeyPage
+        {
+            Items = items,
+            NextCursor = keys.Count > query.Limit ? ApiKeyCursor.For(items[^1]) : null,
+        };
+    }
+
+    public async Task<ApiKeyRecord?> UpdateAsync(string id, ApiKeyUpdate update, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        ArgumentNullException.ThrowIfNull(update);
+        ApiKeyValidation.Name(update.Name, nameof(update));
+        if (update.Scopes is not null)
+        {
+            ApiKeyValidation.Scopes(update.Scopes, nameof(update));
+        }
+
+        ApiKeyValidation.Metadata(update.Metadata, nameof(update));
+        if (update.AllowedNetworks is not null)
+        {
+            ApiKeyValidation.Networks(update.AllowedNetworks, nameof(update));
+        }
+
+        if (update is { Name: null, Scopes: null, Metadata: null, AllowedNetworks: null })
+        {
+            // Nothing to change: no write, no new version, no cache invalidation.
+            return await GetAsync(id, cancellationToken).ConfigureAwait(false);
+        }
+
+        // Copied once, so the caller's collections changing later cannot reach the store or the cache.
+        var name = update.Name;
+        var scopes = update.Scopes?.Distinct(StringComparer.Ordinal).ToArray();
+        var metadata = update.Metadata is null ? null : new Dictionary<string, string>(update.Metadata, StringComparer.Ordinal);
+        var networks = update.AllowedNetworks?.ToArray();
+
+        // Each value replaces the stored one, so applying the change again to a record another writer changed
+        // meanwhile keeps that writer's other fields (ChangeAsync retries on a version conflict).
+        ApiKeyRecord? written = null;
+        var done = await ChangeAsync(
+            id,
+            r => written = r with
+            {
+                Name = name is null ? r.Name : name.Length == 0 ? null : name,
+                Scopes = scopes ?? r.Scopes,
+                Metadata = metadata ?? r.Metadata,
+                AllowedNetworks = networks ?? r.AllowedNetworks,
+            },
+            cancellationToken).ConfigureAwait(false);
+        if (!done)
+        {
+            return null;
+        }
+
+        Log.Updated(_logger, id);
+
+        // Read back: the store keeps a revocation and the newest last-used time that the change was made without.
+        return (await _store.FindByIdAsync(id, cancellationToken).ConfigureAwait(false))?.Record ?? written;
+    }
+
+    public async Task<bool> DeleteAsync(string id, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        var gate = LockFor(id);
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var existing = await _store.FindByIdAsync(id, cancellationToken).ConfigureAwait(false);
+            if (existing is null)
+            {
+                return false;
+            }
+
+            // Revocation is permanent (stores keep it through any later update), so the check cannot go stale
+            // between this read and the delete.
+            if (existing.Record.RevokedAt is null)
+            {
+                throw new InvalidOperationException($"API key '{id}' is not revoked and cannot be deleted: call RevokeAsync(\"{id}\") first, then DeleteAsync. Deleting is only for keys that no longer work.");
+            }
+
+            var deleted = await _store.DeleteAsync(id, cancellationToken).ConfigureAwait(false);
+            await _lookup.InvalidateAsync(existing.Hash, cancellationToken).ConfigureAwait(false);
+            if (deleted)
+            {
+                Log.Deleted(_logger, id);
+            }
+
+            return deleted;
+        }
+        finally
+        {
+            gate.Release();
+        }
     }
 
     public async Task<bool> RevokeAsync(string id, CancellationToken cancellationToken = default)
@@ -119,107 +241,6 @@ internal sealed partial class ApiKeyManager : IApiKeyManager
         }
 
         return done;
-    }
-
-    public async Task<CreatedApiKey?> RotateAsync(string id, TimeSpan overlap, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(id);
-        ArgumentOutOfRangeException.ThrowIfLessThan(overlap, TimeSpan.Zero);
-        var gate = LockFor(id);
-        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            return await RotateLockedAsync(id, overlap, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            gate.Release();
-        }
-    }
-
-    private async Task<CreatedApiKey?> RotateLockedAsync(string id, TimeSpan overlap, CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            var existing = await _store.FindByIdAsync(id, cancellationToken).ConfigureAwait(false);
-            if (existing is null)
-            {
-                return null;
-            }
-
-            var old = existing.Record;
-            var now = _time.GetUtcNow();
-            ThrowIfNotRotatable(old, now);
-
-            // Rotation replaces the secret and nothing else: the successor has the same owner, scopes, allow-list and
-            // expiry, and a disabled key's successor starts disabled (enable it when the holder may have access again).
-            var replacement = old with
-            {
-                Id = NewId(),
-                CreatedAt = now,
-                LastUsedAt = null,
-                ReplacedById = null,
-                Prefix = string.IsNullOrEmpty(old.Prefix) ? _prefixes.Default : old.Prefix,
-            };
-            var created = await StoreNewKeyAsync(replacement, cancellationToken).ConfigureAwait(false);
-
-            var endOfOverlap = now + overlap;
-            var retired = old with
-            {
-                ReplacedById = replacement.Id,
-                ExpiresAt = old.ExpiresAt is { } expiry && expiry < endOfOverlap ? expiry : endOfOverlap,
-            };
-            try
-            {
-                // Only if nobody changed the old key since it was read: two nodes rotating one key at once must not
-                // both hand out a working successor.
-                await _store.UpdateAsync(retired, existing.Version, cancellationToken).ConfigureAwait(false);
-            }
-            catch (ApiKeyConcurrencyException) when (attempt < MaxAttempts)
-            {
-                // The successor was never handed out: revoke it (nobody knows its secret), then look again; the
-                // other writer may have rotated or revoked the key, which the next pass reports.
-                await _store.UpdateAsync(replacement with { RevokedAt = now }, expectedVersion: null, CancellationToken.None).ConfigureAwait(false);
-                Log.ConcurrentChange(_logger, id, attempt);
-                continue;
-            }
-            catch (ApiKeyConcurrencyException)
-            {
-                await _store.UpdateAsync(replacement with { RevokedAt = now }, expectedVersion: null, CancellationToken.None).ConfigureAwait(false);
-                throw;
-            }
-
-            await _lookup.InvalidateAsync(existing.Hash, cancellationToken).ConfigureAwait(false);
-            Log.Rotated(_logger, id, replacement.Id, retired.ExpiresAt!.Value);
-            return created;
-        }
-    }
-
-    private static void ThrowIfNotRotatable(ApiKeyRecord key, DateTimeOffset now)
-    {
-        if (key.RevokedAt is not null)
-        {
-            throw new ApiKeyRotationException(key.Id, ApiKeyRotationRefusal.Revoked, $"API key '{key.Id}' is revoked and cannot be rotated: revocation is final. Create a new key instead.");
-        }
-
-        if (key.ReplacedById is { } successor)
-        {
-            // A second rotation would branch the key into two live successors and could give a rotated-out key
-            // (even one whose overlap ended) a fresh working replacement.
-            throw new ApiKeyRotationException(
-                key.Id,
-                ApiKeyRotationRefusal.AlreadyRotated,
-                $"API key '{key.Id}' was already rotated to '{successor}': rotate that key instead, or set this key's expiry to end the overlap sooner.",
-                successor);
-        }
-
-        if (key.ExpiresAt is { } expiry && expiry <= now)
-        {
-            throw new ApiKeyRotationException(
-                key.Id,
-                ApiKeyRotationRefusal.Expired,
-                $"API key '{key.Id}' expired at {expiry:O} and cannot be rotated: a successor would bring back access that has ended. Create a new key, or extend this key's expiry first.");
-        }
     }
 
     private async Task<CreatedApiKey> StoreNewKeyAsync(ApiKeyRecord record, CancellationToken cancellationToken)
@@ -296,31 +317,11 @@ internal sealed partial class ApiKeyManager : IApiKeyManager
 
     private static void Validate(ApiKeyCreateRequest request)
     {
-        if (string.IsNullOrWhiteSpace(request.Owner) || request.Owner.Length > MaxOwnerLength)
-        {
-            throw new ArgumentException($"Owner is required and at most {MaxOwnerLength} characters.", nameof(request));
-        }
-
-        if (request.Name is { Length: > MaxNameLength })
-        {
-            throw new ArgumentException($"Name is at most {MaxNameLength} characters.", nameof(request));
-        }
-
-        foreach (var scope in request.Scopes)
-        {
-            if (string.IsNullOrEmpty(scope) || scope.Length > MaxScopeLength || scope.Any(char.IsWhiteSpace) || scope.Any(char.IsControl))
-            {
-                throw new ArgumentException($"Scope '{scope}' is not valid: a scope is 1 to {MaxScopeLength} characters without whitespace or control characters.", nameof(request));
-            }
-        }
-
-        foreach (var network in request.AllowedNetworks)
-        {
-            if (network is null || !AddressAllowList.IsValidEntry(network))
-            {
-                throw new ArgumentException($"AllowedNetworks entry '{network}' is not an IP address or CIDR network (for example 10.0.0.0/8).", nameof(request));
-            }
-        }
+        ApiKeyValidation.Owner(request.Owner, nameof(request));
+        ApiKeyValidation.Name(request.Name, nameof(request));
+        ApiKeyValidation.Scopes(request.Scopes, nameof(request));
+        ApiKeyValidation.Metadata(request.Metadata, nameof(request));
+        ApiKeyValidation.Networks(request.AllowedNetworks, nameof(request));
     }
 
     private static partial class Log
@@ -345,5 +346,11 @@ internal sealed partial class ApiKeyManager : IApiKeyManager
 
         [LoggerMessage(26, LogLevel.Information, "API key {KeyId} was changed by another writer during attempt {Attempt}; reading it again.", EventName = "KeyConcurrentChange")]
         public static partial void ConcurrentChange(ILogger logger, string keyId, int attempt);
+
+        [LoggerMessage(27, LogLevel.Information, "API key {KeyId} updated.", EventName = "KeyUpdated")]
+        public static partial void Updated(ILogger logger, string keyId);
+
+        [LoggerMessage(28, LogLevel.Information, "API key {KeyId} deleted.", EventName = "KeyDeleted")]
+        public static partial void Deleted(ILogger logger, string keyId);
     }
 }

@@ -9,7 +9,7 @@ namespace Strata.ApiKeys.Internal;
 
 /// <summary>
 /// Reads keys (hashes only) from a configuration section keyed by key id, and reloads when the configuration
-/// changes. Read-only: create and update throw <see cref="NotSupportedException"/>.
+/// changes. Read-only: create, update and delete throw <see cref="NotSupportedException"/>.
 /// </summary>
 internal sealed partial class ConfigurationApiKeyStore : IApiKeyStore, IDisposable
 {
@@ -48,14 +48,10 @@ internal sealed partial class ConfigurationApiKeyStore : IApiKeyStore, IDisposab
         return Task.FromResult(_snapshot.ById.TryGetValue(id, out var key) ? WithLastUsed(key) : null);
     }
 
-    public Task<IReadOnlyList<StoredApiKey>> ListAsync(string? owner = null, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<StoredApiKey>> ListAsync(ApiKeyStoreQuery query, CancellationToken cancellationToken = default)
     {
-        IReadOnlyList<StoredApiKey> list = _snapshot.ById.Values
-            .Where(k => owner is null || string.Equals(k.Record.Owner, owner, StringComparison.Ordinal))
-            .OrderBy(k => k.Record.CreatedAt)
-            .ThenBy(k => k.Record.Id, StringComparer.Ordinal)
-            .Select(WithLastUsed)
-            .ToList();
+        ArgumentNullException.ThrowIfNull(query);
+        IReadOnlyList<StoredApiKey> list = ApiKeyOrder.Page(_snapshot.ById.Values, query).Select(WithLastUsed).ToList();
         return Task.FromResult(list);
     }
 
@@ -64,6 +60,9 @@ internal sealed partial class ConfigurationApiKeyStore : IApiKeyStore, IDisposab
 
     public Task<bool> UpdateAsync(ApiKeyRecord record, long? expectedVersion = null, CancellationToken cancellationToken = default)
         => throw new NotSupportedException("The configuration API-key store is read-only: change the key in the configuration instead.");
+
+    public Task<bool> DeleteAsync(string id, CancellationToken cancellationToken = default)
+        => throw new NotSupportedException("The configuration API-key store is read-only: remove the key from the configuration instead.");
 
     public Task RecordLastUsedAsync(IReadOnlyDictionary<string, DateTimeOffset> lastUsed, CancellationToken cancellationToken = default)
     {

@@ -25,15 +25,13 @@ internal sealed class InMemoryApiKeyStore : IApiKeyStore
         }
     }
 
-    public Task<IReadOnlyList<StoredApiKey>> ListAsync(string? owner = null, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<StoredApiKey>> ListAsync(ApiKeyStoreQuery query, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(query);
         lock (_gate)
         {
-            IReadOnlyList<StoredApiKey> list = _byId.Values
-                .Where(k => owner is null || string.Equals(k.Record.Owner, owner, StringComparison.Ordinal))
-                .OrderBy(k => k.Record.CreatedAt)
-                .ThenBy(k => k.Record.Id, StringComparer.Ordinal)
-                .ToList();
+            // A scan and a sort per page: fine for the sizes this store is meant for (tests, demos, seeded keys).
+            IReadOnlyList<StoredApiKey> list = ApiKeyOrder.Page(_byId.Values, query);
             return Task.FromResult(list);
         }
     }
@@ -76,6 +74,21 @@ internal sealed class InMemoryApiKeyStore : IApiKeyStore
                 Hash = existing.Hash,
                 Version = existing.Version + 1,
             };
+            return Task.FromResult(true);
+        }
+    }
+
+    public Task<bool> DeleteAsync(string id, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        lock (_gate)
+        {
+            if (!_byId.Remove(id, out var existing))
+            {
+                return Task.FromResult(false);
+            }
+
+            _idByHash.Remove(existing.Hash);
             return Task.FromResult(true);
         }
     }

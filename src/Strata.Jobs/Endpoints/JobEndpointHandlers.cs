@@ -23,9 +23,18 @@ internal sealed partial class JobEndpointHandlers<TJob>(JobEndpointOptions optio
         catch (Exception ex) when (ex is not (OperationCanceledException or ArgumentException or InvalidOperationException or NotSupportedException))
         {
             var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Strata.Jobs.Endpoints");
-            Log.BackendUnavailable(logger, context.Request.Method, ex);
+            if (context.RequestServices.GetService<IJobBackend>()?.DescribeOutage() is { } outage)
+            {
+                // A known outage, which the backend logs once as it starts and ends: no stack per request.
+                Log.StoreOutage(logger, context.Request.Method, outage);
+            }
+            else
+            {
+                Log.BackendUnavailable(logger, context.Request.Method, ex);
+            }
+
             SetRetryAfter(context);
-            return Problem(StatusCodes.Status503ServiceUnavailable, "Job queue unavailable", "The job queue cannot be reached now; try again later.");
+            return Problem(StatusCodes.Status503ServiceUnavailable, "Job queue unavailable", "The job store is unavailable: it cannot be reached now. Try again after Retry-After.");
         }
     }
 
@@ -124,6 +133,9 @@ internal sealed partial class JobEndpointHandlers<TJob>(JobEndpointOptions optio
     {
         [LoggerMessage(201, LogLevel.Error, "A {Method} job request failed because the job backend failed; answering 503.", EventName = "BackendUnavailable")]
         public static partial void BackendUnavailable(ILogger logger, string method, Exception exception);
+
+        [LoggerMessage(202, LogLevel.Debug, "A {Method} job request answered 503: {Outage}", EventName = "StoreOutage")]
+        public static partial void StoreOutage(ILogger logger, string method, string outage);
     }
 
     /// <summary>202 with a Location header and the job's status as the body.</summary>

@@ -35,6 +35,9 @@ namespace Strata.Sample.Data.Migrations.Postgres
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<long>("CreatedAtUtcTicks")
+                        .HasColumnType("bigint");
+
                     b.Property<DateTimeOffset?>("ExpiresAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -87,7 +90,9 @@ namespace Strata.Sample.Data.Migrations.Postgres
                     b.HasIndex("Hash")
                         .IsUnique();
 
-                    b.HasIndex("Owner");
+                    b.HasIndex("CreatedAtUtcTicks", "Id");
+
+                    b.HasIndex("Owner", "CreatedAtUtcTicks", "Id");
 
                     b.ToTable("StrataApiKeys", (string)null);
                 });

@@ -30,6 +30,9 @@ namespace Strata.Sample.Data.Migrations.Sqlite
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<long>("CreatedAtUtcTicks")
+                        .HasColumnType("INTEGER");
+
                     b.Property<DateTimeOffset?>("ExpiresAt")
                         .HasColumnType("TEXT");
 
@@ -82,7 +85,9 @@ namespace Strata.Sample.Data.Migrations.Sqlite
                     b.HasIndex("Hash")
                         .IsUnique();
 
-                    b.HasIndex("Owner");
+                    b.HasIndex("CreatedAtUtcTicks", "Id");
+
+                    b.HasIndex("Owner", "CreatedAtUtcTicks", "Id");
 
                     b.ToTable("StrataApiKeys", (string)null);
                 });

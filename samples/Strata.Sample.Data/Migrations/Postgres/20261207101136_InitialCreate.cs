@@ -39,6 +39,7 @@ namespace Strata.Sample.Data.Migrations.Postgres
                     Metadata = table.Column<string>(type: "text", nullable: false),
                     AllowedNetworks = table.Column<string>(type: "text", nullable: false),
                     CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    CreatedAtUtcTicks = table.Column<long>(type: "bigint", nullable: false),
                     ExpiresAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     RevokedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     IsDisabled = table.Column<bool>(type: "boolean", nullable: false),
@@ -99,15 +100,20 @@ namespace Strata.Sample.Data.Migrations.Postgres
                 column: "OwnerKeyId");
 
             migrationBuilder.CreateIndex(
+                name: "IX_StrataApiKeys_CreatedAtUtcTicks_Id",
+                table: "StrataApiKeys",
+                columns: new[] { "CreatedAtUtcTicks", "Id" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_StrataApiKeys_Hash",
                 table: "StrataApiKeys",
                 column: "Hash",
                 unique: true);
 
             migrationBuilder.CreateIndex(
-                name: "IX_StrataApiKeys_Owner",
+                name: "IX_StrataApiKeys_Owner_CreatedAtUtcTicks_Id",
                 table: "StrataApiKeys",
-                column: "Owner");
+                columns: new[] { "Owner", "CreatedAtUtcTicks", "Id" });
         }
 
         /// <inheritdoc />

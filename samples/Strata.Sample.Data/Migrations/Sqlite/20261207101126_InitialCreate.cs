@@ -39,6 +39,7 @@ namespace Strata.Sample.Data.Migrations.Sqlite
                     Metadata = table.Column<string>(type: "TEXT", nullable: false),
                     AllowedNetworks = table.Column<string>(type: "TEXT", nullable: false),
                     CreatedAt = table.Column<DateTimeOffset>(type: "TEXT", nullable: false),
+                    CreatedAtUtcTicks = table.Column<long>(type: "INTEGER", nullable: false),
                     ExpiresAt = table.Column<DateTimeOffset>(type: "TEXT", nullable: true),
                     RevokedAt = table.Column<DateTimeOffset>(type: "TEXT", nullable: true),
                     IsDisabled = table.Column<bool>(type: "INTEGER", nullable: false),
@@ -99,15 +100,20 @@ namespace Strata.Sample.Data.Migrations.Sqlite
                 column: "OwnerKeyId");
 
             migrationBuilder.CreateIndex(
+                name: "IX_StrataApiKeys_CreatedAtUtcTicks_Id",
+                table: "StrataApiKeys",
+                columns: new[] { "CreatedAtUtcTicks", "Id" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_StrataApiKeys_Hash",
                 table: "StrataApiKeys",
                 column: "Hash",
                 unique: true);
 
             migrationBuilder.CreateIndex(
-                name: "IX_StrataApiKeys_Owner",
+                name: "IX_StrataApiKeys_Owner_CreatedAtUtcTicks_Id",
                 table: "StrataApiKeys",
-                column: "Owner");
+                columns: new[] { "Owner", "CreatedAtUtcTicks", "Id" });
         }
 
         /// <inheritdoc />
