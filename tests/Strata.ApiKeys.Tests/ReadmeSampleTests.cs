@@ -16,7 +16,7 @@ public sealed class ReadmeSampleTests
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseTestServer();
 
-        // --- README: "The calls that matter" ---
+        // --- README: the Program.cs ---
         builder.Services.AddAuthentication(ApiKeyDefaults.AuthenticationScheme)
             .AddApiKey(options => options.Prefix = "sk_live");
         builder.Services.AddAuthorization();
@@ -56,9 +56,11 @@ public sealed class ReadmeSampleTests
         var forbidden = await app.GetTestClient().SendAsync(request);
         forbidden.StatusCode.Should().Be(HttpStatusCode.Forbidden);
 
-        // --- README: "Changing a key" ---
+        // --- README: "Changing a key" (its `var manager = ...` line is the one above) ---
+        ApiKeyRecord key = (await manager.ListAsync("team-analytics"))[0];    // or GetAsync(the id you kept)
+        key.Id.Should().Be(created.Record.Id, "keys are listed in creation order");
         // A customer upgrades: same key, new scopes and plan. Null properties stay as they are.
-        ApiKeyRecord? upgraded = await manager.UpdateAsync(created.Record.Id, new ApiKeyUpdate
+        ApiKeyRecord? upgraded = await manager.UpdateAsync(key.Id, new ApiKeyUpdate
         {
             Scopes = ["jobs:write", "analyze", "reports:read"],
             Metadata = new Dictionary<string, string> { ["ticket"] = "OPS-42", ["plan"] = "pro" },
@@ -68,16 +70,16 @@ public sealed class ReadmeSampleTests
         upgraded.Name.Should().Be("nightly export");
         (await client.GetStringAsync("/v1/me")).Should().Be(created.Record.Id, "the same key still works");
 
-        // --- README: "Listing many keys" ---
+        // --- README: "Listing many keys" (its `var manager = ...` line is the one above) ---
         var listed = new List<string>();
         string? cursor = null;
         do
         {
             ApiKeyPage page = await manager.ListPageAsync(new ApiKeyQuery { Owner = "team-analytics", Limit = 100, Cursor = cursor });
-            foreach (ApiKeyRecord key in page.Items)
+            foreach (ApiKeyRecord listedKey in page.Items)
             {
-                Console.WriteLine($"{key.Id} {key.Name} {string.Join(' ', key.Scopes)}");
-                listed.Add(key.Id);
+                Console.WriteLine($"{listedKey.Id} {listedKey.Name} {string.Join(' ', listedKey.Scopes)}");
+                listed.Add(listedKey.Id);
             }
 
             cursor = page.NextCursor;
