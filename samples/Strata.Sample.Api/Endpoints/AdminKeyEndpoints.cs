@@ -1,3 +1,5 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Mvc;
 using Strata.ApiKeys;
 using Strata.Sample.Api.Security;
 
@@ -10,7 +12,16 @@ namespace Strata.Sample.Api.Endpoints;
 internal static class AdminKeyEndpoints
 {
     /// <summary>Strata.ApiKeys' longest name and owner.</summary>
-    private const int MaxNameLength = 256;
+    internal const int MaxNameLength = 256;
+
+    /// <summary>The longest overlap of a rotation: 30 days, in minutes.</summary>
+    internal const int MaxOverlapMinutes = 60 * 24 * 30;
+
+    /// <summary>The overlap of a rotation without <c>overlapMinutes</c>.</summary>
+    internal const int DefaultOverlapMinutes = 60;
+
+    private static readonly string OverlapRule =
+        $"overlapMinutes is a whole number of minutes from 0 to {MaxOverlapMinutes.ToString("N0", CultureInfo.InvariantCulture)} (30 days).";
 
     /// <summary>Maps the routes under <c>/admin/keys</c>; their scope (<c>admin</c>) is set where they are mapped, in <c>Program.cs</c>.</summary>
     public static RouteGroupBuilder MapAdminKeyEndpoints(this IEndpointRouteBuilder app)
@@ -78,7 +89,7 @@ internal static class AdminKeyEndpoints
 
         if (errors.Count > 0)
         {
-            return TypedResults.ValidationProblem(errors, title: "Invalid key request");
+            return TypedResults.ValidationProblem(errors, detail: string.Join(" ", errors.Values.SelectMany(e => e)), title: "Invalid key request");
         }
 
         CreatedApiKey created;
@@ -104,17 +115,24 @@ internal static class AdminKeyEndpoints
         return TypedResults.Ok(records.Select(KeyRecord.From).ToList());
     }
 
-    private static async Task<IResult> RotateAsync(string id, IApiKeyManager manager, CancellationToken cancellationToken, int overlapMinutes = 60)
+    // overlapMinutes is read as text: a number the framework cannot bind ("ten") would otherwise be a bare 400 that
+    // cannot say which value was wrong. The document still declares it an integer of 0 to 43,200 (SampleOpenApi).
+    private static async Task<IResult> RotateAsync(
+        string id, IApiKeyManager manager, CancellationToken cancellationToken, [FromQuery] string? overlapMinutes = null)
     {
-        if (overlapMinutes is < 0 or > 60 * 24 * 30)
+        var overlap = DefaultOverlapMinutes;
+        if (overlapMinutes is not null
+            && (!int.TryParse(overlapMinutes, NumberStyles.None, CultureInfo.InvariantCulture, out overlap) || overlap > MaxOverlapMinutes))
         {
             return TypedResults.ValidationProblem(
-                new Dictionary<string, string[]> { ["overlapMinutes"] = ["The overlap is 0 to 43200 minutes (30 days)."] });
+                new Dictionary<string, string[]> { ["overlapMinutes"] = [OverlapRule] },
+                detail: OverlapRule,
+                title: "Invalid overlap");
         }
 
         try
         {
-            var rotated = await manager.RotateAsync(id, TimeSpan.FromMinutes(overlapMinutes), cancellationToken);
+            var rotated = await manager.RotateAsync(id, TimeSpan.FromMinutes(overlap), cancellationToken);
             return rotated is null ? NotFound(id) : TypedResults.Ok(CreatedKey.From(rotated));
         }
         catch (ApiKeyRotationException exception)
