@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using Microsoft.AspNetCore.Mvc;
 using Strata.ApiKeys;
@@ -36,7 +37,9 @@ internal static class AdminKeyEndpoints
             .WithSummary("Create an API key (the secret is in this answer only)")
             .Accepts<CreateKeyRequest>("application/json")
             .Produces<CreatedKey>(StatusCodes.Status201Created)
-            .ProducesValidationProblem();
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
         keys.MapGet("/", ListAsync)
             .WithName("ListKeys")
@@ -47,6 +50,7 @@ internal static class AdminKeyEndpoints
             .WithName("RotateKey")
             .WithSummary("Replace a key's secret; the old one keeps working for the overlap")
             .Produces<CreatedKey>()
+            .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
 
@@ -150,11 +154,20 @@ internal static class AdminKeyEndpoints
 
 /// <summary>The body of <c>POST /admin/keys</c>.</summary>
 /// <param name="Name">What the key is for.</param>
+/// <param name="Scopes">What the key may do: analyze, jobs:write, admin.</param>
 /// <param name="Owner">Who holds it; the name when empty.</param>
-/// <param name="Scopes">analyze, jobs:write, admin.</param>
 /// <param name="Plan">The rate-limit plan (a tier of RateLimiting:Policies), e.g. demo or pro; none = the default limits.</param>
 /// <param name="ExpiresAt">When the key stops working; never when empty.</param>
-public sealed record CreateKeyRequest(string? Name, string? Owner, IReadOnlyList<string>? Scopes, string? Plan, DateTimeOffset? ExpiresAt)
+/// <remarks>
+/// Name and scopes are required and not null in the OpenAPI document; the endpoint still checks them (a client may send
+/// null) and answers 400 naming the field. The scopes' enum is declared by <see cref="SampleOpenApiSchemas"/>.
+/// </remarks>
+public sealed record CreateKeyRequest(
+    [property: MinLength(1), MaxLength(AdminKeyEndpoints.MaxNameLength)] string Name,
+    [property: MinLength(1)] IReadOnlyList<string> Scopes,
+    [property: MaxLength(AdminKeyEndpoints.MaxNameLength)] string? Owner = null,
+    string? Plan = null,
+    DateTimeOffset? ExpiresAt = null)
 {
     internal ApiKeyCreateRequest ToCreateRequest() => new()
     {

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using Strata.Jobs;
 using Strata.Sample.Api.Hosting;
@@ -216,7 +217,7 @@ internal static partial class JobEndpoints
 public sealed record JobStatus(
     string Id,
     string State,
-    int? Progress,
+    [property: Range(0, 100)] int? Progress,
     string? ProgressMessage,
     int Attempt,
     int MaxAttempts,

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
@@ -32,6 +33,10 @@ internal static class SampleHostingExtensions
                 _ => null,
             };
         });
+
+        // Numbers are numbers: the web defaults also read "42" as 42 (AllowReadingFromString), which the OpenAPI
+        // document would then have to declare as "integer | string". Strict reading keeps the contract one type.
+        builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.NumberHandling = JsonNumberHandling.Strict);
 
         // Bad input is reported as 400/413/415 by the endpoint itself, never thrown as a 500 (also in Development).
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = false);
