@@ -111,6 +111,18 @@ public sealed class AdminKeyEndpointTests(SampleApiFactory factory) : IClassFixt
     }
 
     [Fact]
+    public async Task Admin_routes_carry_their_own_limit_of_30_requests_a_minute_per_key()
+    {
+        using var admin = factory.CreateClient(await factory.CreateKeyAsync(["admin"]));
+
+        using var response = await admin.GetAsync("/admin/keys");
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        RateLimitHeader.Quota(response, "admin").Should().Be(30);
+        RateLimitHeader.Remaining(response, "admin").Should().Be(29);
+    }
+
+    [Fact]
     public async Task Admin_routes_need_the_admin_scope()
     {
         using var user = factory.CreateClient(await factory.CreateKeyAsync(["analyze", "jobs:write"]));

@@ -30,7 +30,9 @@ internal static class AdminKeyEndpoints
         var keys = app.MapGroup("/admin/keys")
             .WithTags("Admin")
             .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden);
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)        // the admin limit, set in Program.cs
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);    // the admin limit failing closed, Redis out
 
         keys.MapPost("/", CreateAsync)
             .WithName("CreateKey")
