@@ -121,9 +121,13 @@ if (role != SampleRole.Worker)   // a worker serves /health only
         .RequireRateLimiting(SampleRateLimits.AdminPolicy);
 
     app.MapOpenApi();   // /openapi/v1.json
-    app.MapScalarApiReference(options => options
+    app.MapScalarApiReference(options => options   // /scalar: served by the app, asks no outside host for anything
         .WithTitle(SampleOpenApi.Title)
-        .AddPreferredSecuritySchemes(ApiKeyDefaults.AuthenticationScheme));
+        .AddPreferredSecuritySchemes(ApiKeyDefaults.AuthenticationScheme)
+        .DisableDefaultFonts()      // else two font files from fonts.scalar.com; the browser's own fonts instead
+        .DisableTelemetry()
+        .DisableAgent()             // Agent Scalar would send the document to Scalar's servers
+        .HideDeveloperTools());     // its share and register actions upload the document to Scalar
 
     await app.CreateDemoKeyOnFirstRunAsync();   // Development, empty database: prints a key once, never logs it
 }
