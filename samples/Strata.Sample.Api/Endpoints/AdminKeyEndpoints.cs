@@ -37,6 +37,7 @@ internal static class AdminKeyEndpoints
         keys.MapPost("/", CreateAsync)
             .WithName("CreateKey")
             .WithSummary("Create an API key (the secret is in this answer only)")
+            .WithDescription("Name and scopes are required; owner, plan (a rate-limit tier) and expiry are optional. Keep the key: it is never shown again.")
             .Accepts<CreateKeyRequest>("application/json")
             .Produces<CreatedKey>(StatusCodes.Status201Created)
             .ProducesValidationProblem()
@@ -46,11 +47,13 @@ internal static class AdminKeyEndpoints
         keys.MapGet("/", ListAsync)
             .WithName("ListKeys")
             .WithSummary("Every key's record (no secrets)")
+            .WithDescription("Ids, names, owners, scopes, plans and dates of every key; never a secret or a hash.")
             .Produces<IReadOnlyList<KeyRecord>>();
 
         keys.MapPost("/{id}/rotate", RotateAsync)
             .WithName("RotateKey")
             .WithSummary("Replace a key's secret; the old one keeps working for the overlap")
+            .WithDescription("Answers the new key once. overlapMinutes (0 to 43,200, default 60) is how long the old secret still works.")
             .Produces<CreatedKey>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
@@ -59,6 +62,7 @@ internal static class AdminKeyEndpoints
         keys.MapDelete("/{id}", RevokeAsync)
             .WithName("RevokeKey")
             .WithSummary("Revoke a key for good")
+            .WithDescription("The key stops working at once (401 from then on).")
             .Produces(StatusCodes.Status204NoContent)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
