@@ -126,7 +126,7 @@ internal static class AdminKeyEndpoints
     }
 
     // overlapMinutes is read as text: a number the framework cannot bind ("ten") would otherwise be a bare 400 that
-    // cannot say which value was wrong. The document still declares it an integer of 0 to 43,200 (SampleOpenApi).
+    // cannot say which value was wrong. The document still declares an integer of 0 to 43,200 (SampleOpenApiSchemas).
     private static async Task<IResult> RotateAsync(
         string id, IApiKeyManager manager, CancellationToken cancellationToken, [FromQuery] string? overlapMinutes = null)
     {
