@@ -7,12 +7,13 @@ namespace Strata.Sample.Api.Tests;
 
 /// <summary>
 /// Lints the live <c>/openapi/v1.json</c> with Spectral's <c>oas</c> ruleset (<c>.spectral.yaml</c> beside this file).
-/// Spectral is installed with npm, once, into <c>artifacts/tools/spectral-6.16.3</c>; without Node.js and npm the test
+/// Spectral (CLI 6.16.3, rulesets 1.23.1) is installed with npm, once, into <c>artifacts/tools/spectral-6.16.3</c>; without Node.js and npm the test
 /// fails and says how to install them.
 /// </summary>
 public sealed class OpenApiLintTests(SampleApiFactory factory, ITestOutputHelper output) : IClassFixture<SampleApiFactory>
 {
     private const string SpectralVersion = "6.16.3";
+    private const string RulesetsVersion = "1.23.1";   // the oas ruleset's package, pinned so a new rule never turns a run red by itself
     private const string InstallHint = "Install Node.js and npm (Debian: sudo apt-get install -y nodejs npm; build/test.sh does it when run as root).";
 
     private static readonly Lazy<Task<string>> Spectral = new(InstallSpectralAsync);
@@ -90,8 +91,9 @@ public sealed class OpenApiLintTests(SampleApiFactory factory, ITestOutputHelper
         {
             Directory.CreateDirectory(folder);
             var (exitCode, text) = await RunAsync(
-                "npm", ["install", "--prefix", folder, "--no-audit", "--no-fund", "--no-save", $"@stoplight/spectral-cli@{SpectralVersion}"], folder);
-            exitCode.Should().Be(0, $"npm installs @stoplight/spectral-cli@{SpectralVersion}:\n{text}");
+                "npm", ["install", "--prefix", folder, "--no-audit", "--no-fund", "--no-save",
+                 $"@stoplight/spectral-cli@{SpectralVersion}", $"@stoplight/spectral-rulesets@{RulesetsVersion}"], folder);
+            exitCode.Should().Be(0, $"npm installs Spectral {SpectralVersion} and its rulesets {RulesetsVersion}:\n{text}");
         }
 
         File.Exists(cli).Should().BeTrue($"npm installed Spectral at {cli}");
