@@ -12,7 +12,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-# 1. Real parts the tests start themselves: redis-server from Debian's packages.
+# 1. Real parts the tests start themselves: redis-server, Node.js and PostgreSQL from Debian's packages.
 ensure_package() { # ensure_package <command> <debian package>
   local command="$1" package="$2"
   if command -v "$command" >/dev/null 2>&1 || [ -x "/usr/bin/$command" ] || [ -x "/usr/sbin/$command" ]; then
@@ -33,6 +33,10 @@ ensure_package() { # ensure_package <command> <debian package>
 if [ -z "${STRATA_TEST_REDIS:-}" ]; then
   ensure_package redis-server redis-server
 fi
+# Node.js and npm from Debian's packages: the sample's OpenAPI lint test installs Spectral with npm (once, into
+# artifacts/tools) and runs it with node.
+ensure_package node nodejs
+ensure_package npm npm
 # PostgreSQL from Debian's packages: the sample's data tests start their own cluster with initdb and pg_ctl
 # (nothing is started by the package on a machine without systemd; the tests need only the binaries).
 ensure_package pg_ctlcluster postgresql

@@ -43,9 +43,9 @@ builder.Services.AddApiKeys()
 builder.Services.Configure<ApiKeysOptions>(builder.Configuration.GetSection(SampleApiKeys.SectionName));   // Pepper, ...
 builder.Logging.KeepKeysOutOfKestrelLogs();   // Kestrel's Debug log would quote a key sent in a malformed header line
 
-// Gateway, rate limits (Strata.RateLimiting), per API key: a request limit on every /v1 route and a token budget on
-// /v1/analyze. A key's plan (metadata "plan") picks a tier of RateLimiting:Policies:{policy}:Tiers, reloaded without
-// a restart; a key without a plan gets the limit of the Api section.
+// Gateway, rate limits (Strata.RateLimiting), per API key: a request limit on every /v1 route, a token budget on
+// /v1/analyze and a smaller request limit on /admin/keys. A key's plan (metadata "plan") picks a tier of
+// RateLimiting:Policies:{policy}:Tiers, reloaded without a restart; a key without a plan gets the limit of the Api section.
 var failureModes = SampleFailureModes.From(builder.Configuration);   // while Redis cannot decide: local share, open or 503
 builder.Services.AddSingleton(failureModes);
 builder.Services.AddStrataRateLimiting();   // IRateLimiterFactory, for the token budget; tiers from configuration
@@ -61,7 +61,13 @@ builder.Services.AddOptions<RateLimiterOptions>()   // through options, to read 
         {
             policy.TierSelector = context => context.GetApiKeyPlan();
             policy.FailureMode = failureModes.PerKey;
-        }));
+        })
+        .AddGcraPolicy(   // key management has a small limit of its own (Api:AdminRequestsPerMinute), whatever the plan
+            SampleRateLimits.AdminPolicy,
+            RatePartition.ByApiKey,
+            limit: api.Value.AdminRequestsPerMinute,
+            period: TimeSpan.FromMinutes(1),
+            policy => policy.FailureMode = failureModes.Admin));
 builder.Services.AddSingleton<TokenBudget>();   // spends one permit per token (RateLimits/TokenBudget.cs)
 if (scaledOut)
 {
@@ -111,12 +117,17 @@ if (role != SampleRole.Worker)   // a worker serves /health only
     var v1 = app.MapGroup("/v1").RequireRateLimiting(SampleRateLimits.PerKeyPolicy);
     v1.MapAnalyzeEndpoints().RequireScope(SampleScopes.Analyze);   // also spends the key's token budget
     v1.MapJobEndpoints().RequireScope(SampleScopes.JobsWrite);       // submit, poll and cancel: 202 + Location
-    app.MapAdminKeyEndpoints().RequireScope(SampleScopes.Admin);     // key management, outside the request limit
+    app.MapAdminKeyEndpoints().RequireScope(SampleScopes.Admin)      // key management, under its own smaller limit
+        .RequireRateLimiting(SampleRateLimits.AdminPolicy);
 
     app.MapOpenApi();   // /openapi/v1.json
-    app.MapScalarApiReference(options => options
+    app.MapScalarApiReference(options => options   // /scalar: served by the app, asks no outside host for anything
         .WithTitle(SampleOpenApi.Title)
-        .AddPreferredSecuritySchemes(ApiKeyDefaults.AuthenticationScheme));
+        .AddPreferredSecuritySchemes(ApiKeyDefaults.AuthenticationScheme)
+        .DisableDefaultFonts()      // else two font files from fonts.scalar.com; the browser's own fonts instead
+        .DisableTelemetry()
+        .DisableAgent()             // Agent Scalar would send the document to Scalar's servers
+        .HideDeveloperTools());     // its share and register actions upload the document to Scalar
 
     await app.CreateDemoKeyOnFirstRunAsync();   // Development, empty database: prints a key once, never logs it
 }

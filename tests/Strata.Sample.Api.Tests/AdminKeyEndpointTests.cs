@@ -70,6 +70,58 @@ public sealed class AdminKeyEndpointTests(SampleApiFactory factory) : IClassFixt
         (await AnalyzeEndpointTests.ShouldBeProblemAsync(noName, HttpStatusCode.BadRequest)).GetProperty("errors").TryGetProperty("name", out _).Should().BeTrue();
     }
 
+    [Theory]
+    [InlineData("-1")]
+    [InlineData("43201")]
+    [InlineData("ten")]
+    public async Task Rotating_with_a_bad_overlap_gets_400_naming_the_overlap_and_its_range(string overlap)
+    {
+        using var admin = factory.CreateClient(await factory.CreateKeyAsync(["admin"]));
+        var id = await CreateKeyIdAsync(admin);
+
+        using var response = await admin.PostAsync($"/admin/keys/{id}/rotate?overlapMinutes={overlap}", content: null);
+
+        var problem = await AnalyzeEndpointTests.ShouldBeProblemAsync(response, HttpStatusCode.BadRequest);
+        var detail = problem.GetProperty("detail").GetString();
+        detail.Should().Contain("overlapMinutes").And.Contain("0 to 43,200").And.NotContain("JSON", "rotation has no body");
+        problem.GetProperty("errors").GetProperty("overlapMinutes")[0].GetString().Should().Contain("0 to 43,200");
+    }
+
+    [Fact]
+    public async Task Creating_a_key_with_malformed_json_gets_400_saying_the_body_is_not_valid_json()
+    {
+        using var admin = factory.CreateClient(await factory.CreateKeyAsync(["admin"]));
+        using var body = new StringContent("{\"name\": ", System.Text.Encoding.UTF8, "application/json");
+
+        using var response = await admin.PostAsync("/admin/keys", body);
+
+        var problem = await AnalyzeEndpointTests.ShouldBeProblemAsync(response, HttpStatusCode.BadRequest);
+        problem.GetProperty("detail").GetString().Should().Be("The request body is missing or is not valid JSON for this endpoint.");
+    }
+
+    [Fact]
+    public async Task A_validation_problem_of_key_creation_says_what_is_wrong_not_that_the_json_is_bad()
+    {
+        using var admin = factory.CreateClient(await factory.CreateKeyAsync(["admin"]));
+
+        using var response = await admin.PostAsJsonAsync("/admin/keys", new { name = "x", scopes = new[] { "root" } });
+
+        var problem = await AnalyzeEndpointTests.ShouldBeProblemAsync(response, HttpStatusCode.BadRequest);
+        problem.GetProperty("detail").GetString().Should().Contain("root").And.NotContain("JSON");
+    }
+
+    [Fact]
+    public async Task Admin_routes_carry_their_own_limit_of_30_requests_a_minute_per_key()
+    {
+        using var admin = factory.CreateClient(await factory.CreateKeyAsync(["admin"]));
+
+        using var response = await admin.GetAsync("/admin/keys");
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        RateLimitHeader.Quota(response, "admin").Should().Be(30);
+        RateLimitHeader.Remaining(response, "admin").Should().Be(29);
+    }
+
     [Fact]
     public async Task Admin_routes_need_the_admin_scope()
     {
@@ -81,6 +133,13 @@ public sealed class AdminKeyEndpointTests(SampleApiFactory factory) : IClassFixt
 
         forbidden.StatusCode.Should().Be(HttpStatusCode.Forbidden);
         unauthorized.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+    }
+
+    private static async Task<string> CreateKeyIdAsync(HttpClient admin)
+    {
+        using var response = await admin.PostAsJsonAsync("/admin/keys", new { name = "rotating", scopes = new[] { "analyze" } });
+        response.StatusCode.Should().Be(HttpStatusCode.Created);
+        return (await response.Content.ReadFromJsonAsync<CreatedKey>())!.Record.Id;
     }
 
     private async Task<HttpStatusCode> AnalyzeAsync(string key)

@@ -1,3 +1,6 @@
+using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+using Microsoft.AspNetCore.Mvc;
 using Strata.ApiKeys;
 using Strata.Sample.Api.Security;
 
@@ -10,7 +13,16 @@ namespace Strata.Sample.Api.Endpoints;
 internal static class AdminKeyEndpoints
 {
     /// <summary>Strata.ApiKeys' longest name and owner.</summary>
-    private const int MaxNameLength = 256;
+    internal const int MaxNameLength = 256;
+
+    /// <summary>The longest overlap of a rotation: 30 days, in minutes.</summary>
+    internal const int MaxOverlapMinutes = 60 * 24 * 30;
+
+    /// <summary>The overlap of a rotation without <c>overlapMinutes</c>.</summary>
+    internal const int DefaultOverlapMinutes = 60;
+
+    private static readonly string OverlapRule =
+        $"overlapMinutes is a whole number of minutes from 0 to {MaxOverlapMinutes.ToString("N0", CultureInfo.InvariantCulture)} (30 days).";
 
     /// <summary>Maps the routes under <c>/admin/keys</c>; their scope (<c>admin</c>) is set where they are mapped, in <c>Program.cs</c>.</summary>
     public static RouteGroupBuilder MapAdminKeyEndpoints(this IEndpointRouteBuilder app)
@@ -18,30 +30,39 @@ internal static class AdminKeyEndpoints
         var keys = app.MapGroup("/admin/keys")
             .WithTags("Admin")
             .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden);
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)        // the admin limit, set in Program.cs
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);    // the admin limit failing closed, Redis out
 
         keys.MapPost("/", CreateAsync)
             .WithName("CreateKey")
             .WithSummary("Create an API key (the secret is in this answer only)")
+            .WithDescription("Name and scopes are required; owner, plan (a rate-limit tier) and expiry are optional. Keep the key: it is never shown again.")
             .Accepts<CreateKeyRequest>("application/json")
             .Produces<CreatedKey>(StatusCodes.Status201Created)
-            .ProducesValidationProblem();
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
         keys.MapGet("/", ListAsync)
             .WithName("ListKeys")
             .WithSummary("Every key's record (no secrets)")
+            .WithDescription("Ids, names, owners, scopes, plans and dates of every key; never a secret or a hash.")
             .Produces<IReadOnlyList<KeyRecord>>();
 
         keys.MapPost("/{id}/rotate", RotateAsync)
             .WithName("RotateKey")
             .WithSummary("Replace a key's secret; the old one keeps working for the overlap")
+            .WithDescription("Answers the new key once. overlapMinutes (0 to 43,200, default 60) is how long the old secret still works.")
             .Produces<CreatedKey>()
+            .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
 
         keys.MapDelete("/{id}", RevokeAsync)
             .WithName("RevokeKey")
             .WithSummary("Revoke a key for good")
+            .WithDescription("The key stops working at once (401 from then on).")
             .Produces(StatusCodes.Status204NoContent)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
@@ -78,7 +99,7 @@ internal static class AdminKeyEndpoints
 
         if (errors.Count > 0)
         {
-            return TypedResults.ValidationProblem(errors, title: "Invalid key request");
+            return TypedResults.ValidationProblem(errors, detail: string.Join(" ", errors.Values.SelectMany(e => e)), title: "Invalid key request");
         }
 
         CreatedApiKey created;
@@ -104,17 +125,24 @@ internal static class AdminKeyEndpoints
         return TypedResults.Ok(records.Select(KeyRecord.From).ToList());
     }
 
-    private static async Task<IResult> RotateAsync(string id, IApiKeyManager manager, CancellationToken cancellationToken, int overlapMinutes = 60)
+    // overlapMinutes is read as text: a number the framework cannot bind ("ten") would otherwise be a bare 400 that
+    // cannot say which value was wrong. The document still declares an integer of 0 to 43,200 (SampleOpenApiSchemas).
+    private static async Task<IResult> RotateAsync(
+        string id, IApiKeyManager manager, CancellationToken cancellationToken, [FromQuery] string? overlapMinutes = null)
     {
-        if (overlapMinutes is < 0 or > 60 * 24 * 30)
+        var overlap = DefaultOverlapMinutes;
+        if (overlapMinutes is not null
+            && (!int.TryParse(overlapMinutes, NumberStyles.None, CultureInfo.InvariantCulture, out overlap) || overlap > MaxOverlapMinutes))
         {
             return TypedResults.ValidationProblem(
-                new Dictionary<string, string[]> { ["overlapMinutes"] = ["The overlap is 0 to 43200 minutes (30 days)."] });
+                new Dictionary<string, string[]> { ["overlapMinutes"] = [OverlapRule] },
+                detail: OverlapRule,
+                title: "Invalid overlap");
         }
 
         try
         {
-            var rotated = await manager.RotateAsync(id, TimeSpan.FromMinutes(overlapMinutes), cancellationToken);
+            var rotated = await manager.RotateAsync(id, TimeSpan.FromMinutes(overlap), cancellationToken);
             return rotated is null ? NotFound(id) : TypedResults.Ok(CreatedKey.From(rotated));
         }
         catch (ApiKeyRotationException exception)
@@ -132,11 +160,20 @@ internal static class AdminKeyEndpoints
 
 /// <summary>The body of <c>POST /admin/keys</c>.</summary>
 /// <param name="Name">What the key is for.</param>
+/// <param name="Scopes">What the key may do: analyze, jobs:write, admin.</param>
 /// <param name="Owner">Who holds it; the name when empty.</param>
-/// <param name="Scopes">analyze, jobs:write, admin.</param>
 /// <param name="Plan">The rate-limit plan (a tier of RateLimiting:Policies), e.g. demo or pro; none = the default limits.</param>
 /// <param name="ExpiresAt">When the key stops working; never when empty.</param>
-public sealed record CreateKeyRequest(string? Name, string? Owner, IReadOnlyList<string>? Scopes, string? Plan, DateTimeOffset? ExpiresAt)
+/// <remarks>
+/// Name and scopes are required and not null in the OpenAPI document; the endpoint still checks them (a client may send
+/// null) and answers 400 naming the field. The scopes' enum is declared by <see cref="SampleOpenApiSchemas"/>.
+/// </remarks>
+public sealed record CreateKeyRequest(
+    [property: MinLength(1), MaxLength(AdminKeyEndpoints.MaxNameLength)] string Name,
+    [property: MinLength(1)] IReadOnlyList<string> Scopes,
+    [property: MaxLength(AdminKeyEndpoints.MaxNameLength)] string? Owner = null,
+    string? Plan = null,
+    DateTimeOffset? ExpiresAt = null)
 {
     internal ApiKeyCreateRequest ToCreateRequest() => new()
     {

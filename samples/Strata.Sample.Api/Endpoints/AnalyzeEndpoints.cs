@@ -12,6 +12,7 @@ internal static class AnalyzeEndpoints
     /// <summary>Maps the route; its scope (<c>analyze</c>) and rate limits are set where it is mapped, in <c>Program.cs</c>.</summary>
     public static RouteHandlerBuilder MapAnalyzeEndpoints(this IEndpointRouteBuilder v1)
         => v1.MapPost("/analyze", AnalyzeAsync)
+            .WithTags("Analysis")
             .WithName("Analyze")
             .WithSummary("Analyze a document now")
             .WithDescription("Summary, keywords, sentiment and token count, computed inline. Spends the document's tokens from the key's token budget.")
@@ -23,7 +24,8 @@ internal static class AnalyzeEndpoints
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
-            .ProducesProblem(StatusCodes.Status502BadGateway);
+            .ProducesProblem(StatusCodes.Status502BadGateway)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);   // rate limits with FailureMode FailClosed, Redis out
 
     private static async Task<IResult> AnalyzeAsync(
         DocumentRequest request,

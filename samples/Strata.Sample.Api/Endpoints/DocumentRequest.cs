@@ -1,10 +1,15 @@
+using System.ComponentModel.DataAnnotations;
 using Strata.Sample.Ai;
 
 namespace Strata.Sample.Api.Endpoints;
 
 /// <summary>The body of <c>POST /v1/analyze</c> and <c>POST /v1/jobs</c>.</summary>
 /// <param name="Text">The document to analyze: not empty, at most <c>Ai:MaxTextLength</c> characters (100,000 by default).</param>
-public sealed record DocumentRequest(string? Text);
+/// <remarks>
+/// Required and not null in the OpenAPI document, with the configured maximum length (<see cref="SampleOpenApiSchemas"/>);
+/// the validator below still answers a null or empty text with 400 naming <c>text</c>.
+/// </remarks>
+public sealed record DocumentRequest([property: MinLength(1)] string Text);
 
 /// <summary>
 /// Checks a <see cref="DocumentRequest"/> against the AI layer's <see cref="DocumentRules"/> before anything is spent,

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using Strata.Jobs;
 using Strata.Sample.Api.Hosting;
@@ -43,6 +44,7 @@ internal static partial class JobEndpoints
         jobs.MapGet("/{id}", GetAsync)
             .WithName("GetJob")
             .WithSummary("A job's state, progress and, once succeeded, its result")
+            .WithDescription("Poll until the state is succeeded, dead or cancelled; Retry-After says when while it runs. Another key's job is 404.")
             .Produces<JobStatus>()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
@@ -50,6 +52,7 @@ internal static partial class JobEndpoints
         jobs.MapDelete("/{id}", CancelAsync)
             .WithName("CancelJob")
             .WithSummary("Cancel a job that has not finished")
+            .WithDescription("A queued job never runs; a running one is asked to stop. 409 when the job has already finished.")
             .Produces<JobStatus>()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
@@ -216,7 +219,7 @@ internal static partial class JobEndpoints
 public sealed record JobStatus(
     string Id,
     string State,
-    int? Progress,
+    [property: Range(0, 100)] int? Progress,
     string? ProgressMessage,
     int Attempt,
     int MaxAttempts,

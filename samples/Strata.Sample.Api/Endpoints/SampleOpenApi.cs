@@ -3,7 +3,8 @@ using Microsoft.AspNetCore.OpenApi;
 namespace Strata.Sample.Api.Endpoints;
 
 /// <summary>
-/// The title and description of the sample's OpenAPI document (<c>/openapi/v1.json</c>). The API-key scheme on every
+/// The title and description of the sample's OpenAPI document (<c>/openapi/v1.json</c>), and the limits the endpoints
+/// enforce (<see cref="SampleOpenApiSchemas"/>). The API-key scheme on every
 /// operation that needs a key, and Scalar's reference page (<c>/scalar</c>) sending the key in <c>X-Api-Key</c>, are
 /// set up in <c>Program.cs</c>.
 /// </summary>
@@ -11,7 +12,7 @@ internal static class SampleOpenApi
 {
     public const string Title = "Strata sample API";
 
-    public static OpenApiOptions DescribeSampleApi(this OpenApiOptions options) => options.AddDocumentTransformer((document, _, _) =>
+    public static OpenApiOptions DescribeSampleApi(this OpenApiOptions options) => options.DeclareSampleLimits().AddDocumentTransformer((document, _, _) =>
     {
         document.Info.Title = Title;
         document.Info.Description =

@@ -15,6 +15,10 @@ internal sealed class SampleApiOptions
     [Range(1, int.MaxValue)]
     public int RequestsPerMinute { get; set; } = 600;
 
+    /// <summary>Requests per minute per key on the key-management routes (<c>/admin/keys</c>). Default 30.</summary>
+    [Range(1, int.MaxValue)]
+    public int AdminRequestsPerMinute { get; set; } = 30;
+
     /// <summary>Tokens per minute per key on <c>/v1/analyze</c> when the key's plan has no tier. Default 200,000.</summary>
     [Range(1, int.MaxValue)]
     public int TokensPerMinute { get; set; } = 200_000;

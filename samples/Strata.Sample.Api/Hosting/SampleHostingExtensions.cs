@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using Strata.Sample.Api.Endpoints;
@@ -19,16 +21,22 @@ internal static class SampleHostingExtensions
         // (malformed JSON, missing body, 415, 404, 405), and the sample's own answers.
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {
-            // The framework's own 400 and 415 say nothing about what to fix; say it.
+            // The framework's own 400 and 415 say nothing about what to fix; say it. Its 400 is a bare ProblemDetails
+            // on an endpoint that takes a body (the only binding that can fail here: query values are read as text);
+            // the sample's own validation problems say what is wrong themselves.
             context.ProblemDetails.Detail ??= context.ProblemDetails.Status switch
             {
-                StatusCodes.Status400BadRequest => "The request body is missing or is not valid JSON for this endpoint.",
+                StatusCodes.Status400BadRequest when IsBodyBindingFailure(context) => "The request body is missing or is not valid JSON for this endpoint.",
                 StatusCodes.Status415UnsupportedMediaType => "Send the body as JSON with Content-Type: application/json.",
                 StatusCodes.Status404NotFound => "There is no such route.",
                 StatusCodes.Status405MethodNotAllowed => "The route does not take this method.",
                 _ => null,
             };
         });
+
+        // Numbers are numbers: the web defaults also read "42" as 42 (AllowReadingFromString), which the OpenAPI
+        // document would then have to declare as "integer | string". Strict reading keeps the contract one type.
+        builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.NumberHandling = JsonNumberHandling.Strict);
 
         // Bad input is reported as 400/413/415 by the endpoint itself, never thrown as a 500 (also in Development).
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = false);
@@ -47,6 +55,10 @@ internal static class SampleHostingExtensions
         builder.Services.AddSingleton<SampleConsole>();
         return builder;
     }
+
+    private static bool IsBodyBindingFailure(ProblemDetailsContext context)
+        => context.ProblemDetails is not HttpValidationProblemDetails
+            && context.HttpContext.GetEndpoint()?.Metadata.GetMetadata<IAcceptsMetadata>() is not null;
 
     public static WebApplication UseSampleErrorHandling(this WebApplication app)
     {

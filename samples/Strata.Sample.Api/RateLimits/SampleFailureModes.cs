@@ -9,10 +9,13 @@ namespace Strata.Sample.Api.RateLimits;
 /// key), so the sample reads it here, once, on start; a value that is not one of the three stops the host on start
 /// with a message naming the key.
 /// </summary>
-internal sealed record SampleFailureModes(RateLimitFailureMode PerKey, RateLimitFailureMode Tokens)
+internal sealed record SampleFailureModes(RateLimitFailureMode PerKey, RateLimitFailureMode Tokens, RateLimitFailureMode Admin)
 {
     public static SampleFailureModes From(IConfiguration configuration)
-        => new(Read(configuration, SampleRateLimits.PerKeyPolicy), Read(configuration, SampleRateLimits.TokensPolicy));
+        => new(
+            Read(configuration, SampleRateLimits.PerKeyPolicy),
+            Read(configuration, SampleRateLimits.TokensPolicy),
+            Read(configuration, SampleRateLimits.AdminPolicy));
 
     public static string Key(string policy) => $"RateLimiting:Policies:{policy}:FailureMode";
 
