@@ -211,7 +211,7 @@ internal sealed partial class RedisJobBackend : IJobBackend
             }
             catch (JsonException ex)
             {
-                Log.UnreadableEntry(_logger, id, ex);
+                RedisJobsLog.UnreadableEntry(_logger, id, ex);
             }
 
             if (envelope is null || outcome != 1)
@@ -452,7 +452,7 @@ internal sealed partial class RedisJobBackend : IJobBackend
             {
                 if (!_connection.Outage.Absorb(ex))
                 {
-                    Log.BackgroundFailed(_logger, ex);
+                    RedisJobsLog.BackgroundFailed(_logger, ex);
                 }
 
                 groupsReady = false;
@@ -775,7 +775,7 @@ internal sealed partial class RedisJobBackend : IJobBackend
         var deliveries = await ToDeliveriesAsync(db, keys, claimed, id => counts.TryGetValue(id, out var n) ? n + 1 : 2).ConfigureAwait(false);
         foreach (var delivery in deliveries)
         {
-            Log.Reclaimed(_logger, delivery.Envelope.Id, delivery.DeliveryCount);
+            RedisJobsLog.Reclaimed(_logger, delivery.Envelope.Id, delivery.DeliveryCount);
         }
 
         return deliveries;
@@ -824,7 +824,7 @@ internal sealed partial class RedisJobBackend : IJobBackend
             }
             catch (JsonException ex)
             {
-                Log.UnreadableEntry(_logger, id, ex);
+                RedisJobsLog.UnreadableEntry(_logger, id, ex);
             }
 
             if (envelope is null)
@@ -881,7 +881,7 @@ internal sealed partial class RedisJobBackend : IJobBackend
             if (consumer.PendingMessageCount == 0 && consumer.IdleTimeInMilliseconds > limit && consumer.Name != _options.ConsumerName)
             {
                 await db.StreamDeleteConsumerAsync(keys.Stream, _options.ConsumerGroup, consumer.Name).ConfigureAwait(false);
-                Log.ConsumerRemoved(_logger, consumer.Name);
+                RedisJobsLog.ConsumerRemoved(_logger, consumer.Name);
             }
         }
     }

@@ -188,7 +188,7 @@ internal sealed partial class RedisOutage : IDisposable
             disposed = _disposed.Token;
         }
 
-        Log.OutageStarted(_logger, cause);
+        RedisJobsLog.OutageStarted(_logger, cause);
         _ = WatchAsync(ended.Task, disposed);
         return ended.Task;
     }
@@ -210,7 +210,7 @@ internal sealed partial class RedisOutage : IDisposable
             duration = _time.GetElapsedTime(_startedAt);
         }
 
-        Log.OutageEnded(_logger, duration);
+        RedisJobsLog.OutageEnded(_logger, duration);
         ended.TrySetResult();
     }
 
@@ -228,7 +228,7 @@ internal sealed partial class RedisOutage : IDisposable
                 delay = delay * 2 < MaxCheck ? delay * 2 : MaxCheck;
                 if (!ended.IsCompleted)
                 {
-                    Log.StillDown(_logger, _time.GetElapsedTime(_startedAt), delay);
+                    RedisJobsLog.StillDown(_logger, _time.GetElapsedTime(_startedAt), delay);
                 }
             }
         }
@@ -236,17 +236,5 @@ internal sealed partial class RedisOutage : IDisposable
         {
             // The host is stopping.
         }
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(110, LogLevel.Warning, "Redis is out of reach ({Cause}): job submit, status and cancel answer 503 at once, and the workers, reaper and heartbeat wait until it is back.", EventName = "RedisOutageStarted")]
-        public static partial void OutageStarted(ILogger logger, string cause);
-
-        [LoggerMessage(111, LogLevel.Information, "Redis is reachable again after an outage of {Duration}; the workers carry on.", EventName = "RedisOutageEnded")]
-        public static partial void OutageEnded(ILogger logger, TimeSpan duration);
-
-        [LoggerMessage(112, LogLevel.Debug, "Redis is still out of reach after {Duration}; next check in {Delay} (or as soon as the connection is restored).", EventName = "RedisOutageCheck")]
-        public static partial void StillDown(ILogger logger, TimeSpan duration, TimeSpan delay);
     }
 }

@@ -78,7 +78,7 @@ internal sealed partial class JobWorker : IHostedService, IDisposable
             return Task.CompletedTask;
         }
 
-        Log.WorkersStarting(_logger, _backend.Name, _options.Concurrency, _selector.Count);
+        JobsLog.WorkersStarting(_logger, _backend.Name, _options.Concurrency, _selector.Count);
         var queues = _selector.Names;
         _background = Task.Run(() => RunBackgroundAsync(queues, _stopping.Token), CancellationToken.None);
         _dispatch = Task.Run(() => DispatchAsync(_stopping.Token), CancellationToken.None);
@@ -127,14 +127,14 @@ internal sealed partial class JobWorker : IHostedService, IDisposable
         {
             var left = _drainTimeout - _time.GetElapsedTime(drainStarted);
             left = left > TimeSpan.Zero ? left : TimeSpan.Zero;
-            Log.Draining(_logger, Volatile.Read(ref _inFlight), left);
+            JobsLog.Draining(_logger, Volatile.Read(ref _inFlight), left);
             try
             {
                 await ended.WaitAsync(left, _time, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
             {
-                Log.DrainTimedOut(_logger, Volatile.Read(ref _inFlight));
+                JobsLog.DrainTimedOut(_logger, Volatile.Read(ref _inFlight));
             }
         }
 
@@ -152,7 +152,7 @@ internal sealed partial class JobWorker : IHostedService, IDisposable
             }
             catch (TimeoutException)
             {
-                Log.HandBackTimedOut(_logger, Volatile.Read(ref _inFlight), _options.TimeoutGracePeriod);
+                JobsLog.HandBackTimedOut(_logger, Volatile.Read(ref _inFlight), _options.TimeoutGracePeriod);
             }
         }
 
@@ -163,7 +163,7 @@ internal sealed partial class JobWorker : IHostedService, IDisposable
 
         if (_backend.JobsLiveInProcess && _backend.CountWaitingJobs() is var lost and > 0)
         {
-            Log.JobsLost(_logger, lost, _backend.Name);
+            JobsLog.JobsLost(_logger, lost, _backend.Name);
         }
     }
 
@@ -179,7 +179,7 @@ internal sealed partial class JobWorker : IHostedService, IDisposable
             return;
         }
 
-        Log.EmptyingQueues(_logger, queued, _backend.Name, _drainTimeout);
+        JobsLog.EmptyingQueues(_logger, queued, _backend.Name, _drainTimeout);
         Volatile.Write(ref _emptyingQueues, 1);
         CheckQueuesEmptied();
         try
@@ -250,7 +250,7 @@ internal sealed partial class JobWorker : IHostedService, IDisposable
             }
             catch (Exception ex)
             {
-                Log.BackgroundFailed(_logger, _backend.Name, ex);
+                JobsLog.BackgroundFailed(_logger, _backend.Name, ex);
                 await DelayQuietlyAsync(TimeSpan.FromSeconds(1), stopping).ConfigureAwait(false);
             }
         }
@@ -308,7 +308,7 @@ internal sealed partial class JobWorker : IHostedService, IDisposable
             }
             catch (Exception ex)
             {
-                Log.ReceiveFailed(_logger, _backend.Name, ex);
+                JobsLog.ReceiveFailed(_logger, _backend.Name, ex);
                 Interlocked.Add(ref _free, take - started);
                 started = take;
                 await DelayQuietlyAsync(TimeSpan.FromSeconds(1), stopping).ConfigureAwait(false);
@@ -420,7 +420,7 @@ internal sealed partial class JobWorker : IHostedService, IDisposable
             }
             catch (Exception ex)
             {
-                Log.ReceiveFailed(_logger, _backend.Name, ex);
+                JobsLog.ReceiveFailed(_logger, _backend.Name, ex);
                 await DelayQuietlyAsync(TimeSpan.FromSeconds(1), stopping).ConfigureAwait(false);
             }
 
@@ -438,7 +438,7 @@ internal sealed partial class JobWorker : IHostedService, IDisposable
         await finished.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         if (first.IsFaulted && !stopping.IsCancellationRequested)
         {
-            Log.ReceiveFailed(_logger, _backend.Name, first.Exception!.GetBaseException());
+            JobsLog.ReceiveFailed(_logger, _backend.Name, first.Exception!.GetBaseException());
             await DelayQuietlyAsync(TimeSpan.FromSeconds(1), stopping).ConfigureAwait(false);
         }
     }
@@ -452,7 +452,7 @@ internal sealed partial class JobWorker : IHostedService, IDisposable
         catch (Exception ex)
         {
             // A backend call failed after the handler ran; with Redis the entry stays pending and is delivered again.
-            Log.RecordFailed(_logger, delivery.Envelope.Id, _backend.Name, ex);
+            JobsLog.RecordFailed(_logger, delivery.Envelope.Id, _backend.Name, ex);
         }
         finally
         {
@@ -510,7 +510,7 @@ internal sealed partial class JobWorker : IHostedService, IDisposable
             case StartStatus.Skip:
                 return;
             case StartStatus.TooManyDeliveries:
-                Log.TooManyDeliveries(_logger, envelope.Id, delivery.DeliveryCount);
+                JobsLog.TooManyDeliveries(_logger, envelope.Id, delivery.DeliveryCount);
                 await DeadLetterAsync(delivery, $"The job was delivered {delivery.DeliveryCount} times without finishing; the workers running it stopped (crashed or were killed).").ConfigureAwait(false);
                 return;
         }
@@ -520,7 +520,7 @@ internal sealed partial class JobWorker : IHostedService, IDisposable
 
         if (registration is null)
         {
-            Log.NoHandler(_logger, envelope.Id, envelope.JobType);
+            JobsLog.NoHandler(_logger, envelope.Id, envelope.JobType);
             activity?.SetStatus(ActivityStatusCode.Error, "no handler");
             await DeadLetterAsync(delivery, $"No handler is registered for job type '{envelope.JobType}'.").ConfigureAwait(false);
             return;
@@ -534,7 +534,7 @@ internal sealed partial class JobWorker : IHostedService, IDisposable
         catch (Exception ex) when (ex is JsonException or NotSupportedException or InvalidOperationException)
         {
             var where = ex is JsonException { Path: { } path } ? $" at {path}" : string.Empty;
-            Log.BadPayload(_logger, envelope.Id, envelope.JobType, ex);
+            JobsLog.BadPayload(_logger, envelope.Id, envelope.JobType, ex);
             activity?.SetStatus(ActivityStatusCode.Error, "bad payload");
             await DeadLetterAsync(delivery, $"The payload could not be read as job type '{envelope.JobType}'{where}.").ConfigureAwait(false);
             return;
@@ -568,7 +568,7 @@ internal sealed partial class JobWorker : IHostedService, IDisposable
                     {
                         // The handler ignores its token: give up waiting; observe its eventual fault.
                         _ = handling.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-                        Log.HandlerAbandoned(_logger, envelope.Id);
+                        JobsLog.HandlerAbandoned(_logger, envelope.Id);
                         throw;
                     }
                 }
@@ -628,7 +628,7 @@ internal sealed partial class JobWorker : IHostedService, IDisposable
         activity?.SetStatus(ActivityStatusCode.Error, failure.GetType().Name);
         if (failure is OperationCanceledException && context.CancelRequested)
         {
-            Log.Cancelled(_logger, envelope.Id);
+            JobsLog.Cancelled(_logger, envelope.Id);
             await _backend.CancelledAsync(delivery, CancellationToken.None).ConfigureAwait(false);
         }
         else if (failure is OperationCanceledException && _jobsShutdown.IsCancellationRequested && timeoutSource?.IsCancellationRequested != true)
@@ -639,11 +639,11 @@ internal sealed partial class JobWorker : IHostedService, IDisposable
             }
             catch (Exception ex)
             {
-                Log.HandBackFailed(_logger, envelope.Id, _backend.Name, ex);
+                JobsLog.HandBackFailed(_logger, envelope.Id, _backend.Name, ex);
                 return;
             }
 
-            Log.Interrupted(_logger, envelope.Id);
+            JobsLog.Interrupted(_logger, envelope.Id);
         }
         else if (timeoutSource?.IsCancellationRequested == true && failure is OperationCanceledException or TimeoutException)
         {
@@ -663,13 +663,13 @@ internal sealed partial class JobWorker : IHostedService, IDisposable
         if (retryable && envelope.Attempt < envelope.MaxAttempts)
         {
             var delay = RetryDelay(envelope.Attempt);
-            Log.Retrying(_logger, envelope.Id, envelope.Attempt, envelope.MaxAttempts, delay, failure);
+            JobsLog.Retrying(_logger, envelope.Id, envelope.Attempt, envelope.MaxAttempts, delay, failure);
             _metrics.Retried(envelope.Queue, envelope.JobType);
             await _backend.RetryAsync(delivery, _time.GetUtcNow() + delay, summary, CancellationToken.None).ConfigureAwait(false);
             return;
         }
 
-        Log.Failed(_logger, envelope.Id, envelope.Attempt, failure);
+        JobsLog.Failed(_logger, envelope.Id, envelope.Attempt, failure);
         await DeadLetterAsync(delivery, summary).ConfigureAwait(false);
     }
 
@@ -698,7 +698,7 @@ internal sealed partial class JobWorker : IHostedService, IDisposable
             }
             catch (Exception ex)
             {
-                Log.DescribeFailed(_logger, ex);
+                JobsLog.DescribeFailed(_logger, ex);
             }
         }
 
@@ -749,65 +749,5 @@ internal sealed partial class JobWorker : IHostedService, IDisposable
         catch (OperationCanceledException)
         {
         }
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(1, LogLevel.Information, "Job workers starting on the {Backend} backend: concurrency {Concurrency}, {QueueCount} queue(s).", EventName = "WorkersStarting")]
-        public static partial void WorkersStarting(ILogger logger, string backend, int concurrency, int queueCount);
-
-        [LoggerMessage(2, LogLevel.Information, "Waiting up to {DrainTimeout} for {Count} running job(s) to finish.", EventName = "Draining")]
-        public static partial void Draining(ILogger logger, int count, TimeSpan drainTimeout);
-
-        [LoggerMessage(3, LogLevel.Warning, "{Count} job(s) still running after the drain window; cancelling them and returning them to the queue.", EventName = "DrainTimedOut")]
-        public static partial void DrainTimedOut(ILogger logger, int count);
-
-        [LoggerMessage(4, LogLevel.Error, "Receiving jobs from the {Backend} backend failed; retrying.", EventName = "ReceiveFailed")]
-        public static partial void ReceiveFailed(ILogger logger, string backend, Exception exception);
-
-        [LoggerMessage(5, LogLevel.Error, "The {Backend} backend's background work failed; restarting it.", EventName = "BackgroundFailed")]
-        public static partial void BackgroundFailed(ILogger logger, string backend, Exception exception);
-
-        [LoggerMessage(6, LogLevel.Error, "Recording the outcome of job {JobId} in the {Backend} backend failed.", EventName = "RecordFailed")]
-        public static partial void RecordFailed(ILogger logger, string jobId, string backend, Exception exception);
-
-        [LoggerMessage(7, LogLevel.Error, "Job {JobId} has type '{JobType}', which has no handler on this host; dead-lettering it.", EventName = "NoHandler")]
-        public static partial void NoHandler(ILogger logger, string jobId, string jobType);
-
-        [LoggerMessage(8, LogLevel.Error, "Job {JobId}: the payload could not be read as '{JobType}'; dead-lettering it.", EventName = "BadPayload")]
-        public static partial void BadPayload(ILogger logger, string jobId, string jobType, Exception exception);
-
-        [LoggerMessage(9, LogLevel.Warning, "Job {JobId} attempt {Attempt} of {MaxAttempts} failed; retrying in {Delay}.", EventName = "Retrying")]
-        public static partial void Retrying(ILogger logger, string jobId, int attempt, int maxAttempts, TimeSpan delay, Exception exception);
-
-        [LoggerMessage(10, LogLevel.Error, "Job {JobId} failed on attempt {Attempt} and is dead-lettered.", EventName = "Failed")]
-        public static partial void Failed(ILogger logger, string jobId, int attempt, Exception exception);
-
-        [LoggerMessage(11, LogLevel.Information, "Job {JobId} was cancelled while running.", EventName = "Cancelled")]
-        public static partial void Cancelled(ILogger logger, string jobId);
-
-        [LoggerMessage(12, LogLevel.Information, "Job {JobId} was interrupted by shutdown and handed back to its queue.", EventName = "Interrupted")]
-        public static partial void Interrupted(ILogger logger, string jobId);
-
-        [LoggerMessage(13, LogLevel.Warning, "Job {JobId}'s handler did not stop after its timeout; it is abandoned and its slot reused.", EventName = "HandlerAbandoned")]
-        public static partial void HandlerAbandoned(ILogger logger, string jobId);
-
-        [LoggerMessage(14, LogLevel.Error, "Job {JobId} was delivered {Deliveries} times without finishing; dead-lettering it.", EventName = "TooManyDeliveries")]
-        public static partial void TooManyDeliveries(ILogger logger, string jobId, int deliveries);
-
-        [LoggerMessage(15, LogLevel.Error, "JobsOptions.DescribeError threw; using the default summary.", EventName = "DescribeFailed")]
-        public static partial void DescribeFailed(ILogger logger, Exception exception);
-
-        [LoggerMessage(16, LogLevel.Error, "Job {JobId} was interrupted by shutdown, but handing it back to the {Backend} backend failed; it is delivered again once its lease runs out.", EventName = "HandBackFailed")]
-        public static partial void HandBackFailed(ILogger logger, string jobId, string backend, Exception exception);
-
-        [LoggerMessage(18, LogLevel.Information, "Stopping: running the {Count} job(s) queued in this process (the {Backend} backend keeps them nowhere else) for up to {DrainTimeout} before taking no more work.", EventName = "EmptyingQueues")]
-        public static partial void EmptyingQueues(ILogger logger, long count, string backend, TimeSpan drainTimeout);
-
-        [LoggerMessage(19, LogLevel.Error, "Stopped with {Count} accepted job(s) still waiting in the {Backend} backend: they are lost with this process. Give the drain more time (JobsOptions.ShutdownDrainTimeout, the host's ShutdownTimeout) or use a backend that outlives the process.", EventName = "JobsLost")]
-        public static partial void JobsLost(ILogger logger, long count, string backend);
-
-        [LoggerMessage(17, LogLevel.Warning, "{Count} interrupted job(s) not handed back within {GracePeriod} of their tokens firing (handlers that ignore their token); stopping without them.", EventName = "HandBackTimedOut")]
-        public static partial void HandBackTimedOut(ILogger logger, int count, TimeSpan gracePeriod);
     }
 }

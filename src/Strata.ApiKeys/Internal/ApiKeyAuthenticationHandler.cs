@@ -59,7 +59,7 @@ internal sealed partial class ApiKeyAuthenticationHandler : AuthenticationHandle
             }
 
             RecordFailure(address);
-            Log.Malformed(Logger, Options.Prefix);
+            ApiKeysLog.Malformed(Logger, Options.Prefix);
             return await FailAsync(ApiKeyFailureReason.Malformed, keyId: null).ConfigureAwait(false);
         }
 
@@ -82,7 +82,7 @@ internal sealed partial class ApiKeyAuthenticationHandler : AuthenticationHandle
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                Log.StoreFailed(Logger, ex);
+                ApiKeysLog.StoreFailed(Logger, ex);
                 return await FailAsync(ApiKeyFailureReason.StoreUnavailable, keyId: null).ConfigureAwait(false);
             }
 
@@ -94,7 +94,7 @@ internal sealed partial class ApiKeyAuthenticationHandler : AuthenticationHandle
                 }
 
                 RecordFailure(address);
-                Log.Unknown(Logger, Options.Prefix);
+                ApiKeysLog.Unknown(Logger, Options.Prefix);
                 return await FailAsync(ApiKeyFailureReason.Unknown, keyId: null).ConfigureAwait(false);
             }
 
@@ -112,7 +112,7 @@ internal sealed partial class ApiKeyAuthenticationHandler : AuthenticationHandle
             : (ApiKeyFailureReason?)null;
         if (rejection is { } reason)
         {
-            Log.Rejected(Logger, record.Id, FailureMessages.Tag(reason));
+            ApiKeysLog.Rejected(Logger, record.Id, FailureMessages.Tag(reason));
             return await FailAsync(reason, record.Id).ConfigureAwait(false);
         }
 
@@ -140,7 +140,7 @@ internal sealed partial class ApiKeyAuthenticationHandler : AuthenticationHandle
         Context.Features.Set<IApiKeyFeature>(feature ?? new ApiKeyFeature(record, Scheme.Name));
         _lastUsed.Record(record.Id, now);
         _diagnostics.Authentication("success");
-        Log.Validated(Logger, record.Id);
+        ApiKeysLog.Validated(Logger, record.Id);
         return AuthenticateResult.Success(new AuthenticationTicket(principal, properties, Scheme.Name));
     }
 
@@ -263,7 +263,7 @@ internal sealed partial class ApiKeyAuthenticationHandler : AuthenticationHandle
 
     private async Task<AuthenticateResult> ThrottleAsync(System.Net.IPAddress? address)
     {
-        Log.Throttled(Logger, ClientAddressKey.Of(address));  // debug: one line per refused request
+        ApiKeysLog.Throttled(Logger, ClientAddressKey.Of(address));  // debug: one line per refused request
         return await FailAsync(ApiKeyFailureReason.Throttled, keyId: null).ConfigureAwait(false);
     }
 
@@ -271,7 +271,7 @@ internal sealed partial class ApiKeyAuthenticationHandler : AuthenticationHandle
     {
         if (_guard.RecordFailure(address))
         {
-            Log.Blocked(Logger, ClientAddressKey.Of(address));
+            ApiKeysLog.Blocked(Logger, ClientAddressKey.Of(address));
         }
     }
 
@@ -355,30 +355,6 @@ internal sealed partial class ApiKeyAuthenticationHandler : AuthenticationHandle
         None,
         Found,
         Ambiguous,
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(1, LogLevel.Debug, "API key {KeyId} validated.", EventName = "KeyValidated")]
-        public static partial void Validated(ILogger logger, string keyId);
-
-        [LoggerMessage(2, LogLevel.Information, "Malformed API key rejected before any lookup (expected prefix {Prefix}).", EventName = "KeyMalformed")]
-        public static partial void Malformed(ILogger logger, string prefix);
-
-        [LoggerMessage(3, LogLevel.Information, "Unknown API key with prefix {Prefix} rejected.", EventName = "KeyUnknown")]
-        public static partial void Unknown(ILogger logger, string prefix);
-
-        [LoggerMessage(4, LogLevel.Information, "API key {KeyId} rejected: {Reason}.", EventName = "KeyRejected")]
-        public static partial void Rejected(ILogger logger, string keyId, string reason);
-
-        [LoggerMessage(7, LogLevel.Warning, "Client {ClientAddress} blocked after repeated failed API-key attempts.", EventName = "ClientBlocked")]
-        public static partial void Blocked(ILogger logger, string clientAddress);
-
-        [LoggerMessage(8, LogLevel.Debug, "API-key attempt from blocked client {ClientAddress} refused with 429.", EventName = "ClientThrottled")]
-        public static partial void Throttled(ILogger logger, string clientAddress);
-
-        [LoggerMessage(9, LogLevel.Error, "The API-key store failed during a lookup.", EventName = "StoreLookupFailed")]
-        public static partial void StoreFailed(ILogger logger, Exception exception);
     }
 }
 

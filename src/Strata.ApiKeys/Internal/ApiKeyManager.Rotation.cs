@@ -62,7 +62,7 @@ internal sealed partial class ApiKeyManager
                 // The successor was never handed out: revoke it (nobody knows its secret), then look again; the
                 // other writer may have rotated or revoked the key, which the next pass reports.
                 await _store.UpdateAsync(replacement with { RevokedAt = now }, expectedVersion: null, CancellationToken.None).ConfigureAwait(false);
-                Log.ConcurrentChange(_logger, id, attempt);
+                ApiKeysLog.ConcurrentChange(_logger, id, attempt);
                 continue;
             }
             catch (ApiKeyConcurrencyException)
@@ -72,7 +72,7 @@ internal sealed partial class ApiKeyManager
             }
 
             await _lookup.InvalidateAsync(existing.Hash, cancellationToken).ConfigureAwait(false);
-            Log.Rotated(_logger, id, replacement.Id, retired.ExpiresAt!.Value);
+            ApiKeysLog.Rotated(_logger, id, replacement.Id, retired.ExpiresAt!.Value);
             return created;
         }
     }

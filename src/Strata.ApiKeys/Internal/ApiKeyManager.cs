@@ -60,7 +60,7 @@ internal sealed partial class ApiKeyManager : IApiKeyManager
         };
 
         var created = await StoreNewKeyAsync(record, cancellationToken).ConfigureAwait(false);
-        Log.Created(_logger, record.Id, record.Owner);
+        ApiKeysLog.Created(_logger, record.Id, record.Owner);
         return created;
     }
 
@@ -157,7 +157,7 @@ internal sealed partial class ApiKeyManager : IApiKeyManager
             return null;
         }
 
-        Log.Updated(_logger, id);
+        ApiKeysLog.Updated(_logger, id);
 
         // Read back: the store keeps a revocation and the newest last-used time that the change was made without.
         return (await _store.FindByIdAsync(id, cancellationToken).ConfigureAwait(false))?.Record ?? written;
@@ -187,7 +187,7 @@ internal sealed partial class ApiKeyManager : IApiKeyManager
             await _lookup.InvalidateAsync(existing.Hash, cancellationToken).ConfigureAwait(false);
             if (deleted)
             {
-                Log.Deleted(_logger, id);
+                ApiKeysLog.Deleted(_logger, id);
             }
 
             return deleted;
@@ -204,7 +204,7 @@ internal sealed partial class ApiKeyManager : IApiKeyManager
         var done = await ChangeAsync(id, r => r.RevokedAt is null ? r with { RevokedAt = now } : r, cancellationToken).ConfigureAwait(false);
         if (done)
         {
-            Log.Revoked(_logger, id);
+            ApiKeysLog.Revoked(_logger, id);
         }
 
         return done;
@@ -215,7 +215,7 @@ internal sealed partial class ApiKeyManager : IApiKeyManager
         var done = await ChangeAsync(id, r => r with { IsDisabled = true }, cancellationToken).ConfigureAwait(false);
         if (done)
         {
-            Log.Disabled(_logger, id);
+            ApiKeysLog.Disabled(_logger, id);
         }
 
         return done;
@@ -226,7 +226,7 @@ internal sealed partial class ApiKeyManager : IApiKeyManager
         var done = await ChangeAsync(id, r => r with { IsDisabled = false }, cancellationToken).ConfigureAwait(false);
         if (done)
         {
-            Log.Enabled(_logger, id);
+            ApiKeysLog.Enabled(_logger, id);
         }
 
         return done;
@@ -237,7 +237,7 @@ internal sealed partial class ApiKeyManager : IApiKeyManager
         var done = await ChangeAsync(id, r => r with { ExpiresAt = expiresAt }, cancellationToken).ConfigureAwait(false);
         if (done)
         {
-            Log.ExpirySet(_logger, id, expiresAt);
+            ApiKeysLog.ExpirySet(_logger, id, expiresAt);
         }
 
         return done;
@@ -279,7 +279,7 @@ internal sealed partial class ApiKeyManager : IApiKeyManager
                 }
                 catch (ApiKeyConcurrencyException) when (attempt < MaxAttempts)
                 {
-                    Log.ConcurrentChange(_logger, id, attempt);
+                    ApiKeysLog.ConcurrentChange(_logger, id, attempt);
                     continue;
                 }
 
@@ -322,35 +322,5 @@ internal sealed partial class ApiKeyManager : IApiKeyManager
         ApiKeyValidation.Scopes(request.Scopes, nameof(request));
         ApiKeyValidation.Metadata(request.Metadata, nameof(request));
         ApiKeyValidation.Networks(request.AllowedNetworks, nameof(request));
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(20, LogLevel.Information, "API key {KeyId} created for owner {Owner}.", EventName = "KeyCreated")]
-        public static partial void Created(ILogger logger, string keyId, string owner);
-
-        [LoggerMessage(21, LogLevel.Information, "API key {KeyId} revoked.", EventName = "KeyRevoked")]
-        public static partial void Revoked(ILogger logger, string keyId);
-
-        [LoggerMessage(22, LogLevel.Information, "API key {KeyId} disabled.", EventName = "KeyDisabled")]
-        public static partial void Disabled(ILogger logger, string keyId);
-
-        [LoggerMessage(23, LogLevel.Information, "API key {KeyId} enabled.", EventName = "KeyEnabled")]
-        public static partial void Enabled(ILogger logger, string keyId);
-
-        [LoggerMessage(24, LogLevel.Information, "API key {KeyId} expiry set to {ExpiresAt}.", EventName = "KeyExpirySet")]
-        public static partial void ExpirySet(ILogger logger, string keyId, DateTimeOffset? expiresAt);
-
-        [LoggerMessage(25, LogLevel.Information, "API key {KeyId} rotated to {NewKeyId}; the old key works until {ExpiresAt}.", EventName = "KeyRotated")]
-        public static partial void Rotated(ILogger logger, string keyId, string newKeyId, DateTimeOffset expiresAt);
-
-        [LoggerMessage(26, LogLevel.Information, "API key {KeyId} was changed by another writer during attempt {Attempt}; reading it again.", EventName = "KeyConcurrentChange")]
-        public static partial void ConcurrentChange(ILogger logger, string keyId, int attempt);
-
-        [LoggerMessage(27, LogLevel.Information, "API key {KeyId} updated.", EventName = "KeyUpdated")]
-        public static partial void Updated(ILogger logger, string keyId);
-
-        [LoggerMessage(28, LogLevel.Information, "API key {KeyId} deleted.", EventName = "KeyDeleted")]
-        public static partial void Deleted(ILogger logger, string keyId);
     }
 }

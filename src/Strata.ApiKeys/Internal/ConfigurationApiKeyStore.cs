@@ -92,11 +92,11 @@ internal sealed partial class ConfigurationApiKeyStore : IApiKeyStore, IDisposab
         {
             previous = _snapshot;
             _snapshot = Load(_section);
-            Log.Reloaded(_logger, _snapshot.ById.Count);
+            ApiKeysLog.Reloaded(_logger, _snapshot.ById.Count);
         }
         catch (InvalidOperationException ex)
         {
-            Log.ReloadFailed(_logger, ex.Message);
+            ApiKeysLog.ReloadFailed(_logger, ex.Message);
             return;
         }
 
@@ -117,7 +117,7 @@ internal sealed partial class ConfigurationApiKeyStore : IApiKeyStore, IDisposab
         }
         catch (Exception ex)
         {
-            Log.InvalidationFailed(_logger, ex);
+            ApiKeysLog.InvalidationFailed(_logger, ex);
         }
     }
 
@@ -246,18 +246,6 @@ internal sealed partial class ConfigurationApiKeyStore : IApiKeyStore, IDisposab
     }
 
     private sealed record Snapshot(Dictionary<string, StoredApiKey> ById, Dictionary<string, StoredApiKey> ByHash);
-
-    private static partial class Log
-    {
-        [LoggerMessage(40, LogLevel.Information, "API-key configuration reloaded: {Count} keys.", EventName = "ConfigurationReloaded")]
-        public static partial void Reloaded(ILogger logger, int count);
-
-        [LoggerMessage(41, LogLevel.Error, "API-key configuration reload rejected; the previous keys stay in force. {Problem}", EventName = "ConfigurationReloadFailed")]
-        public static partial void ReloadFailed(ILogger logger, string problem);
-
-        [LoggerMessage(42, LogLevel.Warning, "Dropping cached API-key lookups after a configuration reload failed; changes are seen within CacheDuration.", EventName = "ConfigurationReloadInvalidationFailed")]
-        public static partial void InvalidationFailed(ILogger logger, Exception exception);
-    }
 }
 
 /// <summary>Resolves the configuration store at start-up so a bad configuration stops the host with a message naming the key and field.</summary>

@@ -77,7 +77,7 @@ internal sealed partial class LastUsedTracker
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // The times stay pending; the next flush tries again with whatever is newest by then.
-            Log.FlushFailed(_logger, snapshot.Count, ex);
+            ApiKeysLog.FlushFailed(_logger, snapshot.Count, ex);
             return;
         }
 
@@ -105,7 +105,7 @@ internal sealed partial class LastUsedTracker
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            Log.ShutdownFlushCancelled(_logger, _pending.Count);
+            ApiKeysLog.ShutdownFlushCancelled(_logger, _pending.Count);
         }
     }
 
@@ -149,15 +149,6 @@ internal sealed partial class LastUsedTracker
 
         /// <summary>Retires the entry if it still holds <paramref name="written"/>.</summary>
         public bool TryRetire(long written) => Interlocked.CompareExchange(ref _ticks, Retired, written) == written;
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(30, LogLevel.Warning, "Writing last-used times of {Count} API keys failed; will retry on the next flush.", EventName = "LastUsedFlushFailed")]
-        public static partial void FlushFailed(ILogger logger, int count, Exception exception);
-
-        [LoggerMessage(31, LogLevel.Warning, "The shutdown timeout ran out before the last-used times of {Count} API keys were written; they are lost.", EventName = "LastUsedShutdownFlushCancelled")]
-        public static partial void ShutdownFlushCancelled(ILogger logger, int count);
     }
 }
 

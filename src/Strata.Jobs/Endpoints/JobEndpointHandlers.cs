@@ -26,11 +26,11 @@ internal sealed partial class JobEndpointHandlers<TJob>(JobEndpointOptions optio
             if (context.RequestServices.GetService<IJobBackend>()?.DescribeOutage() is { } outage)
             {
                 // A known outage, which the backend logs once as it starts and ends: no stack per request.
-                Log.StoreOutage(logger, context.Request.Method, outage);
+                JobsLog.StoreOutage(logger, context.Request.Method, outage);
             }
             else
             {
-                Log.BackendUnavailable(logger, context.Request.Method, ex);
+                JobsLog.BackendUnavailable(logger, context.Request.Method, ex);
             }
 
             SetRetryAfter(context);
@@ -128,15 +128,6 @@ internal sealed partial class JobEndpointHandlers<TJob>(JobEndpointOptions optio
 
     private static IResult Problem(int status, string title, string detail) =>
         Results.Problem(statusCode: status, title: title, detail: detail);
-
-    private static partial class Log
-    {
-        [LoggerMessage(201, LogLevel.Error, "A {Method} job request failed because the job backend failed; answering 503.", EventName = "BackendUnavailable")]
-        public static partial void BackendUnavailable(ILogger logger, string method, Exception exception);
-
-        [LoggerMessage(202, LogLevel.Debug, "A {Method} job request answered 503: {Outage}", EventName = "StoreOutage")]
-        public static partial void StoreOutage(ILogger logger, string method, string outage);
-    }
 
     /// <summary>202 with a Location header and the job's status as the body.</summary>
     private sealed class AcceptedWithLocation(string location, IResult body) : IResult

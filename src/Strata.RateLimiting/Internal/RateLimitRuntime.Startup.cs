@@ -35,11 +35,11 @@ internal sealed partial class RateLimitRuntime
 
         if (_store.IsDistributed)
         {
-            Log.SharedStore(_logger, _store.Description);
+            RateLimitingLog.SharedStore(_logger, _store.Description);
         }
         else
         {
-            Log.InProcessStore(_logger);
+            RateLimitingLog.InProcessStore(_logger);
         }
     }
 
@@ -48,19 +48,7 @@ internal sealed partial class RateLimitRuntime
     {
         if (Interlocked.Exchange(ref _authenticationOrderWarned, 1) == 0)
         {
-            Log.AuthenticationAfterRateLimiter(_logger, policy.Name, policy.Partition?.Description ?? "-", scheme);
+            RateLimitingLog.AuthenticationAfterRateLimiter(_logger, policy.Name, policy.Partition?.Description ?? "-", scheme);
         }
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(7, LogLevel.Warning, "Rate-limit policy '{Policy}' partitions by {Partition}, but a request reached the rate limiter before authentication: call app.UseAuthentication() before app.UseRateLimiter(). Until then such requests are authenticated by the rate limiter with the default scheme '{Scheme}', so that keys do not share one anonymous bucket.", EventName = "AuthenticationAfterRateLimiter")]
-        public static partial void AuthenticationAfterRateLimiter(ILogger logger, string policy, string partition, string scheme);
-
-        [LoggerMessage(8, LogLevel.Information, "Rate limits: in-process store (this node only). Call AddRedisRateLimiting(...) to share limits across nodes.", EventName = "InProcessStore")]
-        public static partial void InProcessStore(ILogger logger);
-
-        [LoggerMessage(9, LogLevel.Information, "Rate limits: {Store}", EventName = "SharedStore")]
-        public static partial void SharedStore(ILogger logger, string store);
     }
 }

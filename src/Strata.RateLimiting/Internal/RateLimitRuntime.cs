@@ -171,10 +171,10 @@ internal sealed partial class RateLimitRuntime : IDisposable
             Metrics.StoreDuration(_store.Name, Stopwatch.GetElapsedTime(started), failed: true);
             if (_breaker.OnFailure())
             {
-                Log.CircuitOpened(_logger, _store.Name, _settings.BreakDuration);
+                RateLimitingLog.CircuitOpened(_logger, _store.Name, _settings.BreakDuration);
             }
 
-            Log.StoreFailed(_logger, _store.Name, policy.Name, policy.FailureMode, ex);
+            RateLimitingLog.StoreFailed(_logger, _store.Name, policy.Name, policy.FailureMode, ex);
             activity?.SetStatus(ActivityStatusCode.Error, "store unavailable");
             return tracker.Track(FailureMode(policy, partition, rules, cost), cost, context);
         }
@@ -182,7 +182,7 @@ internal sealed partial class RateLimitRuntime : IDisposable
         Metrics.StoreDuration(_store.Name, Stopwatch.GetElapsedTime(started), failed: false);
         if (_breaker.OnSuccess())
         {
-            Log.CircuitClosed(_logger, _store.Name);
+            RateLimitingLog.CircuitClosed(_logger, _store.Name);
         }
 
         activity?.SetTag("strata.ratelimiting.result", decision.Allowed ? "acquired" : "rejected");
@@ -213,7 +213,7 @@ internal sealed partial class RateLimitRuntime : IDisposable
     {
         Metrics.DenyCacheHit(policy.Name);
         Metrics.Decision(policy.Name, "rejected", _store.Name);
-        Log.Rejected(_logger, policy.Name, DecisionSource.DenyCache);
+        RateLimitingLog.Rejected(_logger, policy.Name, DecisionSource.DenyCache);
     }
 
     private Outcome FailureMode(PolicyDefinition policy, string partition, RateLimitRule[] rules, int cost)
@@ -282,7 +282,7 @@ internal sealed partial class RateLimitRuntime : IDisposable
     {
         if (!decision.Allowed && policy.ShadowMode)
         {
-            Log.ShadowRejected(_logger, policy.Name, partition);
+            RateLimitingLog.ShadowRejected(_logger, policy.Name, partition);
             Metrics.Decision(policy.Name, "shadow_rejected", storeName);
             var admitted = new Decision(decision.Policy, decision.Rules, decision.Results, true, decision.Source, decision.RetryAfter, shadowRejected: true);
             return new Outcome(admitted, release);
@@ -291,7 +291,7 @@ internal sealed partial class RateLimitRuntime : IDisposable
         Metrics.Decision(policy.Name, decision.Allowed ? "acquired" : "rejected", storeName);
         if (!decision.Allowed)
         {
-            Log.Rejected(_logger, policy.Name, decision.Source);
+            RateLimitingLog.Rejected(_logger, policy.Name, decision.Source);
         }
 
         return new Outcome(decision, release, deniedUntil);
@@ -306,7 +306,7 @@ internal sealed partial class RateLimitRuntime : IDisposable
         catch (Exception ex)
         {
             // The permit expires with its lifetime; a failed release only holds it until then.
-            Log.ReleaseFailed(_logger, store.Name, request.Policy, ex);
+            RateLimitingLog.ReleaseFailed(_logger, store.Name, request.Policy, ex);
         }
     }
 
@@ -319,26 +319,5 @@ internal sealed partial class RateLimitRuntime : IDisposable
         }
 
         return new StoreRequest(policy.Name, partition, specs, cost, policy.HasConcurrency ? Guid.NewGuid().ToString("N") : null, slot);
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(1, LogLevel.Warning, "Rate-limit store '{Store}' could not decide for policy '{Policy}'; deciding with {FailureMode}.", EventName = "StoreFailed")]
-        public static partial void StoreFailed(ILogger logger, string store, string policy, RateLimitFailureMode failureMode, Exception exception);
-
-        [LoggerMessage(2, LogLevel.Warning, "Circuit to rate-limit store '{Store}' opened for {BreakDuration}; policies use their failure mode meanwhile.", EventName = "CircuitOpened")]
-        public static partial void CircuitOpened(ILogger logger, string store, TimeSpan breakDuration);
-
-        [LoggerMessage(3, LogLevel.Information, "Circuit to rate-limit store '{Store}' closed; decisions return to the store.", EventName = "CircuitClosed")]
-        public static partial void CircuitClosed(ILogger logger, string store);
-
-        [LoggerMessage(4, LogLevel.Information, "Shadow mode: policy '{Policy}' would have rejected a request of partition '{Partition}'.", EventName = "ShadowRejected")]
-        public static partial void ShadowRejected(ILogger logger, string policy, string partition);
-
-        [LoggerMessage(5, LogLevel.Debug, "Policy '{Policy}' rejected a request ({Source}).", EventName = "Rejected")]
-        public static partial void Rejected(ILogger logger, string policy, DecisionSource source);
-
-        [LoggerMessage(6, LogLevel.Warning, "Releasing concurrency permits of policy '{Policy}' in store '{Store}' failed; they expire with their lifetime.", EventName = "ReleaseFailed")]
-        public static partial void ReleaseFailed(ILogger logger, string store, string policy, Exception exception);
     }
 }
