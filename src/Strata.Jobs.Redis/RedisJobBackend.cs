@@ -949,7 +949,7 @@ internal sealed partial class RedisJobBackend : IJobBackend
     /// <summary>The database for a request-path call: throws at once, nothing sent, while Redis is out of reach.</summary>
     private async ValueTask<IDatabase> AvailableDatabaseAsync()
     {
-        var connection = await _connection.GetAsync().ConfigureAwait(false);
+        var connection = await _connection.GetForRequestAsync().ConfigureAwait(false);
         _connection.Outage.ThrowIfDown();
         return connection.GetDatabase();
     }

@@ -40,8 +40,21 @@ internal sealed partial class RedisOutage : IDisposable
         _logger = logger;
     }
 
-    /// <summary>True while an outage is known (no Redis server connected).</summary>
-    public bool IsDown => _connection is { IsConnected: false } && !_disposed.IsCancellationRequested;
+    private volatile bool _firstConnectSlow;
+
+    /// <summary>
+    /// True while an outage is known: no Redis server connected, or the first connection still being made after the
+    /// wait a request allows (a host started while Redis is down can take the client's timeouts to get a multiplexer).
+    /// </summary>
+    public bool IsDown =>
+        (_connection is { IsConnected: false } || (_connection is null && _firstConnectSlow)) && !_disposed.IsCancellationRequested;
+
+    /// <summary>The first connection to <paramref name="endpoints"/> takes longer than a request waits: an outage starts.</summary>
+    public void FirstConnectIsSlow(string endpoints)
+    {
+        _firstConnectSlow = true;
+        Begin("still connecting to " + endpoints);
+    }
 
     /// <summary>Starts following <paramref name="connection"/>; an outage starts at once if it is not connected (a host started while Redis is down).</summary>
     public void Attach(IConnectionMultiplexer connection)
@@ -61,6 +74,10 @@ internal sealed partial class RedisOutage : IDisposable
         if (!connection.IsConnected)
         {
             Begin("no connection to " + EndPoints(connection));
+        }
+        else
+        {
+            TryEnd();   // an outage begun while the first connection was being made ends here
         }
     }
 
