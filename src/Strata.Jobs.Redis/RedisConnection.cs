@@ -71,7 +71,7 @@ internal sealed class RedisConnection(IServiceProvider services, IOptions<RedisJ
         try
         {
             var configured = ConfigurationOptions.Parse(options.Value.Configuration ?? string.Empty).EndPoints;
-            return configured.Count == 0 ? "Redis" : string.Join(", ", configured.Select(e => e.ToString()));
+            return configured.Count == 0 ? "Redis" : RedisOutage.EndPoints(configured);
         }
         catch (ArgumentException)
         {

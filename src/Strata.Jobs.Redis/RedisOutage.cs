@@ -33,14 +33,13 @@ internal sealed partial class RedisOutage : IDisposable
     private long _startedAt;
     private string _cause = string.Empty;
     private string? _lastFailure;
+    private volatile bool _firstConnectSlow;
 
     public RedisOutage(TimeProvider time, ILogger<RedisOutage> logger)
     {
         _time = time;
         _logger = logger;
     }
-
-    private volatile bool _firstConnectSlow;
 
     /// <summary>
     /// True while an outage is known: no Redis server connected, or the first connection still being made after the
@@ -160,8 +159,11 @@ internal sealed partial class RedisOutage : IDisposable
         _disposed.Dispose();
     }
 
-    private static string EndPoints(IConnectionMultiplexer connection) =>
-        string.Join(", ", connection.GetEndPoints().Select(e => EndPointCollection.ToString(e)));
+    /// <summary>The servers, as <c>host:port, ...</c> (never a configuration string: it may hold a password).</summary>
+    internal static string EndPoints(IEnumerable<System.Net.EndPoint> endpoints) =>
+        string.Join(", ", endpoints.Select(e => EndPointCollection.ToString(e)));
+
+    private static string EndPoints(IConnectionMultiplexer connection) => EndPoints(connection.GetEndPoints());
 
     private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e)
     {
