@@ -38,8 +38,8 @@ if (scaledOut)
 builder.Services.AddAuthentication(ApiKeyDefaults.AuthenticationScheme)
     .AddApiKey(options => options.Prefix = SampleApiKeys.KeyPrefix);   // keys look like sk_sample_...
 builder.Services.AddAuthorization();
-builder.Services.AddApiKeys()
-    .AddEntityFrameworkStore<SampleDbContext>();   // the StrataApiKeys table
+builder.Services.AddStrataApiKeys()
+    .UseEntityFrameworkStore<SampleDbContext>();   // the StrataApiKeys table
 builder.Services.Configure<ApiKeysOptions>(builder.Configuration.GetSection(SampleApiKeys.SectionName));   // Pepper, ...
 builder.Logging.KeepKeysOutOfKestrelLogs();   // Kestrel's Debug log would quote a key sent in a malformed header line
 
@@ -48,8 +48,13 @@ builder.Logging.KeepKeysOutOfKestrelLogs();   // Kestrel's Debug log would quote
 // RateLimiting:Policies:{policy}:Tiers, reloaded without a restart; a key without a plan gets the limit of the Api section.
 var failureModes = SampleFailureModes.From(builder.Configuration);   // while Redis cannot decide: local share, open or 503
 builder.Services.AddSingleton(failureModes);
-builder.Services.AddStrataRateLimiting();   // IRateLimiterFactory, for the token budget; tiers from configuration
-builder.Services.Configure<StrataRateLimitingOptions>(builder.Configuration.GetSection("RateLimiting"));
+var limits = builder.Services.AddStrataRateLimiting();   // one runtime for every policy; IRateLimiterFactory for the token budget
+if (scaledOut)
+{
+    limits.UseRedis();   // the counts live in Redis: all api nodes share one limit per key
+}
+
+builder.Services.Configure<StrataRateLimitingOptions>(builder.Configuration.GetSection("RateLimiting"));   // tiers, reloaded
 builder.Services.AddRateLimiter(_ => { });
 builder.Services.AddOptions<RateLimiterOptions>()   // through options, to read the validated Api:RequestsPerMinute
     .Configure<IOptions<SampleApiOptions>>((options, api) => options.AddGcraPolicy(
@@ -69,17 +74,13 @@ builder.Services.AddOptions<RateLimiterOptions>()   // through options, to read 
             period: TimeSpan.FromMinutes(1),
             policy => policy.FailureMode = failureModes.Admin));
 builder.Services.AddSingleton<TokenBudget>();   // spends one permit per token (RateLimits/TokenBudget.cs)
-if (scaledOut)
-{
-    builder.Services.AddRedisRateLimiting();   // the counts live in Redis: all api nodes share one limit per key
-}
 
 // Gateway, OpenAPI: the ApiKey scheme on every operation that needs a key, so the /scalar page can send one.
 builder.Services.AddOpenApi(options => options.AddApiKeySecurityScheme().DescribeSampleApi());
 
 // Async processing (Strata.Jobs): AnalyzeDocument jobs, in memory in role all; scaled out, in Redis, where the api
 // role enqueues them and the worker role runs them.
-var jobs = builder.Services.AddJobs(options =>
+var jobs = builder.Services.AddStrataJobs(options =>
     {
         options.MaxAttempts = 3;
         options.RetryBaseDelay = TimeSpan.FromSeconds(1);

@@ -18,7 +18,7 @@ public static class SampleDataServiceCollectionExtensions
     /// <summary>
     /// Registers the sample's database from <c>Database:Provider</c> (<c>Sqlite</c> by default, or <c>Postgres</c>) and
     /// <c>ConnectionStrings:Database</c> (default <c>Data Source=data/strata-sample.db</c>): the provider's context
-    /// (resolvable as <see cref="SampleDbContext"/>, so <c>services.AddApiKeys().AddEntityFrameworkStore&lt;SampleDbContext&gt;()</c>
+    /// (resolvable as <see cref="SampleDbContext"/>, so <c>services.AddStrataApiKeys().UseEntityFrameworkStore&lt;SampleDbContext&gt;()</c>
     /// works), <see cref="IAnalysisRepository"/>, <see cref="TimeProvider"/> (system, unless one is registered) and the health
     /// check "database" tagged "ready". The keys are read when the first context is created (so configuration added after
     /// this call, e.g. by a test host, counts); a wrong value then throws <see cref="InvalidOperationException"/> naming the

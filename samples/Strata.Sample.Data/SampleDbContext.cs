@@ -41,7 +41,7 @@ public class SampleDbContext : DbContext
     {
         ArgumentNullException.ThrowIfNull(modelBuilder);
 
-        modelBuilder.AddApiKeys();
+        modelBuilder.ApplyStrataApiKeys();
 
         modelBuilder.Entity<Document>(entity =>
         {

@@ -11,12 +11,12 @@ public static class ApiKeysEntityFrameworkCoreExtensions
 {
     /// <summary>
     /// Keeps keys in <typeparamref name="TContext"/> (registered with <c>AddDbContext</c> or <c>AddDbContextFactory</c>),
-    /// whose <c>OnModelCreating</c> calls <c>modelBuilder.AddApiKeys()</c>. Checked at start-up.
+    /// whose <c>OnModelCreating</c> calls <c>modelBuilder.ApplyStrataApiKeys()</c>. Checked at start-up.
     /// </summary>
     /// <typeparam name="TContext">Your DbContext.</typeparam>
     /// <param name="builder">The API-keys builder.</param>
     /// <returns>The builder.</returns>
-    public static ApiKeysBuilder AddEntityFrameworkStore<TContext>(this ApiKeysBuilder builder)
+    public static ApiKeysBuilder UseEntityFrameworkStore<TContext>(this ApiKeysBuilder builder)
         where TContext : DbContext
     {
         ArgumentNullException.ThrowIfNull(builder);

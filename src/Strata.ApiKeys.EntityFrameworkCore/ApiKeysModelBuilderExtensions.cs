@@ -17,7 +17,7 @@ public static class ApiKeysModelBuilderExtensions
     /// <param name="tableName">The table name. <value>Default <c>"StrataApiKeys"</c>.</value></param>
     /// <param name="schema">The schema, or <see langword="null"/> for the provider's default.</param>
     /// <returns>The model builder.</returns>
-    public static ModelBuilder AddApiKeys(this ModelBuilder modelBuilder, string tableName = DefaultTableName, string? schema = null)
+    public static ModelBuilder ApplyStrataApiKeys(this ModelBuilder modelBuilder, string tableName = DefaultTableName, string? schema = null)
     {
         ArgumentNullException.ThrowIfNull(modelBuilder);
         ArgumentException.ThrowIfNullOrWhiteSpace(tableName);

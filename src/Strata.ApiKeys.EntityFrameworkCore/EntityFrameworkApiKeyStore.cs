@@ -311,7 +311,7 @@ internal sealed class EntityFrameworkApiKeyStore<TContext> : IApiKeyStore
     };
 }
 
-/// <summary>Checks at start-up that <typeparamref name="TContext"/> maps the API-key table, so a missing <c>modelBuilder.AddApiKeys()</c> stops the host with a clear message.</summary>
+/// <summary>Checks at start-up that <typeparamref name="TContext"/> maps the API-key table, so a missing <c>modelBuilder.ApplyStrataApiKeys()</c> stops the host with a clear message.</summary>
 internal sealed class EntityFrameworkStoreStartupCheck<TContext>(IServiceScopeFactory scopes) : IHostedService
     where TContext : DbContext
 {
@@ -329,7 +329,7 @@ internal sealed class EntityFrameworkStoreStartupCheck<TContext>(IServiceScopeFa
                 if (db.Model.FindEntityType(typeof(ApiKeyEntity)) is null)
                 {
                     throw new InvalidOperationException(
-                        $"{typeof(TContext).Name} does not map the API-key table: call modelBuilder.AddApiKeys() in its OnModelCreating, then add a migration.");
+                        $"{typeof(TContext).Name} does not map the API-key table: call modelBuilder.ApplyStrataApiKeys() in its OnModelCreating, then add a migration.");
                 }
             }
             finally

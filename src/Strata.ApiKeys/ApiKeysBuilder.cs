@@ -2,7 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Strata.ApiKeys;
 
-/// <summary>Returned by <c>AddApiKeys()</c>; choose a store on it.</summary>
+/// <summary>Returned by <c>AddStrataApiKeys()</c>; choose a store on it.</summary>
 public sealed class ApiKeysBuilder
 {
     internal ApiKeysBuilder(IServiceCollection services)

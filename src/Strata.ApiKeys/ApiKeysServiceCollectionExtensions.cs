@@ -14,13 +14,13 @@ public static class ApiKeysServiceCollectionExtensions
     /// <summary>Adds the key manager, hashing, caching and last-used tracking. Choose a store on the returned builder.</summary>
     /// <param name="services">The services.</param>
     /// <returns>A builder to choose a store on.</returns>
-    public static ApiKeysBuilder AddApiKeys(this IServiceCollection services) => services.AddApiKeys(static _ => { });
+    public static ApiKeysBuilder AddStrataApiKeys(this IServiceCollection services) => services.AddStrataApiKeys(static _ => { });
 
     /// <summary>Adds the key manager, hashing, caching and last-used tracking, with options. Choose a store on the returned builder.</summary>
     /// <param name="services">The services.</param>
     /// <param name="configure">Configures <see cref="ApiKeysOptions"/>.</param>
     /// <returns>A builder to choose a store on.</returns>
-    public static ApiKeysBuilder AddApiKeys(this IServiceCollection services, Action<ApiKeysOptions> configure)
+    public static ApiKeysBuilder AddStrataApiKeys(this IServiceCollection services, Action<ApiKeysOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
@@ -72,7 +72,7 @@ public static class ApiKeysServiceCollectionExtensions
     /// <summary>Keeps keys in process memory (lost on restart): for tests, demos and hosts that seed keys at start.</summary>
     /// <param name="builder">The API-keys builder.</param>
     /// <returns>The builder.</returns>
-    public static ApiKeysBuilder AddInMemoryStore(this ApiKeysBuilder builder)
+    public static ApiKeysBuilder UseInMemoryStore(this ApiKeysBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.Replace(ServiceDescriptor.Singleton<IApiKeyStore, InMemoryApiKeyStore>());
@@ -87,7 +87,7 @@ public static class ApiKeysServiceCollectionExtensions
     /// <param name="builder">The API-keys builder.</param>
     /// <param name="section">The section, for example <c>builder.Configuration.GetSection("ApiKeys")</c>.</param>
     /// <returns>The builder.</returns>
-    public static ApiKeysBuilder AddConfigurationStore(this ApiKeysBuilder builder, IConfiguration section)
+    public static ApiKeysBuilder UseConfigurationStore(this ApiKeysBuilder builder, IConfiguration section)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(section);
@@ -101,7 +101,7 @@ public static class ApiKeysServiceCollectionExtensions
     /// <typeparam name="TStore">The store type.</typeparam>
     /// <param name="builder">The API-keys builder.</param>
     /// <returns>The builder.</returns>
-    public static ApiKeysBuilder AddStore<TStore>(this ApiKeysBuilder builder)
+    public static ApiKeysBuilder UseStore<TStore>(this ApiKeysBuilder builder)
         where TStore : class, IApiKeyStore
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -128,5 +128,6 @@ public static class ApiKeysServiceCollectionExtensions
         services.TryAddSingleton<ApiKeySchemePrefixes>();
         services.TryAddSingleton<IApiKeyManager>(static sp => ActivatorUtilities.CreateInstance<ApiKeyManager>(sp, MissingRegistration.StoreOf(sp)));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, LastUsedFlushService>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ApiKeysAnnouncement>());
     }
 }

@@ -1,16 +1,18 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
+using Strata.Redis;
 
 namespace Strata.Jobs.Redis;
 
 /// <summary>
-/// The host's one multiplexer: the one registered in DI, or one connected once from the configuration string
-/// (<c>abortConnect=false</c>: a host starts while Redis is down, and the multiplexer reconnects on its own).
-/// <see cref="Outage"/> follows its state from the first use on.
+/// The backend's one multiplexer, from the source <see cref="RedisConnectionSource"/> chooses (a factory, a
+/// configuration connected once with <c>abortConnect=false</c> so a host starts while Redis is down, or the host's
+/// multiplexer from DI). <see cref="Outage"/> follows its state from the first use on.
 /// </summary>
 internal sealed class RedisConnection(IServiceProvider services, IOptions<RedisJobsOptions> options, RedisOutage outage) : IAsyncDisposable
 {
+    private readonly RedisConnectionSource _source = RedisConnectionSource.Choose(options.Value, services, static _ => { });
+
     /// <summary>
     /// How long a request-path call waits for the first connection before it is refused (503). Connecting to a
     /// server that is down can take the client's connect timeout and its retries; a request does not wait that long.
@@ -20,7 +22,9 @@ internal sealed class RedisConnection(IServiceProvider services, IOptions<RedisJ
     private readonly object _sync = new();
     private volatile IConnectionMultiplexer? _connection;
     private Task<IConnectionMultiplexer>? _connecting;
-    private bool _owned;
+
+    /// <summary>For the start-up line: <c>redis at host:port (Configuration), prefix strata:jobs:</c>.</summary>
+    public string Description => _source.Describe(options.Value.KeyPrefix);
 
     /// <summary>Whether Redis is out of reach; logs the outage's start and end.</summary>
     public RedisOutage Outage => outage;
@@ -59,25 +63,14 @@ internal sealed class RedisConnection(IServiceProvider services, IOptions<RedisJ
     {
         // First, so that closing the connection below is not logged as an outage.
         outage.Dispose();
-        if (_owned && _connection is { } connection)
+        if (_source.Owned && _connection is { } connection)
         {
             await connection.DisposeAsync().ConfigureAwait(false);
         }
     }
 
-    /// <summary>The servers the configuration names (never the string itself: it may hold a password).</summary>
-    private string EndPoints()
-    {
-        try
-        {
-            var configured = ConfigurationOptions.Parse(options.Value.Configuration ?? string.Empty).EndPoints;
-            return configured.Count == 0 ? "Redis" : RedisOutage.EndPoints(configured);
-        }
-        catch (ArgumentException)
-        {
-            return "Redis";
-        }
-    }
+    /// <summary>The servers (never the configuration itself: it may hold a password).</summary>
+    private string EndPoints() => _source.EndPoints();
 
     private Task<IConnectionMultiplexer> Connecting()
     {
@@ -91,22 +84,7 @@ internal sealed class RedisConnection(IServiceProvider services, IOptions<RedisJ
     {
         try
         {
-            IConnectionMultiplexer connection;
-            var registered = services.GetService<IConnectionMultiplexer>();
-            if (registered is not null)
-            {
-                connection = registered;
-            }
-            else
-            {
-                var configuration = options.Value.Configuration ?? throw new InvalidOperationException(
-                    "Strata.Jobs.Redis needs a connection: register an IConnectionMultiplexer in DI or set RedisJobsOptions.Configuration (UseRedis(\"host:port\")).");
-                var parsed = ConfigurationOptions.Parse(configuration);
-                parsed.AbortOnConnectFail = false;
-                connection = await ConnectionMultiplexer.ConnectAsync(parsed).ConfigureAwait(false);
-                _owned = true;
-            }
-
+            var connection = await _source.ConnectAsync().ConfigureAwait(false);
             outage.Attach(connection);
             _connection = connection;
             return connection;

@@ -59,6 +59,8 @@ internal sealed partial class RedisJobBackend : IJobBackend
 
     public string Name => "redis";
 
+    public string Description => _connection.Description;
+
     private RedisChannel CancelChannel => RedisChannel.Literal(_options.KeyPrefix + "cancel");
 
     public string CreateJobId(string queue) => JobIds.Create(queue);

@@ -8,16 +8,18 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Selects the Redis backend for Strata.Jobs.</summary>
 public static class RedisJobsBuilderExtensions
 {
-    /// <summary>Keeps jobs in Redis (6.2 or newer), through the <c>IConnectionMultiplexer</c> registered in DI.</summary>
-    /// <param name="builder">The builder returned by <c>AddJobs</c>.</param>
+    /// <summary>Keeps jobs in Redis (6.2 or newer), through the <c>IConnectionMultiplexer</c> registered in DI. Calling it twice is harmless.</summary>
+    /// <param name="builder">The builder returned by <c>AddStrataJobs</c>.</param>
     /// <returns>The builder.</returns>
     public static JobsBuilder UseRedis(this JobsBuilder builder) => builder.UseRedis(static _ => { });
 
     /// <summary>
     /// Keeps jobs in Redis (6.2 or newer): one Stream per queue read through a consumer group, at-least-once.
-    /// Uses the <c>IConnectionMultiplexer</c> registered in DI, or connects with <see cref="RedisJobsOptions.Configuration"/>.
+    /// The connection comes from the first of <see cref="RedisJobsOptions.ConnectionMultiplexerFactory"/>,
+    /// <see cref="RedisJobsOptions.ConfigurationOptions"/>, <see cref="RedisJobsOptions.Configuration"/> and
+    /// <see cref="RedisJobsOptions.ConnectionServiceKey"/> that is set, else from the <c>IConnectionMultiplexer</c> in DI.
     /// </summary>
-    /// <param name="builder">The builder returned by <c>AddJobs</c>.</param>
+    /// <param name="builder">The builder returned by <c>AddStrataJobs</c>.</param>
     /// <param name="configure">Adjusts the backend's settings; validated when the host starts.</param>
     /// <returns>The builder.</returns>
     public static JobsBuilder UseRedis(this JobsBuilder builder, Action<RedisJobsOptions> configure)
@@ -35,13 +37,29 @@ public static class RedisJobsBuilderExtensions
         return builder;
     }
 
-    /// <summary>Keeps jobs in Redis, connecting with <paramref name="configuration"/> unless an <c>IConnectionMultiplexer</c> is registered.</summary>
-    /// <param name="builder">The builder returned by <c>AddJobs</c>.</param>
-    /// <param name="configuration">A StackExchange.Redis configuration string, for example <c>"localhost:6379"</c>.</param>
+    /// <summary>Keeps jobs in the Redis named by <paramref name="configuration"/>; the backend owns that connection.</summary>
+    /// <param name="builder">The builder returned by <c>AddStrataJobs</c>.</param>
+    /// <param name="configuration">A StackExchange.Redis configuration string, for example <c>"localhost:6379"</c>; <c>abortConnect=false</c> is applied so a host starts while Redis is down.</param>
     /// <returns>The builder.</returns>
     public static JobsBuilder UseRedis(this JobsBuilder builder, string configuration)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(configuration);
         return builder.UseRedis(o => o.Configuration = configuration);
+    }
+
+    /// <summary>Keeps jobs in the Redis named by <paramref name="configuration"/>, with more settings.</summary>
+    /// <param name="builder">The builder returned by <c>AddStrataJobs</c>.</param>
+    /// <param name="configuration">A StackExchange.Redis configuration string, for example <c>"localhost:6379"</c>.</param>
+    /// <param name="configure">Adjusts the backend's settings; validated when the host starts.</param>
+    /// <returns>The builder.</returns>
+    public static JobsBuilder UseRedis(this JobsBuilder builder, string configuration, Action<RedisJobsOptions> configure)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(configuration);
+        ArgumentNullException.ThrowIfNull(configure);
+        return builder.UseRedis(o =>
+        {
+            o.Configuration = configuration;
+            configure(o);
+        });
     }
 }

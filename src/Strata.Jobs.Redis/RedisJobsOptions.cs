@@ -1,16 +1,38 @@
+using StackExchange.Redis;
+using Strata.Redis;
+
 namespace Strata.Jobs.Redis;
 
-/// <summary>Settings of the Redis backend of Strata.Jobs.</summary>
-public sealed class RedisJobsOptions
+/// <summary>
+/// Settings of the Redis backend of Strata.Jobs, validated on start. The connection comes from the first of
+/// <see cref="ConnectionMultiplexerFactory"/>, <see cref="ConfigurationOptions"/>, <see cref="Configuration"/>,
+/// <see cref="ConnectionServiceKey"/> that is set, else from the <c>IConnectionMultiplexer</c> in DI.
+/// </summary>
+public sealed class RedisJobsOptions : IRedisConnectionSettings
 {
     /// <summary>
-    /// A StackExchange.Redis configuration string, used only when no <c>IConnectionMultiplexer</c> is
-    /// registered in DI (register one to share it with the rest of the host).
+    /// A StackExchange.Redis configuration string, for example <c>localhost:6379</c>; the backend then connects itself
+    /// (<c>abortConnect=false</c>, so the host starts while Redis is down) and owns that connection.
     /// </summary>
     /// <value>Defaults to null.</value>
     public string? Configuration { get; set; }
 
-    /// <summary>The start of every key; each queue's keys then carry the queue name as a hash tag, <c>{queue}</c>.</summary>
+    /// <summary>StackExchange.Redis configuration as an object; wins over <see cref="Configuration"/>. The backend connects with a copy and owns that connection.</summary>
+    /// <value>Defaults to null.</value>
+    public ConfigurationOptions? ConfigurationOptions { get; set; }
+
+    /// <summary>Gives the backend the multiplexer to use; wins over every other setting. The backend does not dispose it.</summary>
+    /// <value>Defaults to null.</value>
+    public Func<Task<IConnectionMultiplexer>>? ConnectionMultiplexerFactory { get; set; }
+
+    /// <summary>
+    /// The service key of a keyed <c>IConnectionMultiplexer</c> in DI, used when no factory and no configuration is set.
+    /// With none of the four set, the backend uses the unkeyed <c>IConnectionMultiplexer</c> in DI.
+    /// </summary>
+    /// <value>Defaults to null.</value>
+    public object? ConnectionServiceKey { get; set; }
+
+    /// <summary>The start of every key, as written; each queue's keys then carry the queue name as a hash tag, <c>{queue}</c>. Must not contain braces.</summary>
     /// <value>Defaults to <c>"strata:jobs:"</c>.</value>
     public string KeyPrefix { get; set; } = "strata:jobs:";
 

@@ -1,18 +1,15 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using StackExchange.Redis;
+using Strata.Redis;
 
 namespace Strata.Jobs.Redis;
 
-internal sealed class RedisJobsOptionsValidator(IServiceProviderIsService registrations) : IValidateOptions<RedisJobsOptions>
+/// <summary>Checks <see cref="RedisJobsOptions"/> on start, naming every bad setting.</summary>
+internal sealed class RedisJobsOptionsValidator(IServiceProvider services) : IValidateOptions<RedisJobsOptions>
 {
     public ValidateOptionsResult Validate(string? name, RedisJobsOptions options)
     {
         var errors = new List<string>();
-        if (string.IsNullOrWhiteSpace(options.Configuration) && !registrations.IsService(typeof(IConnectionMultiplexer)))
-        {
-            errors.Add("Strata.Jobs.Redis needs a connection: register an IConnectionMultiplexer in DI or set RedisJobsOptions.Configuration (UseRedis(\"host:port\")).");
-        }
+        RedisConnectionSource.Validate(options, services, nameof(RedisJobsOptions), "AddStrataJobs().UseRedis(...)", errors);
 
         if (string.IsNullOrEmpty(options.KeyPrefix) || options.KeyPrefix.Contains('{', StringComparison.Ordinal) || options.KeyPrefix.Contains('}', StringComparison.Ordinal))
         {

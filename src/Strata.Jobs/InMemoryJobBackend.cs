@@ -57,6 +57,8 @@ internal sealed class InMemoryJobBackend : IJobBackend
 
     public string Name => "in-memory";
 
+    public string Description => "in-memory backend (this process only: jobs are lost when it stops)";
+
     /// <summary>Reserves a record for the job and names it: <c>{queue}.{slot: 8 hex digits}{96 random bits: 24 hex digits}</c>.</summary>
     public string CreateJobId(string queue)
     {

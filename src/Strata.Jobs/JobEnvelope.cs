@@ -86,6 +86,9 @@ internal interface IJobBackend
     /// <summary>A short name for logs and health ("in-memory", "redis").</summary>
     string Name { get; }
 
+    /// <summary>The backend and where it keeps jobs, for the start-up line: <c>redis at host:port (Configuration), prefix strata:jobs:</c>.</summary>
+    string Description { get; }
+
     /// <summary>Creates a job id for a job on <paramref name="queue"/>.</summary>
     string CreateJobId(string queue);
 

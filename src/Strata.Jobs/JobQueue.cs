@@ -103,7 +103,7 @@ internal sealed class JobQueue : IJobQueue, IJobStore
         var queue = options?.Queue ?? _options.DefaultQueue;
         if (!_queues.Contains(queue))
         {
-            throw new ArgumentException($"Queue '{queue}' is not configured; add it with options.AddQueue(\"{queue}\") in AddJobs.", nameof(options));
+            throw new ArgumentException($"Queue '{queue}' is not configured; add it with options.AddQueue(\"{queue}\") in AddStrataJobs.", nameof(options));
         }
 
         var maxAttempts = options?.MaxAttempts ?? _options.MaxAttempts;

@@ -122,7 +122,7 @@ internal sealed class JobTypeRegistry
         _byType.TryGetValue(typeof(TJob), out var registration)
             ? (JobTypeRegistration<TJob>)registration
             : throw new InvalidOperationException(
-                $"Job type {typeof(TJob).FullName} is not registered; call AddHandler<{typeof(TJob).Name}, THandler>() or AddJob<{typeof(TJob).Name}>() on the builder returned by AddJobs().");
+                $"Job type {typeof(TJob).FullName} is not registered; call AddHandler<{typeof(TJob).Name}, THandler>() or AddJob<{typeof(TJob).Name}>() on the builder returned by AddStrataJobs().");
 
     public bool TryGetHandler(string name, out JobTypeRegistration registration)
     {

@@ -75,10 +75,11 @@ internal sealed partial class JobWorker : IHostedService, IDisposable
     {
         if (!_options.RunWorkers)
         {
+            JobsLog.NoWorkers(_logger, _backend.Description);
             return Task.CompletedTask;
         }
 
-        JobsLog.WorkersStarting(_logger, _backend.Name, _options.Concurrency, _selector.Count);
+        JobsLog.WorkersStarting(_logger, _backend.Description, _options.Concurrency, _selector.Count);
         var queues = _selector.Names;
         _background = Task.Run(() => RunBackgroundAsync(queues, _stopping.Token), CancellationToken.None);
         _dispatch = Task.Run(() => DispatchAsync(_stopping.Token), CancellationToken.None);

@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Strata.Jobs;
 
-/// <summary>Registers job types, handlers and the backend. Returned by <c>services.AddJobs()</c>.</summary>
+/// <summary>Registers job types, handlers and the backend. Returned by <c>services.AddStrataJobs()</c>.</summary>
 public sealed class JobsBuilder
 {
     internal JobsBuilder(IServiceCollection services)

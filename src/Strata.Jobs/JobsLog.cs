@@ -17,8 +17,11 @@ internal static partial class JobsLog
 {
     // JobWorker
 
-    [LoggerMessage(1, LogLevel.Information, "Job workers starting on the {Backend} backend: concurrency {Concurrency}, {QueueCount} queue(s).", EventName = "WorkersStarting")]
+    [LoggerMessage(1, LogLevel.Information, "Jobs: {Backend}; workers starting: concurrency {Concurrency}, {QueueCount} queue(s).", EventName = "WorkersStarting")]
     public static partial void WorkersStarting(ILogger logger, string backend, int concurrency, int queueCount);
+
+    [LoggerMessage(20, LogLevel.Information, "Jobs: {Backend}; no workers in this host (JobsOptions.RunWorkers is false): jobs are enqueued here and run elsewhere.", EventName = "NoWorkers")]
+    public static partial void NoWorkers(ILogger logger, string backend);
 
     [LoggerMessage(2, LogLevel.Information, "Waiting up to {DrainTimeout} for {Count} running job(s) to finish.", EventName = "Draining")]
     public static partial void Draining(ILogger logger, int count, TimeSpan drainTimeout);

@@ -17,7 +17,7 @@ public static class JobsServiceCollectionExtensions
     /// <param name="services">The service collection.</param>
     /// <param name="configure">Adjusts <see cref="JobsOptions"/>; validated when the host starts.</param>
     /// <returns>A builder for job types and the backend.</returns>
-    public static JobsBuilder AddJobs(this IServiceCollection services, Action<JobsOptions>? configure = null)
+    public static JobsBuilder AddStrataJobs(this IServiceCollection services, Action<JobsOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         if (configure is not null)
@@ -49,15 +49,15 @@ public static class JobsServiceCollectionExtensions
     /// <param name="name">The check's name.</param>
     /// <param name="tags">Tags for filtering.</param>
     /// <returns>The builder.</returns>
-    public static IHealthChecksBuilder AddJobsHealthCheck(this IHealthChecksBuilder builder, string name = "strata-jobs", IEnumerable<string>? tags = null)
+    public static IHealthChecksBuilder AddStrataJobsHealthCheck(this IHealthChecksBuilder builder, string name = "strata-jobs", IEnumerable<string>? tags = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         
-        // Resolved here rather than by activation, so a forgotten AddJobs() names the call instead of an internal type.
+        // Resolved here rather than by activation, so a forgotten AddStrataJobs() names the call instead of an internal type.
         return builder.Add(new HealthCheckRegistration(
             name,
-            static services => new JobsHealthCheck(JobsServices.GetBackend(services, "using AddJobsHealthCheck()")),
+            static services => new JobsHealthCheck(JobsServices.GetBackend(services, "using AddStrataJobsHealthCheck()")),
             failureStatus: null,
             tags: tags ?? []));
     }

@@ -4,7 +4,7 @@ namespace Strata.Jobs;
 
 /// <summary>
 /// Resolves the job queue's internal services for the public entry points that need them, so that a forgotten
-/// <c>AddJobs()</c> fails with a message naming the call to add rather than an internal type.
+/// <c>AddStrataJobs()</c> fails with a message naming the call to add rather than an internal type.
 /// </summary>
 internal static class JobsServices
 {
@@ -15,6 +15,6 @@ internal static class JobsServices
         services.GetService<IJobBackend>() ?? throw NotAdded(entryPoint, "TJob");
 
     private static InvalidOperationException NotAdded(string entryPoint, string jobType) => new(
-        $"Strata.Jobs is not added to the services. Call builder.Services.AddJobs().AddHandler<{jobType}, THandler>() " +
+        $"Strata.Jobs is not added to the services. Call builder.Services.AddStrataJobs().AddHandler<{jobType}, THandler>() " +
         $"(or AddJob<{jobType}>() on a host that only enqueues) before {entryPoint}.");
 }

@@ -6,7 +6,7 @@ using System.Security.Cryptography;
 namespace Strata.RateLimiting.Redis;
 
 /// <summary>
-/// Key layout: <c>{prefix}:{policy}:{tag}</c> (plus <c>:i</c> for the i-th rule of a policy with
+/// Key layout: <c>{prefix}{policy}:{tag}</c> (the prefix as written, <c>strata:rl:</c> by default) (plus <c>:i</c> for the i-th rule of a policy with
 /// several), where tag is the partition in braces, a Redis Cluster hash tag, so every key of one
 /// partition lives in one slot. Partitions that are empty, long, non-ASCII, or contain braces, spaces,
 /// control characters or a leading '#' are replaced by '#' and a SHA-256 of their text.
@@ -30,16 +30,16 @@ internal static class RedisKeys
         return "{#" + encoded + "}";
     }
 
-    /// <summary>The key of a policy with one rule: <c>{prefix}:{policy}:{tag}</c>, built in one allocation for a plain partition.</summary>
+    /// <summary>The key of a policy with one rule: <c>{prefix}{policy}:{tag}</c>, built in one allocation for a plain partition.</summary>
     public static string Key(string prefix, string policy, string partition) =>
         IsPlain(partition)
-            ? string.Concat([prefix, ":", policy, ":{", partition, "}"])
-            : string.Concat(prefix, ":", policy, ":", Tag(partition));
+            ? string.Concat([prefix, policy, ":{", partition, "}"])
+            : string.Concat(prefix, policy, ":", Tag(partition));
 
     public static string Key(string prefix, string policy, string partitionTag, int index, int count) =>
         count == 1
-            ? string.Concat(prefix, ":", policy, ":", partitionTag)
-            : string.Concat(prefix, ":", policy, ":", partitionTag, ":", index.ToString(CultureInfo.InvariantCulture));
+            ? string.Concat(prefix, policy, ":", partitionTag)
+            : string.Concat([prefix, policy, ":", partitionTag, ":", index.ToString(CultureInfo.InvariantCulture)]);
 
     private static bool IsPlain(string partition)
     {

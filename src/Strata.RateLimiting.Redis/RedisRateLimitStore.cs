@@ -17,7 +17,7 @@ internal sealed class RedisRateLimitStore : IRateLimitStore, IAsyncDisposable
     private readonly string _prefix;
     private readonly TimeSpan _timeout;
     private readonly SharedTimeout _timeouts;
-    private readonly Func<string>? _endpoints;
+    private readonly Func<string>? _description;
     private Task<IConnectionMultiplexer>? _connection;
     private IDatabase? _database;
 
@@ -25,13 +25,13 @@ internal sealed class RedisRateLimitStore : IRateLimitStore, IAsyncDisposable
     /// <param name="keyPrefix">The first part of every key.</param>
     /// <param name="commandTimeout">The longest wait for the connection or a script.</param>
     /// <param name="ownsConnection">True when the store created the connection and disposes it.</param>
-    /// <param name="endpoints">Names the server endpoints for <see cref="Description"/>, for example <c>127.0.0.1:6379</c>.</param>
-    public RedisRateLimitStore(Func<Task<IConnectionMultiplexer>> connect, string keyPrefix, TimeSpan commandTimeout, bool ownsConnection = false, Func<string>? endpoints = null)
+    /// <param name="description">Names the store for the start-up line, for example <c>redis at 127.0.0.1:6379 (Configuration), prefix strata:rl:</c>.</param>
+    public RedisRateLimitStore(Func<Task<IConnectionMultiplexer>> connect, string keyPrefix, TimeSpan commandTimeout, bool ownsConnection = false, Func<string>? description = null)
     {
-        _endpoints = endpoints;
+        _description = description;
         _connect = connect;
         _ownsConnection = ownsConnection;
-        _prefix = keyPrefix.TrimEnd(':');
+        _prefix = keyPrefix;
         _timeout = commandTimeout;
         _timeouts = new SharedTimeout(commandTimeout);
         if (ownsConnection)
@@ -43,7 +43,7 @@ internal sealed class RedisRateLimitStore : IRateLimitStore, IAsyncDisposable
 
     public string Name => "redis";
 
-    public string Description => $"redis at {_endpoints?.Invoke() ?? "(endpoints unknown)"}, prefix {_prefix}:";
+    public string Description => _description?.Invoke() ?? $"redis, prefix {_prefix}";
 
     public bool IsDistributed => true;
 
@@ -139,7 +139,7 @@ internal sealed class RedisRateLimitStore : IRateLimitStore, IAsyncDisposable
     internal static bool GcraPacks(LimitSpec spec) =>
         Math.BigMul((ulong)spec.Limit + 1, (ulong)spec.PeriodMicros + 1, out var low) == 0 && low < 1UL << 53;
 
-    /// <summary>KEYS of gcra.lua: <c>{prefix}:{policy}:{tag}</c>, kept in the partition's slot (one store per limiter) for its next decisions.</summary>
+    /// <summary>KEYS of gcra.lua: <c>{prefix}{policy}:{tag}</c>, kept in the partition's slot (one store per limiter) for its next decisions.</summary>
     private RedisKey[] GcraKeys(StoreRequest request)
     {
         RedisKey[] keys = [RedisKeys.Key(_prefix, request.Policy, request.Partition)];

@@ -1,22 +1,40 @@
+using StackExchange.Redis;
+using Strata.Redis;
+
 namespace Strata.RateLimiting.Redis;
 
-/// <summary>Options of the Redis store of Strata rate limiting, validated on start.</summary>
-public sealed class RedisRateLimitingOptions
+/// <summary>
+/// Options of the Redis store of Strata rate limiting, validated on start. The connection comes from the first of
+/// <see cref="ConnectionMultiplexerFactory"/>, <see cref="ConfigurationOptions"/>, <see cref="Configuration"/>,
+/// <see cref="ConnectionServiceKey"/> that is set, else from the <c>IConnectionMultiplexer</c> in DI.
+/// </summary>
+public sealed class RedisRateLimitingOptions : IRedisConnectionSettings
 {
     /// <summary>
-    /// A StackExchange.Redis configuration string; the store then owns a connection of its own.
-    /// When null, the store uses the <c>IConnectionMultiplexer</c> from DI (keyed by <see cref="ConnectionServiceKey"/> when set).
+    /// A StackExchange.Redis configuration string, for example <c>localhost:6379</c>; the store then connects itself
+    /// (<c>abortConnect=false</c>, so the host starts while Redis is down) and owns that connection.
     /// </summary>
     /// <value>Default: null.</value>
-    public string? ConnectionString { get; set; }
+    public string? Configuration { get; set; }
 
-    /// <summary>The service key of a keyed <c>IConnectionMultiplexer</c> in DI.</summary>
-    /// <value>Default: null (the unkeyed one).</value>
+    /// <summary>StackExchange.Redis configuration as an object; wins over <see cref="Configuration"/>. The store connects with a copy and owns that connection.</summary>
+    /// <value>Default: null.</value>
+    public ConfigurationOptions? ConfigurationOptions { get; set; }
+
+    /// <summary>Gives the store the multiplexer to use; wins over every other setting. The store does not dispose it.</summary>
+    /// <value>Default: null.</value>
+    public Func<Task<IConnectionMultiplexer>>? ConnectionMultiplexerFactory { get; set; }
+
+    /// <summary>
+    /// The service key of a keyed <c>IConnectionMultiplexer</c> in DI, used when no factory and no configuration is set.
+    /// With none of the four set, the store uses the unkeyed <c>IConnectionMultiplexer</c> in DI.
+    /// </summary>
+    /// <value>Default: null.</value>
     public object? ConnectionServiceKey { get; set; }
 
-    /// <summary>The first part of every key: keys are <c>{prefix}:{policy}:{{partition}}</c>. Must not contain braces.</summary>
-    /// <value>Default: <c>strata:rl</c>.</value>
-    public string KeyPrefix { get; set; } = "strata:rl";
+    /// <summary>The start of every key, as written: keys are <c>{prefix}{policy}:{{partition}}</c>. Must not contain braces.</summary>
+    /// <value>Default: <c>strata:rl:</c>.</value>
+    public string KeyPrefix { get; set; } = "strata:rl:";
 
     /// <summary>How long a decision may take before the policy's failure mode decides instead.</summary>
     /// <value>Default: 250 ms.</value>

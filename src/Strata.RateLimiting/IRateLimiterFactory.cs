@@ -6,7 +6,7 @@ namespace Strata.RateLimiting;
 /// <summary>
 /// Creates Strata limiters outside the rate-limiting middleware: for outbound <c>HttpClient</c>
 /// calls, Polly's rate-limiter strategy, or a global limiter. They use the host's store (in-process,
-/// or Redis after <c>AddRedisRateLimiting</c>), so limiters with the same policy name and partition
+/// or Redis after <c>UseRedis</c>), so limiters with the same policy name and partition
 /// share one limit across instances and nodes. Registered by <c>AddStrataRateLimiting</c>.
 /// </summary>
 public interface IRateLimiterFactory

@@ -6,7 +6,7 @@ namespace Microsoft.AspNetCore.RateLimiting;
 /// <summary>
 /// Adds Strata policies to ASP.NET Core's <see cref="RateLimiterOptions"/>. Endpoints use them with
 /// <c>RequireRateLimiting(name)</c> as usual. State lives in this process unless
-/// <c>AddRedisRateLimiting</c> moved it to Redis. Rejections answer 429 with a ProblemDetails body.
+/// <c>AddStrataRateLimiting().UseRedis(...)</c> moved it to Redis. Rejections answer 429 with a ProblemDetails body.
 /// </summary>
 public static class StrataRateLimiterOptionsExtensions
 {

@@ -10,15 +10,17 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class StrataRateLimitingServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers one rate-limiting runtime for the host (store, metrics, logs), <see cref="IRateLimiterFactory"/>,
-    /// <see cref="StrataRateLimitingOptions"/> validated on start, and a hosted service that logs the store in use at
-    /// start. Optional for policies added with <c>AddGcraPolicy</c> and friends: without it they share one runtime of
-    /// their own per host, built at the first request (which then logs the store); needed for
-    /// <see cref="IRateLimiterFactory"/>, and the runtime policies and factory then share. Calling it twice is harmless.
+    /// Registers everything Strata rate limiting needs: one runtime for the host (store, circuit breaker, deny cache,
+    /// metrics, logs) that every Strata policy and <see cref="IRateLimiterFactory"/> share,
+    /// <see cref="StrataRateLimitingOptions"/> validated on start, and the line naming the store at start. Policies
+    /// added with <c>AddGcraPolicy</c> and friends need it (their first request says so otherwise). State stays in
+    /// this process until the returned builder's <c>UseRedis(...)</c> (Strata.RateLimiting.Redis) moves it. Calling it
+    /// twice is harmless.
     /// </summary>
     /// <param name="services">The services.</param>
     /// <param name="configure">Headers and per-partition overrides; bind them from configuration with <c>services.Configure&lt;StrataRateLimitingOptions&gt;(section)</c> for reload.</param>
-    public static IServiceCollection AddStrataRateLimiting(this IServiceCollection services, Action<StrataRateLimitingOptions>? configure = null)
+    /// <returns>A builder to choose the store on.</returns>
+    public static StrataRateLimitingBuilder AddStrataRateLimiting(this IServiceCollection services, Action<StrataRateLimitingOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         var builder = services.AddOptions<StrataRateLimitingOptions>();
@@ -32,6 +34,6 @@ public static class StrataRateLimitingServiceCollectionExtensions
         services.TryAddSingleton(RateLimitRuntime.Create);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, StoreAnnouncement>());
         services.TryAddSingleton<IRateLimiterFactory, RateLimiterFactory>();
-        return services;
+        return new StrataRateLimitingBuilder(services);
     }
 }

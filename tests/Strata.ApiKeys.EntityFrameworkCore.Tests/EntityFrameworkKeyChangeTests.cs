@@ -26,7 +26,7 @@ public sealed class EntityFrameworkKeyChangeTests : IAsyncLifetime
         builder.Services.AddDbContext<AppDbContext>(o => o.UseSqlite(_database.ConnectionString));
         builder.Services.AddAuthentication(ApiKeyDefaults.AuthenticationScheme).AddApiKey(o => o.Prefix = "sk_live");
         builder.Services.AddAuthorization();
-        builder.Services.AddApiKeys().AddEntityFrameworkStore<AppDbContext>();
+        builder.Services.AddStrataApiKeys().UseEntityFrameworkStore<AppDbContext>();
         _app = builder.Build();
         _app.UseAuthentication();
         _app.UseAuthorization();

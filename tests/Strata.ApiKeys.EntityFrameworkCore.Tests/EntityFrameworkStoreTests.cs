@@ -22,7 +22,7 @@ public abstract class EntityFrameworkStoreContractTestsBase : ApiKeyStoreContrac
     {
         var services = new ServiceCollection();
         AddContext(services, _database.ConnectionString);
-        services.AddApiKeys().AddEntityFrameworkStore<AppDbContext>();
+        services.AddStrataApiKeys().UseEntityFrameworkStore<AppDbContext>();
         var provider = services.BuildServiceProvider();
         _providers.Add(provider);
         var store = provider.GetRequiredService<IApiKeyStore>();
@@ -112,7 +112,7 @@ public sealed class EntityFrameworkHostTests : IDisposable
         builder.Services.AddDbContext<AppDbContext>(o => o.UseSqlite(_database.ConnectionString));
         builder.Services.AddAuthentication(ApiKeyDefaults.AuthenticationScheme).AddApiKey(o => o.Prefix = "sk_live");
         builder.Services.AddAuthorization();
-        builder.Services.AddApiKeys(o => o.CacheDuration = TimeSpan.FromSeconds(30)).AddEntityFrameworkStore<AppDbContext>();
+        builder.Services.AddStrataApiKeys(o => o.CacheDuration = TimeSpan.FromSeconds(30)).UseEntityFrameworkStore<AppDbContext>();
         await using var app = builder.Build();
         app.UseAuthentication();
         app.UseAuthorization();
@@ -155,12 +155,12 @@ public sealed class EntityFrameworkHostTests : IDisposable
         builder.WebHost.UseTestServer();
         builder.Services.AddDbContext<ForgetfulDbContext>(o => o.UseSqlite(_database.ConnectionString));
         builder.Services.AddAuthentication().AddApiKey();
-        builder.Services.AddApiKeys().AddEntityFrameworkStore<ForgetfulDbContext>();
+        builder.Services.AddStrataApiKeys().UseEntityFrameworkStore<ForgetfulDbContext>();
         await using var app = builder.Build();
 
         var start = () => app.StartAsync();
 
-        (await start.Should().ThrowAsync<InvalidOperationException>()).WithMessage("*ForgetfulDbContext*modelBuilder.AddApiKeys()*");
+        (await start.Should().ThrowAsync<InvalidOperationException>()).WithMessage("*ForgetfulDbContext*modelBuilder.ApplyStrataApiKeys()*");
     }
 
     [Fact]
@@ -245,7 +245,7 @@ public sealed class EntityFrameworkTwoNodeTests : IDisposable
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddDbContext<AppDbContext>(o => o.UseSqlite(_database.ConnectionString));
-        services.AddApiKeys().AddEntityFrameworkStore<AppDbContext>();
+        services.AddStrataApiKeys().UseEntityFrameworkStore<AppDbContext>();
         services.Replace(ServiceDescriptor.Singleton<IApiKeyStore>(sp => new PausingStore(ActivatorUtilities.CreateInstance<EntityFrameworkApiKeyStore<AppDbContext>>(sp))));
         var node = services.BuildServiceProvider();
         _nodes.Add(node);

@@ -8,7 +8,7 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : DbCon
 {
     public DbSet<Order> Orders => Set<Order>();
 
-    protected override void OnModelCreating(ModelBuilder modelBuilder) => modelBuilder.AddApiKeys();
+    protected override void OnModelCreating(ModelBuilder modelBuilder) => modelBuilder.ApplyStrataApiKeys();
 }
 
 public sealed class Order
@@ -18,7 +18,7 @@ public sealed class Order
     public string Item { get; set; } = string.Empty;
 }
 
-/// <summary>A DbContext that forgot <c>modelBuilder.AddApiKeys()</c>.</summary>
+/// <summary>A DbContext that forgot <c>modelBuilder.ApplyStrataApiKeys()</c>.</summary>
 public sealed class ForgetfulDbContext(DbContextOptions<ForgetfulDbContext> options) : DbContext(options)
 {
     public DbSet<Order> Orders => Set<Order>();

@@ -15,7 +15,7 @@ public sealed class OpenApiTests
         builder.Services.AddOpenApi(options => options.AddApiKeySecurityScheme());
         builder.Services.AddAuthentication(ApiKeyDefaults.AuthenticationScheme).AddApiKey(o => o.Prefix = "sk_live");
         builder.Services.AddAuthorization();
-        builder.Services.AddApiKeys().AddInMemoryStore();
+        builder.Services.AddStrataApiKeys().UseInMemoryStore();
         await using var app = builder.Build();
         app.UseAuthentication();
         app.UseAuthorization();

@@ -25,7 +25,7 @@ public sealed class ConfigurationStoreTests
         });
         builder.Services.AddAuthentication(ApiKeyDefaults.AuthenticationScheme).AddApiKey(o => o.Prefix = "sk_live");
         builder.Services.AddAuthorization();
-        builder.Services.AddApiKeys().AddConfigurationStore(builder.Configuration.GetSection("ApiKeys"));
+        builder.Services.AddStrataApiKeys().UseConfigurationStore(builder.Configuration.GetSection("ApiKeys"));
         await using var app = builder.Build();
         app.UseAuthentication();
         app.UseAuthorization();
@@ -53,7 +53,7 @@ public sealed class ConfigurationStoreTests
             ["ApiKeys:broken:Hash"] = "secret-looking-value-not-hex",
         });
         builder.Services.AddAuthentication().AddApiKey();
-        builder.Services.AddApiKeys().AddConfigurationStore(builder.Configuration.GetSection("ApiKeys"));
+        builder.Services.AddStrataApiKeys().UseConfigurationStore(builder.Configuration.GetSection("ApiKeys"));
         await using var app = builder.Build();
 
         var start = () => app.StartAsync();
@@ -96,7 +96,7 @@ public sealed class ConfigurationStoreTests
         var section = new ConfigurationBuilder().Add(source).Build().GetSection("ApiKeys");
         builder.Services.AddAuthentication(ApiKeyDefaults.AuthenticationScheme).AddApiKey(o => o.Prefix = "sk_live");
         builder.Services.AddAuthorization();
-        builder.Services.AddApiKeys(o => o.CacheDuration = TimeSpan.FromHours(1)).AddConfigurationStore(section);
+        builder.Services.AddStrataApiKeys(o => o.CacheDuration = TimeSpan.FromHours(1)).UseConfigurationStore(section);
         await using var app = builder.Build();
         app.UseAuthentication();
         app.UseAuthorization();

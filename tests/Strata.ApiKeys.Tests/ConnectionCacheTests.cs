@@ -256,7 +256,7 @@ public sealed class ConnectionCacheTests
                 o.CacheOnConnection = cacheOnConnection;
             });
             builder.Services.AddAuthorization();
-            builder.Services.AddApiKeys(o =>
+            builder.Services.AddStrataApiKeys(o =>
             {
                 o.BruteForce.Enabled = false;
                 o.CacheDuration = cacheDuration ?? o.CacheDuration;

@@ -34,7 +34,7 @@ public sealed class KestrelTests(ITestOutputHelper output) : IAsyncLifetime
             .AddApiKey(o => o.Prefix = "sk_test")
             .AddCookie();
         builder.Services.AddAuthorization();
-        builder.Services.AddApiKeys(o => o.BruteForce.Enabled = false);
+        builder.Services.AddStrataApiKeys(o => o.BruteForce.Enabled = false);
         _app = builder.Build();
         _app.UseAuthentication();
         _app.UseAuthorization();

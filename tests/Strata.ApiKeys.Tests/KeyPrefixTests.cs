@@ -63,7 +63,7 @@ public sealed class KeyPrefixTests
     {
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddApiKeys().AddInMemoryStore();
+        services.AddStrataApiKeys().UseInMemoryStore();
         await using var provider = services.BuildServiceProvider();
 
         var created = await provider.GetRequiredService<IApiKeyManager>().CreateAsync(new ApiKeyCreateRequest { Owner = "cli", Prefix = "sk_cli" });
@@ -77,7 +77,7 @@ public sealed class KeyPrefixTests
         builder.WebHost.UseTestServer();
         configure(builder);
         builder.Services.AddAuthorization();
-        builder.Services.AddApiKeys().AddInMemoryStore();
+        builder.Services.AddStrataApiKeys().UseInMemoryStore();
         var app = builder.Build();
         app.UseAuthentication();
         app.UseAuthorization();

@@ -21,8 +21,8 @@ public sealed class ReadmeSampleTests
             .AddApiKey(options => options.Prefix = "sk_live");
         builder.Services.AddAuthorization();
 
-        builder.Services.AddApiKeys()            // IApiKeyManager, hashing, cache, last-used tracking
-            .AddInMemoryStore();
+        builder.Services.AddStrataApiKeys()            // IApiKeyManager, hashing, cache, last-used tracking
+            .UseInMemoryStore();
 
         await using var app = builder.Build();
         app.UseAuthentication();

@@ -7,7 +7,7 @@ namespace Strata.ApiKeys.Tests;
 /// <summary>A forgotten registration stops the host (or the first use) with a message naming the call to add.</summary>
 public sealed class RegistrationErrorTests
 {
-    private const string TheCall = "builder.Services.AddApiKeys().AddInMemoryStore()";
+    private const string TheCall = "builder.Services.AddStrataApiKeys().UseInMemoryStore()";
 
     [Theory]
     [InlineData("Development")]
@@ -17,7 +17,7 @@ public sealed class RegistrationErrorTests
         var start = () => StartAsync(environment, b => b.Services.AddAuthentication().AddApiKey());
 
         var message = (await start.Should().ThrowAsync<Exception>()).Which.Message;
-        message.Should().Contain(TheCall).And.Contain(".AddEntityFrameworkStore<TContext>()");
+        message.Should().Contain(TheCall).And.Contain(".UseEntityFrameworkStore<TContext>()");
         message.Should().NotContain("Strata.ApiKeys.Internal", "the message names the call to add, not internal types");
     }
 
@@ -29,7 +29,7 @@ public sealed class RegistrationErrorTests
         var start = () => StartAsync(environment, b =>
         {
             b.Services.AddAuthentication().AddApiKey();
-            b.Services.AddApiKeys();
+            b.Services.AddStrataApiKeys();
         });
 
         var message = (await start.Should().ThrowAsync<Exception>()).Which.Message;
@@ -39,7 +39,7 @@ public sealed class RegistrationErrorTests
     [Fact]
     public async Task A_host_with_only_AddApiKeys_and_no_store_stops_at_start_naming_the_call_to_add()
     {
-        var start = () => StartAsync("Production", b => b.Services.AddApiKeys());
+        var start = () => StartAsync("Production", b => b.Services.AddStrataApiKeys());
 
         var message = (await start.Should().ThrowAsync<Exception>()).Which.Message;
         message.Should().Contain(TheCall).And.NotContain("Strata.ApiKeys.Internal");
@@ -50,7 +50,7 @@ public sealed class RegistrationErrorTests
     {
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddApiKeys();
+        services.AddStrataApiKeys();
         using var provider = services.BuildServiceProvider();
 
         var resolve = () => provider.GetRequiredService<IApiKeyManager>();

@@ -28,7 +28,7 @@ public sealed class StartupValidationTests
     {
         var start = () => StartAsync(b => b.Services.AddAuthentication().AddApiKey(), withStore: false);
 
-        (await start.Should().ThrowAsync<OptionsValidationException>()).Which.Message.Should().Contain("has no key store").And.Contain("AddInMemoryStore");
+        (await start.Should().ThrowAsync<OptionsValidationException>()).Which.Message.Should().Contain("has no key store").And.Contain("UseInMemoryStore");
     }
 
     [Fact]
@@ -39,7 +39,7 @@ public sealed class StartupValidationTests
             b =>
             {
                 b.Services.AddAuthentication().AddApiKey();
-                b.Services.AddApiKeys(o =>
+                b.Services.AddStrataApiKeys(o =>
                 {
                     o.Pepper = Pepper;
                     o.CacheDuration = TimeSpan.FromSeconds(-1);
@@ -61,8 +61,8 @@ public sealed class StartupValidationTests
             b =>
             {
                 b.Services.AddAuthentication(ApiKeyDefaults.AuthenticationScheme).AddApiKey(o => o.Prefix = "sk_live");
-                b.Services.AddApiKeys().AddInMemoryStore();
-                b.Services.AddApiKeys().AddInMemoryStore();
+                b.Services.AddStrataApiKeys().UseInMemoryStore();
+                b.Services.AddStrataApiKeys().UseInMemoryStore();
             },
             withStore: false);
 
@@ -80,7 +80,7 @@ public sealed class StartupValidationTests
         configure(builder);
         if (withStore)
         {
-            builder.Services.AddApiKeys().AddInMemoryStore();
+            builder.Services.AddStrataApiKeys().UseInMemoryStore();
         }
 
         var app = builder.Build();

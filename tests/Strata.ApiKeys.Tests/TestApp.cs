@@ -62,7 +62,7 @@ internal sealed class TestApp : IAsyncDisposable
             });
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy("writers", p => p.RequireScope("jobs:write"));
-        builder.Services.AddApiKeys(o => keys?.Invoke(o));
+        builder.Services.AddStrataApiKeys(o => keys?.Invoke(o));
         builder.Services.AddSingleton<IApiKeyStore>(sp => sp.GetRequiredService<CountingStore>());
         services?.Invoke(builder);
 

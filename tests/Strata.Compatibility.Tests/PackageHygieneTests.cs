@@ -132,6 +132,7 @@ public sealed class PackageHygieneTests(LocalFeed feed, BaselinePackages baselin
         var paren = name.IndexOf('(', StringComparison.Ordinal);
         name = paren < 0 ? name : name[..paren];
         name = name.Split('`')[0];
-        return name[(name.LastIndexOf('.') + 1)..];
+        name = name[(name.LastIndexOf('.') + 1)..];
+        return name.StartsWith("get_", StringComparison.Ordinal) || name.StartsWith("set_", StringComparison.Ordinal) ? name[4..] : name;   // a property's accessors are explained under its name
     }
 }

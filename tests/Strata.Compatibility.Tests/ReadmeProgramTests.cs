@@ -58,7 +58,7 @@ public sealed class ReadmeProgramTests : IDisposable
     {
         var readme = Write("""
             ```csharp
-            builder.Services.AddJobs();
+            builder.Services.AddStrataJobs();
             ```
 
             ```csharp

@@ -16,7 +16,7 @@ var builder = Host.CreateApplicationBuilder();
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
 var redis = await ConnectionMultiplexer.ConnectAsync(args[0]);
 builder.Services.AddSingleton<IConnectionMultiplexer>(redis);
-builder.Services.AddJobs(o => o.Concurrency = 4)
+builder.Services.AddStrataJobs(o => o.Concurrency = 4)
     .AddHandler<CrashJob, CrashJobHandler>()
     .UseRedis(o =>
     {

@@ -31,7 +31,7 @@ public sealed class OutcomeRecordingFaultTests
         builder.Logging.AddFakeLogging();
         builder.Services.AddSingleton<IConnectionMultiplexer>(connection);
         builder.Services.AddSingleton<FirstRunGate>();
-        builder.Services.AddJobs(o =>
+        builder.Services.AddStrataJobs(o =>
             {
                 o.Concurrency = 1;
                 o.RetryBaseDelay = TimeSpan.FromMilliseconds(50);

@@ -29,10 +29,10 @@ public sealed class ReadmeSampleTests(RedisFixture redis) : IClassFixture<RedisF
             return ConnectionMultiplexer.Connect(options);
         });
 
-        builder.Services.AddJobs()
+        builder.Services.AddStrataJobs()
             .AddHandler<AnalyzeDocument, AnalyzeDocumentHandler>()
             .UseRedis();                             // uses the IConnectionMultiplexer above
-        builder.Services.AddHealthChecks().AddJobsHealthCheck();
+        builder.Services.AddHealthChecks().AddStrataJobsHealthCheck();
 
         await using var app = builder.Build();
         app.MapJobEndpoints<AnalyzeDocument>("/v1/jobs");

@@ -269,13 +269,14 @@ public sealed class RedisBackendTests(RedisFixture redis) : JobsTestBase, IClass
     public async Task Host_without_a_redis_connection_stops_at_start_saying_how_to_give_one()
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
-        builder.Services.AddJobs().AddHandler<EchoJob, EchoHandler>().UseRedis();
+        builder.Services.AddStrataJobs().AddHandler<EchoJob, EchoHandler>().UseRedis();
         using var host = builder.Build();
 
         var start = () => host.StartAsync();
 
         (await start.Should().ThrowAsync<OptionsValidationException>()).Which.Failures
-            .Should().Contain(f => f.Contains("register an IConnectionMultiplexer in DI or set RedisJobsOptions.Configuration", StringComparison.Ordinal));
+            .Should().Contain(f => f.Contains("RedisJobsOptions has no connection: pass one to AddStrataJobs().UseRedis(...)", StringComparison.Ordinal)
+                && f.Contains("register an IConnectionMultiplexer in DI", StringComparison.Ordinal));
     }
 
     private async Task<string[]> KeysAsync(string pattern)

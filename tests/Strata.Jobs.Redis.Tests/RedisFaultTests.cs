@@ -134,8 +134,8 @@ public sealed class RedisFaultTests(RedisFixture redis) : IClassFixture<RedisFix
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseTestServer();
         builder.Services.AddSingleton<IConnectionMultiplexer>(connection);
-        builder.Services.AddHealthChecks().AddJobsHealthCheck();
-        builder.Services.AddJobs().AddHandler<CrashJob, CrashJobHandler>().UseRedis(o => o.KeyPrefix = RedisFixture.UniquePrefix());
+        builder.Services.AddHealthChecks().AddStrataJobsHealthCheck();
+        builder.Services.AddStrataJobs().AddHandler<CrashJob, CrashJobHandler>().UseRedis(o => o.KeyPrefix = RedisFixture.UniquePrefix());
         await using var app = builder.Build();
         app.MapJobEndpoints<CrashJob>("/jobs");
         await app.StartAsync();
@@ -166,7 +166,7 @@ public sealed class RedisFaultTests(RedisFixture redis) : IClassFixture<RedisFix
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Services.AddSingleton(connection);
-        builder.Services.AddJobs(o =>
+        builder.Services.AddStrataJobs(o =>
             {
                 o.RunWorkers = runWorkers;
                 o.Concurrency = concurrency;

@@ -224,8 +224,8 @@ internal sealed class OutageApp : IAsyncDisposable
         builder.Logging.ClearProviders().SetMinimumLevel(LogLevel.Debug);
         builder.Services.AddFakeLogging();
         configure(builder);
-        builder.Services.AddHealthChecks().AddJobsHealthCheck();
-        builder.Services.AddJobs(o => o.Concurrency = 2)
+        builder.Services.AddHealthChecks().AddStrataJobsHealthCheck();
+        builder.Services.AddStrataJobs(o => o.Concurrency = 2)
             .AddHandler<OutageJob, OutageJobHandler>()
             .UseRedis(o =>
             {

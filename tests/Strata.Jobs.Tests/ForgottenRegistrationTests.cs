@@ -7,7 +7,7 @@ using Strata.Jobs.Tests.Contract;
 
 namespace Strata.Jobs.Tests;
 
-/// <summary>A forgotten <c>AddJobs()</c> or job type registration fails at start-up with a message naming the call to add.</summary>
+/// <summary>A forgotten <c>AddStrataJobs()</c> or job type registration fails at start-up with a message naming the call to add.</summary>
 public sealed class ForgottenRegistrationTests
 {
     [Fact]
@@ -20,7 +20,7 @@ public sealed class ForgottenRegistrationTests
         var map = () => app.MapJobEndpoints<EchoJob>("/echo");
 
         map.Should().Throw<InvalidOperationException>()
-            .WithMessage("*Call builder.Services.AddJobs().AddHandler<EchoJob, THandler>() (or AddJob<EchoJob>()*) before MapJobEndpoints<EchoJob>()*")
+            .WithMessage("*Call builder.Services.AddStrataJobs().AddHandler<EchoJob, THandler>() (or AddJob<EchoJob>()*) before MapJobEndpoints<EchoJob>()*")
             .Which.Message.Should().NotContain("JobTypeRegistry");
     }
 
@@ -29,27 +29,27 @@ public sealed class ForgottenRegistrationTests
     {
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseTestServer();
-        builder.Services.AddJobs().AddHandler<EchoJob, EchoHandler>();
+        builder.Services.AddStrataJobs().AddHandler<EchoJob, EchoHandler>();
         await using var app = builder.Build();
 
         var map = () => app.MapJobEndpoints<RecordJob>("/records");
 
         map.Should().Throw<InvalidOperationException>()
-            .WithMessage("*RecordJob is not registered; call AddHandler<RecordJob, THandler>() or AddJob<RecordJob>()*AddJobs()*");
+            .WithMessage("*RecordJob is not registered; call AddHandler<RecordJob, THandler>() or AddJob<RecordJob>()*AddStrataJobs()*");
     }
 
     [Fact]
     public async Task Health_check_without_AddJobs_names_AddJobs_not_an_internal_type()
     {
         var services = new ServiceCollection();
-        services.AddHealthChecks().AddJobsHealthCheck();
+        services.AddHealthChecks().AddStrataJobsHealthCheck();
         await using var provider = services.BuildServiceProvider();
         var registration = provider.GetRequiredService<IOptions<HealthCheckServiceOptions>>().Value.Registrations.Single();
 
         var create = () => registration.Factory(provider);
 
         create.Should().Throw<InvalidOperationException>()
-            .WithMessage("*Call builder.Services.AddJobs()*before using AddJobsHealthCheck()*")
+            .WithMessage("*Call builder.Services.AddStrataJobs()*before using AddStrataJobsHealthCheck()*")
             .Which.Message.Should().NotContain("IJobBackend");
     }
 
@@ -58,8 +58,8 @@ public sealed class ForgottenRegistrationTests
     {
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddJobs(o => o.RunWorkers = false).AddHandler<EchoJob, EchoHandler>();
-        services.AddHealthChecks().AddJobsHealthCheck();
+        services.AddStrataJobs(o => o.RunWorkers = false).AddHandler<EchoJob, EchoHandler>();
+        services.AddHealthChecks().AddStrataJobsHealthCheck();
         await using var provider = services.BuildServiceProvider();
 
         var report = await provider.GetRequiredService<HealthCheckService>().CheckHealthAsync();

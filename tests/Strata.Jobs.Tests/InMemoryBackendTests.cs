@@ -57,7 +57,7 @@ public sealed class InMemoryBackendTests : JobsTestBase
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Services.AddSingleton(new Probe());
-        builder.Services.AddJobs().AddHandler<RecordJob, RecordHandler>().UseInMemory();
+        builder.Services.AddStrataJobs().AddHandler<RecordJob, RecordHandler>().UseInMemory();
         var host = builder.Build();
         await host.StartAsync();
         var hostedServices = host.Services.GetServices<IHostedService>().ToList();
@@ -78,7 +78,7 @@ public sealed class InMemoryBackendTests : JobsTestBase
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Services.AddSingleton(new Probe());
-        builder.Services.AddJobs().AddHandler<RecordJob, RecordHandler>().UseInMemory();
+        builder.Services.AddStrataJobs().AddHandler<RecordJob, RecordHandler>().UseInMemory();
         var host = builder.Build();
         await host.StartAsync();
         var worker = host.Services.GetServices<IHostedService>().Single(service => service.GetType().Name == "JobWorker");
@@ -99,7 +99,7 @@ public sealed class InMemoryBackendTests : JobsTestBase
         var builder = Host.CreateApplicationBuilder();
         var probe = new Probe();
         builder.Services.AddSingleton(probe);
-        builder.Services.AddJobs(o => o.Concurrency = 1)
+        builder.Services.AddStrataJobs(o => o.Concurrency = 1)
             .AddHandler<RecordJob, RecordHandler>()
             .UseInMemory(o =>
             {
@@ -215,7 +215,7 @@ public sealed class InMemoryBackendTests : JobsTestBase
     public async Task Invalid_options_stop_the_host_at_start_naming_every_bad_setting()
     {
         var builder = Host.CreateApplicationBuilder();
-        builder.Services.AddJobs(o =>
+        builder.Services.AddStrataJobs(o =>
         {
             o.Concurrency = 0;
             o.RetryJitter = 2;
@@ -237,7 +237,7 @@ public sealed class InMemoryBackendTests : JobsTestBase
     {
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddJobs()
+        services.AddStrataJobs()
             .AddHandler<EchoJob, EchoHandler>("same")
             .AddHandler<RecordJob, RecordHandler>("same");
         using var provider = services.BuildServiceProvider();

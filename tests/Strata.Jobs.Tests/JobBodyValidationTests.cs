@@ -26,7 +26,7 @@ public sealed class JobBodyValidationTests : IAsyncLifetime
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseTestServer();
         builder.Services.AddProblemDetails();
-        builder.Services.AddJobs(o => o.RunWorkers = false)
+        builder.Services.AddStrataJobs(o => o.RunWorkers = false)
             .AddHandler<CountWords, CountWordsHandler>()
             .AddJob<Annotated>()
             .AddJob<SourceGenerated>(typeInfo: BodyValidationJsonContext.Default.SourceGenerated);

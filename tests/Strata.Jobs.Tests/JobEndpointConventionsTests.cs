@@ -124,7 +124,7 @@ public sealed class JobEndpointConventionsTests
         builder.WebHost.UseTestServer();
         builder.Services.AddSingleton(new Probe());
         builder.Services.AddProblemDetails();
-        builder.Services.AddJobs(o => o.RunWorkers = false).AddHandler<EchoJob, EchoHandler>();
+        builder.Services.AddStrataJobs(o => o.RunWorkers = false).AddHandler<EchoJob, EchoHandler>();
         builder.Services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;

@@ -26,7 +26,7 @@ public sealed class JobEndpointsTests : IAsyncLifetime
         builder.WebHost.UseTestServer();
         builder.Services.AddSingleton(_probe);
         builder.Services.AddProblemDetails();
-        builder.Services.AddJobs(o => o.Concurrency = 2)
+        builder.Services.AddStrataJobs(o => o.Concurrency = 2)
             .AddHandler<EchoJob, EchoHandler>()
             .AddHandler<BlockingJob, BlockingHandler>();
         _app = builder.Build();

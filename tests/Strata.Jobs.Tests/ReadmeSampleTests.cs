@@ -23,7 +23,7 @@ public sealed class ReadmeSampleTests
         builder.Services.AddAuthorization();
 
         // --- README: Use ---
-        builder.Services.AddJobs(options =>
+        builder.Services.AddStrataJobs(options =>
             {
                 options.AddQueue("default").AddQueue("reports", weight: 1, maxConcurrency: 2);
                 options.MaxAttempts = 5;
@@ -32,7 +32,7 @@ public sealed class ReadmeSampleTests
             .AddHandler<AnalyzeDocument, AnalyzeDocumentHandler>()
             .UseInMemory(o => o.Capacity = 10_000);                  // the default; .UseRedis() scales out
 
-        builder.Services.AddHealthChecks().AddJobsHealthCheck();
+        builder.Services.AddHealthChecks().AddStrataJobsHealthCheck();
 
         await using var app = builder.Build();
         app.Use((context, next) =>
@@ -75,7 +75,7 @@ public sealed class ReadmeSampleTests
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseTestServer();
         builder.Services.AddAuthorization();
-        builder.Services.AddJobs().AddHandler<AnalyzeDocument, AnalyzeDocumentHandler>();
+        builder.Services.AddStrataJobs().AddHandler<AnalyzeDocument, AnalyzeDocumentHandler>();
 
         // --- README: Conventions per verb ---
         builder.Services.AddRateLimiter(o =>

@@ -28,9 +28,9 @@ public sealed class AwkwardPartitionHttpTests(RedisFixture redis) : IClassFixtur
         await using var host = await TestHost.StartAsync(
             o => o.AddFixedWindowPolicy("by-query", RatePartition.Custom(c => c.Request.Query["p"]), limit: 2, window: TimeSpan.FromMinutes(10),
                 p => p.FailureMode = RateLimitFailureMode.FailClosed), // a script error would show as 503
-            services => services.AddRedisRateLimiting(redis.Server.ConnectionString, o =>
+            services => services.AddStrataRateLimiting().UseRedis(redis.Server.ConnectionString, o =>
             {
-                o.KeyPrefix = RedisFixture.UniquePrefix().TrimEnd(':');
+                o.KeyPrefix = RedisFixture.UniquePrefix();
                 o.CommandTimeout = TimeSpan.FromSeconds(5);
             }),
             endpoints: app => app.MapGet("/q", () => "ok").RequireRateLimiting("by-query"),

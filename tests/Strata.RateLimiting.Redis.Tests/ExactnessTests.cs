@@ -36,7 +36,7 @@ public sealed class ExactnessTests(RedisFixture redis) : IClassFixture<RedisFixt
             "gcra" => RateLimitRule.Gcra(limit, Period),
             _ => RateLimitRule.TokenBucket(limit, limit, Period),
         };
-        var prefix = RedisFixture.UniquePrefix().TrimEnd(':');
+        var prefix = RedisFixture.UniquePrefix();
         var connections = new List<ConnectionMultiplexer>();
         var stores = new List<RedisRateLimitStore>();
         var runtimes = new List<RateLimitRuntime>();

@@ -21,9 +21,9 @@ public sealed class FailureModeTests
                 .AddGcraPolicy("per-key", RatePartition.ByApiKey, limit: 4, period: TimeSpan.FromHours(1))
                 .AddGcraPolicy("open", RatePartition.ByApiKey, limit: 4, period: TimeSpan.FromHours(1), p => p.FailureMode = RateLimitFailureMode.FailOpen)
                 .AddGcraPolicy("closed", RatePartition.ByApiKey, limit: 4, period: TimeSpan.FromHours(1), p => p.FailureMode = RateLimitFailureMode.FailClosed),
-            services => services.AddRedisRateLimiting(server.ConnectionString, o =>
+            services => services.AddStrataRateLimiting().UseRedis(server.ConnectionString, o =>
             {
-                o.KeyPrefix = RedisFixture.UniquePrefix().TrimEnd(':');
+                o.KeyPrefix = RedisFixture.UniquePrefix();
                 o.FallbackNodeCount = 2;
                 o.CommandTimeout = TimeSpan.FromSeconds(1);
                 o.BreakDuration = TimeSpan.FromSeconds(5);
@@ -134,7 +134,7 @@ public sealed class FailureModeTests
     {
         var act = async () => await TestHost.StartAsync(
             o => o.AddGcraPolicy("per-key", RatePartition.ByApiKey, 1, TimeSpan.FromSeconds(1)),
-            services => services.AddRedisRateLimiting(o => o.ConnectionServiceKey = "limits"));
+            services => services.AddStrataRateLimiting().UseRedis(o => o.ConnectionServiceKey = "limits"));
 
         (await act.Should().ThrowAsync<Microsoft.Extensions.Options.OptionsValidationException>())
             .Which.Message.Should().Contain("ConnectionServiceKey");
@@ -149,10 +149,10 @@ public sealed class FailureModeTests
             o => o.AddGcraPolicy("per-key", RatePartition.ByApiKey, 3, TimeSpan.FromMinutes(1)),
             services => services
                 .AddKeyedSingleton<StackExchange.Redis.IConnectionMultiplexer>("limits", connection)
-                .AddRedisRateLimiting(o =>
+                .AddStrataRateLimiting().UseRedis(o =>
                 {
                     o.ConnectionServiceKey = "limits";
-                    o.KeyPrefix = "keyed";
+                    o.KeyPrefix = "keyed:";
                 }));
 
         (await host.GetAsync("k")).StatusCode.Should().Be(HttpStatusCode.OK);

@@ -15,7 +15,7 @@ public sealed class GcraScriptTests(RedisFixture redis) : IClassFixture<RedisFix
     [InlineData(10_000, 30 * 86400)] // too large to pack: the admission comes back as an array of four
     public async Task The_lean_script_decides_like_decide_lua_for_the_same_sequence_of_requests(int limit, int periodSeconds)
     {
-        var prefix = RedisFixture.UniquePrefix().TrimEnd(':');
+        var prefix = RedisFixture.UniquePrefix();
         var store = new RedisRateLimitStore(() => Task.FromResult(redis.Connection), prefix, TimeSpan.FromSeconds(5));
         LimitSpec[] specs = [new(RateLimitAlgorithm.Gcra, limit, periodSeconds * 1_000_000L, 0)];
         int[] costs = [1, 0, 2, 1, 0, limit, 1, 3, 0, 1, 1, 2, limit + 1, 0, 1];
@@ -42,8 +42,8 @@ public sealed class GcraScriptTests(RedisFixture redis) : IClassFixture<RedisFix
         }
 
         var database = redis.Connection.GetDatabase();
-        var leanTat = (double)await database.StringGetAsync($"{prefix}:lean:{{p}}");
-        var generalTat = (double)await database.StringGetAsync($"{prefix}:general:{{p}}");
+        var leanTat = (double)await database.StringGetAsync($"{prefix}lean:{{p}}");
+        var generalTat = (double)await database.StringGetAsync($"{prefix}general:{{p}}");
         leanTat.Should().BeApproximately(generalTat, tolerance, "both scripts store the same theoretical arrival time");
     }
 
@@ -74,11 +74,11 @@ public sealed class GcraScriptTests(RedisFixture redis) : IClassFixture<RedisFix
     [Fact]
     public async Task The_lean_script_writes_its_key_with_a_ttl_and_a_probe_writes_nothing()
     {
-        var prefix = RedisFixture.UniquePrefix().TrimEnd(':');
+        var prefix = RedisFixture.UniquePrefix();
         var store = new RedisRateLimitStore(() => Task.FromResult(redis.Connection), prefix, TimeSpan.FromSeconds(5));
         LimitSpec[] specs = [new(RateLimitAlgorithm.Gcra, 10, 60_000_000L, 0)];
         var database = redis.Connection.GetDatabase();
-        var key = $"{prefix}:ttl:{{p}}";
+        var key = $"{prefix}ttl:{{p}}";
 
         var probe = await store.DecideAsync(new StoreRequest("ttl", "p", specs, 0, null), CancellationToken.None);
         probe.Allowed.Should().BeTrue();
@@ -117,7 +117,7 @@ public sealed class GcraScriptTests(RedisFixture redis) : IClassFixture<RedisFix
     [Fact]
     public async Task A_partition_slot_keeps_the_key_so_later_decisions_count_on_the_same_hash_tagged_key()
     {
-        var prefix = RedisFixture.UniquePrefix().TrimEnd(':');
+        var prefix = RedisFixture.UniquePrefix();
         var store = new RedisRateLimitStore(() => Task.FromResult(redis.Connection), prefix, TimeSpan.FromSeconds(5));
         LimitSpec[] specs = [new(RateLimitAlgorithm.Gcra, 3, 60_000_000L, 0)];
         var slot = new PartitionSlot();
@@ -128,10 +128,10 @@ public sealed class GcraScriptTests(RedisFixture redis) : IClassFixture<RedisFix
             decisions.Add(await store.DecideAsync(new StoreRequest("slot", "tenant-9", specs, 1, null, slot), CancellationToken.None));
         }
 
-        ((RedisKey[])slot.StoreKeys!).Should().Equal((RedisKey)$"{prefix}:slot:{{tenant-9}}");
+        ((RedisKey[])slot.StoreKeys!).Should().Equal((RedisKey)$"{prefix}slot:{{tenant-9}}");
         decisions.Select(d => d.Allowed).Should().Equal(true, true, true, false);
         decisions.Select(d => d.Results[0].Remaining).Should().Equal(2, 1, 0, 0);
-        (await redis.Connection.GetDatabase().KeyTimeToLiveAsync($"{prefix}:slot:{{tenant-9}}")).Should().NotBeNull();
+        (await redis.Connection.GetDatabase().KeyTimeToLiveAsync($"{prefix}slot:{{tenant-9}}")).Should().NotBeNull();
     }
 
     private static async Task<bool> ScriptExistsAsync(IServer server, LuaScriptFile script)

@@ -25,14 +25,14 @@ public sealed class ObservabilityTests
             .AddMetrics()
             .AddFakeLogging()
             .AddSingleton<TimeProvider>(new FakeTimeProvider())
-            .AddRedisRateLimiting(connectionString, o =>
+            .AddStrataRateLimiting().UseRedis(connectionString, o =>
             {
-                o.KeyPrefix = RedisFixture.UniquePrefix().TrimEnd(':');
+                o.KeyPrefix = RedisFixture.UniquePrefix();
                 o.FailureThreshold = 2;
                 o.CommandTimeout = TimeSpan.FromSeconds(5); // these tests are not about slowness
                 configure?.Invoke(o);
             })
-            .BuildServiceProvider();
+            .Services.BuildServiceProvider();
         return new Node(services, services.GetRequiredService<RateLimitRuntime>(), services.GetFakeLogCollector(), services.GetRequiredService<IMeterFactory>());
     }
 
@@ -142,12 +142,12 @@ public sealed class ObservabilityTests
     [Fact]
     public void Bad_redis_options_stop_the_host_naming_each_setting()
     {
-        var services = new ServiceCollection().AddRedisRateLimiting("127.0.0.1:1", o =>
+        var services = new ServiceCollection().AddStrataRateLimiting().UseRedis("127.0.0.1:1", o =>
         {
             o.KeyPrefix = "a{b}";
             o.FallbackNodeCount = 0;
             o.CommandTimeout = TimeSpan.Zero;
-        }).BuildServiceProvider();
+        }).Services.BuildServiceProvider();
 
         var act = () => services.GetRequiredService<IOptions<RedisRateLimitingOptions>>().Value;
 

@@ -22,7 +22,7 @@ public sealed class ReadmeSampleTests(RedisFixture redis) : IClassFixture<RedisF
 
         builder.Services.AddRateLimiter(options => options
             .AddGcraPolicy("per-key", RatePartition.ByApiKey, limit: 100, period: TimeSpan.FromMinutes(1)));
-        builder.Services.AddRedisRateLimiting(builder.Configuration.GetConnectionString("redis")!, o => o.KeyPrefix = RedisFixture.UniquePrefix().TrimEnd(':'));
+        builder.Services.AddStrataRateLimiting().UseRedis(builder.Configuration.GetConnectionString("redis")!, o => o.KeyPrefix = RedisFixture.UniquePrefix());
 
         builder.Services.AddRateLimiter(options => options
             .AddGcraPolicy("payments", RatePartition.ByApiKey, 10, TimeSpan.FromSeconds(1), p => p.FailureMode = RateLimitFailureMode.FailClosed)
@@ -43,19 +43,19 @@ public sealed class ReadmeSampleTests(RedisFixture redis) : IClassFixture<RedisF
     [Fact]
     public void The_other_registrations_resolve_their_connection()
     {
-        var unkeyed = new ServiceCollection().AddSingleton(redis.Connection).AddRedisRateLimiting().BuildServiceProvider();
+        var unkeyed = new ServiceCollection().AddSingleton(redis.Connection).AddStrataRateLimiting().UseRedis().Services.BuildServiceProvider();
         unkeyed.GetRequiredService<Strata.RateLimiting.Store.IRateLimitStore>().Should().BeOfType<RedisRateLimitStore>();
 
         var keyed = new ServiceCollection().AddKeyedSingleton<IConnectionMultiplexer>("limits", redis.Connection)
-            .AddRedisRateLimiting(o => o.ConnectionServiceKey = "limits").BuildServiceProvider();
+            .AddStrataRateLimiting().UseRedis(o => o.ConnectionServiceKey = "limits").Services.BuildServiceProvider();
         keyed.GetRequiredService<Strata.RateLimiting.Store.IRateLimitStore>().Should().BeOfType<RedisRateLimitStore>();
 
-        var configured = new ServiceCollection().AddRedisRateLimiting("redis:6379", o =>
+        var configured = new ServiceCollection().AddStrataRateLimiting().UseRedis("redis:6379", o =>
         {
             o.KeyPrefix = "myapi:rl";
             o.FallbackNodeCount = 4;
             o.CommandTimeout = TimeSpan.FromMilliseconds(100);
-        }).BuildServiceProvider();
+        }).Services.BuildServiceProvider();
         configured.GetRequiredService<Microsoft.Extensions.Options.IOptions<RedisRateLimitingOptions>>().Value.FallbackNodeCount.Should().Be(4);
     }
 }

@@ -19,7 +19,7 @@ public sealed class RedisStoreTests(RedisFixture redis) : IClassFixture<RedisFix
     [Fact]
     public async Task Keys_are_prefix_policy_and_hash_tagged_partition_and_every_key_has_a_ttl()
     {
-        var prefix = RedisFixture.UniquePrefix().TrimEnd(':');
+        var prefix = RedisFixture.UniquePrefix();
         var store = new RedisRateLimitStore(() => Task.FromResult(redis.Connection), prefix, TimeSpan.FromSeconds(5));
         using var runtime = Runtime(store);
         RateLimitRule[] rules =
@@ -39,7 +39,7 @@ public sealed class RedisStoreTests(RedisFixture redis) : IClassFixture<RedisFix
         var database = redis.Connection.GetDatabase();
         var keys = await KeysAsync(prefix);
         keys.Should().BeEquivalentTo(
-            Enumerable.Range(0, 5).Select(i => $"{prefix}:algo{i}:{{tenant-1}}"));
+            Enumerable.Range(0, 5).Select(i => $"{prefix}algo{i}:{{tenant-1}}"));
         foreach (var key in keys)
         {
             var ttl = await database.KeyTimeToLiveAsync(key);
@@ -51,7 +51,7 @@ public sealed class RedisStoreTests(RedisFixture redis) : IClassFixture<RedisFix
     [Fact]
     public async Task Several_rules_of_one_policy_share_the_partition_hash_tag_so_they_run_on_a_cluster()
     {
-        var prefix = RedisFixture.UniquePrefix().TrimEnd(':');
+        var prefix = RedisFixture.UniquePrefix();
         var store = new RedisRateLimitStore(() => Task.FromResult(redis.Connection), prefix, TimeSpan.FromSeconds(5));
         using var runtime = Runtime(store);
         using var limiter = Limiter(runtime, "combo", "{evil}:partition", RateLimitRule.Gcra(5, TimeSpan.FromMinutes(1)),
@@ -247,7 +247,7 @@ public sealed class RedisStoreTests(RedisFixture redis) : IClassFixture<RedisFix
     private async Task<List<string>> KeysAsync(string prefix)
     {
         var keys = new List<string>();
-        await foreach (var key in redis.Connection.GetServer(redis.Server.Endpoint).KeysAsync(pattern: prefix + ":*"))
+        await foreach (var key in redis.Connection.GetServer(redis.Server.Endpoint).KeysAsync(pattern: prefix + "*"))
         {
             keys.Add(key!);
         }

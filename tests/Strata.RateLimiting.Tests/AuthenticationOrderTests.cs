@@ -103,6 +103,7 @@ public sealed class AuthenticationOrderTests
             builder.Services.AddSingleton<TimeProvider>(TestHost.NewClock());
             builder.Services.AddAuthentication(KeyHeaderHandler.SchemeName).AddScheme<AuthenticationSchemeOptions, KeyHeaderHandler>(KeyHeaderHandler.SchemeName, null);
             builder.Services.AddAuthorization();
+            builder.Services.AddStrataRateLimiting();
             builder.Services.AddRateLimiter(o => o.AddGcraPolicy(
                 "per-key",
                 partition == "by-key" ? RatePartition.ByApiKey : RatePartition.ByUser,

@@ -15,6 +15,7 @@ public sealed class ForwardedAndRouteTests
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseTestServer();
         builder.Services.AddSingleton<TimeProvider>(TestHost.NewClock()); // both requests in one window, whatever the real time
+        builder.Services.AddStrataRateLimiting();
         builder.Services.AddRateLimiter(o => o.AddFixedWindowPolicy("per-ip", RatePartition.ByClientAddress, 1, TimeSpan.FromMinutes(1)));
         await using var app = builder.Build();
         var forwarded = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor };

@@ -9,23 +9,37 @@ using Microsoft.Extensions.Logging.Testing;
 namespace Strata.RateLimiting.Tests;
 
 /// <summary>
-/// One runtime per host, whatever was registered, and one line at start naming the store that holds the limits.
+/// One runtime per host, registered by AddStrataRateLimiting (never one built behind its back), and one line at start
+/// naming the store that holds the limits.
 /// </summary>
 public sealed class HostRuntimeTests
 {
-    private const string InProcessLine = "Rate limits: in-process store (this node only). Call AddRedisRateLimiting(...) to share limits across nodes.";
+    private const string InProcessLine = "Rate limits: in-process store (this node only). Call UseRedis(...) on AddStrataRateLimiting() to share limits across nodes.";
 
     private static bool IsStoreLine(FakeLogRecord record) =>
         record.Category == "Strata.RateLimiting" && record.Id.Name is "InProcessStore" or "SharedStore";
 
     [Fact]
-    public async Task Policies_added_with_only_AddRateLimiter_share_one_runtime_that_names_its_store_once()
+    public async Task Policies_without_AddStrataRateLimiting_fail_the_first_request_naming_the_call_to_add()
+    {
+        await using var app = await StartAsync(
+            o => o.AddGcraPolicy("first", RatePartition.Global, limit: 10, period: TimeSpan.FromMinutes(1)));
+        using var client = app.GetTestClient();
+
+        (await client.Invoking(c => c.GetAsync("/first")).Should().ThrowAsync<InvalidOperationException>())
+            .WithMessage("*builder.Services.AddStrataRateLimiting()*");
+        app.Services.GetFakeLogCollector().GetSnapshot().Should().NotContain(r => IsStoreLine(r), "no runtime was built behind the app's back");
+    }
+
+    [Fact]
+    public async Task Two_policies_share_one_runtime_that_names_its_store_once()
     {
         // Every runtime logs its store once: two policies with a runtime each would log the line twice.
         await using var app = await StartAsync(
             o => o
                 .AddGcraPolicy("first", RatePartition.Global, limit: 10, period: TimeSpan.FromMinutes(1))
-                .AddFixedWindowPolicy("second", RatePartition.Global, limit: 10, window: TimeSpan.FromMinutes(1)));
+                .AddFixedWindowPolicy("second", RatePartition.Global, limit: 10, window: TimeSpan.FromMinutes(1)),
+            services => services.AddStrataRateLimiting());
         using var client = app.GetTestClient();
 
         (await client.GetAsync("/first")).StatusCode.Should().Be(HttpStatusCode.OK);

@@ -10,7 +10,7 @@ public sealed class MetricsTests
     [Fact]
     public async Task Decisions_are_counted_by_policy_and_result_on_the_strata_meter()
     {
-        var services = new ServiceCollection().AddMetrics().AddSingleton<TimeProvider>(TestHost.NewClock()).AddStrataRateLimiting().BuildServiceProvider();
+        var services = new ServiceCollection().AddMetrics().AddSingleton<TimeProvider>(TestHost.NewClock()).AddStrataRateLimiting().Services.BuildServiceProvider();
         await using var _ = services;
         using var collector = new MetricCollector<long>(services.GetRequiredService<IMeterFactory>(), "Strata.RateLimiting", "strata.ratelimiting.decisions");
         using var limiter = services.GetRequiredService<IRateLimiterFactory>().CreateLimiter("metered", "p", RateLimitRule.FixedWindow(2, TimeSpan.FromMinutes(1)));

@@ -37,7 +37,7 @@ public sealed class OutboundTests
         api.MapGet("/", () => Interlocked.Increment(ref calls));
         await api.StartAsync();
 
-        var services = new ServiceCollection().AddSingleton<TimeProvider>(TestHost.NewClock()).AddStrataRateLimiting().BuildServiceProvider();
+        var services = new ServiceCollection().AddSingleton<TimeProvider>(TestHost.NewClock()).AddStrataRateLimiting().Services.BuildServiceProvider();
         await using var _ = services;
         var factory = services.GetRequiredService<IRateLimiterFactory>();
         using var limiter = factory.CreateLimiter("github", "api.github", RateLimitRule.Gcra(2, TimeSpan.FromHours(1)));
@@ -57,7 +57,7 @@ public sealed class OutboundTests
     [Fact]
     public async Task Polly_rate_limiter_strategy_uses_a_strata_limiter()
     {
-        var services = new ServiceCollection().AddSingleton<TimeProvider>(TestHost.NewClock()).AddStrataRateLimiting().BuildServiceProvider();
+        var services = new ServiceCollection().AddSingleton<TimeProvider>(TestHost.NewClock()).AddStrataRateLimiting().Services.BuildServiceProvider();
         await using var _ = services;
         using var limiter = services.GetRequiredService<IRateLimiterFactory>().CreateLimiter("polly", "downstream", RateLimitRule.FixedWindow(1, TimeSpan.FromMinutes(1)));
         var pipeline = new ResiliencePipelineBuilder().AddRateLimiter(limiter).Build();
@@ -115,7 +115,7 @@ public sealed class OutboundTests
     [Fact]
     public void In_process_limiters_decide_synchronously_in_attempt_acquire()
     {
-        using var services = new ServiceCollection().AddSingleton<TimeProvider>(TestHost.NewClock()).AddStrataRateLimiting().BuildServiceProvider();
+        using var services = new ServiceCollection().AddSingleton<TimeProvider>(TestHost.NewClock()).AddStrataRateLimiting().Services.BuildServiceProvider();
         using var limiter = services.GetRequiredService<IRateLimiterFactory>().CreateLimiter("sync", "p", RateLimitRule.TokenBucket(2, 1, TimeSpan.FromSeconds(1)));
 
         limiter.AttemptAcquire(1).IsAcquired.Should().BeTrue();

@@ -19,7 +19,7 @@ public sealed class OverrideTests
         await using var host = await TestHost.StartAsync(
             o => o.AddFixedWindowPolicy("per-key", RatePartition.ByApiKey, limit: 1, window: TimeSpan.FromMinutes(1), p =>
                 p.TierSelector = context => context.Request.Headers["X-Plan"].ToString() is { Length: > 0 } plan ? plan : null),
-            services => services.AddStrataRateLimiting().Configure<StrataRateLimitingOptions>(configuration.GetSection("RateLimiting")));
+            services => services.AddStrataRateLimiting().Services.Configure<StrataRateLimitingOptions>(configuration.GetSection("RateLimiting")));
 
         async Task<HttpResponseMessage> Get(string key, string? plan)
         {

@@ -44,6 +44,7 @@ internal sealed class TestHost : IAsyncDisposable
         builder.WebHost.UseTestServer();
         var time = NewClock();
         builder.Services.AddSingleton<TimeProvider>(time);
+        builder.Services.AddStrataRateLimiting();
         builder.Services.AddRateLimiter(limiter);
         services?.Invoke(builder.Services);
 

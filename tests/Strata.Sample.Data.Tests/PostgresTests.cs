@@ -145,7 +145,7 @@ public sealed class PostgresDatabaseTests(PostgresCluster cluster)
             ["Database:Provider"] = "Postgres",
             ["ConnectionStrings:Database"] = connectionString,
         }).Build());
-        services.AddApiKeys().AddEntityFrameworkStore<SampleDbContext>();
+        services.AddStrataApiKeys().UseEntityFrameworkStore<SampleDbContext>();
         await using var provider = services.BuildServiceProvider();
         await provider.MigrateSampleDatabaseAsync();
 

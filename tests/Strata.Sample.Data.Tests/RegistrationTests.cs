@@ -27,7 +27,7 @@ public sealed class RegistrationTests : IDisposable
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddConfiguration(Configuration("Sqlite", _folder.ConnectionString));
         builder.Services.AddSampleData(builder.Configuration);
-        builder.Services.AddApiKeys().AddEntityFrameworkStore<SampleDbContext>();
+        builder.Services.AddStrataApiKeys().UseEntityFrameworkStore<SampleDbContext>();
         using var app = builder.Build();
         await app.Services.MigrateSampleDatabaseAsync();
 

@@ -57,7 +57,7 @@ public class ApiKeyHotPathBenchmarks
             .AddApiKey(o => o.Prefix = Prefix)
             .AddScheme<AuthenticationSchemeOptions, FixedPrincipalHandler>(FixedPrincipalHandler.SchemeName, null)
             .AddScheme<AuthenticationSchemeOptions, FreshPrincipalHandler>(FreshPrincipalHandler.SchemeName, null);
-        services.AddApiKeys().AddInMemoryStore();
+        services.AddStrataApiKeys().UseInMemoryStore();
         _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
         _scopes = _services.GetRequiredService<IServiceScopeFactory>();
         _lookup = _services.GetRequiredService<ApiKeyLookup>();
@@ -72,7 +72,7 @@ public class ApiKeyHotPathBenchmarks
         var peppered = new ServiceCollection();
         peppered.AddLogging();
         peppered.AddAuthentication(ApiKeyDefaults.AuthenticationScheme).AddApiKey(o => o.Prefix = Prefix);
-        peppered.AddApiKeys(o => o.Pepper = Pepper).AddInMemoryStore();
+        peppered.AddStrataApiKeys(o => o.Pepper = Pepper).UseInMemoryStore();
         _pepperedServices = peppered.BuildServiceProvider();
         _pepperedLookup = _pepperedServices.GetRequiredService<ApiKeyLookup>();
         _pepperedKey = _pepperedServices.GetRequiredService<IApiKeyManager>()

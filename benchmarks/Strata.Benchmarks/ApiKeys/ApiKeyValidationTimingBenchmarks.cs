@@ -66,21 +66,21 @@ public class ApiKeyValidationTimingBenchmarks
             o.Prefix = Prefix;
             o.CacheOnConnection = false;
         });
-        var keys = services.AddApiKeys(o =>
+        var keys = services.AddStrataApiKeys(o =>
         {
             o.BruteForce.Enabled = false;
             o.CacheDuration = Store == StoreSetup.SqliteNoCache ? TimeSpan.Zero : TimeSpan.FromSeconds(30);
         });
         if (Store == StoreSetup.InMemoryCached)
         {
-            keys.AddInMemoryStore();
+            keys.UseInMemoryStore();
         }
         else
         {
             _databaseFile = Path.Combine(Path.GetTempPath(), $"strata-bench-timing-{Guid.NewGuid():N}.db");
             var connectionString = $"Data Source={_databaseFile}";
             services.AddDbContextFactory<TimingDbContext>(o => o.UseSqlite(connectionString));
-            keys.AddEntityFrameworkStore<TimingDbContext>();
+            keys.UseEntityFrameworkStore<TimingDbContext>();
             _keepAlive = new SqliteConnection(connectionString);
             _keepAlive.Open();
         }
@@ -202,6 +202,6 @@ public class ApiKeyValidationTimingBenchmarks
     /// <summary>The benchmark's own DbContext with the API-keys table.</summary>
     private sealed class TimingDbContext(DbContextOptions<TimingDbContext> options) : DbContext(options)
     {
-        protected override void OnModelCreating(ModelBuilder modelBuilder) => modelBuilder.AddApiKeys();
+        protected override void OnModelCreating(ModelBuilder modelBuilder) => modelBuilder.ApplyStrataApiKeys();
     }
 }

@@ -72,7 +72,7 @@ internal sealed class EndToEndHost : IAsyncDisposable
         if (shape == HostShape.ApiKey)
         {
             builder.Services.AddAuthentication(ApiKeyDefaults.AuthenticationScheme).AddApiKey(o => o.Prefix = Prefix);
-            builder.Services.AddApiKeys().AddInMemoryStore();
+            builder.Services.AddStrataApiKeys().UseInMemoryStore();
         }
         else if (shape == HostShape.FreshPrincipalScheme)
         {

@@ -325,7 +325,7 @@ public class JobThroughputBenchmarks
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Logging.ClearProviders();
-        var jobs = builder.Services.AddJobs(o =>
+        var jobs = builder.Services.AddStrataJobs(o =>
             {
                 o.Concurrency = Workers;
 

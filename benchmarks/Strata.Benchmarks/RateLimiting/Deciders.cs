@@ -124,7 +124,7 @@ internal static class Limiters
         else
         {
             services.AddSingleton(redis);
-            services.AddRedisRateLimiting(o => o.UseDenyCache = denyCache);
+            services.AddStrataRateLimiting().UseRedis(o => o.UseDenyCache = denyCache);
         }
 
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });

@@ -50,7 +50,7 @@ internal static class SyncAsyncServer
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
-        builder.Services.AddJobs(o =>
+        builder.Services.AddStrataJobs(o =>
             {
                 // Workers are async: a slot waiting on the handler's Task.Delay holds no thread, so many slots cost
                 // little. 2,048 slots finish up to ~100k 20 ms jobs/s: the workers are never what limits the accept rate.

@@ -67,6 +67,11 @@ internal static partial class ApiKeysLog
     [LoggerMessage(28, LogLevel.Information, "API key {KeyId} deleted.", EventName = "KeyDeleted")]
     public static partial void Deleted(ILogger logger, string keyId);
 
+    // Start-up
+
+    [LoggerMessage(52, LogLevel.Information, "API keys: store {Store}; lookups cached {Cache} for {CacheDuration}.", EventName = "StoreInUse")]
+    public static partial void StoreInUse(ILogger logger, string store, string cache, TimeSpan cacheDuration);
+
     // ConfigurationApiKeyStore
 
     [LoggerMessage(40, LogLevel.Information, "API-key configuration reloaded: {Count} keys.", EventName = "ConfigurationReloaded")]

@@ -10,9 +10,9 @@ namespace Strata.ApiKeys.Internal;
 internal static class MissingRegistration
 {
     public const string NoStore =
-        "Strata.ApiKeys has no key store. Call builder.Services.AddApiKeys().AddInMemoryStore() "
-        + "(or .AddConfigurationStore(builder.Configuration.GetSection(\"ApiKeys\")), .AddEntityFrameworkStore<TContext>() from "
-        + "Strata.ApiKeys.EntityFrameworkCore, or .AddStore<TStore>() for your own IApiKeyStore); "
+        "Strata.ApiKeys has no key store. Call builder.Services.AddStrataApiKeys().UseInMemoryStore() "
+        + "(or .UseConfigurationStore(builder.Configuration.GetSection(\"ApiKeys\")), .UseEntityFrameworkStore<TContext>() from "
+        + "Strata.ApiKeys.EntityFrameworkCore, or .UseStore<TStore>() for your own IApiKeyStore); "
         + "builder.Services.AddAuthentication().AddApiKey() adds only the authentication scheme.";
 
     public static IApiKeyStore StoreOf(IServiceProvider services)

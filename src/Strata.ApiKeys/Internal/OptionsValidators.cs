@@ -38,7 +38,7 @@ internal sealed class ApiKeyAuthenticationOptionsValidator : IValidateOptions<Ap
     }
 }
 
-/// <summary>Validates the service-wide options and that a store is registered (both AddApiKey and AddApiKeys add this).</summary>
+/// <summary>Validates the service-wide options and that a store is registered (both AddApiKey and AddStrataApiKeys add this).</summary>
 internal sealed class ApiKeysOptionsValidator(IServiceProviderIsService services) : IValidateOptions<ApiKeysOptions>
 {
     public const int MinPepperLength = 32;

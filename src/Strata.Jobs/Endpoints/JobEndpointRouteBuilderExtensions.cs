@@ -23,14 +23,14 @@ public static class JobEndpointRouteBuilderExtensions
     /// all three; <see cref="JobEndpointsBuilder.Submit"/>, <see cref="JobEndpointsBuilder.Status"/> and
     /// <see cref="JobEndpointsBuilder.Cancel"/> take conventions of their own, which win over the shared ones.
     /// </returns>
-    /// <exception cref="InvalidOperationException"><typeparamref name="TJob"/> is not registered, or <c>AddJobs</c> was not called.</exception>
+    /// <exception cref="InvalidOperationException"><typeparamref name="TJob"/> is not registered, or <c>AddStrataJobs</c> was not called.</exception>
     public static JobEndpointsBuilder MapJobEndpoints<TJob>(this IEndpointRouteBuilder endpoints, string pattern, Action<JobEndpointOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentNullException.ThrowIfNull(pattern);
         var tag = typeof(TJob).Name;
 
-        // Fails at start-up, not on the first request, when AddJobs was not called or the job type was never registered.
+        // Fails at start-up, not on the first request, when AddStrataJobs was not called or the job type was never registered.
         var registry = JobsServices.GetRegistry(endpoints.ServiceProvider, $"MapJobEndpoints<{tag}>()", tag);
         var registration = registry.Get<TJob>();
         var options = new JobEndpointOptions();

@@ -6,9 +6,9 @@ namespace Strata.RateLimiting.Internal;
 
 /// <summary>
 /// The one runtime of every Strata policy added to one <see cref="RateLimiterOptions"/> (one host): the runtime
-/// registered by <c>AddStrataRateLimiting</c> (which <c>AddRedisRateLimiting</c> calls) when there is one, otherwise
-/// one built from the host's services at the first request and shared by all its policies. Never one per policy, so
-/// the policies of a host share one store, one circuit breaker, one deny cache and one set of instruments.
+/// registered by <c>AddStrataRateLimiting</c>, looked up once. Never one per policy, so the policies of a host share
+/// one store, one circuit breaker, one deny cache and one set of instruments; and never a runtime of its own when the
+/// registration is missing: the first request then fails with the call to add.
 /// </summary>
 /// <remarks>
 /// <c>AddGcraPolicy</c> and friends extend <see cref="RateLimiterOptions"/>, which has no service collection to register
@@ -37,7 +37,9 @@ internal sealed class HostRuntime
         {
             if (_runtime is null)
             {
-                runtime = services.GetService<RateLimitRuntime>() ?? RateLimitRuntime.Create(services);
+                runtime = services.GetService<RateLimitRuntime>() ?? throw new InvalidOperationException(
+                    "Strata rate-limit policies need their services: add builder.Services.AddStrataRateLimiting() to Program.cs "
+                    + "(and .UseRedis(\"host:port\") on it, from Strata.RateLimiting.Redis, to share limits across nodes).");
                 runtime.AnnounceStore();
                 Volatile.Write(ref _runtime, runtime);
             }

@@ -40,7 +40,7 @@ internal static partial class RateLimitingLog
     [LoggerMessage(7, LogLevel.Warning, "Rate-limit policy '{Policy}' partitions by {Partition}, but a request reached the rate limiter before authentication: call app.UseAuthentication() before app.UseRateLimiter(). Until then such requests are authenticated by the rate limiter with the default scheme '{Scheme}', so that keys do not share one anonymous bucket.", EventName = "AuthenticationAfterRateLimiter")]
     public static partial void AuthenticationAfterRateLimiter(ILogger logger, string policy, string partition, string scheme);
 
-    [LoggerMessage(8, LogLevel.Information, "Rate limits: in-process store (this node only). Call AddRedisRateLimiting(...) to share limits across nodes.", EventName = "InProcessStore")]
+    [LoggerMessage(8, LogLevel.Information, "Rate limits: in-process store (this node only). Call UseRedis(...) on AddStrataRateLimiting() to share limits across nodes.", EventName = "InProcessStore")]
     public static partial void InProcessStore(ILogger logger);
 
     [LoggerMessage(9, LogLevel.Information, "Rate limits: {Store}", EventName = "SharedStore")]

@@ -33,9 +33,9 @@ public abstract class JobsTestBase : IAsyncLifetime
         builder.Services.AddSingleton(probe);
         builder.Services.AddScoped<ScopedDependency>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
-        builder.Services.AddHealthChecks().AddJobsHealthCheck();
+        builder.Services.AddHealthChecks().AddStrataJobsHealthCheck();
         services?.Invoke(builder.Services);
-        var jobs = builder.Services.AddJobs(options =>
+        var jobs = builder.Services.AddStrataJobs(options =>
             {
                 options.Concurrency = 4;
                 options.RetryBaseDelay = TimeSpan.FromMilliseconds(10);
