@@ -1,0 +1,112 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+using Strata.Testing;
+
+namespace Strata.ApiKeys.Tests;
+
+/// <summary>
+/// A real redis-server as HybridCache's distributed cache (L2), stopped and started again. The L2 client waits 30 s
+/// for a command while the server is gone; every wait below is far shorter, so a lookup that completes did not wait
+/// for the L2.
+/// </summary>
+public sealed class DistributedCacheOutageTests
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
+
+    [Fact]
+    public async Task Lookups_skip_a_redis_L2_that_is_down_with_one_warning_and_use_it_again_once_it_is_back()
+    {
+        await using var server = await RedisServer.StartAsync();
+        await using var connection = await server.ConnectAsync(o =>
+        {
+            o.AsyncTimeout = 30_000;
+            o.SyncTimeout = 30_000;
+        });
+        var instance = RedisFixture.UniquePrefix();
+        await using var app = await TestApp.StartAsync(services: b => b.Services.AddStackExchangeRedisCache(o =>
+        {
+            o.ConnectionMultiplexerFactory = () => Task.FromResult<IConnectionMultiplexer>(connection);
+            o.InstanceName = instance;
+        }));
+
+        var first = await app.CreateKeyAsync("jobs:write");
+        (await app.GetAsync("/me", first.Key)).StatusCode.Should().Be(HttpStatusCode.OK);
+        var cachedBefore = await L2KeysAsync(server, instance);
+        cachedBefore.Should().ContainSingle("the lookup was written to Redis");
+
+        await server.KillAsync();
+        // Creating a key drops any cached lookup of its hash: the first one finds Redis out of reach.
+        var keys = new[]
+        {
+            await PumpAsync(app, app.CreateKeyAsync("jobs:write")),
+            await PumpAsync(app, app.CreateKeyAsync("jobs:write")),
+            await PumpAsync(app, app.CreateKeyAsync("jobs:write")),
+        };
+        foreach (var key in keys)
+        {
+            // Never looked up: not in memory. Redis would keep each of these waiting 30 s.
+            var response = await PumpAsync(app, app.GetAsync("/me", key.Key));
+            response.StatusCode.Should().Be(HttpStatusCode.OK);
+        }
+
+        app.Store.FindByHashCalls.Should().Be(4, "each new key was read from the store");
+        Events(app, 50).Should().ContainSingle("one warning for the outage, whatever the number of lookups")
+            .Which.Level.Should().Be(LogLevel.Warning);
+        Events(app, 50).Single().Message.Should().Contain("RedisCache");
+        Events(app, 51).Should().BeEmpty();
+
+        await server.RestartAsync();
+        await PumpAsync(app, WaitForAsync(() => Task.FromResult(Events(app, 51).Count > 0)));
+        Events(app, 51).Should().ContainSingle().Which.Level.Should().Be(LogLevel.Information);
+        Events(app, 50).Should().ContainSingle("the end of the outage logs no second warning");
+
+        var after = await PumpAsync(app, app.CreateKeyAsync("jobs:write"));
+        (await PumpAsync(app, app.GetAsync("/me", after.Key))).StatusCode.Should().Be(HttpStatusCode.OK);
+        await PumpAsync(app, WaitForAsync(async () => (await L2KeysAsync(server, instance)).Except(cachedBefore).Any()));
+    }
+
+    private static IReadOnlyList<Microsoft.Extensions.Logging.Testing.FakeLogRecord> Events(TestApp app, int id)
+        => app.Logs.GetSnapshot().Where(r => r.Id.Id == id).ToList();
+
+    private static async Task<IReadOnlyList<string>> L2KeysAsync(RedisServer server, string instance)
+    {
+        await using var admin = await server.ConnectAsync();
+        var keys = new List<string>();
+        await foreach (var key in admin.GetServer(server.Endpoint).KeysAsync(pattern: instance + "strata:apikeys:*"))
+        {
+            keys.Add(key.ToString());
+        }
+
+        return keys;
+    }
+
+    private static async Task WaitForAsync(Func<Task<bool>> condition)
+    {
+        while (!await condition())
+        {
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>Moves the app's clock on (500 ms every 20 ms) until <paramref name="task"/> completes, within the real <see cref="Deadline"/>.</summary>
+    private static async Task<T> PumpAsync<T>(TestApp app, Task<T> task)
+    {
+        await PumpAsync(app, (Task)task);
+        return await task;
+    }
+
+    private static async Task PumpAsync(TestApp app, Task task)
+    {
+        var elapsed = System.Diagnostics.Stopwatch.StartNew();
+        while (!task.IsCompleted)
+        {
+            elapsed.Elapsed.Should().BeLessThan(Deadline, "the lookup must not wait for the L2 client's 30 s timeout");
+            app.Time.Advance(TimeSpan.FromMilliseconds(500));
+            await Task.WhenAny(task, Task.Delay(20));
+        }
+
+        await task;
+    }
+}
