@@ -233,10 +233,10 @@ internal sealed class ApiKeyLookup : IDisposable
 
     private async ValueTask<ApiKeyRecord?> FindCachedAsync(string cacheKey, string key, ApiKeysOptions options, long invalidations, ConnectionKeyMemo? memo, string scheme, CancellationToken cancellationToken)
     {
-        var entry = await _health.RunAsync(
-            GetOrLoadAsync(cacheKey, key, options, _health.Flags, cancellationToken),
-            onDown: () => GetOrLoadAsync(cacheKey, key, options, HybridCacheEntryFlags.DisableDistributedCache, cancellationToken),
-            cancellationToken).ConfigureAwait(false);
+        var pending = GetOrLoadAsync(cacheKey, key, options, _health.Flags, cancellationToken);
+        var entry = pending.IsCompleted
+            ? await pending.ConfigureAwait(false)   // a memory hit: no closure for the guard
+            : await GuardedAsync(pending, cacheKey, key, options, cancellationToken).ConfigureAwait(false);
 
         var age = _time.GetUtcNow() - entry.LoadedAt;
         if (entry.Record is null)
@@ -354,6 +354,12 @@ internal sealed class ApiKeyLookup : IDisposable
             static (state, ct) => state.Self.LoadAsync(state.Key, ct),
             _entryOptions.For(options.CacheDuration, unknown: false, flags),
             tags: null,
+            cancellationToken);
+
+    private ValueTask<CachedApiKey> GuardedAsync(ValueTask<CachedApiKey> pending, string cacheKey, string key, ApiKeysOptions options, CancellationToken cancellationToken)
+        => _health.RunAsync(
+            pending,
+            onDown: () => GetOrLoadAsync(cacheKey, key, options, HybridCacheEntryFlags.DisableDistributedCache, cancellationToken),
             cancellationToken);
 
     /// <summary>Writes an entry with its lifetime (an unknown key's is the shorter one); memory only while the distributed layer is down.</summary>

@@ -47,7 +47,8 @@ internal sealed class DistributedCacheHealth : IDisposable
 
     public DistributedCacheHealth(IDistributedCache? distributed, TimeProvider time, ILogger? logger)
     {
-        _distributed = distributed is MemoryDistributedCache ? null : distributed;
+        // HybridCache ignores the in-memory IDistributedCache (the same test: that exact type), and so does this.
+        _distributed = distributed?.GetType() == typeof(MemoryDistributedCache) ? null : distributed;
         _time = time;
         _logger = logger ?? NullLogger.Instance;
     }
