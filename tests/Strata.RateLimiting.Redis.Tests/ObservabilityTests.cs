@@ -24,6 +24,7 @@ public sealed class ObservabilityTests
         var services = new ServiceCollection()
             .AddMetrics()
             .AddFakeLogging()
+            .AddLogging(b => b.SetMinimumLevel(LogLevel.Debug))
             .AddSingleton<TimeProvider>(new FakeTimeProvider())
             .AddStrataRateLimiting().UseRedis(connectionString, o =>
             {
@@ -82,8 +83,9 @@ public sealed class ObservabilityTests
         }
 
         var logs = node.Logs.GetSnapshot();
-        logs.Should().Contain(r => r.Id.Name == "StoreFailed" && r.Level == LogLevel.Warning);
-        logs.Should().Contain(r => r.Id.Name == "CircuitOpened");
+        logs.Should().ContainSingle(r => r.Level >= LogLevel.Warning).Which.Id.Name.Should().Be("StoreOutageStarted");
+        logs.Should().Contain(r => r.Id.Name == "StoreFailed" && r.Level == LogLevel.Debug);
+        logs.Should().Contain(r => r.Id.Name == "CircuitOpened" && r.Level == LogLevel.Debug);
         logs.Should().NotContain(r => r.Message.Contains("s3cret", StringComparison.Ordinal)
             || (r.Exception != null && r.Exception.ToString().Contains("s3cret", StringComparison.Ordinal)));
         node.Runtime.Breaker.IsOpen.Should().BeTrue();
@@ -106,7 +108,9 @@ public sealed class ObservabilityTests
             await Task.Delay(50);
         }
 
-        node.Logs.GetSnapshot().Should().Contain(r => r.Id.Name == "ReleaseFailed" && r.Level == LogLevel.Warning);
+        node.Logs.GetSnapshot().Should().Contain(r => r.Id.Name == "ReleaseFailed" && r.Level == LogLevel.Debug);
+        node.Logs.GetSnapshot().Should().ContainSingle(r => r.Level >= LogLevel.Warning, "a failed release starts an outage too")
+            .Which.Id.Name.Should().Be("StoreOutageStarted");
     }
 
     [Fact]

@@ -3,7 +3,9 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
+using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.Hybrid;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Strata.ApiKeys.Internal;
@@ -20,8 +22,12 @@ internal sealed class CachedApiKey
     public bool Shortened { get; init; }
 }
 
-/// <summary>Finds keys by hash: HybridCache first, the store on a miss. Freshness is judged by TimeProvider, not by the cache's own clock.</summary>
-internal sealed class ApiKeyLookup
+/// <summary>
+/// Finds keys by hash: HybridCache first, the store on a miss. Freshness is judged by TimeProvider, not by the cache's
+/// own clock. While HybridCache's distributed layer is out of reach (<see cref="DistributedCacheHealth"/>), lookups
+/// skip it.
+/// </summary>
+internal sealed class ApiKeyLookup : IDisposable
 {
     private readonly IApiKeyStore _store;
     private readonly HybridCache _cache;
@@ -29,8 +35,8 @@ internal sealed class ApiKeyLookup
     private readonly TimeProvider _time;
     private readonly ApiKeyDiagnostics _diagnostics;
     private readonly IOptionsMonitor<ApiKeysOptions> _options;
-    private HybridCacheEntryOptions? _entryOptions;
-    private HybridCacheEntryOptions? _negativeEntryOptions;
+    private readonly DistributedCacheHealth _health;
+    private readonly LookupEntryOptions _entryOptions = new();
 
     /// <summary>The most entries kept in the local front (only keys whose lookup found a record); one is about 150 bytes.</summary>
     internal const int MaxLocalEntries = 10_000;
@@ -49,8 +55,17 @@ internal sealed class ApiKeyLookup
     /// <summary>Counts invalidations, so an entry read before one is not put back into the local front after it.</summary>
     private long _invalidations;
 
-    public ApiKeyLookup(IApiKeyStore store, HybridCache cache, ApiKeyHasher hasher, TimeProvider time, ApiKeyDiagnostics diagnostics, IOptionsMonitor<ApiKeysOptions> options)
+    public ApiKeyLookup(
+        IApiKeyStore store,
+        HybridCache cache,
+        ApiKeyHasher hasher,
+        TimeProvider time,
+        ApiKeyDiagnostics diagnostics,
+        IOptionsMonitor<ApiKeysOptions> options,
+        IDistributedCache? distributedCache = null,
+        ILoggerFactory? loggerFactory = null)
     {
+        _health = new DistributedCacheHealth(distributedCache, time, loggerFactory?.CreateLogger("Strata.ApiKeys.DistributedCache"));
         _store = store;
         _hasher = hasher;
         _cache = cache;
@@ -129,11 +144,14 @@ internal sealed class ApiKeyLookup
 
         var cacheKey = CacheKeyOf(key);
         var invalidations = Volatile.Read(ref _invalidations);
-        var entry = _local.TryGetValue(cacheKey, out var local) ? local : await _cache.GetOrCreateAsync(
-            cacheKey,
-            static _ => ValueTask.FromResult<CachedApiKey>(null!),
-            PeekOptions,
-            tags: null,
+        var entry = _local.TryGetValue(cacheKey, out var local) ? local : await _health.RunAsync(
+            _cache.GetOrCreateAsync(
+                cacheKey,
+                static _ => ValueTask.FromResult<CachedApiKey>(null!),
+                _health.IsDown ? LookupEntryOptions.PeekLocal : LookupEntryOptions.Peek,
+                tags: null,
+                cancellationToken),
+            onDown: () => _cache.GetOrCreateAsync(cacheKey, static _ => ValueTask.FromResult<CachedApiKey>(null!), LookupEntryOptions.PeekLocal, tags: null, cancellationToken),
             cancellationToken).ConfigureAwait(false);
         if (entry is null)
         {
@@ -153,12 +171,6 @@ internal sealed class ApiKeyLookup
 
         return (true, entry.Record);
     }
-
-    /// <summary>Reads HybridCache without calling the store and without writing anything.</summary>
-    private static readonly HybridCacheEntryOptions PeekOptions = new()
-    {
-        Flags = HybridCacheEntryFlags.DisableUnderlyingData | HybridCacheEntryFlags.DisableLocalCacheWrite | HybridCacheEntryFlags.DisableDistributedCacheWrite,
-    };
 
     private string CacheKeyOf(string key)
     {
@@ -221,13 +233,10 @@ internal sealed class ApiKeyLookup
 
     private async ValueTask<ApiKeyRecord?> FindCachedAsync(string cacheKey, string key, ApiKeysOptions options, long invalidations, ConnectionKeyMemo? memo, string scheme, CancellationToken cancellationToken)
     {
-        var entry = await _cache.GetOrCreateAsync(
-            cacheKey,
-            (Self: this, Key: key),
-            static (state, ct) => state.Self.LoadAsync(state.Key, ct),
-            EntryOptions(options.CacheDuration),
-            tags: null,
-            cancellationToken).ConfigureAwait(false);
+        var pending = GetOrLoadAsync(cacheKey, key, options, _health.Flags, cancellationToken);
+        var entry = pending.IsCompleted
+            ? await pending.ConfigureAwait(false)   // a memory hit: no closure for the guard
+            : await GuardedAsync(pending, cacheKey, key, options, cancellationToken).ConfigureAwait(false);
 
         var age = _time.GetUtcNow() - entry.LoadedAt;
         if (entry.Record is null)
@@ -239,7 +248,7 @@ internal sealed class ApiKeyLookup
             else if (!entry.Shortened)
             {
                 entry = new CachedApiKey { LoadedAt = entry.LoadedAt, Shortened = true };
-                await _cache.SetAsync(cacheKey, entry, EntryOptions(options.NegativeCacheDuration), tags: null, cancellationToken).ConfigureAwait(false);
+                await SetAsync(cacheKey, entry, options, cancellationToken).ConfigureAwait(false);
             }
         }
         else if (age >= options.CacheDuration)
@@ -271,7 +280,11 @@ internal sealed class ApiKeyLookup
     private async ValueTask ForgetAsync(string cacheKey, CancellationToken cancellationToken)
     {
         _local.TryRemove(cacheKey, out _);
-        await _cache.RemoveAsync(cacheKey, cancellationToken).ConfigureAwait(false);
+
+        // HybridCache drops its memory entry at once, then the distributed one: while that layer is down, that
+        // second part is left to finish (or fail) in the background.
+        var removing = _cache.RemoveAsync(cacheKey, cancellationToken);
+        await _health.RunAsync(removing, onDown: null, cancellationToken).ConfigureAwait(false);
 
         // After the shared cache forgot the entry: a lookup that began before this point may still hold the old
         // entry and must not put it back (see Remember).
@@ -290,9 +303,8 @@ internal sealed class ApiKeyLookup
     private async ValueTask<CachedApiKey> RefreshAsync(string cacheKey, string key, ApiKeysOptions options, CancellationToken cancellationToken)
     {
         var fresh = await LoadAsync(key, cancellationToken).ConfigureAwait(false);
-        var lifetime = fresh.Record is null ? options.NegativeCacheDuration : options.CacheDuration;
         fresh = fresh.Record is null ? new CachedApiKey { LoadedAt = fresh.LoadedAt, Shortened = true } : fresh;
-        await _cache.SetAsync(cacheKey, fresh, EntryOptions(lifetime), tags: null, cancellationToken).ConfigureAwait(false);
+        await SetAsync(cacheKey, fresh, options, cancellationToken).ConfigureAwait(false);
         return fresh;
     }
 
@@ -333,31 +345,31 @@ internal sealed class ApiKeyLookup
         return Hex.TryDecode(storedHash, stored) && CryptographicOperations.FixedTimeEquals(stored, computed);
     }
 
-    /// <summary>Entry options per lifetime, reused across requests (the hot path allocates none).</summary>
-    private HybridCacheEntryOptions EntryOptions(TimeSpan lifetime)
+    public void Dispose() => _health.Dispose();
+
+    private ValueTask<CachedApiKey> GetOrLoadAsync(string cacheKey, string key, ApiKeysOptions options, HybridCacheEntryFlags flags, CancellationToken cancellationToken)
+        => _cache.GetOrCreateAsync(
+            cacheKey,
+            (Self: this, Key: key),
+            static (state, ct) => state.Self.LoadAsync(state.Key, ct),
+            _entryOptions.For(options.CacheDuration, unknown: false, flags),
+            tags: null,
+            cancellationToken);
+
+    private ValueTask<CachedApiKey> GuardedAsync(ValueTask<CachedApiKey> pending, string cacheKey, string key, ApiKeysOptions options, CancellationToken cancellationToken)
+        => _health.RunAsync(
+            pending,
+            onDown: () => GetOrLoadAsync(cacheKey, key, options, HybridCacheEntryFlags.DisableDistributedCache, cancellationToken),
+            cancellationToken);
+
+    /// <summary>Writes an entry with its lifetime (an unknown key's is the shorter one); memory only while the distributed layer is down.</summary>
+    private async ValueTask SetAsync(string cacheKey, CachedApiKey entry, ApiKeysOptions options, CancellationToken cancellationToken)
     {
-        var cached = _entryOptions;
-        if (cached is not null && cached.Expiration == lifetime)
-        {
-            return cached;
-        }
-
-        var negative = _negativeEntryOptions;
-        if (negative is not null && negative.Expiration == lifetime)
-        {
-            return negative;
-        }
-
-        var created = new HybridCacheEntryOptions { Expiration = lifetime, LocalCacheExpiration = lifetime };
-        if (lifetime == _options.CurrentValue.NegativeCacheDuration)
-        {
-            _negativeEntryOptions = created;
-        }
-        else
-        {
-            _entryOptions = created;
-        }
-
-        return created;
+        var unknown = entry.Record is null;
+        var lifetime = unknown ? options.NegativeCacheDuration : options.CacheDuration;
+        await _health.RunAsync(
+            _cache.SetAsync(cacheKey, entry, _entryOptions.For(lifetime, unknown, _health.Flags), tags: null, cancellationToken),
+            onDown: () => _cache.SetAsync(cacheKey, entry, _entryOptions.For(lifetime, unknown, HybridCacheEntryFlags.DisableDistributedCache), tags: null, cancellationToken),
+            cancellationToken).ConfigureAwait(false);
     }
 }

@@ -90,4 +90,12 @@ internal static partial class ApiKeysLog
 
     [LoggerMessage(31, LogLevel.Warning, "The shutdown timeout ran out before the last-used times of {Count} API keys were written; they are lost.", EventName = "LastUsedShutdownFlushCancelled")]
     public static partial void ShutdownFlushCancelled(ILogger logger, int count);
+
+    // DistributedCacheHealth
+
+    [LoggerMessage(50, LogLevel.Warning, "HybridCache's distributed cache ({Cache}) is out of reach ({Failure}; probe timeout {ProbeTimeout}): API-key lookups use memory and the key store without it until a probe finds it back.", EventName = "DistributedCacheDown")]
+    public static partial void DistributedCacheDown(ILogger logger, string cache, string failure, TimeSpan probeTimeout);
+
+    [LoggerMessage(51, LogLevel.Information, "HybridCache's distributed cache ({Cache}) answers again after {Duration}: API-key lookups use it again.", EventName = "DistributedCacheBack")]
+    public static partial void DistributedCacheBack(ILogger logger, string cache, TimeSpan duration);
 }

@@ -33,6 +33,7 @@ internal sealed partial class RateLimitRuntime : IDisposable
     private readonly InProcessRateLimitStore _local;
     private readonly StoreSettings _settings;
     private readonly CircuitBreaker _breaker;
+    private readonly StoreOutage _outage;
     private readonly DenyCache _denyCache;
     private readonly IOptionsMonitor<StrataRateLimitingOptions>? _options;
     private readonly ILogger _logger;
@@ -54,6 +55,7 @@ internal sealed partial class RateLimitRuntime : IDisposable
         _options = options;
         _logger = loggerFactory?.CreateLogger("Strata.RateLimiting") ?? NullLogger.Instance;
         Metrics = new RateLimitingMetrics(meterFactory);
+        _outage = new StoreOutage(_store, _settings, TimeProvider, _logger);
     }
 
     public TimeProvider TimeProvider { get; }
@@ -65,6 +67,8 @@ internal sealed partial class RateLimitRuntime : IDisposable
     public InProcessRateLimitStore LocalStore => _local;
 
     public CircuitBreaker Breaker => _breaker;
+
+    public StoreOutage Outage => _outage;
 
     public DenyCache DenyCache => _denyCache;
 
@@ -169,6 +173,7 @@ internal sealed partial class RateLimitRuntime : IDisposable
         catch (Exception ex)
         {
             Metrics.StoreDuration(_store.Name, Stopwatch.GetElapsedTime(started), failed: true);
+            _outage.Failed(ex, policy.Name, policy.FailureMode);
             if (_breaker.OnFailure())
             {
                 RateLimitingLog.CircuitOpened(_logger, _store.Name, _settings.BreakDuration);
@@ -184,6 +189,8 @@ internal sealed partial class RateLimitRuntime : IDisposable
         {
             RateLimitingLog.CircuitClosed(_logger, _store.Name);
         }
+
+        _outage.Succeeded();
 
         activity?.SetTag("strata.ratelimiting.result", decision.Allowed ? "acquired" : "rejected");
         return tracker.Track(Complete(policy, partition, rules, request, decision, DecisionSource.Store, _store), cost, context);
@@ -271,7 +278,7 @@ internal sealed partial class RateLimitRuntime : IDisposable
         if (stored.Allowed && request.LeaseId is not null && request.Cost > 0)
         {
             release = store.IsDistributed
-                ? () => _ = ReleaseAsync(store, request)
+                ? () => _ = ReleaseAsync(store, request, policy.FailureMode)
                 : () => ((InProcessRateLimitStore)store).Release(request);
         }
 
@@ -297,15 +304,17 @@ internal sealed partial class RateLimitRuntime : IDisposable
         return new Outcome(decision, release, deniedUntil);
     }
 
-    private async Task ReleaseAsync(IRateLimitStore store, StoreRequest request)
+    private async Task ReleaseAsync(IRateLimitStore store, StoreRequest request, RateLimitFailureMode failureMode)
     {
         try
         {
             await store.ReleaseAsync(request).ConfigureAwait(false);
+            _outage.Succeeded();
         }
         catch (Exception ex)
         {
             // The permit expires with its lifetime; a failed release only holds it until then.
+            _outage.Failed(ex, request.Policy, failureMode);
             RateLimitingLog.ReleaseFailed(_logger, store.Name, request.Policy, ex);
         }
     }

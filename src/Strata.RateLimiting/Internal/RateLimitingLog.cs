@@ -15,15 +15,16 @@ namespace Strata.RateLimiting.Internal;
 /// </remarks>
 internal static partial class RateLimitingLog
 {
-    // RateLimitRuntime
+    // RateLimitRuntime. Per-call failures and the breaker's turns are Debug: an outage is told by StoreOutageStarted
+    // and StoreOutageEnded (StoreOutage), two lines however many decisions it lasts.
 
-    [LoggerMessage(1, LogLevel.Warning, "Rate-limit store '{Store}' could not decide for policy '{Policy}'; deciding with {FailureMode}.", EventName = "StoreFailed")]
+    [LoggerMessage(1, LogLevel.Debug, "Rate-limit store '{Store}' could not decide for policy '{Policy}'; deciding with {FailureMode}.", EventName = "StoreFailed")]
     public static partial void StoreFailed(ILogger logger, string store, string policy, RateLimitFailureMode failureMode, Exception exception);
 
-    [LoggerMessage(2, LogLevel.Warning, "Circuit to rate-limit store '{Store}' opened for {BreakDuration}; policies use their failure mode meanwhile.", EventName = "CircuitOpened")]
+    [LoggerMessage(2, LogLevel.Debug, "Circuit to rate-limit store '{Store}' opened for {BreakDuration}; policies use their failure mode meanwhile.", EventName = "CircuitOpened")]
     public static partial void CircuitOpened(ILogger logger, string store, TimeSpan breakDuration);
 
-    [LoggerMessage(3, LogLevel.Information, "Circuit to rate-limit store '{Store}' closed; decisions return to the store.", EventName = "CircuitClosed")]
+    [LoggerMessage(3, LogLevel.Debug, "Circuit to rate-limit store '{Store}' closed; decisions return to the store.", EventName = "CircuitClosed")]
     public static partial void CircuitClosed(ILogger logger, string store);
 
     [LoggerMessage(4, LogLevel.Information, "Shadow mode: policy '{Policy}' would have rejected a request of partition '{Partition}'.", EventName = "ShadowRejected")]
@@ -32,7 +33,7 @@ internal static partial class RateLimitingLog
     [LoggerMessage(5, LogLevel.Debug, "Policy '{Policy}' rejected a request ({Source}).", EventName = "Rejected")]
     public static partial void Rejected(ILogger logger, string policy, DecisionSource source);
 
-    [LoggerMessage(6, LogLevel.Warning, "Releasing concurrency permits of policy '{Policy}' in store '{Store}' failed; they expire with their lifetime.", EventName = "ReleaseFailed")]
+    [LoggerMessage(6, LogLevel.Debug, "Releasing concurrency permits of policy '{Policy}' in store '{Store}' failed; they expire with their lifetime.", EventName = "ReleaseFailed")]
     public static partial void ReleaseFailed(ILogger logger, string store, string policy, Exception exception);
 
     // RateLimitRuntime (startup)
@@ -45,4 +46,12 @@ internal static partial class RateLimitingLog
 
     [LoggerMessage(9, LogLevel.Information, "Rate limits: {Store}", EventName = "SharedStore")]
     public static partial void SharedStore(ILogger logger, string store);
+
+    // StoreOutage
+
+    [LoggerMessage(10, LogLevel.Warning, "Rate-limit store {Store} is out of reach ({Failure}). Until it answers again, policies decide with their failure mode (policy '{Policy}': {FailureMode}); after {FailureThreshold} failures in a row one probe every {BreakDuration} tests the store. One line follows when it is back.", EventName = "StoreOutageStarted")]
+    public static partial void StoreOutageStarted(ILogger logger, string store, string failure, string policy, RateLimitFailureMode failureMode, int failureThreshold, TimeSpan breakDuration, Exception? exception);
+
+    [LoggerMessage(11, LogLevel.Information, "Rate-limit store {Store} answers again after an outage of {Duration}; decisions return to it.", EventName = "StoreOutageEnded")]
+    public static partial void StoreOutageEnded(ILogger logger, string store, TimeSpan duration);
 }
