@@ -19,7 +19,7 @@ internal static class PolicyText
             text.Append(Limit(policy.Rules[i]));
         }
 
-        text.Append(" per ").Append(policy.Partition);
+        text.Append(Partition(policy.Partition));
         if (policy.HasTiers)
         {
             text.Append(" (the limits shown are the defaults; a plan tier may set others)");
@@ -45,14 +45,28 @@ internal static class PolicyText
         return text.Append('.').ToString();
     }
 
+    private static string Partition(string description) => description switch
+    {
+        "claim:" + RatePartition.ApiKeyIdClaimType => " per API key",
+        "user" => " per user",
+        "client-address" => " per client address",
+        "route" => " per route",
+        "global" => " for all callers together",
+        _ when description.StartsWith("claim:", StringComparison.Ordinal) => $" per value of the {description["claim:".Length..]} claim",
+        _ => $" per partition ({description})",
+    };
+
     private static string Limit(RateLimitRule rule) => rule.Algorithm switch
     {
         RateLimitAlgorithm.TokenBucket => $"bursts of {rule.Limit} with {rule.TokensPerPeriod} more every {Period(rule.Period)}",
         RateLimitAlgorithm.FixedWindow => $"{rule.Limit} requests per fixed window of {Period(rule.Period)}",
         RateLimitAlgorithm.SlidingWindow => $"{rule.Limit} requests in any {Period(rule.Period)}",
         RateLimitAlgorithm.Concurrency => $"{rule.Limit} requests at a time",
-        _ => $"{rule.Limit} requests per {Period(rule.Period)}",
+        _ => $"{rule.Limit} requests per {Every(rule.Period)}",
     };
+
+    /// <summary>"minute" for one minute, "10 seconds" for ten: what follows "per".</summary>
+    private static string Every(TimeSpan period) => Period(period) is var text && text.StartsWith("1 ", StringComparison.Ordinal) ? text[2..] : text;
 
     private static string Period(TimeSpan period) => period switch
     {
@@ -64,5 +78,5 @@ internal static class PolicyText
     };
 
     private static string Unit(double count, string unit) =>
-        count == 1 ? unit : $"{count.ToString(CultureInfo.InvariantCulture)} {unit}s";
+        count == 1 ? "1 " + unit : $"{count.ToString(CultureInfo.InvariantCulture)} {unit}s";
 }

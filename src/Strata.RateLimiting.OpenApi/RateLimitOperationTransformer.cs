@@ -46,6 +46,7 @@ internal sealed class RateLimitOperationTransformer : IOpenApiOperationTransform
         var tooMany = OperationResponses.Problem(operation, StatusCodes.Status429TooManyRequests, PolicyText.TooManyRequests(policy), problem);
         OperationResponses.Header(tooMany, "Retry-After", "Seconds to wait before retrying (whole seconds, rounded up).", ProblemSchemas.Seconds("Seconds."));
 
+        OpenApiResponse? failClosed = null;
         if (policy.FailureMode == RateLimitFailureMode.FailClosed)
         {
             var sentence = $"The rate-limit store cannot decide and policy '{policy.Name}' fails closed.";
@@ -57,13 +58,15 @@ internal sealed class RateLimitOperationTransformer : IOpenApiOperationTransform
             }
             else if (unavailable is not null)
             {
+                // Failing closed, nothing was counted: the answer carries no RateLimit headers.
+                failClosed = unavailable;
                 unavailable.Content = new Dictionary<string, OpenApiMediaType>(StringComparer.Ordinal) { [ProblemSchemas.ContentType] = new() { Schema = problem } };
             }
 
             OperationResponses.Header(unavailable, "Retry-After", "Seconds to wait before retrying, when known.", ProblemSchemas.Seconds("Seconds."));
         }
 
-        foreach (var (_, response) in OperationResponses.All(operation))
+        foreach (var (_, response) in OperationResponses.All(operation).Where(r => r.Response != failClosed))
         {
             if (settings.EmitRateLimitHeaders)
             {
