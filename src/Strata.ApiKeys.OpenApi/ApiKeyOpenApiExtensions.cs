@@ -12,7 +12,8 @@ public static class ApiKeyOpenApiExtensions
     /// <summary>
     /// Adds an <c>apiKey</c> security scheme (a header) to the document's components, and to every operation whose
     /// endpoint requires authorization (and does not allow anonymous callers): a requirement of the scheme listing the
-    /// scopes the endpoint requires (<c>RequireScope</c>), the <c>401</c> answer with its <c>WWW-Authenticate</c> header,
+    /// scopes the endpoint requires (<c>RequireScope</c>; in an OpenAPI 3.0 document, which allows scopes on OAuth2 and
+    /// OpenID Connect requirements only, the list stays empty and the 403 names them), the <c>401</c> answer with its <c>WWW-Authenticate</c> header,
     /// and, where scopes are required, the <c>403</c> answer naming the missing ones (<c>missingScopes</c>). An endpoint
     /// marked with <c>ExcludeFromApiKeyDescription()</c> gets none of it.
     /// </summary>
@@ -43,7 +44,7 @@ public static class ApiKeyOpenApiExtensions
             return Task.CompletedTask;
         });
 
-        options.AddOperationTransformer(new ApiKeyOperationTransformer(schemeName));
+        options.AddOperationTransformer(new ApiKeyOperationTransformer(options, schemeName));
         return options;
     }
 }

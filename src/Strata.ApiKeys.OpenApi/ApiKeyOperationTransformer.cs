@@ -12,7 +12,7 @@ namespace Strata.ApiKeys.OpenApi;
 /// On each operation whose endpoint requires authorization: the security requirement with the endpoint's scopes, the
 /// 401 answer with <c>WWW-Authenticate</c>, and the 403 answer when scopes are required, as the scheme's handler writes them.
 /// </summary>
-internal sealed class ApiKeyOperationTransformer(string schemeName) : IOpenApiOperationTransformer
+internal sealed class ApiKeyOperationTransformer(OpenApiOptions options, string schemeName) : IOpenApiOperationTransformer
 {
     internal const string ScopeProblem = "ApiKeyScopeProblemDetails";
 
@@ -29,7 +29,9 @@ internal sealed class ApiKeyOperationTransformer(string schemeName) : IOpenApiOp
         operation.Security ??= [];
         operation.Security.Add(new OpenApiSecurityRequirement
         {
-            [new OpenApiSecuritySchemeReference(schemeName, context.Document)] = [.. scopes],
+            // OpenAPI 3.1 allows scopes on any requirement; 3.0 only on OAuth2 and OpenID Connect ones. Read when the
+            // document is made, so a version set after AddApiKeySecurityScheme counts.
+            [new OpenApiSecuritySchemeReference(schemeName, context.Document)] = options.OpenApiVersion == OpenApiSpecVersion.OpenApi3_0 ? [] : [.. scopes],
         });
 
         var document = context.Document!;

@@ -76,6 +76,16 @@ public sealed class OpenApiTests
     }
 
     [Fact]
+    public async Task OpenApi_3_0_document_keeps_the_scopes_out_of_the_requirement_and_in_the_403()
+    {
+        var root = await DocumentAsync(Microsoft.OpenApi.OpenApiSpecVersion.OpenApi3_0);
+
+        root.GetProperty("openapi").GetString().Should().StartWith("3.0");
+        Scopes(Operation(root, "/jobs", "post")).Should().BeEmpty("OpenAPI 3.0 allows scopes on OAuth2 and OpenID Connect requirements only");
+        Operation(root, "/jobs", "post").GetProperty("responses").GetProperty("403").GetProperty("description").GetString().Should().Contain("jobs:write");
+    }
+
+    [Fact]
     public void Blank_header_or_scheme_name_is_refused()
     {
         var options = new Microsoft.AspNetCore.OpenApi.OpenApiOptions();
@@ -84,11 +94,15 @@ public sealed class OpenApiTests
         FluentActions.Invoking(() => options.AddApiKeySecurityScheme(schemeName: "")).Should().Throw<ArgumentException>();
     }
 
-    private static async Task<JsonElement> DocumentAsync()
+    private static async Task<JsonElement> DocumentAsync(Microsoft.OpenApi.OpenApiSpecVersion? version = null)
     {
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseTestServer();
-        builder.Services.AddOpenApi(options => options.AddApiKeySecurityScheme());
+        builder.Services.AddOpenApi(options =>
+        {
+            options.AddApiKeySecurityScheme();
+            options.OpenApiVersion = version ?? options.OpenApiVersion;   // set after the call on purpose
+        });
         builder.Services.AddAuthentication(ApiKeyDefaults.AuthenticationScheme).AddApiKey(o =>
         {
             o.Prefix = "sk_live";
