@@ -27,6 +27,13 @@ internal sealed class ApiKeyOperationTransformer(OpenApiOptions options, string 
 
         var scopes = await ScopesAsync(metadata, authorizeData, context.ApplicationServices).ConfigureAwait(false);
         operation.Security ??= [];
+
+        // Calling AddApiKeySecurityScheme twice (or for two schemes) must not list one scheme twice.
+        foreach (var duplicate in operation.Security.Where(r => r.Keys.Any(scheme => scheme.Reference.Id == schemeName)).ToArray())
+        {
+            operation.Security.Remove(duplicate);
+        }
+
         operation.Security.Add(new OpenApiSecurityRequirement
         {
             // OpenAPI 3.1 allows scopes on any requirement; 3.0 only on OAuth2 and OpenID Connect ones. Read when the

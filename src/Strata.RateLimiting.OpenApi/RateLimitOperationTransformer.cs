@@ -50,17 +50,19 @@ internal sealed class RateLimitOperationTransformer : IOpenApiOperationTransform
         if (policy.FailureMode == RateLimitFailureMode.FailClosed)
         {
             var sentence = $"The rate-limit store cannot decide and policy '{policy.Name}' fails closed.";
-            var existing = operation.Responses?.ContainsKey("503") == true;
+            var declared = operation.Responses?.ContainsKey("503") == true;
             var unavailable = OperationResponses.GetOrAdd(operation, StatusCodes.Status503ServiceUnavailable, sentence);
-            if (unavailable is not null && existing)
+            if (unavailable is not null && (!declared || unavailable.Description == sentence))
             {
-                unavailable.Description = $"{unavailable.Description?.TrimEnd('.')}. Also when: {sentence}";
-            }
-            else if (unavailable is not null)
-            {
-                // Failing closed, nothing was counted: the answer carries no RateLimit headers.
+                // This policy's own 503 (also when the transformer runs twice): failing closed, nothing was counted, so
+                // the answer carries no RateLimit headers.
                 failClosed = unavailable;
                 unavailable.Content = new Dictionary<string, OpenApiMediaType>(StringComparer.Ordinal) { [ProblemSchemas.ContentType] = new() { Schema = problem } };
+            }
+            else if (unavailable is not null && unavailable.Description?.Contains(sentence, StringComparison.Ordinal) != true)
+            {
+                // The endpoint declares a 503 of its own: it gets this reason too.
+                unavailable.Description = $"{unavailable.Description?.TrimEnd('.')}. Also when: {sentence}";
             }
 
             OperationResponses.Header(unavailable, "Retry-After", "Seconds to wait before retrying, when known.", ProblemSchemas.Seconds("Seconds."));

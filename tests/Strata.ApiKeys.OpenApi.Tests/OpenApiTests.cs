@@ -86,6 +86,16 @@ public sealed class OpenApiTests
     }
 
     [Fact]
+    public async Task Calling_AddApiKeySecurityScheme_twice_gives_the_same_document()
+    {
+        var once = await DocumentAsync();
+
+        var twice = await DocumentAsync(calls: 2);
+
+        twice.GetRawText().Should().Be(once.GetRawText());
+    }
+
+    [Fact]
     public void Blank_header_or_scheme_name_is_refused()
     {
         var options = new Microsoft.AspNetCore.OpenApi.OpenApiOptions();
@@ -94,13 +104,17 @@ public sealed class OpenApiTests
         FluentActions.Invoking(() => options.AddApiKeySecurityScheme(schemeName: "")).Should().Throw<ArgumentException>();
     }
 
-    private static async Task<JsonElement> DocumentAsync(Microsoft.OpenApi.OpenApiSpecVersion? version = null)
+    private static async Task<JsonElement> DocumentAsync(Microsoft.OpenApi.OpenApiSpecVersion? version = null, int calls = 1)
     {
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseTestServer();
         builder.Services.AddOpenApi(options =>
         {
-            options.AddApiKeySecurityScheme();
+            for (var i = 0; i < calls; i++)
+            {
+                options.AddApiKeySecurityScheme();
+            }
+
             options.OpenApiVersion = version ?? options.OpenApiVersion;   // set after the call on purpose
         });
         builder.Services.AddAuthentication(ApiKeyDefaults.AuthenticationScheme).AddApiKey(o =>

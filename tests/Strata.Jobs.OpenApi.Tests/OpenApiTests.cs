@@ -7,7 +7,7 @@ namespace Strata.Jobs.OpenApi.Tests;
 
 public sealed class OpenApiTests
 {
-    private static readonly Lazy<Task<JsonElement>> Document = new(DocumentAsync);
+    private static readonly Lazy<Task<JsonElement>> Document = new(() => DocumentAsync());
 
     [Fact]
     public async Task Submit_declares_202_with_Location_and_Retry_After_and_the_Idempotency_Key_header_of_at_most_200_characters()
@@ -91,12 +91,28 @@ public sealed class OpenApiTests
         Operation(root, "/v1/no-key", "post").TryGetProperty("parameters", out _).Should().BeFalse("IdempotencyKeyHeader is null");
     }
 
-    private static async Task<JsonElement> DocumentAsync()
+    [Fact]
+    public async Task Calling_AddJobEndpointDescriptions_twice_gives_the_same_document()
+    {
+        var once = await Document.Value;
+
+        var twice = await DocumentAsync(calls: 2);
+
+        twice.GetRawText().Should().Be(once.GetRawText());
+    }
+
+    private static async Task<JsonElement> DocumentAsync(int calls = 1)
     {
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseTestServer();
         builder.Services.AddProblemDetails();
-        builder.Services.AddOpenApi(options => options.AddJobEndpointDescriptions());
+        builder.Services.AddOpenApi(options =>
+        {
+            for (var i = 0; i < calls; i++)
+            {
+                options.AddJobEndpointDescriptions();
+            }
+        });
         builder.Services.AddJobs().AddHandler<EchoJob, EchoHandler>().UseInMemory();
         await using var app = builder.Build();
         app.MapOpenApi();

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
@@ -49,6 +50,10 @@ public sealed class OpenApiTests
         unavailable.GetProperty("headers").GetProperty("Retry-After").TryGetProperty("required", out _).Should().BeFalse();
         Statuses(root, "/closed", "get").Should().Equal("200", "429", "503");
         Statuses(root, "/limited", "get").Should().Equal("200", "429");
+        var declared = Operation(root, "/closed-declared", "get").GetProperty("responses").GetProperty("503");
+        declared.GetProperty("description").GetString().Should().Be(
+            "Service Unavailable. Also when: The rate-limit store cannot decide and policy 'closed' fails closed.");
+        Headers(declared).Should().Equal("Retry-After", "RateLimit-Policy", "RateLimit");
     }
 
     [Fact]
@@ -87,20 +92,36 @@ public sealed class OpenApiTests
         body.RootElement.EnumerateObject().Select(p => p.Name).Should().BeSubsetOf(documented);
     }
 
-    private static async Task<JsonElement> DocumentAsync()
+    [Fact]
+    public async Task Calling_AddRateLimitDescriptions_twice_gives_the_same_document()
     {
-        await using var app = await StartAsync();
+        var once = await DocumentAsync();
+
+        var twice = await DocumentAsync(calls: 2);
+
+        twice.GetRawText().Should().Be(once.GetRawText());
+    }
+
+    private static async Task<JsonElement> DocumentAsync(int calls = 1)
+    {
+        await using var app = await StartAsync(calls);
         var json = await app.GetTestClient().GetStringAsync("/openapi/v1.json");
         using var document = JsonDocument.Parse(json);
         return document.RootElement.Clone();
     }
 
-    private static async Task<WebApplication> StartAsync()
+    private static async Task<WebApplication> StartAsync(int calls = 1)
     {
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseTestServer();
         builder.Services.AddProblemDetails();
-        builder.Services.AddOpenApi(options => options.AddRateLimitDescriptions());
+        builder.Services.AddOpenApi(options =>
+        {
+            for (var i = 0; i < calls; i++)
+            {
+                options.AddRateLimitDescriptions();
+            }
+        });
         builder.Services.AddRateLimiter(options =>
         {
             options.AddGcraPolicy("per-key", RatePartition.ByApiKey, 100, TimeSpan.FromMinutes(1), policy =>
@@ -119,6 +140,8 @@ public sealed class OpenApiTests
         app.MapOpenApi();
         app.MapGet("/limited", () => "ok").RequireRateLimiting("per-key");
         app.MapGet("/closed", () => "ok").RequireRateLimiting("closed");
+        app.MapGet("/closed-declared", () => "ok").RequireRateLimiting("closed")
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable, "application/problem+json");
         app.MapGet("/tiny", () => "ok").RequireRateLimiting("tiny");
         app.MapGet("/open", () => "ok");
         app.MapGet("/disabled", () => "ok").RequireRateLimiting("per-key").DisableRateLimiting();
