@@ -75,8 +75,13 @@ builder.Services.AddOptions<RateLimiterOptions>()   // through options, to read 
             policy => policy.FailureMode = failureModes.Admin));
 builder.Services.AddSingleton<TokenBudget>();   // spends one permit per token (RateLimits/TokenBudget.cs)
 
-// Gateway, OpenAPI: the ApiKey scheme on every operation that needs a key, so the /scalar page can send one.
-builder.Services.AddOpenApi(options => options.AddApiKeySecurityScheme().DescribeSampleApi());
+// Gateway, OpenAPI: the ApiKey scheme and scopes on every operation that needs a key, so the /scalar page can send one,
+// with its 401 and 403; the 429, 503 and RateLimit headers of the limits; the job endpoints' headers and parameter.
+builder.Services.AddOpenApi(options => options
+    .AddApiKeySecurityScheme()
+    .AddRateLimitDescriptions()
+    .AddJobEndpointDescriptions()
+    .DescribeSampleApi());
 
 // Async processing (Strata.Jobs): AnalyzeDocument jobs, in memory in role all; scaled out, in Redis, where the api
 // role enqueues them and the worker role runs them.

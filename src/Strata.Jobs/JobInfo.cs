@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -45,6 +46,7 @@ public sealed class JobInfo
     public DateTimeOffset? CompletedAt { get; init; }
 
     /// <summary>The last progress the handler reported, 0 to 100.</summary>
+    [Range(0, 100)]
     public int? Progress { get; init; }
 
     /// <summary>The message that came with the last progress report.</summary>

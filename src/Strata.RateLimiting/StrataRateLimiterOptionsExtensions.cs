@@ -101,7 +101,9 @@ public static class StrataRateLimiterOptionsExtensions
         var definition = RateLimiterFactory.Define(policyName, rule, configure, partition);
         try
         {
-            options.AddPolicy(policyName, new StrataRateLimiterPolicy(definition, HostRuntime.Of(options)));
+            var host = HostRuntime.Of(options);
+            options.AddPolicy(policyName, new StrataRateLimiterPolicy(definition, host));
+            host.Register(definition);
         }
         catch (ArgumentException ex)
         {
@@ -112,6 +114,21 @@ public static class StrataRateLimiterOptionsExtensions
         }
 
         return options;
+    }
+
+    /// <summary>
+    /// The Strata policy named <paramref name="policyName"/> (added with <c>AddGcraPolicy</c> or another
+    /// <c>Add...Policy</c> of this class) as a description of its limits, failure mode and partitioning; null when these
+    /// options hold no Strata policy of that name (none, or a policy of <c>AddPolicy</c> itself).
+    /// </summary>
+    /// <param name="options">The rate-limiter options.</param>
+    /// <param name="policyName">The policy name.</param>
+    /// <returns>The policy's description, or null.</returns>
+    public static RateLimitPolicyDescription? FindStrataPolicy(this RateLimiterOptions options, string policyName)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(policyName);
+        return HostRuntime.Existing(options)?.Find(policyName) is { } definition ? new RateLimitPolicyDescription(definition) : null;
     }
 
     /// <summary>Checks the options and the policy name first, so the errors about the other arguments can name the policy.</summary>

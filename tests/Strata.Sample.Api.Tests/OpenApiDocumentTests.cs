@@ -110,6 +110,77 @@ public sealed class OpenApiDocumentTests(SampleApiFactory factory) : IClassFixtu
         responses.EnumerateObject().Select(r => r.Name).Should().BeEquivalentTo(statuses.Split(' '));
     }
 
+    [Theory]
+    [InlineData("/v1/analyze", "post", "analyze")]
+    [InlineData("/v1/jobs", "post", "jobs:write")]
+    [InlineData("/v1/jobs/{id}", "get", "jobs:write")]
+    [InlineData("/admin/keys", "get", "admin")]
+    public async Task Protected_operations_list_their_scope_and_declare_401_with_WWW_Authenticate_and_403_naming_missing_scopes(string path, string method, string scope)
+    {
+        var operation = Operation(await DocumentAsync(), path, method);
+
+        var requirement = operation.GetProperty("security").EnumerateArray().Single();
+        Strings(requirement.GetProperty("ApiKey")).Should().Equal(scope);
+        var responses = operation.GetProperty("responses");
+        responses.GetProperty("401").GetProperty("headers").GetProperty("WWW-Authenticate").GetProperty("required").GetBoolean().Should().BeTrue();
+        ProblemSchema(responses.GetProperty("401")).Should().Be("#/components/schemas/StrataProblemDetails");
+        ProblemSchema(responses.GetProperty("403")).Should().Be("#/components/schemas/ApiKeyScopeProblemDetails");
+    }
+
+    [Theory]
+    [InlineData("/v1/analyze", "post", "per-key")]
+    [InlineData("/v1/jobs", "post", "per-key")]
+    [InlineData("/admin/keys", "post", "admin")]
+    public async Task Rate_limited_operations_declare_429_with_Retry_After_and_the_RateLimit_headers_on_every_answer(string path, string method, string policy)
+    {
+        var responses = Operation(await DocumentAsync(), path, method).GetProperty("responses");
+
+        var tooMany = responses.GetProperty("429");
+        tooMany.GetProperty("description").GetString().Should().StartWith($"Too many requests: policy '{policy}' allows ");
+        Names(tooMany.GetProperty("headers")).Should().Contain(["Retry-After", "RateLimit", "RateLimit-Policy"]);
+        ProblemSchema(tooMany).Should().Be("#/components/schemas/RateLimitProblemDetails");
+        var success = responses.EnumerateObject().First(r => r.Name.StartsWith('2')).Value;
+        Names(success.GetProperty("headers")).Should().Contain(["RateLimit", "RateLimit-Policy"]);
+    }
+
+    [Fact]
+    public async Task Health_endpoints_get_no_key_requirement_and_no_rate_limit_answers()
+    {
+        var root = await DocumentAsync();
+
+        foreach (var path in root.GetProperty("paths").EnumerateObject().Where(p => p.Name.StartsWith("/health", StringComparison.Ordinal)))
+        {
+            var operation = path.Value.GetProperty("get");
+            operation.TryGetProperty("security", out _).Should().BeFalse(path.Name);
+            Names(operation.GetProperty("responses")).Should().NotContain(["401", "403", "429"], path.Name);
+        }
+    }
+
+    [Fact]
+    public async Task Job_submission_declares_Location_Retry_After_and_an_Idempotency_Key_of_at_most_200_characters()
+    {
+        var root = await DocumentAsync();
+        var submit = Operation(root, "/v1/jobs", "post");
+
+        var accepted = submit.GetProperty("responses").GetProperty("202").GetProperty("headers");
+        accepted.GetProperty("Location").GetProperty("required").GetBoolean().Should().BeTrue();
+        accepted.GetProperty("Retry-After").GetProperty("required").GetBoolean().Should().BeTrue();
+        var key = submit.GetProperty("parameters").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "Idempotency-Key");
+        key.GetProperty("in").GetString().Should().Be("header");
+        key.GetProperty("schema").GetProperty("maxLength").GetInt32().Should().Be(200);
+        var poll = Operation(root, "/v1/jobs/{id}", "get").GetProperty("responses");
+        Names(poll.GetProperty("200").GetProperty("headers")).Should().Contain("Retry-After");
+        poll.GetProperty("503").GetProperty("headers").GetProperty("Retry-After").GetProperty("required").GetBoolean().Should().BeTrue();
+    }
+
+    private static JsonElement Operation(JsonElement root, string path, string method) =>
+        root.GetProperty("paths").GetProperty(path).GetProperty(method);
+
+    private static string[] Names(JsonElement element) => [.. element.EnumerateObject().Select(p => p.Name)];
+
+    private static string? ProblemSchema(JsonElement response) =>
+        response.GetProperty("content").GetProperty("application/problem+json").GetProperty("schema").GetProperty("$ref").GetString();
+
     private async Task<JsonElement> DocumentAsync()
     {
         using var client = factory.CreateClient(apiKey: null);

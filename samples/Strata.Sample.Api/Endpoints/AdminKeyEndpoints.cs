@@ -28,10 +28,7 @@ internal static class AdminKeyEndpoints
     public static RouteGroupBuilder MapAdminKeyEndpoints(this IEndpointRouteBuilder app)
     {
         var keys = app.MapGroup("/admin/keys")
-            .WithTags("Admin")
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests)        // the admin limit, set in Program.cs
+            .WithTags("Admin")   // 401, 403 and 429 (the admin limit): declared by the Strata OpenApi packages (Program.cs)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);    // the admin limit failing closed, Redis out
 
         keys.MapPost("/", CreateAsync)

@@ -20,15 +20,14 @@ internal static partial class JobEndpoints
     /// The longest Idempotency-Key accepted. Strata.Jobs takes keys of up to 256 characters, and the host prefixes the
     /// caller's key id (<c>key_</c> and 16 characters) and a colon.
     /// </summary>
-    internal const int MaxIdempotencyKeyLength = 200;
+    internal const int MaxIdempotencyKeyLength = JobEndpointMetadata.MaxIdempotencyKeyLength;
 
     public static RouteGroupBuilder MapJobEndpoints(this RouteGroupBuilder v1)
     {
+        // 401, 403 and 429 are declared by Strata.ApiKeys.OpenApi and Strata.RateLimiting.OpenApi (Program.cs); the
+        // JobEndpointMetadata lets Strata.Jobs.OpenApi add the Location, Retry-After and Idempotency-Key headers.
         var jobs = v1.MapGroup("/jobs")
-            .WithTags("Jobs")
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+            .WithTags("Jobs");
 
         jobs.MapPost("/", SubmitAsync)
             .WithName("SubmitJob")
@@ -39,7 +38,8 @@ internal static partial class JobEndpoints
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithMetadata(new JobEndpointMetadata(JobEndpointKind.Submit, IdempotencyKeyHeader));
 
         jobs.MapGet("/{id}", GetAsync)
             .WithName("GetJob")
@@ -47,7 +47,8 @@ internal static partial class JobEndpoints
             .WithDescription("Poll until the state is succeeded, dead or cancelled; Retry-After says when while it runs. Another key's job is 404.")
             .Produces<JobStatus>()
             .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithMetadata(new JobEndpointMetadata(JobEndpointKind.Status));
 
         jobs.MapDelete("/{id}", CancelAsync)
             .WithName("CancelJob")
@@ -56,7 +57,8 @@ internal static partial class JobEndpoints
             .Produces<JobStatus>()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithMetadata(new JobEndpointMetadata(JobEndpointKind.Cancel));
 
         return jobs;
     }

@@ -8,7 +8,7 @@ namespace Strata.ApiKeys.Internal;
 /// its own handler (ASP.NET Core's pass-through handler runs it; nothing to register). When scopes are missing it
 /// notes them on the request (<see cref="MissingScopes"/>), so the 403 can name them.
 /// </summary>
-internal sealed class ScopeRequirement : AuthorizationHandler<ScopeRequirement>, IAuthorizationRequirement
+internal sealed class ScopeRequirement : AuthorizationHandler<ScopeRequirement>, IAuthorizationRequirement, IApiKeyScopeMetadata
 {
     public ScopeRequirement(IEnumerable<string> scopes)
     {

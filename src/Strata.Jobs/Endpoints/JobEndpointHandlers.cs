@@ -20,6 +20,14 @@ internal sealed partial class JobEndpointHandlers<TJob>(JobEndpointOptions optio
         {
             return await handling.ConfigureAwait(false);
         }
+        catch (BadHttpRequestException ex)
+        {
+            // The server refused the body while it was read (larger than its limit: 413; a broken chunked body: 400),
+            // which is the caller's doing, not an outage of the store.
+            return ex.StatusCode == StatusCodes.Status413PayloadTooLarge
+                ? Problem(StatusCodes.Status413PayloadTooLarge, "Request body too large", "The request body is larger than the server accepts.")
+                : Problem(StatusCodes.Status400BadRequest, "Bad request", "The request body could not be read.");
+        }
         catch (Exception ex) when (ex is not (OperationCanceledException or ArgumentException or InvalidOperationException or NotSupportedException))
         {
             var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Strata.Jobs.Endpoints");
@@ -59,9 +67,9 @@ internal sealed partial class JobEndpointHandlers<TJob>(JobEndpointOptions optio
         var jobOptions = new JobOptions { Owner = owner, Queue = options.Queue };
         if (options.IdempotencyKeyHeader is { } header && context.Request.Headers[header].ToString() is { Length: > 0 } key)
         {
-            if (key.Length > 200)
+            if (key.Length > JobEndpointMetadata.MaxIdempotencyKeyLength)
             {
-                return Problem(StatusCodes.Status400BadRequest, "Invalid idempotency key", $"The {header} header must be at most 200 characters.");
+                return Problem(StatusCodes.Status400BadRequest, "Invalid idempotency key", $"The {header} header must be at most {JobEndpointMetadata.MaxIdempotencyKeyLength} characters.");
             }
 
             jobOptions.IdempotencyKey = owner is null ? "anonymous:" + key : "owner:" + owner + ":" + key;

@@ -11,8 +11,9 @@ public static class JobEndpointRouteBuilderExtensions
     /// Maps <c>POST {pattern}</c> (enqueue; 202 Accepted with <c>Location</c> and <c>Retry-After</c>),
     /// <c>GET {pattern}/{id}</c> (status, progress and the result when done) and <c>DELETE {pattern}/{id}</c>
     /// (cancel). A body that is not a valid <typeparamref name="TJob"/> (not JSON, a member of the wrong type, a
-    /// required member missing or null) gets 400 ProblemDetails and nothing is enqueued; a job that is unknown or
-    /// another owner's gets 404.
+    /// required member missing or null) gets 400 ProblemDetails and nothing is enqueued, one larger than the server's
+    /// request body limit 413; a job that is unknown or another owner's gets 404. Every status code each endpoint can
+    /// send is in its metadata (<c>Produces</c>), with a <see cref="JobEndpointMetadata"/> for documentation generators.
     /// </summary>
     /// <typeparam name="TJob">A job type registered with <c>AddHandler</c> or <c>AddJob</c>.</typeparam>
     /// <param name="endpoints">The route builder.</param>
@@ -42,20 +43,25 @@ public static class JobEndpointRouteBuilderExtensions
             .Accepts(typeof(TJob), "application/json")
             .Produces<JobInfo>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithMetadata(new JobEndpointMetadata(JobEndpointKind.Submit, options.IdempotencyKeyHeader))
             .WithSummary($"Enqueue a {tag} job")
             .WithTags(tag);
         var status = group.MapGet("/{id}", (Func<HttpContext, string, Task<IResult>>)handlers.Get)
             .Produces<JobInfo>(StatusCodes.Status200OK)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithMetadata(new JobEndpointMetadata(JobEndpointKind.Status))
             .WithSummary($"Get the status of a {tag} job")
             .WithTags(tag);
         var cancel = group.MapDelete("/{id}", (Func<HttpContext, string, Task<IResult>>)handlers.Delete)
             .Produces<JobInfo>(StatusCodes.Status200OK)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithMetadata(new JobEndpointMetadata(JobEndpointKind.Cancel))
             .WithSummary($"Cancel a {tag} job")
             .WithTags(tag);
         return new JobEndpointsBuilder(group, submit, status, cancel);

@@ -19,10 +19,32 @@ internal sealed class HostRuntime
     private static readonly ConditionalWeakTable<RateLimiterOptions, HostRuntime> ByOptions = new();
 
     private readonly object _gate = new();
+    private readonly Dictionary<string, PolicyDefinition> _policies = new(StringComparer.Ordinal);
     private RateLimitRuntime? _runtime;
 
     /// <summary>The shared runtime slot of <paramref name="options"/>, created with the first Strata policy.</summary>
     public static HostRuntime Of(RateLimiterOptions options) => ByOptions.GetValue(options, static _ => new HostRuntime());
+
+    /// <summary>Notes a policy added to the options, for <see cref="Find"/>.</summary>
+    public void Register(PolicyDefinition definition)
+    {
+        lock (_policies)
+        {
+            _policies[definition.Name] = definition;
+        }
+    }
+
+    /// <summary>The Strata policy named <paramref name="name"/> among those added to the options; null when none is.</summary>
+    public PolicyDefinition? Find(string name)
+    {
+        lock (_policies)
+        {
+            return _policies.GetValueOrDefault(name);
+        }
+    }
+
+    /// <summary>The shared runtime slot of <paramref name="options"/> when a Strata policy was added to it; otherwise null.</summary>
+    public static HostRuntime? Existing(RateLimiterOptions options) => ByOptions.TryGetValue(options, out var host) ? host : null;
 
     /// <summary>The runtime, resolved or built on first use from <paramref name="services"/> (the request's services).</summary>
     public RateLimitRuntime Get(IServiceProvider services)

@@ -23,7 +23,7 @@ internal sealed partial class RateLimitRuntime
 
     /// <summary>
     /// Logs, once per runtime (one per host), the store that holds the limits, so that a missing
-    /// <c>AddRedisRateLimiting</c> is visible: called at start by the hosted service of <c>AddStrataRateLimiting</c>,
+    /// <c>UseRedis</c> is visible: called at start by the hosted service of <c>AddStrataRateLimiting</c>,
     /// and at first use by the policies and the factory.
     /// </summary>
     public void AnnounceStore()
