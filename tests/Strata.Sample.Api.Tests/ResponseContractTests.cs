@@ -23,15 +23,15 @@ public sealed class ResponseContractTests(SampleApiFactory factory) : IClassFixt
     }
 
     [Fact]
-    public async Task A_body_with_a_wrong_type_or_a_missing_property_is_reported_naming_the_operation_and_status()
+    public async Task A_body_with_a_wrong_type_a_bad_format_or_a_missing_property_is_reported_naming_the_operation_and_status()
     {
         var contract = await LiveContractAsync();
 
-        var mismatches = contract.Check(Json("POST", "/v1/analyze", 200, """{"analysisId": 42, "tokenCount": "many"}"""));
+        var mismatches = contract.Check(Json("POST", "/v1/analyze", 200, """{"analysisId": 42, "tokenCount": "many", "createdAt": "yesterday"}"""));
 
         mismatches.Should().ContainSingle(mismatch => !mismatch.IsAllowed).Which.Should().Match<ContractMismatch>(mismatch =>
-            mismatch.Operation == "Analyze" && mismatch.Status == 200
-            && mismatch.Problem.Contains("does not match its schema") && mismatch.Problem.Contains("/tokenCount"));
+            mismatch.Operation == "Analyze" && mismatch.Status == 200 && mismatch.Problem.Contains("does not match its schema")
+            && mismatch.Problem.Contains("/tokenCount") && mismatch.Problem.Contains("/createdAt") && mismatch.Problem.Contains("required"));
     }
 
     [Fact]

@@ -3,7 +3,8 @@ namespace Strata.Sample.Api.Tests.ClientWalk;
 /// <summary>
 /// Generates a C# client from an OpenAPI document with Kiota and builds the walk program (<c>Template/</c>) around it.
 /// Kiota <see cref="KiotaVersion"/> is a dotnet tool, installed once into <c>artifacts/tools/kiota-1.38.0</c>; the Kiota
-/// runtime packages are pinned in the repository's Directory.Packages.props, which is copied beside the template.
+/// runtime packages are pinned in the repository's Directory.Packages.props, which is copied beside the template with the
+/// repository's nuget.config.
 /// </summary>
 internal static class GeneratedClient
 {
@@ -17,7 +18,11 @@ internal static class GeneratedClient
         var kiota = await Kiota.Value;
         var root = ToolProcess.RepositoryRoot();
         CopyDirectory(Path.Combine(root, "tests", "Strata.Sample.Api.Tests", "ClientWalk", "Template"), folder);
-        File.Copy(Path.Combine(root, "Directory.Packages.props"), Path.Combine(folder, "Directory.Packages.props"));
+        foreach (var file in new[] { "Directory.Packages.props", "nuget.config" }.Where(file => File.Exists(Path.Combine(root, file))))
+        {
+            File.Copy(Path.Combine(root, file), Path.Combine(folder, file));   // the repository's pins and package sources
+        }
+
         var description = Path.Combine(folder, "v1.json");
         await File.WriteAllTextAsync(description, document);
 
