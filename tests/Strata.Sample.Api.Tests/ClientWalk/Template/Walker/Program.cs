@@ -171,12 +171,20 @@ internal static class Walk
             Console.WriteLine($"step {name} ok {await step().WaitAsync(StepTimeout)}");
             return 0;
         }
+        catch (ApiException exception)
+        {
+            return Fail(name, $"{exception.GetType().Name} (HTTP {exception.ResponseStatusCode}): {exception.Message}");
+        }
         catch (Exception exception)
         {
-            var status = exception is ApiException api ? $" (HTTP {api.ResponseStatusCode})" : string.Empty;
-            Console.WriteLine($"step {name} FAIL {exception.GetType().Name}{status}: {exception.Message.ReplaceLineEndings(" ")}");
-            return 1;
+            return Fail(name, $"{exception.GetType().Name}: {exception.Message}");
         }
+    }
+
+    private static int Fail(string name, string reason)
+    {
+        Console.WriteLine($"step {name} FAIL {reason.ReplaceLineEndings(" ")}");
+        return 1;
     }
 
     /// <summary>The typed ProblemDetails the generated client throws for a declared error status.</summary>
