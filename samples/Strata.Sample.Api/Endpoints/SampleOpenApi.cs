@@ -12,7 +12,7 @@ internal static class SampleOpenApi
 {
     public const string Title = "Strata sample API";
 
-    public static OpenApiOptions DescribeSampleApi(this OpenApiOptions options) => options.DeclareSampleLimits().AddDocumentTransformer((document, _, _) =>
+    public static OpenApiOptions DescribeSampleApi(this OpenApiOptions options) => options.DeclareSampleLimits().DeclareSampleHeaders().AddDocumentTransformer((document, _, _) =>
     {
         document.Info.Title = Title;
         document.Info.Description =

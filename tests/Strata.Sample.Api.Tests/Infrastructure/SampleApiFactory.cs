@@ -1,7 +1,9 @@
+using System.Collections.Concurrent;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.Mvc.Testing.Handlers;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -9,18 +11,23 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Strata.ApiKeys;
 using Strata.Sample.Api.Security;
+using Strata.Sample.Api.Tests.Infrastructure.Contract;
 
 namespace Strata.Sample.Api.Tests.Infrastructure;
 
 /// <summary>
 /// The sample host in role all on real Kestrel (a free loopback port), in Development (so the demo key is made on first
 /// run), with a SQLite file of its own in a temp directory, the offline model at zero latency, the console banner and
-/// every log line captured.
+/// every log line captured. Every response its HttpClients receive is recorded and checked against the live
+/// <c>/openapi/v1.json</c> (<see cref="ContractRecorder"/>, <see cref="OpenApiContract"/>): a mismatch that
+/// <see cref="ContractAllowances"/> does not allow fails the test that received it.
 /// </summary>
 public class SampleApiFactory : WebApplicationFactory<Program>
 {
     private readonly string _directory;
     private readonly bool _ownsDirectory;
+    private readonly ConcurrentQueue<RecordedResponse> _responses = new();
+    private readonly Lazy<Task<OpenApiContract>> _contract;
 
     public SampleApiFactory()
         : this(Path.Combine(Path.GetTempPath(), "strata-sample-tests", Guid.NewGuid().ToString("N")), ownsDirectory: true)
@@ -37,6 +44,7 @@ public class SampleApiFactory : WebApplicationFactory<Program>
     {
         _directory = directory;
         _ownsDirectory = ownsDirectory;
+        _contract = new(LoadContractAsync);
         Directory.CreateDirectory(_directory);
         UseKestrel(0);
     }
@@ -53,9 +61,21 @@ public class SampleApiFactory : WebApplicationFactory<Program>
     /// <summary>More settings for a subclass (key, value).</summary>
     protected virtual IEnumerable<KeyValuePair<string, string>> Settings => [];
 
+    /// <summary>The responses received so far through this factory's clients.</summary>
+    public IReadOnlyCollection<RecordedResponse> Responses => _responses;
+
+    /// <summary>A client without a key (the base class's, with the contract recorder).</summary>
+    public new HttpClient CreateClient() => CreateClient(apiKey: null);
+
+    /// <summary>Like the base class's client (redirects followed, cookies kept), recording every response.</summary>
     public HttpClient CreateClient(string? apiKey)
     {
-        var client = CreateClient();
+        StartServer();   // on Kestrel, ClientOptions.BaseAddress is the server's address once it runs
+        var client = CreateDefaultClient(
+            ClientOptions.BaseAddress,
+            new RedirectHandler(ClientOptions.MaxAutomaticRedirections),
+            new CookieContainerHandler(),
+            new ContractRecorder(_responses, () => _contract.Value));
         if (apiKey is not null)
         {
             client.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
@@ -110,9 +130,35 @@ public class SampleApiFactory : WebApplicationFactory<Program>
         });
     }
 
+    /// <summary>Every mismatch between the responses received so far and the live document, allowed or not.</summary>
+    public async Task<IReadOnlyList<ContractMismatch>> CheckResponsesAsync()
+    {
+        var contract = await _contract.Value;
+        return _responses.SelectMany(contract.Check).ToList();
+    }
+
+    /// <summary>The live document, fetched once, by a client that records nothing.</summary>
+    private async Task<OpenApiContract> LoadContractAsync()
+    {
+        StartServer();
+        using var client = CreateDefaultClient(ClientOptions.BaseAddress);
+        return new OpenApiContract(await client.GetStringAsync("/openapi/v1.json"));
+    }
+
     protected override void Dispose(bool disposing)
     {
-        base.Dispose(disposing);
+        try
+        {
+            base.Dispose(disposing);
+        }
+        finally
+        {
+            DeleteDirectory(disposing);
+        }
+    }
+
+    private void DeleteDirectory(bool disposing)
+    {
         if (disposing && _ownsDirectory)
         {
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
