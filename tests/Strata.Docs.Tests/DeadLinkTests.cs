@@ -7,7 +7,7 @@ namespace Strata.Docs.Tests;
 /// </summary>
 public sealed class DeadLinkTests
 {
-    private static readonly string[] SkippedFolders = ["bin", "obj", "node_modules", ".git", "BenchmarkDotNet.Artifacts"];
+    private static readonly string[] SkippedFolders = ["bin", "obj", "node_modules", ".git", "BenchmarkDotNet.Artifacts", "artifacts"];   // artifacts: build output and installed tools, never ours
 
     [Fact]
     public void Every_relative_link_and_image_in_the_repositorys_markdown_resolves()
