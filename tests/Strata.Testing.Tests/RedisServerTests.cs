@@ -54,8 +54,11 @@ public sealed class RedisServerTests(RedisFixture redis) : IClassFixture<RedisFi
     {
         // A stand-in owner and a real redis-server watched for it: killing the owner with SIGKILL, as a crashed
         // test host dies, must take the server down too (the real owner is the test process itself).
+        // The server listens on a socket file only: with no port and no socket, redis-server exits by itself at once
+        // ("Configured to not listen anywhere"), and its exit would prove nothing about the watchdog.
+        var socket = Path.Combine(Path.GetTempPath(), $"strata-watchdog-{Guid.NewGuid():N}.sock");
         using var owner = Process.Start(new ProcessStartInfo("sleep", "300") { UseShellExecute = false })!;
-        using var server = Process.Start(new ProcessStartInfo("redis-server", ["--port", "0", "--save", "", "--appendonly", "no"])
+        using var server = Process.Start(new ProcessStartInfo("redis-server", ["--port", "0", "--unixsocket", socket, "--save", "", "--appendonly", "no"])
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
@@ -63,7 +66,15 @@ public sealed class RedisServerTests(RedisFixture redis) : IClassFixture<RedisFi
         try
         {
             ChildProcesses.KillWhenOwnerExits(owner.Id, server.Id);
-            server.HasExited.Should().BeFalse();
+            using (var ready = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+            {
+                while (!File.Exists(socket) && !server.HasExited)
+                {
+                    await Task.Delay(20, ready.Token);   // until the server listens (or fails to start)
+                }
+            }
+
+            server.HasExited.Should().BeFalse("the server listens on its socket until the watchdog acts");
 
             owner.Kill();
             using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
@@ -77,6 +88,8 @@ public sealed class RedisServerTests(RedisFixture redis) : IClassFixture<RedisFi
             {
                 server.Kill();
             }
+
+            File.Delete(socket);
         }
     }
 
