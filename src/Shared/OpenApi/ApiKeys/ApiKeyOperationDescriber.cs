@@ -26,27 +26,24 @@ internal static class ApiKeyOperationDescriber
         Description = "API key in the form {prefix}_{secret}{checksum}.",
     };
 
-    /// <summary>Describes <paramref name="operation"/> from its endpoint's <paramref name="metadata"/>.</summary>
+    /// <summary>Whether the endpoint gets a description: it requires authorization, allows no anonymous callers, and is not excluded.</summary>
+    public static bool Applies(IList<object> metadata) =>
+        metadata.OfType<IAuthorizeData>().Any()
+        && !metadata.OfType<IAllowAnonymous>().Any()
+        && metadata.OfType<IExcludeFromApiKeyDescriptionMetadata>().LastOrDefault()?.ExcludeFromApiKeyDescription != true;
+
+    /// <summary>Describes <paramref name="operation"/>, whose endpoint <see cref="Applies"/>, requiring <paramref name="scopes"/>.</summary>
     /// <param name="operation">The operation.</param>
     /// <param name="document">The document the operation belongs to (for references and components).</param>
-    /// <param name="metadata">The endpoint's metadata.</param>
+    /// <param name="scopes">The endpoint's scopes (<see cref="ScopesAsync"/>).</param>
     /// <param name="services">The app's services.</param>
     /// <param name="schemeName">The security and authentication scheme's name.</param>
     /// <param name="scopesOnRequirement">
     /// Whether the requirement lists the scopes: OpenAPI 3.1 allows scopes on any requirement; 2.0 and 3.0 only on OAuth2
     /// and OpenID Connect ones, so there the list stays empty and the 403 names them.
     /// </param>
-    public static async Task DescribeAsync(OpenApiOperation operation, OpenApiDocument document, IList<object> metadata, IServiceProvider services, string schemeName, bool scopesOnRequirement)
+    public static void Describe(OpenApiOperation operation, OpenApiDocument document, IReadOnlyList<string> scopes, IServiceProvider services, string schemeName, bool scopesOnRequirement)
     {
-        var authorizeData = metadata.OfType<IAuthorizeData>().ToArray();
-        if (authorizeData.Length == 0
-            || metadata.OfType<IAllowAnonymous>().Any()
-            || metadata.OfType<IExcludeFromApiKeyDescriptionMetadata>().LastOrDefault()?.ExcludeFromApiKeyDescription == true)
-        {
-            return;
-        }
-
-        var scopes = await ScopesAsync(metadata, authorizeData, services).ConfigureAwait(false);
         operation.Security ??= [];
 
         // Registering twice (or for two schemes) must not list one scheme twice.
@@ -92,8 +89,9 @@ internal static class ApiKeyOperationDescriber
     /// The scopes of the endpoint's authorization: of the policies on it (<c>RequireScope</c>), and of the named policies
     /// and default policy its <see cref="IAuthorizeData"/> asks for, combined as the authorization middleware combines them.
     /// </summary>
-    private static async Task<IReadOnlyList<string>> ScopesAsync(IList<object> metadata, IAuthorizeData[] authorizeData, IServiceProvider services)
+    public static async Task<IReadOnlyList<string>> ScopesAsync(IList<object> metadata, IServiceProvider services)
     {
+        var authorizeData = metadata.OfType<IAuthorizeData>();
         var policies = metadata.OfType<AuthorizationPolicy>().ToList();
         var provider = services.GetService<IAuthorizationPolicyProvider>();
         AuthorizationPolicy? combined = null;
@@ -109,9 +107,15 @@ internal static class ApiKeyOperationDescriber
             }
         }
 
-        var requirements = combined?.Requirements ?? [.. policies.SelectMany(p => p.Requirements)];
-        return [.. requirements.OfType<IApiKeyScopeMetadata>().Concat(metadata.OfType<IApiKeyScopeMetadata>())
+        return Distinct(metadata, combined?.Requirements ?? [.. policies.SelectMany(p => p.Requirements)]);
+    }
+
+    /// <summary>The scopes of the policies on the endpoint itself (<c>RequireScope</c>, inline policies), without named ones.</summary>
+    public static IReadOnlyList<string> EndpointScopes(IList<object> metadata) =>
+        Distinct(metadata, metadata.OfType<AuthorizationPolicy>().SelectMany(p => p.Requirements));
+
+    private static IReadOnlyList<string> Distinct(IList<object> metadata, IEnumerable<IAuthorizationRequirement> requirements) =>
+        [.. requirements.OfType<IApiKeyScopeMetadata>().Concat(metadata.OfType<IApiKeyScopeMetadata>())
             .SelectMany(m => m.Scopes)
             .Distinct(StringComparer.Ordinal)];
-    }
 }
