@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 using Strata.ApiKeys;
 using Strata.ApiKeys.OpenApi;
+using Strata.Shared.OpenApi;
 
 // In the namespace of AddOpenApi, so the call inside AddOpenApi(options => ...) needs no extra using.
 namespace Microsoft.Extensions.DependencyInjection;
@@ -34,13 +35,7 @@ public static class ApiKeyOpenApiExtensions
         {
             document.Components ??= new OpenApiComponents();
             document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>(StringComparer.Ordinal);
-            document.Components.SecuritySchemes[schemeName] = new OpenApiSecurityScheme
-            {
-                Type = SecuritySchemeType.ApiKey,
-                In = ParameterLocation.Header,
-                Name = headerName,
-                Description = "API key in the form {prefix}_{secret}{checksum}.",
-            };
+            document.Components.SecuritySchemes[schemeName] = ApiKeyOperationDescriber.Scheme(headerName);
             return Task.CompletedTask;
         });
 

@@ -18,6 +18,12 @@ public sealed class TemplateAppTests(LocalFeed feed)
         "Strata.ApiKeys", "Strata.ApiKeys.EntityFrameworkCore", "Strata.RateLimiting", "Strata.RateLimiting.Redis", "Strata.Jobs", "Strata.Jobs.Redis",
     ];
 
+    /// <summary>The description packages for Swashbuckle 10 (Microsoft.OpenApi 2).</summary>
+    private static readonly string[] SwashbucklePackages =
+    [
+        "Strata.ApiKeys.Swashbuckle", "Strata.RateLimiting.Swashbuckle", "Strata.Jobs.Swashbuckle",
+    ];
+
     [Fact]
     public async Task Webapi_template_app_keeps_its_pinned_OpenApi_version_and_serves_keys_limits_jobs_and_the_document()
     {
@@ -61,6 +67,37 @@ public sealed class TemplateAppTests(LocalFeed feed)
         using var client = running.CreateClient(withKey: false);
         using var document = JsonDocument.Parse(await client.GetStringAsync("/swagger/v1/swagger.json"));
         document.RootElement.GetProperty("paths").TryGetProperty("/jobs", out _).Should().BeTrue("Swashbuckle describes the job endpoints");
+        await StrataFlow.ExerciseAsync(running);
+    }
+
+    [Fact]
+    public async Task Swashbuckle_10_app_on_the_floor_describes_keys_limits_and_jobs_with_the_Strata_Swashbuckle_packages()
+    {
+        // Swashbuckle 11 is on Microsoft.OpenApi 3, which the Strata.*.Swashbuckle packages do not support: the app on it
+        // above takes the core packages only, as the one on Swashbuckle 8 does.
+        var floor = feed.Dependencies("Strata.ApiKeys.Swashbuckle", "net10.0")["Swashbuckle.AspNetCore.SwaggerGen"];
+        floor.Should().Be("10.0.0");
+        var app = await ConsumerApp.CreateAsync(feed, "web", "CompatSwashbuckleFloor");
+        app.AddPackages([new("Swashbuckle.AspNetCore", floor), .. Strata([.. CorePackages, .. SwashbucklePackages])]);
+        await app.WriteProgramAsync(Program(
+            services: "builder.Services.AddEndpointsApiExplorer();\n" +
+                "builder.Services.AddSwaggerGen(o => o.AddApiKeySecurityScheme().AddRateLimitDescriptions().AddJobEndpointDescriptions());",
+            pipeline: "app.UseSwagger();"));
+
+        await app.BuildAsync();
+        ResolvedVersion(app, "Swashbuckle.AspNetCore.SwaggerGen").Should().Be(floor);
+
+        await using var redis = await RedisServer.StartAsync();
+        await using var running = await app.StartAsync(redis);
+        using var client = running.CreateClient(withKey: false);
+        using var document = JsonDocument.Parse(await client.GetStringAsync("/swagger/v1/swagger.json"));
+        var paths = document.RootElement.GetProperty("paths");
+        var me = paths.GetProperty("/me").GetProperty("get");
+        me.GetProperty("security").EnumerateArray().Single().EnumerateObject().Single().Name.Should().Be("ApiKey");
+        me.GetProperty("responses").GetProperty("401").GetProperty("headers").TryGetProperty("WWW-Authenticate", out _).Should().BeTrue();
+        me.GetProperty("responses").GetProperty("429").GetProperty("headers").TryGetProperty("Retry-After", out _).Should().BeTrue();
+        paths.GetProperty("/jobs").GetProperty("post").GetProperty("responses").GetProperty("202").GetProperty("headers")
+            .TryGetProperty("Location", out _).Should().BeTrue();
         await StrataFlow.ExerciseAsync(running);
     }
 

@@ -2,7 +2,7 @@ namespace Strata.Jobs;
 
 /// <summary>
 /// Endpoint metadata that marks a job endpoint and what it sends beyond its status codes: <c>MapJobEndpoints</c> puts it
-/// on the three endpoints it maps, and documentation generators (Strata.Jobs.OpenApi, a Swashbuckle filter) read it to
+/// on the three endpoints it maps, and documentation generators (Strata.Jobs.OpenApi, Strata.Jobs.Swashbuckle) read it to
 /// describe the <c>Location</c> and <c>Retry-After</c> headers and the <c>Idempotency-Key</c> parameter. An endpoint of
 /// your own that follows the same contract may carry it too (<c>.WithMetadata(new JobEndpointMetadata(...))</c>).
 /// </summary>

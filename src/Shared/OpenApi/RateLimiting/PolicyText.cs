@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text;
+using Strata.RateLimiting;
 
-namespace Strata.RateLimiting.OpenApi;
+namespace Strata.Shared.OpenApi;
 
 /// <summary>A policy's limits in words, for the 429 description, and in the RateLimit-Policy header's syntax.</summary>
 internal static class PolicyText

@@ -1,13 +1,14 @@
-using Strata.RateLimiting.OpenApi;
+using Strata.RateLimiting.Internal;
 
 namespace Microsoft.AspNetCore.Builder;
 
-/// <summary>Per-endpoint settings of Strata.RateLimiting.OpenApi.</summary>
-public static class RateLimitOpenApiEndpointConventionBuilderExtensions
+/// <summary>How the documentation packages describe an endpoint's rate limiting.</summary>
+public static class RateLimitDescriptionEndpointConventionBuilderExtensions
 {
     /// <summary>
-    /// Leaves the endpoint's operations as the endpoint itself describes them: <c>AddRateLimitDescriptions</c> adds no
-    /// 429 or 503 answer and no rate-limit headers to them, although the policy still applies.
+    /// Leaves the endpoint's operations as the endpoint itself describes them: the documentation packages
+    /// (Strata.RateLimiting.OpenApi's <c>AddRateLimitDescriptions</c>, Strata.RateLimiting.Swashbuckle's) add no 429 or
+    /// 503 answer and no rate-limit headers to them, although the policy still applies.
     /// (<c>ExcludeFromDescription()</c> leaves the whole endpoint out of the document.)
     /// </summary>
     /// <typeparam name="TBuilder">The endpoint convention builder.</typeparam>

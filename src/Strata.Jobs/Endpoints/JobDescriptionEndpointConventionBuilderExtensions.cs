@@ -1,14 +1,15 @@
-using Strata.Jobs.OpenApi;
+using Strata.Jobs;
 
 namespace Microsoft.AspNetCore.Builder;
 
-/// <summary>Per-endpoint settings of Strata.Jobs.OpenApi.</summary>
-public static class JobOpenApiEndpointConventionBuilderExtensions
+/// <summary>How the documentation packages describe job endpoints.</summary>
+public static class JobDescriptionEndpointConventionBuilderExtensions
 {
     /// <summary>
-    /// Leaves the endpoint's operations as the endpoint itself describes them (its status codes and bodies):
-    /// <c>AddJobEndpointDescriptions</c> adds no headers and no parameter to them. On the builder <c>MapJobEndpoints</c>
-    /// returns it applies to all three endpoints; on <c>Submit</c>, <c>Status</c> or <c>Cancel</c> to that one.
+    /// Leaves the endpoint's operations as the endpoint itself describes them (its status codes and bodies): the
+    /// documentation packages (Strata.Jobs.OpenApi's <c>AddJobEndpointDescriptions</c>, Strata.Jobs.Swashbuckle's) add
+    /// no headers and no parameter to them. On the builder <c>MapJobEndpoints</c> returns it applies to all three
+    /// endpoints; on <c>Submit</c>, <c>Status</c> or <c>Cancel</c> to that one.
     /// (<c>ExcludeFromDescription()</c> leaves the whole endpoint out of the document.)
     /// </summary>
     /// <typeparam name="TBuilder">The endpoint convention builder.</typeparam>
