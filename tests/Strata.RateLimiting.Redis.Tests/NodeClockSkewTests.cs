@@ -22,6 +22,7 @@ public sealed class NodeClockSkewTests(RedisFixture redis) : IClassFixture<Redis
         var now = TimeProvider.System.GetUtcNow();
         await using var behind = await StartNodeAsync(new FakeTimeProvider(now.AddDays(-365)), prefix);
         await using var ahead = await StartNodeAsync(new FakeTimeProvider(now.AddDays(365)), prefix);
+
         // Fail closed: a decision Redis did not make is a refusal here, never an admission from a fallback.
         using var onBehind = behind.GetRequiredService<IRateLimiterFactory>().CreateLimiter("skew", "tenant-1", rule, p => p.FailureMode = RateLimitFailureMode.FailClosed);
         using var onAhead = ahead.GetRequiredService<IRateLimiterFactory>().CreateLimiter("skew", "tenant-1", rule, p => p.FailureMode = RateLimitFailureMode.FailClosed);
@@ -31,6 +32,7 @@ public sealed class NodeClockSkewTests(RedisFixture redis) : IClassFixture<Redis
             using var admitted = await onBehind.AcquireAsync(1);
             admitted.IsAcquired.Should().BeTrue();
         }
+
         using var refusedAhead = await onAhead.AcquireAsync(1);
         using var refusedBehind = await onBehind.AcquireAsync(1);
 
