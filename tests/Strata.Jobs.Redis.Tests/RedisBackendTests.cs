@@ -198,10 +198,10 @@ public sealed class RedisBackendTests(RedisFixture redis) : JobsTestBase, IClass
         var host = await StartHostAsync();
 
         // A wake-up published before the worker subscribed would be lost (and the next poll is an hour away):
-        // wait until the server counts the subscription, then give the worker time to go idle.
+        // wait until the server counts the subscription and the worker has announced itself idle, about to wait.
         var server = redis.Connection.GetServer(redis.Connection.GetEndPoints()[0]);
         await WaitUntilAsync(async () => await server.SubscriptionSubscriberCountAsync(RedisChannel.Literal(_prefix + "{default}:wake")) >= 1);
-        await Task.Delay(300);
+        await WaitUntilAsync(async () => await Db.SortedSetLengthAsync(_prefix + "{default}:idle") == 1);
 
         var id = await host.Queue.EnqueueAsync(new EchoJob("wake"));
 
@@ -235,6 +235,20 @@ public sealed class RedisBackendTests(RedisFixture redis) : JobsTestBase, IClass
         ttl.Should().NotBeNull();
         ttl!.Value.Should().BeGreaterThan(TimeSpan.Zero).And.BeLessThanOrEqualTo(TimeSpan.FromMilliseconds(1500));
         await WaitUntilAsync(async () => await host.Store.GetAsync(id) is null);
+    }
+
+    [Fact]
+    public async Task Idempotency_key_expires_in_redis_after_its_lifetime()
+    {
+        var host = await StartHostAsync(o => o.IdempotencyKeyLifetime = TimeSpan.FromMinutes(10));
+
+        var id = await host.Queue.EnqueueAsync(new EchoJob("once"), new JobOptions { IdempotencyKey = "order-7" });
+        var key = _prefix + "{default}:idem:order-7";
+
+        ((string?)await Db.StringGetAsync(key)).Should().Be(id);
+        var ttl = await Db.KeyTimeToLiveAsync(key);
+        ttl.Should().NotBeNull("an idempotency key that never expires would refuse the same key forever");
+        ttl!.Value.Should().BeGreaterThan(TimeSpan.FromMinutes(9)).And.BeLessThanOrEqualTo(TimeSpan.FromMinutes(10));
     }
 
     [Fact]

@@ -24,13 +24,15 @@ public sealed class InMemoryBackendTests : JobsTestBase
         await host.Queue.EnqueueAsync(new RecordJob("2"));
 
         var refused = await host.Queue.TryEnqueueAsync(new RecordJob("3"));
+        var roomMade = new TaskCompletionSource();
         var waiting = host.Queue.EnqueueAsync(new RecordJob("4")).AsTask();
-        await Task.Delay(100);
+        var completedAfterRoomWasMade = waiting.ContinueWith(_ => roomMade.Task.IsCompleted, TaskScheduler.Default);
 
         refused.Should().BeNull();
-        waiting.IsCompleted.Should().BeFalse("the queue is full and the worker is held");
+        roomMade.SetResult();
         host.Probe.Gate.SetResult();
-        var id = await waiting.WaitAsync(TimeSpan.FromSeconds(30));
+        (await completedAfterRoomWasMade.WaitAsync(TimeSpan.FromSeconds(30))).Should().BeTrue("the enqueue waited until the held worker took a job off the full queue");
+        var id = await waiting;
         await host.WaitForStateAsync(id, JobState.Succeeded);
     }
 
@@ -77,20 +79,32 @@ public sealed class InMemoryBackendTests : JobsTestBase
     public async Task Stopping_the_workers_twice_at_once_stops_them_once_and_both_calls_complete()
     {
         var builder = Host.CreateApplicationBuilder();
-        builder.Services.AddSingleton(new Probe());
-        builder.Services.AddStrataJobs().AddHandler<RecordJob, RecordHandler>().UseInMemory();
+        var probe = new Probe();
+        builder.Services.AddSingleton(probe);
+        builder.Services.AddFakeLogging();
+        builder.Services.AddStrataJobs(o => o.ShutdownDrainTimeout = TimeSpan.FromSeconds(30)).AddHandler<RecordJob, RecordHandler>().UseInMemory();
         var host = builder.Build();
         await host.StartAsync();
+        var store = host.Services.GetRequiredService<IJobStore>();
+        var logs = host.Services.GetFakeLogCollector();
+        var held = await host.Services.GetRequiredService<IJobQueue>().EnqueueAsync(new RecordJob("gate"));
+        await WaitUntilAsync(async () => (await store.GetAsync(held))?.State == JobState.Running);
         var worker = host.Services.GetServices<IHostedService>().Single(service => service.GetType().Name == "JobWorker");
 
         // As WebApplicationFactory does with a host whose Program is stopping it: two stops at once, then a dispose.
         var first = worker.StopAsync(CancellationToken.None);
         var second = worker.StopAsync(CancellationToken.None);
-        await Task.WhenAll(first, second);
-        host.Dispose();
-        var third = () => worker.StopAsync(CancellationToken.None);
+        var released = new TaskCompletionSource();
+        var bothEndedAfterTheDrain = Task.WhenAll(first, second).ContinueWith(_ => released.Task.IsCompleted, TaskScheduler.Default);
+        await WaitUntilAsync(() => Task.FromResult(logs.GetSnapshot().Any(r => r.Id.Name == "Draining")));
+        released.SetResult();
+        probe.Gate.SetResult();
 
-        await third.Should().NotThrowAsync();
+        (await bothEndedAfterTheDrain.WaitAsync(TimeSpan.FromSeconds(30))).Should().BeTrue("the second call waits for the first call's drain");
+        logs.GetSnapshot().Count(r => r.Id.Name == "Draining").Should().Be(1, "the workers were drained and stopped once");
+        (await store.GetAsync(held))!.State.Should().Be(JobState.Succeeded, "the one drain let the running job finish");
+        host.Dispose();
+        await worker.StopAsync(CancellationToken.None);
     }
 
     [Fact]
@@ -138,32 +152,6 @@ public sealed class InMemoryBackendTests : JobsTestBase
         _time.Advance(TimeSpan.FromMinutes(1));
         var done = await host.WaitForStateAsync(id, JobState.Succeeded);
         done.StartedAt.Should().Be(_time.GetUtcNow());
-    }
-
-    [Fact]
-    public async Task Failed_attempt_waits_for_its_backoff_before_the_next_attempt()
-    {
-        var host = await StartHostAsync(
-            o =>
-            {
-                o.RetryBaseDelay = TimeSpan.FromSeconds(10);
-                o.RetryMaxDelay = TimeSpan.FromMinutes(1);
-                o.RetryJitter = 0;
-            },
-            services: s => s.AddSingleton<TimeProvider>(_time));
-
-        var id = await host.Queue.EnqueueAsync(new FlakyJob("b", FailTimes: 2));
-        var failed = await host.WaitForStateAsync(id, JobState.Failed);
-
-        failed.ScheduledFor.Should().Be(_time.GetUtcNow().AddSeconds(10));
-        failed.Error.Should().Be("The handler failed with InvalidOperationException.");
-        _time.Advance(TimeSpan.FromSeconds(9));
-        (await host.Store.GetAsync(id))!.State.Should().Be(JobState.Failed);
-        _time.Advance(TimeSpan.FromSeconds(1));
-        var second = await host.WaitForAsync(id, i => i.State == JobState.Failed && i.Attempt == 2, "failed twice");
-        second.ScheduledFor.Should().Be(_time.GetUtcNow().AddSeconds(20), "the delay doubles");
-        _time.Advance(TimeSpan.FromSeconds(20));
-        (await host.WaitForStateAsync(id, JobState.Succeeded)).Attempt.Should().Be(3);
     }
 
     [Fact]
@@ -250,11 +238,14 @@ public sealed class InMemoryBackendTests : JobsTestBase
     [Fact]
     public async Task Host_with_workers_off_enqueues_but_runs_nothing()
     {
-        var host = await StartHostAsync(o => o.RunWorkers = false);
+        var host = await StartHostAsync(o => o.RunWorkers = false, services: s => s.AddFakeLogging());
+        var logs = host.Services.GetFakeLogCollector();
 
         var id = await host.Queue.EnqueueAsync(new EchoJob("idle"));
-        await Task.Delay(200);
 
+        // No sleep to see that nothing ran: the host says it started no workers, and started none.
+        logs.GetSnapshot().Should().ContainSingle(r => r.Id.Name == "NoWorkers");
+        logs.GetSnapshot().Should().NotContain(r => r.Id.Name == "WorkersStarting");
         (await host.Store.GetAsync(id))!.State.Should().Be(JobState.Queued);
         host.Probe.Runs.Should().BeEmpty();
     }

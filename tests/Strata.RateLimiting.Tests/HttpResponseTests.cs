@@ -117,6 +117,42 @@ public sealed class HttpResponseTests
     }
 
     [Fact]
+    public async Task Legacy_headers_report_the_tightest_limit_of_a_policy_with_several_limits()
+    {
+        await using var host = await TestHost.StartAsync(
+            o => o.AddFixedWindowPolicy("per-key", RatePartition.ByApiKey, limit: 1000, window: TimeSpan.FromDays(1), p =>
+                p.AdditionalRules.Add(RateLimitRule.FixedWindow(5, TimeSpan.FromMinutes(1)).WithName("minute"))),
+            services => services.AddStrataRateLimiting(o => o.EmitLegacyHeaders = true));
+
+        using var response = await host.GetAsync("k");
+
+        response.Header("X-RateLimit-Limit").Should().Be("5", "the minute limit has 4 left, the daily one 999");
+        response.Header("X-RateLimit-Remaining").Should().Be("4");
+        response.Header("X-RateLimit-Reset").Should().Be("59");
+    }
+
+    [Theory]
+    [InlineData(100, 5)]
+    [InlineData(5, 100)]
+    public async Task Legacy_headers_report_the_tightest_of_the_global_and_the_endpoint_limit(int globalLimit, int endpointLimit)
+    {
+        await using var host = await TestHost.StartAsync(
+            o => o.AddFixedWindowPolicy("per-key", RatePartition.ByApiKey, limit: endpointLimit, window: TimeSpan.FromMinutes(1)),
+            services =>
+            {
+                services.AddStrataRateLimiting(o => o.EmitLegacyHeaders = true);
+                services.AddOptions<RateLimiterOptions>().Configure<IRateLimiterFactory>((o, factory) =>
+                    o.GlobalLimiter = factory.CreatePartitioned("global", RatePartition.ByApiKey, RateLimitRule.FixedWindow(globalLimit, TimeSpan.FromMinutes(1))));
+            });
+
+        using var response = await host.GetAsync("k");
+
+        response.Header("RateLimit").Should().Contain("\"global\"").And.Contain("\"per-key\"", "both limits decided this request");
+        response.Header("X-RateLimit-Limit").Should().Be("5");
+        response.Header("X-RateLimit-Remaining").Should().Be("4");
+    }
+
+    [Fact]
     public async Task A_policy_with_several_limits_reports_each_in_the_headers()
     {
         await using var host = await TestHost.StartAsync(o => o.AddGcraPolicy("per-key", RatePartition.ByApiKey, limit: 10, period: TimeSpan.FromSeconds(1), p =>

@@ -82,7 +82,11 @@ public sealed class OptionsValidationTests
 
         await host.StartAsync();
 
-        host.Services.GetRequiredService<IDocumentAnalyzer>().Should().NotBeNull();
+        host.Services.GetRequiredService<IChatClient>().GetService<ChatClientMetadata>()!.ProviderName.Should().Be("strata-offline");
+        var analysis = await host.Services.GetRequiredService<IDocumentAnalyzer>().AnalyzeAsync(SampleTexts.Release);
+        using var reference = AiTestServices.Build();
+        analysis.Should().BeEquivalentTo(await reference.Analyzer().AnalyzeAsync(SampleTexts.Release), "the empty OpenAI settings change nothing offline");
+        analysis.Summary.Should().NotBeNullOrWhiteSpace();
         await host.StopAsync();
     }
 

@@ -2,6 +2,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Strata.Sample.Data.Tests;
 
@@ -112,7 +113,8 @@ public sealed class SqliteDatabaseTests : IDisposable
     [Fact]
     public async Task A_writer_waits_while_another_process_holds_the_write_lock_and_then_succeeds()
     {
-        await using var host = TestHost.Create("Sqlite", _folder.ConnectionString);
+        // Debug logs carry EF's "Executing DbCommand", written just before the INSERT meets the lock.
+        await using var host = TestHost.Create("Sqlite", _folder.ConnectionString, s => s.AddLogging(b => b.SetMinimumLevel(LogLevel.Debug)));
         await host.Services.MigrateSampleDatabaseAsync();
 
         // Another process takes the write lock and holds it while this process saves.
@@ -122,8 +124,15 @@ public sealed class SqliteDatabaseTests : IDisposable
         lockHolder.CommandText = "BEGIN IMMEDIATE;";
         await lockHolder.ExecuteNonQueryAsync();
         var save = Task.Run(() => host.Repository.SaveAsync(new NewAnalysis("key_1", "Text.", "job-9", "Summary.", ["k"], "neutral", 0, 1)));
-        await Task.Delay(300);
-        save.IsCompleted.Should().BeFalse("the save waits for the lock instead of failing with 'database is locked'");
+        using (var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            while (!host.Logs.GetSnapshot().Any(r => r.Id.Name == RelationalEventId.CommandExecuting.Name && r.Message.Contains("INSERT", StringComparison.Ordinal)))
+            {
+                await Task.Delay(10, limit.Token);
+            }
+        }
+
+        save.IsCompleted.Should().BeFalse("the INSERT has been sent and waits for the lock instead of failing with 'database is locked'");
         lockHolder.CommandText = "COMMIT;";
         await lockHolder.ExecuteNonQueryAsync();
 

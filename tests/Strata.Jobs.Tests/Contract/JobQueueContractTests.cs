@@ -10,7 +10,7 @@ namespace Strata.Jobs.Tests.Contract;
 /// The behaviour every backend must show. Each backend's test class derives from this and says how to
 /// plug the backend in; the tests themselves use only the public API (and one internal hook to send raw payloads).
 /// </summary>
-public abstract class JobQueueContractTests : JobsTestBase
+public abstract partial class JobQueueContractTests : JobsTestBase
 {
     /// <summary>True when the jobs live in a store that another host reads (Redis), false when they die with the host (in memory).</summary>
     protected virtual bool JobsOutliveTheirHost => false;
