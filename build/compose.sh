@@ -45,9 +45,9 @@ wait_healthy() { # wait_healthy <service>: runs the service's health check until
       echo "compose.sh: $1 did not become healthy (container $container; its last log lines are above)" >&2
       exit 1
     fi
-    sleep 1
+    sleep 0.5
   done
-  echo "compose.sh: $(stamp) $1 healthy"
+  echo "compose.sh: $(stamp) $1 healthy ($(awk "BEGIN { printf \"%.1f\", $EPOCHREALTIME - $started }") s after its start)"
 }
 
 case "${1:-}" in
@@ -61,6 +61,7 @@ case "${1:-}" in
     for line in "${lines[@]}"; do
       read -r -a level <<<"$line"
       echo "compose.sh: $(stamp) starting ${level[*]}"
+      started=$EPOCHREALTIME
       compose up -d --no-deps --no-build "${level[@]}" >/dev/null 2>&1 || { compose up -d --no-deps --no-build "${level[@]}"; exit 1; }
       for service in "${level[@]}"; do wait_healthy "$service"; done
     done
