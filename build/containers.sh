@@ -53,7 +53,9 @@ runtime = "runc"
 events_logger = "file"
 CONF
 export CONTAINERS_CONF="$out/containers.conf"
-podman info >/dev/null 2>&1 || fail "podman does not run here: $(podman info 2>&1 | tail -n 1)"
+podman info >/dev/null 2>&1 || fail "podman does not run here: $(podman info 2>&1 | tail -n 1)
+  See why with: CONTAINERS_CONF=$CONTAINERS_CONF podman info. Podman needs runc (apt-get install runc) and a kernel
+  with overlay and cgroups; containers.conf there lowers the default ulimits for machines that cannot raise them."
 
 stamp_of() { podman image inspect --format '{{index .Labels "org.strata.stamp"}}' "$1" 2>/dev/null || true; }
 hash() { sha256sum | cut -c1-16; }
