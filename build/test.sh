@@ -40,6 +40,8 @@ ensure_package npm npm
 # PostgreSQL from Debian's packages: the sample's data tests start their own cluster with initdb and pg_ctl
 # (nothing is started by the package on a machine without systemd; the tests need only the binaries).
 ensure_package pg_ctlcluster postgresql
+# Containers: tests/Strata.Containers.Tests runs build/containers.sh itself, which installs podman, runc,
+# podman-compose and debootstrap with apt and makes the images once per machine (reused while unchanged).
 
 # 2. Tests, with a TRX file per test project.
 results="$root/artifacts/test-results"

@@ -47,7 +47,7 @@ public sealed partial class ContainerFilesTests
         Compose.Should().Contain("command: [\"--role\", \"api\"]").And.Contain("command: [\"--role\", \"worker\"]");
         Compose.Should().Contain("Strata__Role: api").And.Contain("Strata__Role: worker");
         Compose.Should().Contain("Database__Provider: Postgres").And.Contain("ConnectionStrings__Database: Host=postgres;").And.Contain("ConnectionStrings__Redis: redis:6379");
-        Compose.Should().Contain("image: redis:7").And.Contain("image: postgres:16");
+        Compose.Should().Contain("image: ${REDIS_IMAGE:-redis:7}").And.Contain("image: ${POSTGRES_IMAGE:-postgres:16}");
         Compose.Should().Contain("[\"CMD\", \"dotnet\", \"Strata.Sample.Api.dll\", \"healthcheck\"]").And.Contain("redis-cli").And.Contain("pg_isready");
         Regex.Matches(Compose, "condition: service_healthy").Should().HaveCount(4, "api and worker each wait for redis and postgres");
     }
