@@ -51,7 +51,7 @@ internal sealed class RedisConnection(IServiceProvider services, IOptions<RedisJ
         }
         catch (TimeoutException)
         {
-            outage.FirstConnectIsSlow(EndPoints());
+            outage.FirstConnectIsSlow(_source.EndPoints());
             outage.ThrowIfDown();
             throw new RedisConnectionException(
                 ConnectionFailureType.UnableToConnect,
@@ -68,9 +68,6 @@ internal sealed class RedisConnection(IServiceProvider services, IOptions<RedisJ
             await connection.DisposeAsync().ConfigureAwait(false);
         }
     }
-
-    /// <summary>The servers (never the configuration itself: it may hold a password).</summary>
-    private string EndPoints() => _source.EndPoints();
 
     private Task<IConnectionMultiplexer> Connecting()
     {

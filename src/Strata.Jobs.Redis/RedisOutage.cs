@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
+using Strata.Redis;
 
 namespace Strata.Jobs.Redis;
 
@@ -160,10 +161,7 @@ internal sealed partial class RedisOutage : IDisposable
     }
 
     /// <summary>The servers, as <c>host:port, ...</c> (never a configuration string: it may hold a password).</summary>
-    internal static string EndPoints(IEnumerable<System.Net.EndPoint> endpoints) =>
-        string.Join(", ", endpoints.Select(e => EndPointCollection.ToString(e)));
-
-    private static string EndPoints(IConnectionMultiplexer connection) => EndPoints(connection.GetEndPoints());
+    private static string EndPoints(IConnectionMultiplexer connection) => RedisConnectionSource.Join(connection.GetEndPoints());
 
     private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e)
     {
