@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Strata.Jobs.Backends;
 
 namespace Strata.Jobs.Redis;
 

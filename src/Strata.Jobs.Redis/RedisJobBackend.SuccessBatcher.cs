@@ -1,3 +1,5 @@
+using Strata.Jobs.Backends;
+
 namespace Strata.Jobs.Redis;
 
 internal sealed partial class RedisJobBackend

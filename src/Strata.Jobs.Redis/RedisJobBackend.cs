@@ -5,6 +5,9 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
+using Strata.Json;
+using Strata.Jobs.Backends;
+using Strata.Threading;
 
 namespace Strata.Jobs.Redis;
 
@@ -19,8 +22,13 @@ internal sealed partial class RedisJobBackend : IJobBackend
 {
     private const int PromoteBatch = 500;
 
+    // The start outcome decided for a whole batch at receipt, kept in the delivery's BackendState (boxed once).
+    private static readonly object PreparedRun = StartStatus.Run;
+    private static readonly object PreparedSkip = StartStatus.Skip;
+    private static readonly object PreparedTooManyDeliveries = StartStatus.TooManyDeliveries;
+
     private readonly RedisConnection _connection;
-    private readonly RunningJobs _running;
+    private readonly IRunningJobs _running;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly JobsOptions _jobs;
@@ -41,7 +49,7 @@ internal sealed partial class RedisJobBackend : IJobBackend
 
     public RedisJobBackend(
         RedisConnection connection,
-        RunningJobs running,
+        IRunningJobs running,
         TimeProvider time,
         IOptions<JobsOptions> jobs,
         IOptions<RedisJobsOptions> options,
@@ -53,7 +61,7 @@ internal sealed partial class RedisJobBackend : IJobBackend
         _logger = logger;
         _jobs = jobs.Value;
         _options = options.Value;
-        _queues = new(_jobs.EffectiveQueues().Select(q => q.Name), StringComparer.Ordinal);
+        _queues = new(_jobs.GetEffectiveQueues().Select(q => q.Name), StringComparer.Ordinal);
         _heartbeatInterval = _options.LeaseTime / 3;
     }
 
@@ -224,7 +232,7 @@ internal sealed partial class RedisJobBackend : IJobBackend
             }
 
             _inFlight[id] = (envelope.Queue, envelope.Id);
-            deliveries.Add(new JobDelivery(envelope, id) { PreparedStart = StartStatus.Run });
+            deliveries.Add(new JobDelivery(envelope, id) { BackendState = PreparedRun });
         }
 
         return deliveries;
@@ -269,7 +277,7 @@ internal sealed partial class RedisJobBackend : IJobBackend
 
     public async ValueTask<StartStatus> StartAsync(JobDelivery delivery, CancellationToken cancellationToken)
     {
-        if (delivery.PreparedStart is { } prepared)
+        if (delivery.BackendState is StartStatus prepared)
         {
             // Marked running with the rest of its batch when it was received.
             return prepared;
@@ -476,17 +484,17 @@ internal sealed partial class RedisJobBackend : IJobBackend
 
     public long CountWaitingJobs() => 0;
 
-    public async ValueTask<(HealthStatus Status, string Description)> CheckHealthAsync(CancellationToken cancellationToken)
+    public async ValueTask<HealthCheckResult> CheckHealthAsync(CancellationToken cancellationToken)
     {
         var connection = await _connection.GetAsync().ConfigureAwait(false);
         if (_connection.Outage.Describe() is { } outage)
         {
-            return (HealthStatus.Unhealthy, outage);
+            return HealthCheckResult.Unhealthy(outage);
         }
 
         var db = connection.GetDatabase();
         var latency = await db.PingAsync().ConfigureAwait(false);
-        return (HealthStatus.Healthy, $"Redis answers ({latency.TotalMilliseconds:0.#} ms).");
+        return HealthCheckResult.Healthy($"Redis answers ({latency.TotalMilliseconds:0.#} ms).");
     }
 
     public string? DescribeOutage() => _connection.Outage.Describe();
@@ -608,14 +616,14 @@ internal sealed partial class RedisJobBackend : IJobBackend
             switch ((int)outcomes[i])
             {
                 case 0:
-                    delivery.PreparedStart = StartStatus.Skip;
+                    delivery.BackendState = PreparedSkip;
                     _inFlight.TryRemove(delivery.Receipt!, out _);
                     break;
                 case 2:
-                    delivery.PreparedStart = StartStatus.TooManyDeliveries;
+                    delivery.BackendState = PreparedTooManyDeliveries;
                     break;
                 default:
-                    delivery.PreparedStart = StartStatus.Run;
+                    delivery.BackendState = PreparedRun;
                     break;
             }
         }

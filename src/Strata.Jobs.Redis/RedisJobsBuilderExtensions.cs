@@ -33,8 +33,7 @@ public static class RedisJobsBuilderExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RedisJobsOptions>, RedisJobsOptionsValidator>());
         services.TryAddSingleton<RedisOutage>();
         services.TryAddSingleton<RedisConnection>();
-        services.Replace(ServiceDescriptor.Singleton<IJobBackend, RedisJobBackend>());
-        return builder;
+        return builder.UseBackend<RedisJobBackend>();
     }
 
     /// <summary>Keeps jobs in the Redis named by <paramref name="configuration"/>; the backend owns that connection.</summary>

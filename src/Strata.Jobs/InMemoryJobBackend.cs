@@ -2,6 +2,9 @@ using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using Strata.Json;
+using Strata.Jobs.Backends;
+using Strata.Threading;
 
 namespace Strata.Jobs;
 
@@ -41,7 +44,7 @@ internal sealed class InMemoryJobBackend : IJobBackend
         var memory = memoryOptions.Value;
         _capacity = memory.Capacity;
         _lowWater = memory.Capacity / 2;
-        foreach (var queue in _options.EffectiveQueues())
+        foreach (var queue in _options.GetEffectiveQueues())
         {
             var channelOptions = new BoundedChannelOptions(memory.Capacity)
             {
@@ -448,12 +451,12 @@ internal sealed class InMemoryJobBackend : IJobBackend
         return waiting;
     }
 
-    public ValueTask<(HealthStatus Status, string Description)> CheckHealthAsync(CancellationToken cancellationToken)
+    public ValueTask<HealthCheckResult> CheckHealthAsync(CancellationToken cancellationToken)
     {
         var full = _channels.Where(c => c.Value.Reader.Count >= _capacity).Select(c => c.Key).ToList();
         return ValueTask.FromResult(full.Count == 0
-            ? (HealthStatus.Healthy, "In-memory job queues have room.")
-            : (HealthStatus.Degraded, $"In-memory job queue(s) full: {string.Join(", ", full)}."));
+            ? HealthCheckResult.Healthy("In-memory job queues have room.")
+            : HealthCheckResult.Degraded($"In-memory job queue(s) full: {string.Join(", ", full)}."));
     }
 
     /// <summary>Records in use (reserved or holding a job whose status has not been expired yet); for tests.</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
+using Strata.Jobs.Backends;
 
 namespace Strata.Jobs;
 
@@ -20,7 +21,7 @@ internal sealed class JobQueue : IJobQueue, IJobStore
         _metrics = metrics;
         _time = time;
         _options = options.Value;
-        _queues = new(_options.EffectiveQueues().Select(q => q.Name), StringComparer.Ordinal);
+        _queues = new(_options.GetEffectiveQueues().Select(q => q.Name), StringComparer.Ordinal);
     }
 
     public ValueTask<string> EnqueueAsync<TJob>(TJob job, JobOptions? options = null, CancellationToken cancellationToken = default)

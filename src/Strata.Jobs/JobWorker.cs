@@ -4,6 +4,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Strata.Jobs.Backends;
+using Strata.Threading;
 
 namespace Strata.Jobs;
 
@@ -64,7 +66,7 @@ internal sealed partial class JobWorker : IHostedService, IDisposable
         _logger = logger;
         _options = options.Value;
         _drainTimeout = _options.ShutdownDrainTimeout ?? hostOptions.Value.ShutdownTimeout * 0.8;
-        _selector = new QueueSelector(_options.EffectiveQueues());
+        _selector = new QueueSelector(_options.GetEffectiveQueues());
         _free = _options.Concurrency;
     }
 

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Strata.Jobs.Backends;
 
 namespace Strata.Jobs;
 
@@ -57,6 +58,29 @@ public sealed class JobsBuilder
         }
 
         Services.Replace(ServiceDescriptor.Singleton<IJobBackend, InMemoryJobBackend>());
+        return this;
+    }
+
+    /// <summary>
+    /// Keeps jobs in <typeparamref name="TBackend"/>, resolved from DI as a singleton (its constructor may take
+    /// <see cref="IRunningJobs"/>, <see cref="TimeProvider"/>, options and loggers). Replaces the backend chosen before.
+    /// </summary>
+    /// <typeparam name="TBackend">The backend; see <see cref="IJobBackend"/> for the rules it keeps.</typeparam>
+    /// <returns>This builder.</returns>
+    public JobsBuilder UseBackend<TBackend>()
+        where TBackend : class, IJobBackend
+    {
+        Services.TryAddSingleton<TBackend>();
+        return UseBackend(static services => services.GetRequiredService<TBackend>());
+    }
+
+    /// <summary>Keeps jobs in the backend <paramref name="factory"/> makes, once per host. Replaces the backend chosen before.</summary>
+    /// <param name="factory">Makes the backend from the host's services.</param>
+    /// <returns>This builder.</returns>
+    public JobsBuilder UseBackend(Func<IServiceProvider, IJobBackend> factory)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        Services.Replace(ServiceDescriptor.Singleton(factory));
         return this;
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Strata.Jobs.Backends;
 
 namespace Strata.Jobs;
 
@@ -9,8 +10,10 @@ internal sealed class JobsHealthCheck(IJobBackend backend) : IHealthCheck
     {
         try
         {
-            var (status, description) = await backend.CheckHealthAsync(cancellationToken).ConfigureAwait(false);
-            return new HealthCheckResult(status == HealthStatus.Unhealthy ? context.Registration.FailureStatus : status, description);
+            var result = await backend.CheckHealthAsync(cancellationToken).ConfigureAwait(false);
+            return result.Status == HealthStatus.Unhealthy
+                ? new HealthCheckResult(context.Registration.FailureStatus, result.Description, result.Exception, result.Data)
+                : result;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

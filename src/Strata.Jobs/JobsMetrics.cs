@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
+using Strata.Jobs.Backends;
 
 namespace Strata.Jobs;
 
@@ -33,7 +34,7 @@ internal sealed class JobsMetrics
         _deadLettered = meter.CreateCounter<long>("strata.jobs.dead_lettered", "{job}", "Jobs moved to the dead-letter queue.");
         _waitTime = meter.CreateHistogram<double>("strata.jobs.wait.duration", "s", "Time from runnable to started.");
         _runTime = meter.CreateHistogram<double>("strata.jobs.run.duration", "s", "Time an attempt's handler ran.");
-        var queues = options.Value.EffectiveQueues();
+        var queues = options.Value.GetEffectiveQueues();
         meter.CreateObservableGauge("strata.jobs.queue.depth", () => queues.Select(q => new Measurement<long>(backend.GetDepth(q.Name), new KeyValuePair<string, object?>(QueueTag, q.Name))), "{job}", "Jobs waiting in a queue.");
     }
 

@@ -100,6 +100,11 @@ public sealed class JobsOptions
         Queues.Add(new JobQueueOptions { Name = name, Weight = weight, MaxConcurrency = maxConcurrency });
         return this;
     }
+
+    /// <summary>The queues workers take jobs from: <see cref="Queues"/>, or <see cref="DefaultQueue"/> alone when none is configured. For backends that set up each queue at start.</summary>
+    /// <returns>A snapshot of the queues.</returns>
+    public IReadOnlyList<JobQueueOptions> GetEffectiveQueues() =>
+        Queues.Count == 0 ? [new JobQueueOptions { Name = DefaultQueue }] : [.. Queues];
 }
 
 /// <summary>One named queue.</summary>

@@ -5,10 +5,6 @@ namespace Strata.Jobs;
 
 internal static partial class JobsOptionsExtensions
 {
-    /// <summary>The configured queues, or the default queue alone when none is configured.</summary>
-    public static IReadOnlyList<JobQueueOptions> EffectiveQueues(this JobsOptions options) =>
-        options.Queues.Count == 0 ? [new JobQueueOptions { Name = options.DefaultQueue }] : [.. options.Queues];
-
     public static bool IsValidQueueName(string name) => QueueNamePattern().IsMatch(name);
 
     [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$", RegexOptions.CultureInvariant)]

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Strata.Jobs;
+using Strata.Jobs.Backends;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -35,6 +36,7 @@ public static class JobsServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<JobTypeRegistry>();
         services.TryAddSingleton<RunningJobs>();
+        services.TryAddSingleton<IRunningJobs>(static sp => sp.GetRequiredService<RunningJobs>());
         services.TryAddSingleton<JobsMetrics>();
         services.TryAddSingleton<IJobBackend, InMemoryJobBackend>();
         services.TryAddSingleton<JobQueue>();

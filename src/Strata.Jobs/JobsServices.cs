@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Strata.Jobs.Backends;
 
 namespace Strata.Jobs;
 

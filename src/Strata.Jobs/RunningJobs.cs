@@ -1,3 +1,5 @@
+using Strata.Jobs.Backends;
+
 namespace Strata.Jobs;
 
 /// <summary>
@@ -5,7 +7,7 @@ namespace Strata.Jobs;
 /// A job takes a free entry of an array for the time it runs (no allocation or string hashing per job); a cancel
 /// request, which is rare, looks through the entries in use. The array grows to the most jobs ever running at once.
 /// </summary>
-internal sealed class RunningJobs
+internal sealed class RunningJobs : IRunningJobs
 {
     private readonly object _gate = new();
     private readonly Stack<int> _free = new(Enumerable.Range(0, 16).Reverse());
@@ -73,51 +75,5 @@ internal sealed class RunningJobs
         }
 
         return null;
-    }
-}
-
-/// <summary>An awaitable auto-reset signal: <see cref="Set"/> wakes the current or next waiter.</summary>
-internal sealed class AsyncSignal
-{
-    private readonly object _gate = new();
-    private TaskCompletionSource _source = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private bool _set;
-
-    public void Set()
-    {
-        TaskCompletionSource source;
-        lock (_gate)
-        {
-            _set = true;
-            source = _source;
-        }
-
-        source.TrySetResult();
-    }
-
-    public async Task WaitAsync(CancellationToken cancellationToken)
-    {
-        Task task;
-        lock (_gate)
-        {
-            if (_set)
-            {
-                _set = false;
-                _source = new(TaskCreationOptions.RunContinuationsAsynchronously);
-                return;
-            }
-
-            task = _source.Task;
-        }
-
-        await task.WaitAsync(cancellationToken).ConfigureAwait(false);
-        lock (_gate)
-        {
-            if (_set)
-            {
-                _set = false;
-                _source = new(TaskCreationOptions.RunContinuationsAsynchronously);
-            }
-        }
     }
 }

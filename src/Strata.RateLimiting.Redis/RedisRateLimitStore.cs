@@ -77,7 +77,7 @@ internal sealed class RedisRateLimitStore : IRateLimitStore, IAsyncDisposable
     private async ValueTask<StoreDecision> DecideGcraAsync(StoreRequest request, CancellationToken cancellationToken)
     {
         var spec = request.Limits[0];
-        var keys = request.Slot?.StoreKeys as RedisKey[] ?? GcraKeys(request);
+        var keys = request.Slot?.StoreState as RedisKey[] ?? GcraKeys(request);
         var values = GcraArguments(spec, request.Cost);
         var script = LuaScriptFile.Gcra;
         var database = _database ?? await ConnectAsync(cancellationToken).ConfigureAwait(false);
@@ -105,7 +105,7 @@ internal sealed class RedisRateLimitStore : IRateLimitStore, IAsyncDisposable
 
             var remaining = packed % radix;
             var reset = packed / radix;
-            return new StoreDecision(true, [new LimitResult(true, remaining, reset, 0)], NoPermitFor(spec, request.Cost, remaining, reset));
+            return new StoreDecision(true, [new StoreLimitResult(true, remaining, reset, 0)], NoPermitFor(spec, request.Cost, remaining, reset));
         }
 
         if (result.Resp2Type != ResultType.Array || result.Length != 4)
@@ -114,7 +114,7 @@ internal sealed class RedisRateLimitStore : IRateLimitStore, IAsyncDisposable
         }
 
         var allowed = (long)result[0] == 1;
-        var limitResult = new LimitResult(allowed, (long)result[1], (long)result[2], (long)result[3]);
+        var limitResult = new StoreLimitResult(allowed, (long)result[1], (long)result[2], (long)result[3]);
         return new StoreDecision(allowed, [limitResult], allowed ? NoPermitFor(spec, request.Cost, limitResult.Remaining, limitResult.ResetMicros) : 0);
     }
 
@@ -124,7 +124,7 @@ internal sealed class RedisRateLimitStore : IRateLimitStore, IAsyncDisposable
     /// script rounds the time to the TAT up to whole microseconds (<paramref name="resetMicros"/>): one microsecond is
     /// taken off so the wait is never longer than the truth.
     /// </summary>
-    private static long NoPermitFor(LimitSpec spec, int cost, long remaining, long resetMicros)
+    private static long NoPermitFor(StoreLimit spec, int cost, long remaining, long resetMicros)
     {
         if (cost == 0 || remaining != 0)
         {
@@ -136,7 +136,7 @@ internal sealed class RedisRateLimitStore : IRateLimitStore, IAsyncDisposable
     }
 
     /// <summary>True when gcra.lua answers an admission of this limit with one packed integer: (limit + 1) * (period + 1) below 2^53.</summary>
-    internal static bool GcraPacks(LimitSpec spec) =>
+    internal static bool GcraPacks(StoreLimit spec) =>
         Math.BigMul((ulong)spec.Limit + 1, (ulong)spec.PeriodMicros + 1, out var low) == 0 && low < 1UL << 53;
 
     /// <summary>KEYS of gcra.lua: <c>{prefix}{policy}:{tag}</c>, kept in the partition's slot (one store per limiter) for its next decisions.</summary>
@@ -145,14 +145,14 @@ internal sealed class RedisRateLimitStore : IRateLimitStore, IAsyncDisposable
         RedisKey[] keys = [RedisKeys.Key(_prefix, request.Policy, request.Partition)];
         if (request.Slot is { } slot)
         {
-            slot.StoreKeys = keys;
+            slot.StoreState = keys;
         }
 
         return keys;
     }
 
     /// <summary>ARGV of gcra.lua; the common one (cost 1, no time offset) is built once per limit and shared (never written after).</summary>
-    private RedisValue[] GcraArguments(LimitSpec spec, int cost)
+    private RedisValue[] GcraArguments(StoreLimit spec, int cost)
     {
         var offset = TimeOffsetMicros;
         if (cost != 1 || offset != 0)
@@ -174,7 +174,7 @@ internal sealed class RedisRateLimitStore : IRateLimitStore, IAsyncDisposable
     private GcraArgumentCache? _gcraArguments;
 
     /// <summary>The arguments of the last limit decided by gcra.lua with a cost of 1.</summary>
-    private sealed record GcraArgumentCache(LimitSpec Spec, RedisValue[] Values);
+    private sealed record GcraArgumentCache(StoreLimit Spec, RedisValue[] Values);
 
     /// <summary>Any policy: Scripts/decide.lua (several limits, every algorithm, all or nothing).</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
@@ -228,11 +228,11 @@ internal sealed class RedisRateLimitStore : IRateLimitStore, IAsyncDisposable
             throw new RateLimitStoreException($"The Redis rate-limit script returned {items?.Length ?? 0} values for {limits.Length} limits.");
         }
 
-        var results = new LimitResult[limits.Length];
+        var results = new StoreLimitResult[limits.Length];
         for (var i = 0; i < limits.Length; i++)
         {
             var at = 1 + (i * 4);
-            results[i] = new LimitResult((long)items[at] == 1, (long)items[at + 1], (long)items[at + 2], (long)items[at + 3]);
+            results[i] = new StoreLimitResult((long)items[at] == 1, (long)items[at + 1], (long)items[at + 2], (long)items[at + 3]);
         }
 
         return new StoreDecision((long)items[0] == 1, results);

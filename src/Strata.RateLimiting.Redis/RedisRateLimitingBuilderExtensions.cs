@@ -2,7 +2,6 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using Strata.RateLimiting;
-using Strata.RateLimiting.Internal;
 using Strata.RateLimiting.Redis;
 using Strata.RateLimiting.Store;
 using Strata.Redis;
@@ -64,11 +63,10 @@ public static class RedisRateLimitingBuilderExtensions
         services.AddOptions<RedisRateLimitingOptions>().Configure(configure).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RedisRateLimitingOptions>, RedisRateLimitingOptionsValidator>());
         services.TryAddSingleton(CreateStore);
-        services.TryAddSingleton<IRateLimitStore>(sp => sp.GetRequiredService<RedisRateLimitStore>());
-        services.TryAddSingleton(sp =>
+        return builder.UseStore(static sp => sp.GetRequiredService<RedisRateLimitStore>(), static sp =>
         {
             var options = sp.GetRequiredService<IOptions<RedisRateLimitingOptions>>().Value;
-            return new StoreSettings
+            return new DistributedStoreSettings
             {
                 FailureThreshold = options.FailureThreshold,
                 BreakDuration = options.BreakDuration,
@@ -76,7 +74,6 @@ public static class RedisRateLimitingBuilderExtensions
                 DenyCache = options.UseDenyCache,
             };
         });
-        return builder;
     }
 
     private static RedisRateLimitStore CreateStore(IServiceProvider services)

@@ -64,6 +64,66 @@ public sealed class PackageHygieneTests(LocalFeed feed, BaselinePackages baselin
     }
 
     /// <summary>
+    /// Each package talks to the others through public API only: an assembly in a package may open its internals to
+    /// test projects and the benchmarks, never to another package (the Redis backends implement the public
+    /// <c>IJobBackend</c> and <c>IRateLimitStore</c>, as a third party's backend would).
+    /// </summary>
+    [Fact]
+    public void No_package_opens_its_internals_to_another_package()
+    {
+        var opened = new List<string>();
+        foreach (var package in feed.Packages)
+        {
+            using var nupkg = ZipFile.OpenRead(feed.PackagePath(package));
+            foreach (var entry in nupkg.Entries.Where(e => e.FullName.StartsWith("lib/", StringComparison.Ordinal) && e.FullName.EndsWith(".dll", StringComparison.Ordinal)))
+            {
+                using var stream = new MemoryStream();
+                using (var source = entry.Open())
+                {
+                    source.CopyTo(stream);
+                }
+
+                stream.Position = 0;
+                using var pe = new System.Reflection.PortableExecutable.PEReader(stream);
+                var reader = pe.GetMetadataReader();
+                foreach (var friend in InternalsVisibleTo(reader))
+                {
+                    opened.Add(friend);
+                    if (!friend.EndsWith(".Tests", StringComparison.Ordinal) && friend != "Strata.Benchmarks")
+                    {
+                        Assert.Fail($"{entry.FullName} in {package} opens its internals to {friend}, which is neither a test project nor the benchmarks.");
+                    }
+                }
+            }
+        }
+
+        opened.Should().Contain("Strata.Jobs.Tests", "the check read the attributes (the test projects are friends)");
+    }
+
+    private static IEnumerable<string> InternalsVisibleTo(MetadataReader reader)
+    {
+        foreach (var handle in reader.GetAssemblyDefinition().GetCustomAttributes())
+        {
+            var attribute = reader.GetCustomAttribute(handle);
+            if (attribute.Constructor.Kind != HandleKind.MemberReference)
+            {
+                continue;
+            }
+
+            var parent = reader.GetMemberReference((MemberReferenceHandle)attribute.Constructor).Parent;
+            if (parent.Kind != HandleKind.TypeReference || reader.GetString(reader.GetTypeReference((TypeReferenceHandle)parent).Name) != "InternalsVisibleToAttribute")
+            {
+                continue;
+            }
+
+            // The blob: prolog 0x0001, then the one string argument (a packed length, then UTF-8).
+            var blob = reader.GetBlobReader(attribute.Value);
+            blob.ReadUInt16();
+            yield return blob.ReadSerializedString()!.Split(',')[0];
+        }
+    }
+
+    /// <summary>
     /// The packages build from a clean checkout as CI builds them (ContinuousIntegrationBuild), in two folders of
     /// different names: the bytes must match, and the symbols must name repository-relative paths (<c>/_/</c>) and
     /// embed the generated sources that git does not track. This test found the logging source generator emitting

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using Strata.Jobs.Backends;
 using Strata.Jobs.Tests.Contract;
 
 namespace Strata.Jobs.Tests;

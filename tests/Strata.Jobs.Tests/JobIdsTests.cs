@@ -1,3 +1,5 @@
+using Strata.Jobs.Backends;
+
 namespace Strata.Jobs.Tests;
 
 public sealed class JobIdsTests

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
+using Strata.RateLimiting.Store;
 using Strata.RateLimiting.Internal;
 using Strata.Testing;
 
@@ -38,7 +39,7 @@ public sealed class ClusterTests
         await crossSlot.Should().ThrowAsync<RedisException>();
 
         var store = new RedisRateLimitStore(() => Task.FromResult<IConnectionMultiplexer>(connection), "rl", TimeSpan.FromSeconds(5));
-        using var runtime = new RateLimitRuntime(store, new StoreSettings(), new FakeTimeProvider());
+        using var runtime = new RateLimitRuntime(store, new DistributedStoreSettings(), new FakeTimeProvider());
         // GCRA 2 per hour: the third request is rejected however slowly the run goes (a permit returns after 30 min);
         // the daily window and the concurrency limit are never reached, so no window boundary matters.
         var definition = RateLimiterFactory.Define("burst", RateLimitRule.Gcra(2, TimeSpan.FromHours(1)), o =>

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
+using Strata.RateLimiting.Store;
 using Strata.RateLimiting.Internal;
 using Strata.RateLimiting.Tests;
 using Strata.RateLimiting.Tests.Contract;
@@ -51,7 +52,7 @@ public sealed class ExactnessTests(RedisFixture redis) : IClassFixture<RedisFixt
                     TimeOffsetMicros = await RedisTime.OffsetToAsync(connection, TestHost.Start),
                 };
                 stores.Add(store);
-                runtimes.Add(new RateLimitRuntime(store, new StoreSettings(), new FakeTimeProvider()));
+                runtimes.Add(new RateLimitRuntime(store, new DistributedStoreSettings(), new FakeTimeProvider()));
             }
 
             var policy = RateLimiterContractTests.NewPolicyName();

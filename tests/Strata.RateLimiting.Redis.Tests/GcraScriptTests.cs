@@ -17,7 +17,7 @@ public sealed class GcraScriptTests(RedisFixture redis) : IClassFixture<RedisFix
     {
         var prefix = RedisFixture.UniquePrefix();
         var store = new RedisRateLimitStore(() => Task.FromResult(redis.Connection), prefix, TimeSpan.FromSeconds(5));
-        LimitSpec[] specs = [new(RateLimitAlgorithm.Gcra, limit, periodSeconds * 1_000_000L, 0)];
+        StoreLimit[] specs = [new(RateLimitAlgorithm.Gcra, limit, periodSeconds * 1_000_000L, 0)];
         int[] costs = [1, 0, 2, 1, 0, limit, 1, 3, 0, 1, 1, 2, limit + 1, 0, 1];
         // Time moves between the two calls of a pair (and the first pair fixes both keys' start): reset and retry
         // may differ by that much, far less than one emission interval (at least 8.5 s here).
@@ -57,7 +57,7 @@ public sealed class GcraScriptTests(RedisFixture redis) : IClassFixture<RedisFix
     [InlineData(67_108_863, 134_217_727L, false)] // (limit + 1) * (period + 1) = 2^53: one microsecond more no longer packs
     public async Task An_admission_is_packed_into_one_integer_only_when_it_fits_exactly_in_a_lua_number(int limit, long periodMicros, bool packs)
     {
-        var spec = new LimitSpec(RateLimitAlgorithm.Gcra, limit, periodMicros, 0);
+        var spec = new StoreLimit(RateLimitAlgorithm.Gcra, limit, periodMicros, 0);
         var key = RedisFixture.UniquePrefix() + "{p}";
 
         var reply = await redis.Connection.GetDatabase().ScriptEvaluateAsync(LuaScriptFile.Gcra.Text, [key], [1, spec.Limit, spec.PeriodMicros]);
@@ -90,7 +90,7 @@ public sealed class GcraScriptTests(RedisFixture redis) : IClassFixture<RedisFix
     {
         var prefix = RedisFixture.UniquePrefix();
         var store = new RedisRateLimitStore(() => Task.FromResult(redis.Connection), prefix, TimeSpan.FromSeconds(5));
-        LimitSpec[] specs = [new(RateLimitAlgorithm.Gcra, 10, 60_000_000L, 0)];
+        StoreLimit[] specs = [new(RateLimitAlgorithm.Gcra, 10, 60_000_000L, 0)];
         var database = redis.Connection.GetDatabase();
         var key = $"{prefix}ttl:{{p}}";
 
@@ -113,7 +113,7 @@ public sealed class GcraScriptTests(RedisFixture redis) : IClassFixture<RedisFix
         await using var server = await RedisServer.StartAsync();
         await using var connection = await server.ConnectAsync(o => o.AllowAdmin = true);
         var store = new RedisRateLimitStore(() => Task.FromResult<IConnectionMultiplexer>(connection), "rl", TimeSpan.FromSeconds(5));
-        LimitSpec[] specs = [new(RateLimitAlgorithm.Gcra, 100, 60_000_000L, 0)];
+        StoreLimit[] specs = [new(RateLimitAlgorithm.Gcra, 100, 60_000_000L, 0)];
         var admin = connection.GetServer(server.Endpoint);
 
         (await store.DecideAsync(new StoreRequest("lean", "p", specs, 1, null), CancellationToken.None)).Allowed.Should().BeTrue();
@@ -133,7 +133,7 @@ public sealed class GcraScriptTests(RedisFixture redis) : IClassFixture<RedisFix
     {
         var prefix = RedisFixture.UniquePrefix();
         var store = new RedisRateLimitStore(() => Task.FromResult(redis.Connection), prefix, TimeSpan.FromSeconds(5));
-        LimitSpec[] specs = [new(RateLimitAlgorithm.Gcra, 3, 60_000_000L, 0)];
+        StoreLimit[] specs = [new(RateLimitAlgorithm.Gcra, 3, 60_000_000L, 0)];
         var slot = new PartitionSlot();
 
         var decisions = new List<StoreDecision>();
@@ -142,7 +142,7 @@ public sealed class GcraScriptTests(RedisFixture redis) : IClassFixture<RedisFix
             decisions.Add(await store.DecideAsync(new StoreRequest("slot", "tenant-9", specs, 1, null, slot), CancellationToken.None));
         }
 
-        ((RedisKey[])slot.StoreKeys!).Should().Equal((RedisKey)$"{prefix}slot:{{tenant-9}}");
+        ((RedisKey[])slot.StoreState!).Should().Equal((RedisKey)$"{prefix}slot:{{tenant-9}}");
         decisions.Select(d => d.Allowed).Should().Equal(true, true, true, false);
         decisions.Select(d => d.Results[0].Remaining).Should().Equal(2, 1, 0, 0);
         (await redis.Connection.GetDatabase().KeyTimeToLiveAsync($"{prefix}slot:{{tenant-9}}")).Should().NotBeNull();

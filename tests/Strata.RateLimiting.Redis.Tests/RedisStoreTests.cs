@@ -14,7 +14,7 @@ public sealed class RedisStoreTests(RedisFixture redis) : IClassFixture<RedisFix
     private static RateLimiter Limiter(RateLimitRuntime runtime, string policy, string partition, RateLimitRule rule, Action<RateLimitPolicyOptions>? configure = null) =>
         new StoreRateLimiter(runtime, RateLimiterFactory.Define(policy, rule, configure, null), partition);
 
-    private static RateLimitRuntime Runtime(IRateLimitStore store) => new(store, new StoreSettings(), new FakeTimeProvider());
+    private static RateLimitRuntime Runtime(IRateLimitStore store) => new(store, new DistributedStoreSettings(), new FakeTimeProvider());
 
     [Fact]
     public async Task Keys_are_prefix_policy_and_hash_tagged_partition_and_every_key_has_a_ttl()
@@ -127,7 +127,7 @@ public sealed class RedisStoreTests(RedisFixture redis) : IClassFixture<RedisFix
         var time = new FakeTimeProvider();
         var store = new RedisRateLimitStore(() => Task.FromResult<IConnectionMultiplexer>(connection), "rl", TimeSpan.FromSeconds(5));
         await RedisTime.PinAsync(store, connection); // the three decisions below must share one window
-        using var runtime = new RateLimitRuntime(store, new StoreSettings(), time);
+        using var runtime = new RateLimitRuntime(store, new DistributedStoreSettings(), time);
         using var limiter = Limiter(runtime, "deny", "abuser", RateLimitRule.FixedWindow(2, TimeSpan.FromHours(1)));
         var admin = connection.GetServer(server.Endpoint);
         await limiter.AcquireAsync(1);
@@ -157,7 +157,7 @@ public sealed class RedisStoreTests(RedisFixture redis) : IClassFixture<RedisFix
         var time = new FakeTimeProvider();
         var store = new RedisRateLimitStore(() => Task.FromResult<IConnectionMultiplexer>(connection), "rl", TimeSpan.FromSeconds(5));
         await RedisTime.PinAsync(store, connection);
-        using var runtime = new RateLimitRuntime(store, new StoreSettings(), time);
+        using var runtime = new RateLimitRuntime(store, new DistributedStoreSettings(), time);
         using var limiter = Limiter(runtime, "deny", "abuser", RateLimitRule.Gcra(1, TimeSpan.FromHours(1)));
         var admin = connection.GetServer(server.Endpoint);
         (await limiter.AcquireAsync(1)).IsAcquired.Should().BeTrue();
@@ -198,7 +198,7 @@ public sealed class RedisStoreTests(RedisFixture redis) : IClassFixture<RedisFix
         var time = new FakeTimeProvider();
         var store = new RedisRateLimitStore(() => Task.FromResult<IConnectionMultiplexer>(connection), "rl", TimeSpan.FromSeconds(5));
         await RedisTime.PinAsync(store, connection);
-        using var runtime = new RateLimitRuntime(store, new StoreSettings(), time);
+        using var runtime = new RateLimitRuntime(store, new DistributedStoreSettings(), time);
         // Two per hour: one permit every 30 minutes once both are taken.
         using var limiter = Limiter(runtime, "last", "abuser", RateLimitRule.Gcra(2, TimeSpan.FromHours(1)));
         var admin = connection.GetServer(server.Endpoint);
@@ -228,7 +228,7 @@ public sealed class RedisStoreTests(RedisFixture redis) : IClassFixture<RedisFix
         await using var connection = await server.ConnectAsync(o => o.AllowAdmin = true);
         var store = new RedisRateLimitStore(() => Task.FromResult<IConnectionMultiplexer>(connection), "rl", TimeSpan.FromSeconds(5));
         await RedisTime.PinAsync(store, connection);
-        using var runtime = new RateLimitRuntime(store, new StoreSettings(), new FakeTimeProvider());
+        using var runtime = new RateLimitRuntime(store, new DistributedStoreSettings(), new FakeTimeProvider());
         // Two limits (decide.lua): the reply carries no proof, so the next request goes to Redis and is rejected there.
         using var limiter = Limiter(runtime, "multi", "abuser", RateLimitRule.Gcra(2, TimeSpan.FromHours(1)),
             o => o.AdditionalRules.Add(RateLimitRule.FixedWindow(100, TimeSpan.FromDays(1))));

@@ -1,6 +1,7 @@
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
+using Strata.RateLimiting.Store;
 using Strata.RateLimiting.Internal;
 using Strata.Testing;
 
@@ -19,7 +20,7 @@ public sealed class ThreeMasterClusterTests(RedisClusterFixture cluster) : IClas
         var connection = cluster.Connection;
         var store = new RedisRateLimitStore(() => Task.FromResult(connection), prefix, TimeSpan.FromSeconds(5));
         await RedisTime.PinAsync(store, connection);
-        using var runtime = new RateLimitRuntime(store, new StoreSettings(), new FakeTimeProvider());
+        using var runtime = new RateLimitRuntime(store, new DistributedStoreSettings(), new FakeTimeProvider());
 
         // Five limits, every algorithm: the daily quota of 3 is the one that rejects the 4th request.
         var definition = RateLimiterFactory.Define("multi", RateLimitRule.FixedWindow(100, TimeSpan.FromHours(1)), o =>
@@ -69,7 +70,7 @@ public sealed class ThreeMasterClusterTests(RedisClusterFixture cluster) : IClas
         var connection = cluster.Connection;
         var store = new RedisRateLimitStore(() => Task.FromResult(connection), prefix, TimeSpan.FromSeconds(5));
         await RedisTime.PinAsync(store, connection);
-        using var runtime = new RateLimitRuntime(store, new StoreSettings(), new FakeTimeProvider());
+        using var runtime = new RateLimitRuntime(store, new DistributedStoreSettings(), new FakeTimeProvider());
         var gcra = RateLimiterFactory.Define("gcra", RateLimitRule.Gcra(2, TimeSpan.FromHours(1)), o => o.FailureMode = RateLimitFailureMode.FailClosed, null);
 
         // Two concurrency limits: a release removes the lease from both sets in one script (two keys, one slot).

@@ -16,7 +16,7 @@ internal enum DecisionSource
 internal sealed class Decision(
     string policy,
     RateLimitRule[] rules,
-    LimitResult[] results,
+    StoreLimitResult[] results,
     bool allowed,
     DecisionSource source,
     TimeSpan retryAfter,
@@ -28,7 +28,7 @@ internal sealed class Decision(
     public RateLimitRule[] Rules { get; } = rules;
 
     /// <summary>One result per rule; empty when nothing was counted (fail open, fail closed).</summary>
-    public LimitResult[] Results { get; } = results;
+    public StoreLimitResult[] Results { get; } = results;
 
     public bool Allowed { get; } = allowed;
 

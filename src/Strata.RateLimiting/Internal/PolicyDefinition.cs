@@ -27,11 +27,11 @@ internal sealed class PolicyDefinition
         }
 
         HasConcurrency = Rules.Any(r => r.Algorithm == RateLimitAlgorithm.Concurrency);
-        Specs = [.. Rules.Select(Store.LimitSpec.From)];
+        Specs = [.. Rules.Select(Store.StoreLimit.From)];
     }
 
     /// <summary>The rules in the store's units, built once (a request without overrides shares this array; nobody writes to it).</summary>
-    public Store.LimitSpec[] Specs { get; }
+    public Store.StoreLimit[] Specs { get; }
 
     public string Name { get; }
 

@@ -15,7 +15,7 @@ internal sealed partial class RateLimitRuntime
     /// <summary>The runtime of a host, from its services: the store and settings a store package registered, else in-process.</summary>
     public static RateLimitRuntime Create(IServiceProvider services) => new(
         services.GetService<IRateLimitStore>(),
-        services.GetService<StoreSettings>(),
+        services.GetService<DistributedStoreSettings>(),
         services.GetService<TimeProvider>(),
         services.GetService<ILoggerFactory>(),
         services.GetService<IMeterFactory>(),

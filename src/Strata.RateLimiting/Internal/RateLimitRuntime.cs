@@ -31,7 +31,7 @@ internal sealed partial class RateLimitRuntime : IDisposable
 
     private readonly IRateLimitStore _store;
     private readonly InProcessRateLimitStore _local;
-    private readonly StoreSettings _settings;
+    private readonly DistributedStoreSettings _settings;
     private readonly CircuitBreaker _breaker;
     private readonly StoreOutage _outage;
     private readonly DenyCache _denyCache;
@@ -40,7 +40,7 @@ internal sealed partial class RateLimitRuntime : IDisposable
 
     public RateLimitRuntime(
         IRateLimitStore? store = null,
-        StoreSettings? settings = null,
+        DistributedStoreSettings? settings = null,
         TimeProvider? timeProvider = null,
         ILoggerFactory? loggerFactory = null,
         IMeterFactory? meterFactory = null,
@@ -49,7 +49,7 @@ internal sealed partial class RateLimitRuntime : IDisposable
         TimeProvider = timeProvider ?? TimeProvider.System;
         _local = new InProcessRateLimitStore(TimeProvider);
         _store = store ?? _local;
-        _settings = settings ?? new StoreSettings();
+        _settings = settings ?? new DistributedStoreSettings();
         _breaker = new CircuitBreaker(_settings.FailureThreshold, _settings.BreakDuration, TimeProvider);
         _denyCache = new DenyCache(TimeProvider);
         _options = options;
@@ -265,7 +265,7 @@ internal sealed partial class RateLimitRuntime : IDisposable
             // This admission took the last permit and the store proved none comes back for a while: requests until
             // then are rejected here, without the round trip that would only confirm it.
             var wait = TimeSpan.FromTicks(stored.NoPermitForMicros * 10);
-            var results = new LimitResult[stored.Results.Length];
+            var results = new StoreLimitResult[stored.Results.Length];
             for (var i = 0; i < results.Length; i++)
             {
                 results[i] = stored.Results[i] with { Allowed = false, Remaining = 0, RetryMicros = stored.NoPermitForMicros };
@@ -321,10 +321,10 @@ internal sealed partial class RateLimitRuntime : IDisposable
 
     private static StoreRequest BuildRequest(PolicyDefinition policy, string partition, RateLimitRule[] rules, int cost, PartitionSlot? slot = null)
     {
-        var specs = ReferenceEquals(rules, policy.Rules) ? policy.Specs : new LimitSpec[rules.Length];
+        var specs = ReferenceEquals(rules, policy.Rules) ? policy.Specs : new StoreLimit[rules.Length];
         for (var i = 0; i < rules.Length && specs != policy.Specs; i++)
         {
-            specs[i] = LimitSpec.From(rules[i]);
+            specs[i] = StoreLimit.From(rules[i]);
         }
 
         return new StoreRequest(policy.Name, partition, specs, cost, policy.HasConcurrency ? Guid.NewGuid().ToString("N") : null, slot);

@@ -9,7 +9,7 @@ namespace Strata.RateLimiting.Internal;
 /// with its duration, when it ends (the first success after it). Each failure in between is logged at Debug only, so
 /// an outage costs two lines however many decisions it lasts.
 /// </summary>
-internal sealed class StoreOutage(IRateLimitStore store, StoreSettings settings, TimeProvider time, ILogger logger)
+internal sealed class StoreOutage(IRateLimitStore store, DistributedStoreSettings settings, TimeProvider time, ILogger logger)
 {
     private int _active;
     private long _startedAt;

@@ -26,7 +26,7 @@ internal static class Algorithms
     private const double Epsilon = 1e-6;
 
     /// <summary>Evaluates one rate limit (not concurrency) for <paramref name="cost"/> permits at <paramref name="now"/>.</summary>
-    public static LimitResult Evaluate(in LimitSpec spec, ref LimitState state, double now, int cost)
+    public static StoreLimitResult Evaluate(in StoreLimit spec, ref LimitState state, double now, int cost)
     {
         return spec.Algorithm switch
         {
@@ -38,7 +38,7 @@ internal static class Algorithms
         };
     }
 
-    private static LimitResult Gcra(in LimitSpec spec, ref LimitState state, double now, int cost)
+    private static StoreLimitResult Gcra(in StoreLimit spec, ref LimitState state, double now, int cost)
     {
         double period = spec.PeriodMicros;
         var interval = period / spec.Limit;
@@ -48,23 +48,23 @@ internal static class Algorithms
         if (now + Epsilon < allowAt)
         {
             var remainingNow = Math.Max(0, Math.Floor(((period - (tat - now)) / interval) + Epsilon));
-            return new LimitResult(false, (long)remainingNow, Ceil(tat - now), Ceil(allowAt - now));
+            return new StoreLimitResult(false, (long)remainingNow, Ceil(tat - now), Ceil(allowAt - now));
         }
 
         state.Exists = true;
         state.A = newTat;
         state.ExpiresAt = newTat;
         var remaining = Math.Max(0, Math.Floor(((period - (newTat - now)) / interval) + Epsilon));
-        return new LimitResult(true, (long)remaining, Ceil(newTat - now), 0);
+        return new StoreLimitResult(true, (long)remaining, Ceil(newTat - now), 0);
     }
 
-    private static LimitResult TokenBucket(in LimitSpec spec, ref LimitState state, double now, int cost)
+    private static StoreLimitResult TokenBucket(in StoreLimit spec, ref LimitState state, double now, int cost)
     {
         var rate = (double)spec.TokensPerPeriod / spec.PeriodMicros;
         var tokens = state.Exists ? Math.Min(spec.Limit, state.A + (Math.Max(0, now - state.B) * rate)) : spec.Limit;
         if (tokens + Epsilon < cost)
         {
-            return new LimitResult(false, (long)Math.Floor(tokens + Epsilon), Ceil((spec.Limit - tokens) / rate), Ceil((cost - tokens) / rate));
+            return new StoreLimitResult(false, (long)Math.Floor(tokens + Epsilon), Ceil((spec.Limit - tokens) / rate), Ceil((cost - tokens) / rate));
         }
 
         tokens = Math.Max(0, tokens - cost);
@@ -73,17 +73,17 @@ internal static class Algorithms
         state.A = tokens;
         state.B = now;
         state.ExpiresAt = now + toFull;
-        return new LimitResult(true, (long)Math.Floor(tokens + Epsilon), Ceil(toFull), 0);
+        return new StoreLimitResult(true, (long)Math.Floor(tokens + Epsilon), Ceil(toFull), 0);
     }
 
-    private static LimitResult FixedWindow(in LimitSpec spec, ref LimitState state, double now, int cost)
+    private static StoreLimitResult FixedWindow(in StoreLimit spec, ref LimitState state, double now, int cost)
     {
         var window = (long)Math.Floor(now / spec.PeriodMicros);
         var count = state.Exists && state.W == window ? state.A : 0;
         var end = (double)(window + 1) * spec.PeriodMicros;
         if (count + cost > spec.Limit)
         {
-            return new LimitResult(false, (long)Math.Max(0, spec.Limit - count), Ceil(end - now), Ceil(end - now));
+            return new StoreLimitResult(false, (long)Math.Max(0, spec.Limit - count), Ceil(end - now), Ceil(end - now));
         }
 
         count += cost;
@@ -91,10 +91,10 @@ internal static class Algorithms
         state.W = window;
         state.A = count;
         state.ExpiresAt = end;
-        return new LimitResult(true, (long)(spec.Limit - count), Ceil(end - now), 0);
+        return new StoreLimitResult(true, (long)(spec.Limit - count), Ceil(end - now), 0);
     }
 
-    private static LimitResult SlidingWindow(in LimitSpec spec, ref LimitState state, double now, int cost)
+    private static StoreLimitResult SlidingWindow(in StoreLimit spec, ref LimitState state, double now, int cost)
     {
         double period = spec.PeriodMicros;
         var window = (long)Math.Floor(now / period);
@@ -128,7 +128,7 @@ internal static class Algorithms
                 retry = toWindowEnd + at;
             }
 
-            return new LimitResult(false, (long)Math.Max(0, Math.Floor(spec.Limit - estimate + Epsilon)), Ceil(toWindowEnd), Math.Max(1, Ceil(retry)));
+            return new StoreLimitResult(false, (long)Math.Max(0, Math.Floor(spec.Limit - estimate + Epsilon)), Ceil(toWindowEnd), Math.Max(1, Ceil(retry)));
         }
 
         current += cost;
@@ -137,7 +137,7 @@ internal static class Algorithms
         state.A = current;
         state.B = previous;
         state.ExpiresAt = now + toWindowEnd + period;
-        return new LimitResult(true, (long)Math.Max(0, Math.Floor(spec.Limit - estimate - cost + Epsilon)), Ceil(toWindowEnd), 0);
+        return new StoreLimitResult(true, (long)Math.Max(0, Math.Floor(spec.Limit - estimate - cost + Epsilon)), Ceil(toWindowEnd), 0);
     }
 
     private static long Ceil(double micros) => micros <= 0 ? 0 : (long)Math.Ceiling(micros - Epsilon);

@@ -95,7 +95,7 @@ internal sealed class InProcessRateLimitStore : IRateLimitStore
         var probe = request.Cost == 0;
         var cost = probe ? 1 : request.Cost;
         var limits = request.Limits;
-        var results = new LimitResult[limits.Length];
+        var results = new StoreLimitResult[limits.Length];
         var states = new LimitState[limits.Length];
         var allowed = true;
         var stripe = StripeOf(request);
@@ -114,7 +114,7 @@ internal sealed class InProcessRateLimitStore : IRateLimitStore
                     }
 
                     var ok = used + cost <= limits[i].Limit;
-                    results[i] = new LimitResult(ok, Math.Max(0, limits[i].Limit - used - (ok ? cost : 0)), 0, 0);
+                    results[i] = new StoreLimitResult(ok, Math.Max(0, limits[i].Limit - used - (ok ? cost : 0)), 0, 0);
                 }
                 else
                 {

@@ -32,7 +32,7 @@ public abstract class RateLimiterContractTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var store = await CreateStoreAsync();
-        _runtime = new RateLimitRuntime(store, new StoreSettings { FailureThreshold = 3, BreakDuration = TimeSpan.FromSeconds(5) }, Time);
+        _runtime = new RateLimitRuntime(store, new DistributedStoreSettings { FailureThreshold = 3, BreakDuration = TimeSpan.FromSeconds(5) }, Time);
     }
 
     public virtual Task DisposeAsync()

@@ -1,7 +1,8 @@
 using System.Text.Json;
 
-namespace Strata.Jobs;
+namespace Strata.Json;
 
+/// <summary>Stored JSON turned back into elements.</summary>
 internal static class JsonText
 {
     /// <summary>Parses stored JSON into an element that outlives its document.</summary>

@@ -1,14 +1,14 @@
 using System.Security.Cryptography;
 
-namespace Strata.Jobs;
+namespace Strata.Jobs.Backends;
 
 /// <summary>
-/// Job ids: <c>{queue}.{32 hex digits}</c>. <see cref="Create"/> makes 128 random bits from the OS generator; the
+/// Job ids: <c>{queue}.{32 hex digits}</c>, for backends. <see cref="Create"/> makes 128 random bits from the OS generator; the
 /// in-memory backend's ids (<see cref="Format"/>) carry their record's slot in the first 8 digits and 96 random
 /// bits in the other 24. The random bytes are drawn in batches per thread, so a busy producer does not pay a
 /// system call per job.
 /// </summary>
-internal static class JobIds
+public static class JobIds
 {
     private const int IdBytes = 16;
     private const int BatchIds = 64;
@@ -22,8 +22,12 @@ internal static class JobIds
     [ThreadStatic]
     private static int t_next;
 
+    /// <summary>Makes a new job id for <paramref name="queue"/>: <c>{queue}.{32 lower-case hex digits}</c>, 128 random bits from the OS generator.</summary>
+    /// <param name="queue">The queue.</param>
+    /// <returns>The id.</returns>
     public static string Create(string queue)
     {
+        ArgumentNullException.ThrowIfNull(queue);
         var (buffer, offset) = NextRandom();
         return string.Create(queue.Length + 1 + HexDigits, (queue, buffer, offset), static (span, state) =>
         {
@@ -40,14 +44,14 @@ internal static class JobIds
     }
 
     /// <summary>96 random bits for an id made by <see cref="Format"/>.</summary>
-    public static (ulong High, uint Low) RandomToken()
+    internal static (ulong High, uint Low) RandomToken()
     {
         var (buffer, offset) = NextRandom();
         return (BitConverter.ToUInt64(buffer, offset), BitConverter.ToUInt32(buffer, offset + 8));
     }
 
     /// <summary><c>{queue}.{slot: 8 hex digits}{high: 16}{low: 8}</c>.</summary>
-    public static string Format(string queue, int slot, ulong high, uint low) =>
+    internal static string Format(string queue, int slot, ulong high, uint low) =>
         string.Create(queue.Length + 1 + HexDigits, (queue, slot, high, low), static (span, state) =>
         {
             state.queue.AsSpan().CopyTo(span);
@@ -59,7 +63,7 @@ internal static class JobIds
         });
 
     /// <summary>Reads the slot of an id made by <see cref="Format"/>; false when the id cannot be one.</summary>
-    public static bool TryParseSlot(string id, out int slot)
+    internal static bool TryParseSlot(string id, out int slot)
     {
         slot = 0;
         if (id.Length < HexDigits + 2 || id[^(HexDigits + 1)] != '.' || !TryReadHex(id.AsSpan(id.Length - HexDigits, 8), out var value) || value > int.MaxValue)
@@ -72,7 +76,7 @@ internal static class JobIds
     }
 
     /// <summary>True when <paramref name="id"/> is the id <see cref="Format"/> makes of these parts (the slot is matched by the caller).</summary>
-    public static bool Matches(string id, string queue, ulong high, uint low) =>
+    internal static bool Matches(string id, string queue, ulong high, uint low) =>
         id.Length == queue.Length + 1 + HexDigits
         && id.AsSpan().StartsWith(queue, StringComparison.Ordinal)
         && TryReadHex(id.AsSpan(id.Length - 24, 16), out var h) && h == high
