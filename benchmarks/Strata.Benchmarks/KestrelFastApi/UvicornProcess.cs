@@ -8,13 +8,16 @@ namespace Strata.Benchmarks.KestrelFastApi;
 
 /// <summary>
 /// Uvicorn serving <c>fastapi_app.py</c> (copied next to this assembly) on a free loopback port, with one worker or
-/// several (Uvicorn's own supervisor: worker processes that accept on one shared socket). Ready once every worker has
-/// logged its application start-up, so that the load's connections can reach all of them. Stops when its standard
+/// several (Uvicorn's own supervisor: worker processes that accept on one shared socket). Ready once the socket listens
+/// and every worker has logged its application start-up, so that the load's connections can reach all of them. Stops when its standard
 /// input closes, as the Kestrel host does; killed with its workers if it has not stopped after 5 s.
 /// </summary>
 internal sealed class UvicornProcess : IStackServer
 {
     private const string StartupComplete = "Application startup complete.";
+
+    // Logged once the socket listens: by a single worker after its start-up, by the supervisor before its workers start.
+    private const string Listening = "Uvicorn running on ";
 
     private readonly Process _process;
     private readonly HttpClient _client;
@@ -59,6 +62,7 @@ internal sealed class UvicornProcess : IStackServer
         var process = Process.Start(start) ?? throw new InvalidOperationException("Uvicorn did not start.");
         var lines = new ConcurrentQueue<string>();
         var started = 0;
+        var listening = 0;
         void Read(object? sender, DataReceivedEventArgs e)
         {
             if (e.Data is null)
@@ -75,6 +79,10 @@ internal sealed class UvicornProcess : IStackServer
             {
                 Interlocked.Increment(ref started);
             }
+            else if (e.Data.Contains(Listening, StringComparison.Ordinal))
+            {
+                Volatile.Write(ref listening, 1);
+            }
         }
 
         process.ErrorDataReceived += Read;
@@ -82,7 +90,7 @@ internal sealed class UvicornProcess : IStackServer
         process.BeginErrorReadLine();
         process.BeginOutputReadLine();
         var deadline = Stopwatch.GetTimestamp() + (60 * Stopwatch.Frequency);
-        while (Volatile.Read(ref started) < workers)
+        while (Volatile.Read(ref started) < workers || Volatile.Read(ref listening) == 0)
         {
             if (process.HasExited || Stopwatch.GetTimestamp() > deadline)
             {
