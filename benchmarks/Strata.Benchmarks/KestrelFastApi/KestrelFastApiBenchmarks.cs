@@ -17,7 +17,7 @@ namespace Strata.Benchmarks.KestrelFastApi;
 [BenchmarkCategory("KestrelFastApi")]
 public class KestrelFastApiBenchmarks
 {
-    /// <summary>The body <c>POST /json</c> sends (70 bytes).</summary>
+    /// <summary>The body <c>POST /json</c> sends (79 bytes).</summary>
     public const string EchoBody = """{"id":42,"name":"strata","tags":["api-keys","rate-limits","jobs"],"score":0.75}""";
 
     private KestrelFastApiResult? _result;

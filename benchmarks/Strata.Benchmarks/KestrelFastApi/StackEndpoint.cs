@@ -21,6 +21,6 @@ public enum StackEndpoint
     /// <summary><c>GET /cpu/sync</c>: 320 SHA-256 rounds over 4 KiB (about 1 ms of CPU) in a sync handler.</summary>
     Cpu,
 
-    /// <summary><c>POST /json</c>: a 70-byte JSON body bound to a type and written back.</summary>
+    /// <summary><c>POST /json</c>: a 79-byte JSON body bound to a type and written back.</summary>
     JsonEcho,
 }
