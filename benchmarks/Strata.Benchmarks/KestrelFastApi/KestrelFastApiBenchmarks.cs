@@ -11,7 +11,8 @@ namespace Strata.Benchmarks.KestrelFastApi;
 /// untimed request, and puts <see cref="ClosedLoopLoad"/> on it (the sync/async warm-up and window); CPU time and
 /// resident memory are of the server's whole process tree (<see cref="ProcessTree"/>). The figures are in the custom
 /// columns (<see cref="KestrelFastApiColumn"/>); BenchmarkDotNet's Mean is the length of one invocation (server start,
-/// warm-up, window, stop), not a cost.
+/// warm-up, window, stop), not a cost. The smoke pass shares one server per stack between the routes
+/// (<see cref="SmokeServers"/>) and loads each for 0.1 + 0.3 s.
 /// </summary>
 [Config(typeof(KestrelFastApiConfig))]
 [BenchmarkCategory("KestrelFastApi")]
@@ -19,6 +20,9 @@ public class KestrelFastApiBenchmarks
 {
     /// <summary>The body <c>POST /json</c> sends (79 bytes).</summary>
     public const string EchoBody = """{"id":42,"name":"strata","tags":["api-keys","rate-limits","jobs"],"score":0.75}""";
+
+    private static readonly TimeSpan SmokeWarmup = TimeSpan.FromSeconds(0.1);
+    private static readonly TimeSpan SmokeWindow = TimeSpan.FromSeconds(0.3);
 
     private KestrelFastApiResult? _result;
     private string? _method;
@@ -88,7 +92,20 @@ public class KestrelFastApiBenchmarks
 
     private async Task MeasureAsync(string method, Func<IStackServer> start)
     {
+        if (SyncAsyncConfig.IsSmoke)
+        {
+            // The smoke pass proves that every route answers right on every stack: one server per stack serves all
+            // five routes, with a short load, so the pass costs seconds rather than fifteen server starts.
+            await MeasureOnAsync(method, SmokeServers.For(method, start), SmokeWarmup, SmokeWindow).ConfigureAwait(false);
+            return;
+        }
+
         using var server = start();
+        await MeasureOnAsync(method, server, SyncAsyncBenchmarksBase.Warmup, SyncAsyncBenchmarksBase.Window).ConfigureAwait(false);
+    }
+
+    private async Task MeasureOnAsync(string method, IStackServer server, TimeSpan warmup, TimeSpan window)
+    {
         var request = Request(Endpoint);
         await server.PrimeAsync(request).ConfigureAwait(false);
         ProcessTreeSample? atEnd = null;
@@ -103,8 +120,8 @@ public class KestrelFastApiBenchmarks
             server.Address,
             request,
             Concurrency,
-            SyncAsyncBenchmarksBase.Warmup,
-            SyncAsyncBenchmarksBase.Window,
+            warmup,
+            window,
             SyncAsyncBenchmarksBase.Timeout,
             Probe).ConfigureAwait(false);
 
