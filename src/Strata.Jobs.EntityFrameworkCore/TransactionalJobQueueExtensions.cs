@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Strata.Jobs.Backends;
 using Strata.Jobs.EntityFrameworkCore.Internal;
 
 namespace Strata.Jobs.EntityFrameworkCore;
@@ -24,6 +26,14 @@ public static class TransactionalJobQueueExtensions
     {
         ArgumentNullException.ThrowIfNull(queue);
         ArgumentNullException.ThrowIfNull(context);
+
+        // Refuse before anything is stored when the context's host keeps jobs elsewhere.
+        var services = context.GetService<IDbContextOptions>().FindExtension<CoreOptionsExtension>()?.ApplicationServiceProvider;
+        if (services?.GetService(typeof(IJobBackend)) is IJobBackend backend && backend is not IEntityFrameworkJobBackend)
+        {
+            throw NotTheDatabaseBackend(context, backend.Name);
+        }
+
         var enlistment = new TransactionalEnqueue(context);
         TransactionalEnqueue.Current = enlistment;
         string jobId;
@@ -38,10 +48,13 @@ public static class TransactionalJobQueueExtensions
 
         if (!enlistment.Used)
         {
-            throw new InvalidOperationException(
-                $"Job {jobId} was enqueued outside the transaction: this host's job backend is not the database backend. Call AddStrataJobs().UseEntityFrameworkCore<{context.GetType().Name}>() to enqueue jobs in a DbContext transaction.");
+            throw new InvalidOperationException($"Job {jobId} was enqueued outside the transaction. " + NotTheDatabaseBackend(context, "another").Message);
         }
 
         return jobId;
     }
+
+    private static InvalidOperationException NotTheDatabaseBackend(DbContext context, string backend) => new(
+        $"A job cannot join {context.GetType().Name}'s transaction: this host keeps jobs in the {backend} backend, not the database. " +
+        $"Call AddStrataJobs().UseEntityFrameworkCore<{context.GetType().Name}>() to enqueue jobs in a DbContext transaction.");
 }

@@ -16,7 +16,7 @@ namespace Strata.Jobs.EntityFrameworkCore.Internal;
 /// envelope, status and lease. Workers take leases with one UPDATE per batch (<c>FOR UPDATE SKIP LOCKED</c> on
 /// PostgreSQL), renew them while they run, and any node hands out again the jobs of a worker whose lease ran out.
 /// </summary>
-internal sealed partial class EntityFrameworkJobBackend<TContext> : IJobBackend
+internal sealed partial class EntityFrameworkJobBackend<TContext> : IJobBackend, IEntityFrameworkJobBackend
     where TContext : DbContext
 {
     private readonly IServiceScopeFactory _scopes;
