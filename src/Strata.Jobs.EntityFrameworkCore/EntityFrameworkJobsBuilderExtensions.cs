@@ -8,7 +8,7 @@ using Strata.Jobs.EntityFrameworkCore.Internal;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Selects the database backend for Strata.Jobs: <c>services.AddStrataJobs().UseEntityFrameworkCore&lt;AppDbContext&gt;()</c>.</summary>
+/// <summary>Selects the database backend for Strata.Jobs: <c>services.AddStrataJobs().UseEntityFramework&lt;AppDbContext&gt;()</c>.</summary>
 public static class EntityFrameworkJobsBuilderExtensions
 {
     /// <summary>
@@ -20,7 +20,7 @@ public static class EntityFrameworkJobsBuilderExtensions
     /// <param name="builder">The builder returned by <c>AddStrataJobs</c>.</param>
     /// <param name="configure">Adjusts the backend's settings; validated when the host starts.</param>
     /// <returns>The builder.</returns>
-    public static JobsBuilder UseEntityFrameworkCore<TContext>(this JobsBuilder builder, Action<EntityFrameworkJobsOptions>? configure = null)
+    public static JobsBuilder UseEntityFramework<TContext>(this JobsBuilder builder, Action<EntityFrameworkJobsOptions>? configure = null)
         where TContext : DbContext
     {
         ArgumentNullException.ThrowIfNull(builder);

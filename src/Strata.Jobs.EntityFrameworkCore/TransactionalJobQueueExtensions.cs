@@ -12,7 +12,7 @@ public static class TransactionalJobQueueExtensions
     /// Enqueues <paramref name="job"/> on <paramref name="context"/>'s connection, inside its current transaction
     /// (<c>context.Database.BeginTransactionAsync()</c>): a rollback leaves no job, a commit leaves exactly one, and
     /// workers see it once the transaction commits. Without a transaction it is stored at once. Needs the database
-    /// backend (<c>UseEntityFrameworkCore&lt;TContext&gt;()</c>) with the job tables in <paramref name="context"/>'s database.
+    /// backend (<c>UseEntityFramework&lt;TContext&gt;()</c>) with the job tables in <paramref name="context"/>'s database.
     /// </summary>
     /// <typeparam name="TJob">The payload type.</typeparam>
     /// <param name="queue">The job queue.</param>
@@ -56,5 +56,5 @@ public static class TransactionalJobQueueExtensions
 
     private static InvalidOperationException NotTheDatabaseBackend(DbContext context, string backend) => new(
         $"A job cannot join {context.GetType().Name}'s transaction: this host keeps jobs in the {backend} backend, not the database. " +
-        $"Call AddStrataJobs().UseEntityFrameworkCore<{context.GetType().Name}>() to enqueue jobs in a DbContext transaction.");
+        $"Call AddStrataJobs().UseEntityFramework<{context.GetType().Name}>() to enqueue jobs in a DbContext transaction.");
 }

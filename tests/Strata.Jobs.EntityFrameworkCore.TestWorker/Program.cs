@@ -17,7 +17,7 @@ builder.Logging.SetMinimumLevel(LogLevel.Warning);
 builder.Services.AddDbContext<CrashDbContext>(o => o.UseNpgsql(args[0]));
 builder.Services.AddStrataJobs(o => o.Concurrency = 4)
     .AddHandler<CrashJob, CrashJobHandler>()
-    .UseEntityFrameworkCore<CrashDbContext>(o =>
+    .UseEntityFramework<CrashDbContext>(o =>
     {
         o.LeaseTime = TimeSpan.FromSeconds(2);
         o.PollInterval = TimeSpan.FromMilliseconds(200);

@@ -14,7 +14,7 @@ public sealed class SqliteContractTests : JobQueueContractTests, IDisposable
     protected override void UseBackend(JobsBuilder builder)
     {
         builder.Services.AddDbContext<AppDbContext>(_database.Configure);
-        builder.UseEntityFrameworkCore<AppDbContext>(o => o.PollInterval = TimeSpan.FromMilliseconds(200));
+        builder.UseEntityFramework<AppDbContext>(o => o.PollInterval = TimeSpan.FromMilliseconds(200));
     }
 
     public void Dispose() => _database.Dispose();
@@ -37,6 +37,6 @@ public sealed class PostgresContractTests(PostgresCluster cluster) : JobQueueCon
     protected override void UseBackend(JobsBuilder builder)
     {
         builder.Services.AddDbContext<AppDbContext>(_database!.Configure);
-        builder.UseEntityFrameworkCore<AppDbContext>(o => o.PollInterval = TimeSpan.FromMilliseconds(200));
+        builder.UseEntityFramework<AppDbContext>(o => o.PollInterval = TimeSpan.FromMilliseconds(200));
     }
 }

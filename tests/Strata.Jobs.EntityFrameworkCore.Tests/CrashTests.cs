@@ -104,7 +104,7 @@ public sealed class CrashTests(PostgresCluster cluster)
                 o.RunWorkers = runWorkers;
             })
             .AddHandler<CrashJob, CrashJobHandler>()
-            .UseEntityFrameworkCore<CrashDbContext>(o =>
+            .UseEntityFramework<CrashDbContext>(o =>
             {
                 o.LeaseTime = TimeSpan.FromSeconds(2);
                 o.PollInterval = TimeSpan.FromMilliseconds(200);

@@ -21,7 +21,7 @@ public abstract class TransactionalEnqueueTests : JobsTestBase
         builder.Services.AddDbContext<AppDbContext>(Database.Configure);
         if (!_inMemory)
         {
-            builder.UseEntityFrameworkCore<AppDbContext>(o => o.PollInterval = TimeSpan.FromMilliseconds(200));
+            builder.UseEntityFramework<AppDbContext>(o => o.PollInterval = TimeSpan.FromMilliseconds(200));
         }
     }
 
@@ -108,7 +108,7 @@ public abstract class TransactionalEnqueueTests : JobsTestBase
         var enqueue = async () => await host.Queue.EnqueueInTransactionAsync(db, new EchoJob("refused"));
 
         (await enqueue.Should().ThrowAsync<InvalidOperationException>())
-            .WithMessage("*in-memory backend*UseEntityFrameworkCore<AppDbContext>()*");
+            .WithMessage("*in-memory backend*UseEntityFramework<AppDbContext>()*");
         var marker = await host.Queue.EnqueueAsync(new EchoJob("marker"));
         await host.WaitForStateAsync(marker, JobState.Succeeded);
         host.Probe.Runs.Should().Equal("marker");
