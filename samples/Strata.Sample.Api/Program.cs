@@ -58,22 +58,30 @@ if (scaledOut)
 builder.Services.Configure<StrataRateLimitingOptions>(builder.Configuration.GetSection("RateLimiting"));   // tiers, reloaded
 builder.Services.AddRateLimiter(_ => { });
 builder.Services.AddOptions<RateLimiterOptions>()   // through options, to read the validated Api:RequestsPerMinute
-    .Configure<IOptions<SampleApiOptions>>((options, api) => options.AddGcraPolicy(
-        SampleRateLimits.PerKeyPolicy,
-        RatePartition.ByApiKey,
-        limit: api.Value.RequestsPerMinute,
-        period: TimeSpan.FromMinutes(1),
-        policy =>
-        {
-            policy.TierSelector = context => context.GetApiKeyPlan();
-            policy.FailureMode = failureModes.PerKey;
-        })
-        .AddGcraPolicy(   // key management has a small limit of its own (Api:AdminRequestsPerMinute), whatever the plan
-            SampleRateLimits.AdminPolicy,
+    .Configure<IOptions<SampleApiOptions>, IRateLimiterFactory>((options, api, factory) =>
+    {
+        options.GlobalLimiter = new PerAddressLimiter(factory.CreatePartitioned(   // per client address, /health exempt
+            SampleRateLimits.PerAddressPolicy,
+            RatePartition.ByClientAddress,
+            RateLimitRule.Gcra(api.Value.RequestsPerMinutePerAddress, TimeSpan.FromMinutes(1))));
+        options.UseStrataRejectionResponse();   // its 429s as the policies': ProblemDetails, Retry-After, RateLimit
+        options.AddGcraPolicy(
+            SampleRateLimits.PerKeyPolicy,
             RatePartition.ByApiKey,
-            limit: api.Value.AdminRequestsPerMinute,
+            limit: api.Value.RequestsPerMinute,
             period: TimeSpan.FromMinutes(1),
-            policy => policy.FailureMode = failureModes.Admin));
+            policy =>
+            {
+                policy.TierSelector = context => context.GetApiKeyPlan();
+                policy.FailureMode = failureModes.PerKey;
+            })
+            .AddGcraPolicy(   // key management has a small limit of its own (Api:AdminRequestsPerMinute), whatever the plan
+                SampleRateLimits.AdminPolicy,
+                RatePartition.ByApiKey,
+                limit: api.Value.AdminRequestsPerMinute,
+                period: TimeSpan.FromMinutes(1),
+                policy => policy.FailureMode = failureModes.Admin);
+    });
 builder.Services.AddSingleton<TokenBudget>();   // spends one permit per token (RateLimits/TokenBudget.cs)
 
 // Gateway, OpenAPI: the ApiKey scheme and scopes on every operation that needs a key, so the /scalar page can send one,

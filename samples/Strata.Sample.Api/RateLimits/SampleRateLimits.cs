@@ -14,6 +14,9 @@ internal static class SampleRateLimits
     /// <summary>The GCRA request limit per API key on the key-management routes (<c>Api:AdminRequestsPerMinute</c>).</summary>
     public const string AdminPolicy = "admin";
 
+    /// <summary>The GCRA request limit per client address on every route but <c>/health</c> (<c>Api:RequestsPerMinutePerAddress</c>), before any key is read.</summary>
+    public const string PerAddressPolicy = "per-address";
+
     /// <summary>The token budget per API key on <c>/v1/analyze</c> (<see cref="TokenBudget"/>).</summary>
     public const string TokensPolicy = "tokens";
 }

@@ -7,7 +7,13 @@ public sealed class GatewayStackFixture : IAsyncLifetime
 
     public GatewayStack Stack => _stack ?? throw new InvalidOperationException("The stack is not started.");
 
-    public async Task InitializeAsync() => _stack = await GatewayStack.StartAsync();
+    /// <summary>Requests a minute per client address on the nodes (<c>Api:RequestsPerMinutePerAddress</c>), shared by both through Redis.</summary>
+    public const int PerAddressLimit = 30;
+
+    public async Task InitializeAsync() => _stack = await GatewayStack.StartAsync(new Dictionary<string, string>
+    {
+        ["Api__RequestsPerMinutePerAddress"] = PerAddressLimit.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    });
 
     public async Task DisposeAsync()
     {

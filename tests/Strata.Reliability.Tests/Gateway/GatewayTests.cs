@@ -103,6 +103,42 @@ public sealed class GatewayTests(GatewayStackFixture fixture, ITestOutputHelper 
     }
 
     /// <summary>
+    /// Client C (127.0.0.6) spends its per-address limit through the gateway; client D (127.0.0.7), behind the same
+    /// gateway, is still admitted, and C claiming D's address in <c>X-Forwarded-For</c> stays refused. The limit is
+    /// shared by both nodes (Redis), so round-robin does not double it.
+    /// </summary>
+    [Fact]
+    public async Task Two_clients_behind_the_gateway_do_not_share_the_per_address_limit()
+    {
+        var (c, d) = (IPAddress.Parse("127.0.0.6"), IPAddress.Parse("127.0.0.7"));
+        using var clientC = Stack.ClientThroughGateway(c);
+        using var clientD = Stack.ClientThroughGateway(d);
+
+        var answersC = new List<HttpStatusCode>();
+        var started = Stopwatch.GetTimestamp();
+        for (var i = 0; i < 2 * GatewayStackFixture.PerAddressLimit && (answersC.Count == 0 || answersC[^1] != HttpStatusCode.TooManyRequests); i++)
+        {
+            answersC.Add(await SendAsync(clientC, Stack.Key));
+        }
+
+        // GCRA gives back one permit every minute / limit: a slow run may see a few more admitted than the burst.
+        var refilled = (int)(Stopwatch.GetElapsedTime(started).TotalMinutes * GatewayStackFixture.PerAddressLimit);
+
+        var answerD = await SendAsync(clientD, Stack.Key);
+        var forged = await SendAsync(clientC, Stack.Key, forwardedFor: d.ToString());
+        output.WriteLine($"per-address limit {GatewayStackFixture.PerAddressLimit} a minute; C: {Describe(answersC)}; D: {(int)answerD}; C claiming D's address: {(int)forged}");
+
+        answersC[^1].Should().Be(HttpStatusCode.TooManyRequests, "C is refused once its limit is spent: " + Stack.Outputs());
+        answersC.Count(status => status == HttpStatusCode.OK).Should().BeInRange(
+            GatewayStackFixture.PerAddressLimit,
+            GatewayStackFixture.PerAddressLimit + refilled,
+            "C gets its limit (plus what came back while it sent) across both nodes, not once per node");
+        answersC.SkipLast(1).Should().OnlyContain(status => status == HttpStatusCode.OK);
+        answerD.Should().Be(HttpStatusCode.OK, "D's address has a count of its own");
+        forged.Should().Be(HttpStatusCode.TooManyRequests, "the gateway replaces the client's X-Forwarded-For");
+    }
+
+    /// <summary>
     /// The same request (<c>GET /health/live</c>, no key, no store) sent one at a time on a kept-alive connection, directly
     /// to a node over HTTP and through the gateway over TLS, in alternating rounds; p50 and p99 of each are written to the
     /// test output. A figure to read, not to assert: speed targets belong in benchmarks.
