@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Strata.Jobs;
+namespace Strata.Jobs.Internal;
 
 /// <summary>
 /// Every <see cref="LoggerMessageAttribute"/> method of Strata.Jobs, in one class on purpose.

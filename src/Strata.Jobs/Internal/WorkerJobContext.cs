@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Strata.Jobs.Backends;
 
-namespace Strata.Jobs;
+namespace Strata.Jobs.Internal;
 
 /// <summary>
 /// The context of one running attempt. Its cancellation token source is made only when the handler asks for the

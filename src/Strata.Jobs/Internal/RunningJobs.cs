@@ -1,6 +1,6 @@
 using Strata.Jobs.Backends;
 
-namespace Strata.Jobs;
+namespace Strata.Jobs.Internal;
 
 /// <summary>
 /// The jobs running on this host, so a cancel request (local or from another node) reaches the handler's token.

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Strata.Jobs.Backends;
 
-namespace Strata.Jobs;
+namespace Strata.Jobs.Internal;
 
 /// <summary>
 /// Resolves the job queue's internal services for the public entry points that need them, so that a forgotten

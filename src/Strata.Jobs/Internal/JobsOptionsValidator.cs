@@ -1,15 +1,6 @@
-using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 
-namespace Strata.Jobs;
-
-internal static partial class JobsOptionsExtensions
-{
-    public static bool IsValidQueueName(string name) => QueueNamePattern().IsMatch(name);
-
-    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$", RegexOptions.CultureInvariant)]
-    private static partial Regex QueueNamePattern();
-}
+namespace Strata.Jobs.Internal;
 
 internal sealed class JobsOptionsValidator : IValidateOptions<JobsOptions>
 {
@@ -101,12 +92,4 @@ internal sealed class JobsOptionsValidator : IValidateOptions<JobsOptions>
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
-}
-
-internal sealed class InMemoryJobsOptionsValidator : IValidateOptions<InMemoryJobsOptions>
-{
-    public ValidateOptionsResult Validate(string? name, InMemoryJobsOptions options) =>
-        options.Capacity < 1
-            ? ValidateOptionsResult.Fail($"InMemoryJobsOptions.Capacity must be at least 1 (is {options.Capacity}).")
-            : ValidateOptionsResult.Success;
 }

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Strata.Jobs.Backends;
 
-namespace Strata.Jobs;
+namespace Strata.Jobs.Internal;
 
 /// <summary>Asks the backend whether it can take and hand out jobs.</summary>
 internal sealed class JobsHealthCheck(IJobBackend backend) : IHealthCheck

@@ -6,7 +6,7 @@ using Strata.Json;
 using Strata.Jobs.Backends;
 using Strata.Threading;
 
-namespace Strata.Jobs;
+namespace Strata.Jobs.Internal;
 
 /// <summary>
 /// The in-process backend: one bounded channel per queue, status in a table of reusable records, delayed jobs in

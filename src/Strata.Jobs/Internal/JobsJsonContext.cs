@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Strata.Jobs;
+namespace Strata.Jobs.Internal;
 
 /// <summary>Source-generated serializer metadata for what the endpoints write.</summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Strata.Jobs.Backends;
 
-namespace Strata.Jobs;
+namespace Strata.Jobs.Internal;
 
 /// <summary>The producer side and the status reader: validates, serializes, traces, and hands envelopes to the backend.</summary>
 internal sealed class JobQueue : IJobQueue, IJobStore

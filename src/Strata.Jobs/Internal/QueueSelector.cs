@@ -1,4 +1,4 @@
-namespace Strata.Jobs;
+namespace Strata.Jobs.Internal;
 
 /// <summary>
 /// Orders the queues for each dispatch round by smooth weighted round-robin: over any run of
