@@ -84,6 +84,27 @@ internal sealed class ApiKeyHasher
     public static void WriteCacheKey(ReadOnlySpan<byte> hash, Span<char> destination)
     {
         CacheKeyPrefix.AsSpan().CopyTo(destination);
-        Base64Url.Write(hash[..16], destination[CacheKeyPrefix.Length..CacheKeyLength]);
+        WriteBase64Url(hash[..16], destination[CacheKeyPrefix.Length..CacheKeyLength]);
+    }
+
+    /// <summary>
+    /// Unpadded base64url of 16 bytes into 22 characters, with the framework's encoder (System.Buffers.Text.Base64Url
+    /// from .NET 9; on net8.0, base64 translated, so the package takes no dependency for it). FrameworkPrimitivesBenchmarks
+    /// (issue #19) against the hand-written encoder Strata used before: 2.2 times its time (about 20 ns more), and 8.8
+    /// times (about 140 ns) the net8.0 way, on a loaded machine. The framework's is used all the same: a cache key is
+    /// built once per request, beside a SHA-256 of the key and a cache lookup that cost far more.
+    /// </summary>
+    private static void WriteBase64Url(ReadOnlySpan<byte> bytes, Span<char> destination)
+    {
+#if NET9_0_OR_GREATER
+        System.Buffers.Text.Base64Url.EncodeToChars(bytes, destination);
+#else
+        Span<char> padded = stackalloc char[24];
+        Convert.TryToBase64Chars(bytes, padded, out _);
+        var chars = padded[..destination.Length];
+        chars.Replace('+', '-');
+        chars.Replace('/', '_');
+        chars.CopyTo(destination);
+#endif
     }
 }
