@@ -5,7 +5,7 @@ namespace Strata.ApiKeys.Internal;
 /// <summary>
 /// The key checksum: CRC-32 (IEEE 802.3, the one zlib and PNG use), computed by <see cref="System.IO.Hashing.Crc32"/>.
 /// FrameworkPrimitivesBenchmarks measured it against the hand-written slicing-by-4 loop Strata used before, on a
-/// 51-character key body: 0.59 of its time (issue #19).
+/// 51-character key body: 0.59 and 0.74 of its time in two runs (issue #19; docs/benchmarks.md).
 /// </summary>
 internal static class Crc32
 {

@@ -7,8 +7,9 @@ namespace Strata.ApiKeys.Internal;
 /// <summary>
 /// Lower-case hex of stored key hashes, by <see cref="Convert"/>. Its span overloads (ToHexStringLower, FromHexString
 /// into a span) arrived in .NET 9; the net8.0 build takes the string overloads instead. FrameworkPrimitivesBenchmarks
-/// (issue #19), against the hand-written loops Strata used before, 32 bytes: encoding 0.67 of their time (net8.0
-/// way: 0.76, allocating 304 B instead of 152 B), decoding 0.82 (net8.0 way: 1.13 and 56 B).
+/// (issue #19; docs/benchmarks.md), against the hand-written loops Strata used before, 32 bytes, two runs: encoding
+/// 0.67 and 0.76 of their time (net8.0 way: 0.76 and 1.18, allocating 304 B instead of 152 B), decoding 0.82 and
+/// 0.77 (net8.0 way: 1.13 and 0.43, allocating 56 B). Hashes are hex-coded off the cached hot path.
 /// </summary>
 internal static class Hex
 {

@@ -12,8 +12,9 @@ namespace Strata.Jobs.Backends;
 /// system call per job. The digits are written by <see cref="Convert"/> (net8.0, which lacks its span overload: by
 /// <see cref="ulong.TryFormat(Span{char}, out int, ReadOnlySpan{char}, IFormatProvider?)"/>) and read by
 /// <see cref="ulong.TryParse(ReadOnlySpan{char}, NumberStyles, IFormatProvider?, out ulong)"/>. FrameworkPrimitivesBenchmarks
-/// (issue #19), 16 bytes against the hand-written loop Strata used before: 0.16 of its time (net8.0 way: 2.1 times,
-/// about 40 ns more per id, taken over keeping a hand-written writer for net8.0 alone).
+/// (issue #19; docs/benchmarks.md), 16 bytes against the hand-written loop Strata used before, two runs: 0.16 and 0.14
+/// of its time (net8.0 way: 2.1 and 3.2 times, 40 to 65 ns more per id, taken over keeping a hand-written writer for
+/// net8.0 alone).
 /// </summary>
 public static class JobIds
 {
