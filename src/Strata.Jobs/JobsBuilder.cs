@@ -2,6 +2,7 @@ using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Strata.Jobs.Backends;
+using Strata.Jobs.Internal;
 
 namespace Strata.Jobs;
 

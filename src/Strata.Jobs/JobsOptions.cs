@@ -106,18 +106,3 @@ public sealed class JobsOptions
     public IReadOnlyList<JobQueueOptions> GetEffectiveQueues() =>
         Queues.Count == 0 ? [new JobQueueOptions { Name = DefaultQueue }] : [.. Queues];
 }
-
-/// <summary>One named queue.</summary>
-public sealed class JobQueueOptions
-{
-    /// <summary>The queue's name: letters, digits, '-' and '_'.</summary>
-    public required string Name { get; init; }
-
-    /// <summary>The queue's share when several queues have work.</summary>
-    /// <value>Defaults to 1.</value>
-    public int Weight { get; init; } = 1;
-
-    /// <summary>The most jobs of this queue running at once on this host; null for no limit beyond <see cref="JobsOptions.Concurrency"/>.</summary>
-    /// <value>Defaults to null.</value>
-    public int? MaxConcurrency { get; init; }
-}

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Strata.Jobs;
 using Strata.Jobs.Backends;
+using Strata.Jobs.Internal;
 
 namespace Microsoft.Extensions.DependencyInjection;
 

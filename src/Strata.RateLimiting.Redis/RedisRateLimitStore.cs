@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using StackExchange.Redis;
 using Strata.RateLimiting.Store;
+using Strata.Redis;
 
 namespace Strata.RateLimiting.Redis;
 
@@ -306,7 +307,7 @@ internal sealed class RedisRateLimitStore : IRateLimitStore, IAsyncDisposable
             _ = Observe(call);
         }
 
-        if (failure is not RedisServerException || !failure.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
+        if (!EmbeddedLuaScript.IsNoScript(failure))
         {
             throw Translate(failure, cancellationToken);
         }

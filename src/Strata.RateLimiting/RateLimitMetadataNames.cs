@@ -24,20 +24,3 @@ public static class RateLimitMetadataNames
     /// <summary>Why a lease was not acquired: <see cref="RateLimitRejectionReasons.QuotaExceeded"/> or <see cref="RateLimitRejectionReasons.StoreUnavailable"/>.</summary>
     public static MetadataName<string> RejectionReason { get; } = MetadataName.Create<string>("STRATA_RATELIMIT_REJECTION_REASON");
 }
-
-/// <summary>Values of <see cref="RateLimitMetadataNames.RejectionReason"/>.</summary>
-public static class RateLimitRejectionReasons
-{
-    /// <summary>A limit is exhausted; the response is 429.</summary>
-    public const string QuotaExceeded = "quota-exceeded";
-
-    /// <summary>The store could not decide and the policy fails closed; the response is 503.</summary>
-    public const string StoreUnavailable = "store-unavailable";
-}
-
-/// <summary>Problem types (RFC 9457) of rate-limiting responses.</summary>
-public static class RateLimitProblemTypes
-{
-    /// <summary>The <c>type</c> of a 429 response: the "quota-exceeded" problem type of the IETF RateLimit header fields draft.</summary>
-    public const string QuotaExceeded = "https://iana.org/assignments/http-problem-types#quota-exceeded";
-}

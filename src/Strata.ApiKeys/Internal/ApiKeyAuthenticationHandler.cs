@@ -357,10 +357,3 @@ internal sealed partial class ApiKeyAuthenticationHandler : AuthenticationHandle
         Ambiguous,
     }
 }
-
-internal sealed class ApiKeyFeature(ApiKeyRecord record, string scheme) : IApiKeyFeature
-{
-    public ApiKeyRecord Record { get; } = record;
-
-    public string Scheme { get; } = scheme;
-}

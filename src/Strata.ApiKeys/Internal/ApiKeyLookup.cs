@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.ComponentModel;
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
@@ -9,18 +8,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Strata.ApiKeys.Internal;
-
-/// <summary>A cached lookup result: the record (null when unknown) and when it was read from the store.</summary>
-[ImmutableObject(true)]
-internal sealed class CachedApiKey
-{
-    public ApiKeyRecord? Record { get; init; }
-
-    public DateTimeOffset LoadedAt { get; init; }
-
-    /// <summary>True once a negative entry was re-written with the short negative lifetime.</summary>
-    public bool Shortened { get; init; }
-}
 
 /// <summary>
 /// Finds keys by hash: HybridCache first, the store on a miss. Freshness is judged by TimeProvider, not by the cache's

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Primitives;
 
@@ -246,16 +245,4 @@ internal sealed partial class ConfigurationApiKeyStore : IApiKeyStore, IDisposab
     }
 
     private sealed record Snapshot(Dictionary<string, StoredApiKey> ById, Dictionary<string, StoredApiKey> ByHash);
-}
-
-/// <summary>Resolves the configuration store at start-up so a bad configuration stops the host with a message naming the key and field.</summary>
-internal sealed class ConfigurationStoreStartupCheck(IApiKeyStore store) : IHostedService
-{
-    public Task StartAsync(CancellationToken cancellationToken)
-    {
-        GC.KeepAlive(store);
-        return Task.CompletedTask;
-    }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

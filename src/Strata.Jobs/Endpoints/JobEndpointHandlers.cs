@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Strata.Jobs.Backends;
+using Strata.Jobs.Internal;
 
 namespace Strata.Jobs;
 

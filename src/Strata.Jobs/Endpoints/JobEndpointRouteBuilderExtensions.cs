@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Strata.Jobs;
+using Strata.Jobs.Internal;
 
 namespace Microsoft.AspNetCore.Builder;
 

@@ -2,16 +2,6 @@ using Strata.RateLimiting.Store;
 
 namespace Strata.RateLimiting.Internal;
 
-/// <summary>Where a decision came from: the store, a failure mode or the deny cache.</summary>
-internal enum DecisionSource
-{
-    Store,
-    DenyCache,
-    Fallback,
-    FailOpen,
-    FailClosed,
-}
-
 /// <summary>A decision with what the lease, the headers and the response need.</summary>
 internal sealed class Decision(
     string policy,

@@ -9,18 +9,6 @@ using Strata.RateLimiting.Store;
 namespace Strata.RateLimiting.Internal;
 
 /// <summary>
-/// A decision and, for concurrency limits, how to give the permits back. <see cref="DeniedUntil"/>: when the
-/// deny cache holds this rejection, the timestamp (of the runtime's time provider) until which it does; 0 otherwise.
-/// </summary>
-internal readonly record struct Outcome(Decision Decision, Action? Release, long DeniedUntil = 0);
-
-/// <summary>Turns an outcome into the lease a caller gets (the limiter: its counters, headers, deny-cache lease).</summary>
-internal interface IOutcomeTracker
-{
-    System.Threading.RateLimiting.RateLimitLease Track(Outcome outcome, int cost, Microsoft.AspNetCore.Http.HttpContext? context);
-}
-
-/// <summary>
 /// Decides for every Strata limiter of a host: store, deny cache, circuit breaker, failure modes,
 /// shadow mode, overrides, metrics and logs. One per host (a DI singleton).
 /// </summary>

@@ -1,22 +1,6 @@
 namespace Strata.RateLimiting.Store;
 
 /// <summary>
-/// The state of one limit for one partition. Each algorithm uses the fields it needs:
-/// GCRA <c>A</c> = theoretical arrival time; token bucket <c>A</c> = tokens, <c>B</c> = last refill;
-/// windows <c>W</c> = window index, <c>A</c> = current count, <c>B</c> = previous count.
-/// </summary>
-internal struct LimitState
-{
-    public bool Exists;
-    public double A;
-    public double B;
-    public long W;
-
-    /// <summary>When the state may be forgotten (microseconds since the epoch).</summary>
-    public double ExpiresAt;
-}
-
-/// <summary>
 /// The algorithms in C#, the same arithmetic as the Redis script (Scripts/decide.lua in
 /// Strata.RateLimiting.Redis) so both stores give the same answers. Time is in microseconds.
 /// </summary>

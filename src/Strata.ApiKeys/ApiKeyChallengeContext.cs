@@ -1,0 +1,23 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http;
+
+namespace Strata.ApiKeys;
+
+/// <summary>Context of <see cref="ApiKeyEvents.OnChallenge"/>.</summary>
+/// <param name="context">The request.</param>
+/// <param name="scheme">The scheme.</param>
+/// <param name="options">The scheme's options.</param>
+/// <param name="properties">The authentication properties.</param>
+/// <param name="reason">Why authentication failed, or <see langword="null"/> when no key was sent.</param>
+public sealed class ApiKeyChallengeContext(HttpContext context, AuthenticationScheme scheme, ApiKeyAuthenticationOptions options, AuthenticationProperties properties, ApiKeyFailureReason? reason)
+    : PropertiesContext<ApiKeyAuthenticationOptions>(context, scheme, options, properties)
+{
+    /// <summary>Why authentication failed, or <see langword="null"/> when no key was sent.</summary>
+    public ApiKeyFailureReason? Reason { get; } = reason;
+
+    /// <summary>Whether the handler's own response is skipped.</summary>
+    public bool Handled { get; private set; }
+
+    /// <summary>Skips the handler's own response: the event wrote one.</summary>
+    public void HandleResponse() => Handled = true;
+}

@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Options;
+using Strata.Jobs.Backends;
+
+namespace Strata.Jobs.Internal;
+
+/// <summary>The "Strata.Jobs" meter and activity source.</summary>
+internal sealed class JobsMetrics
+{
+    public const string MeterName = "Strata.Jobs";
+    public const string QueueTag = "strata.jobs.queue";
+    public const string TypeTag = "strata.jobs.type";
+
+    public static readonly ActivitySource ActivitySource = new("Strata.Jobs", typeof(JobsMetrics).Assembly.GetName().Version?.ToString());
+
+    private readonly Counter<long> _enqueued;
+    private readonly Counter<long> _started;
+    private readonly Counter<long> _succeeded;
+    private readonly Counter<long> _failed;
+    private readonly Counter<long> _retried;
+    private readonly Counter<long> _deadLettered;
+    private readonly Histogram<double> _waitTime;
+    private readonly Histogram<double> _runTime;
+
+    public JobsMetrics(IMeterFactory meterFactory, IJobBackend backend, IOptions<JobsOptions> options)
+    {
+        var meter = meterFactory.Create(MeterName);
+        _enqueued = meter.CreateCounter<long>("strata.jobs.enqueued", "{job}", "Jobs added to a queue.");
+        _started = meter.CreateCounter<long>("strata.jobs.started", "{job}", "Attempts started by a worker.");
+        _succeeded = meter.CreateCounter<long>("strata.jobs.succeeded", "{job}", "Jobs whose handler completed.");
+        _failed = meter.CreateCounter<long>("strata.jobs.failed", "{attempt}", "Attempts that failed (threw or timed out).");
+        _retried = meter.CreateCounter<long>("strata.jobs.retried", "{job}", "Failed attempts followed by another attempt.");
+        _deadLettered = meter.CreateCounter<long>("strata.jobs.dead_lettered", "{job}", "Jobs moved to the dead-letter queue.");
+        _waitTime = meter.CreateHistogram<double>("strata.jobs.wait.duration", "s", "Time from runnable to started.");
+        _runTime = meter.CreateHistogram<double>("strata.jobs.run.duration", "s", "Time an attempt's handler ran.");
+        var queues = options.Value.GetEffectiveQueues();
+        meter.CreateObservableGauge("strata.jobs.queue.depth", () => queues.Select(q => new Measurement<long>(backend.GetDepth(q.Name), new KeyValuePair<string, object?>(QueueTag, q.Name))), "{job}", "Jobs waiting in a queue.");
+    }
+
+    /// <summary>True when someone listens to the run-time histogram (so the worker reads the clock around each handler only then).</summary>
+    public bool RunTimeEnabled => _runTime.Enabled;
+
+    public void Enqueued(string queue, string type) => Add(_enqueued, queue, type);
+
+    public void Started(string queue, string type, DateTimeOffset runnableAt, TimeProvider time)
+    {
+        Add(_started, queue, type);
+        if (_waitTime.Enabled)
+        {
+            _waitTime.Record(Math.Max(0, (time.GetUtcNow() - runnableAt).TotalSeconds), new(QueueTag, queue), new(TypeTag, type));
+        }
+    }
+
+    public void Succeeded(string queue, string type) => Add(_succeeded, queue, type);
+
+    public void Failed(string queue, string type) => Add(_failed, queue, type);
+
+    public void Retried(string queue, string type) => Add(_retried, queue, type);
+
+    public void DeadLettered(string queue, string type) => Add(_deadLettered, queue, type);
+
+    public void Ran(string queue, string type, TimeSpan elapsed)
+    {
+        if (_runTime.Enabled)
+        {
+            _runTime.Record(elapsed.TotalSeconds, new(QueueTag, queue), new(TypeTag, type));
+        }
+    }
+
+    private static void Add(Counter<long> counter, string queue, string type)
+    {
+        if (counter.Enabled)
+        {
+            counter.Add(1, new(QueueTag, queue), new(TypeTag, type));
+        }
+    }
+}
