@@ -334,6 +334,12 @@ internal sealed class ApiKeyLookup : IDisposable
 
     public void Dispose() => _health.Dispose();
 
+    /// <remarks>
+    /// The cache call does not take the request's token: a client that hangs up mid-lookup must not cancel the load
+    /// and cache write other requests for the same key share (HybridCache logs a cancelled write as an error). While
+    /// the distributed cache is slow the caller still stops waiting when its request ends (<see cref="DistributedCacheHealth"/>
+    /// guards the call); a store lookup runs to its end, as the next request for the key would start it again.
+    /// </remarks>
     private ValueTask<CachedApiKey> GetOrLoadAsync(string cacheKey, string key, ApiKeysOptions options, HybridCacheEntryFlags flags, CancellationToken cancellationToken)
         => _cache.GetOrCreateAsync(
             cacheKey,
@@ -341,7 +347,7 @@ internal sealed class ApiKeyLookup : IDisposable
             static (state, ct) => state.Self.LoadAsync(state.Key, ct),
             _entryOptions.For(options.CacheDuration, unknown: false, flags),
             tags: null,
-            cancellationToken);
+            CancellationToken.None);
 
     private ValueTask<CachedApiKey> GuardedAsync(ValueTask<CachedApiKey> pending, string cacheKey, string key, ApiKeysOptions options, CancellationToken cancellationToken)
         => _health.RunAsync(
@@ -355,8 +361,8 @@ internal sealed class ApiKeyLookup : IDisposable
         var unknown = entry.Record is null;
         var lifetime = unknown ? options.NegativeCacheDuration : options.CacheDuration;
         await _health.RunAsync(
-            _cache.SetAsync(cacheKey, entry, _entryOptions.For(lifetime, unknown, _health.Flags), tags: null, cancellationToken),
-            onDown: () => _cache.SetAsync(cacheKey, entry, _entryOptions.For(lifetime, unknown, HybridCacheEntryFlags.DisableDistributedCache), tags: null, cancellationToken),
+            _cache.SetAsync(cacheKey, entry, _entryOptions.For(lifetime, unknown, _health.Flags), tags: null, CancellationToken.None),   // not cancelled by a client hanging up
+            onDown: () => _cache.SetAsync(cacheKey, entry, _entryOptions.For(lifetime, unknown, HybridCacheEntryFlags.DisableDistributedCache), tags: null, CancellationToken.None),
             cancellationToken).ConfigureAwait(false);
     }
 }
