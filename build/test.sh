@@ -13,9 +13,10 @@ cd "$root"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 # 1. Real parts the tests start themselves: redis-server, Node.js and PostgreSQL from Debian's packages.
-ensure_package() { # ensure_package <command> <debian package>
+ensure_package() { # ensure_package <command, or the absolute path of a file the package installs> <debian package>
   local command="$1" package="$2"
-  if command -v "$command" >/dev/null 2>&1 || [ -x "/usr/bin/$command" ] || [ -x "/usr/sbin/$command" ]; then
+  if command -v "$command" >/dev/null 2>&1 || [ -x "/usr/bin/$command" ] || [ -x "/usr/sbin/$command" ] \
+    || { [ "${command#/}" != "$command" ] && [ -e "$command" ]; }; then
     return 0
   fi
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
@@ -40,6 +41,12 @@ ensure_package npm npm
 # PostgreSQL from Debian's packages: the sample's data tests start their own cluster with initdb and pg_ctl
 # (nothing is started by the package on a machine without systemd; the tests need only the binaries).
 ensure_package pg_ctlcluster postgresql
+# FastAPI on Uvicorn (with uvloop and httptools) from Debian's packages, for Debian's /usr/bin/python3: the benchmark
+# smoke pass serves KestrelFastApiBenchmarks' routes with them (the benchmark installs them itself too when root).
+ensure_package /usr/lib/python3/dist-packages/fastapi/__init__.py python3-fastapi
+ensure_package /usr/lib/python3/dist-packages/uvicorn/__init__.py python3-uvicorn
+ensure_package /usr/lib/python3/dist-packages/uvloop/__init__.py python3-uvloop
+ensure_package /usr/lib/python3/dist-packages/httptools/__init__.py python3-httptools
 # Containers: tests/Strata.Containers.Tests runs build/containers.sh itself, which installs podman, runc,
 # podman-compose and debootstrap with apt and makes the images once per machine (reused while unchanged).
 

@@ -9,17 +9,21 @@ internal static class Charts
     private const int Width = 900;
     private const int Height = 520;
 
-    /// <summary>One line per method: <paramref name="column"/> against the Concurrency parameter, on a log2 x axis.</summary>
-    public static string Lines(CsvReport report, string column, string yLabel, string title, string path, bool logY)
+    /// <summary>
+    /// One line per method: <paramref name="column"/> against the Concurrency parameter, on a log2 x axis, over the rows
+    /// <paramref name="rows"/> keeps (all when null: a class with another parameter draws one chart per value of it).
+    /// </summary>
+    public static string Lines(CsvReport report, string column, string yLabel, string title, string path, bool logY, Func<string[], bool>? rows = null)
     {
+        var kept = report.Rows.Where(rows ?? (_ => true)).ToList();
         var plot = new Plot();
         var concurrencies = new SortedSet<int>();
         var all = new List<double>();
         var palette = new ScottPlot.Palettes.Category10();
         var index = 0;
-        foreach (var method in report.Rows.Select(r => report.Text(r, "Method")).Distinct(StringComparer.Ordinal))
+        foreach (var method in kept.Select(r => report.Text(r, "Method")).Distinct(StringComparer.Ordinal))
         {
-            var points = report.Rows
+            var points = kept
                 .Where(r => report.Text(r, "Method") == method)
                 .Select(r => (X: (int)report.Number(r, "Concurrency"), Y: report.Number(r, column)))
                 .Where(p => !double.IsNaN(p.Y) && (!logY || p.Y > 0))

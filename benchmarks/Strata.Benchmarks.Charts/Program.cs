@@ -49,6 +49,28 @@ foreach (var report in reports)
         written.Add(Charts.Lines(report, "Req/s", "Requests/s", "About 1 ms of CPU per request: requests/s against concurrency", Path.Combine(output, "syncasync-cpu-throughput.png"), logY: false));
         written.Add(Charts.Lines(report, "p99 ms", "p99 latency, ms (log)", "About 1 ms of CPU per request: p99 latency against concurrency", Path.Combine(output, "syncasync-cpu-p99.png"), logY: true));
     }
+    else if (report.ClassName == "KestrelFastApiBenchmarks")
+    {
+        // One chart per route: Kestrel, Uvicorn with one worker and with one worker per core, against concurrency.
+        foreach (var (endpoint, title) in new[]
+        {
+            ("AwaitIo", "Awaited 20 ms wait"),
+            ("BlockingSync", "Sync handler blocking 20 ms (FastAPI: def on its thread pool)"),
+            ("BlockingInAsync", "Async handler blocking 20 ms (FastAPI: stalls the event loop)"),
+            ("Cpu", "About 1 ms of SHA-256 per request"),
+            ("JsonEcho", "Small JSON echo"),
+        })
+        {
+            written.Add(Charts.Lines(
+                report, "Req/s", "Requests/s (log)", $"Kestrel and FastAPI on Uvicorn: {title}",
+                Path.Combine(output, $"fastapi-{endpoint.ToLowerInvariant()}-throughput.png"), logY: true,
+                rows: r => report.Text(r, "Endpoint") == endpoint));
+        }
+
+        written.Add(Charts.Lines(
+            report, "p99 ms", "p99 latency, ms (log)", "Kestrel and FastAPI on Uvicorn: awaited 20 ms wait, p99 latency",
+            Path.Combine(output, "fastapi-awaitio-p99.png"), logY: true, rows: r => report.Text(r, "Endpoint") == "AwaitIo"));
+    }
     else if (report.Has("Mean") && report.Has("Ratio"))
     {
         written.Add(Charts.Ratios(report, Path.Combine(output, report.ClassName + ".png")));

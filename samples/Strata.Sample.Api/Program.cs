@@ -25,6 +25,7 @@ var role = builder.Configuration.GetSampleRole();   // --role all (default) | ap
 var scaledOut = role != SampleRole.All;             // api and worker share the queue and the limits through Redis
 builder.AddSampleHosting();     // Api settings, ProblemDetails, body limits, graceful shutdown
 builder.AddSampleTelemetry();   // OpenTelemetry, exported over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set
+builder.AddSampleForwardedHeaders();   // behind a proxy: X-Forwarded-For trusted from Api:ForwardedHeaders:KnownProxies only
 
 // Data and AI first: the key store below keeps its keys in this database, and the job handler uses both.
 builder.Services.AddSampleData(builder.Configuration);         // SQLite file or PostgreSQL (Database:Provider)
@@ -112,6 +113,7 @@ if (command is KeysCreateCommand keysCreate)
     return await keysCreate.RunAsync(app.Services);
 }
 
+app.UseForwardedHeaders();      // first: the client's address for the guard and the limits (off unless proxies are listed)
 app.UseSampleErrorHandling();   // ProblemDetails for every error; 413/415 before the body is read; Redis out: 503
 app.UseAuthentication();        // before the rate limiter: the limits are per key, so the key must be known
 app.UseAuthorization();

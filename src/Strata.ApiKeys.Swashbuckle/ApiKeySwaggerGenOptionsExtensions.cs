@@ -1,12 +1,16 @@
 using Strata.ApiKeys;
 using Strata.ApiKeys.Swashbuckle;
 using Strata.Shared.OpenApi;
+using Strata.Shared.Swashbuckle;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
 // In the namespace of AddSwaggerGen and Swashbuckle's own SwaggerGenOptions extensions, so no extra using is needed.
 namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Describes Strata.ApiKeys in documents produced by Swashbuckle.AspNetCore (10 or newer).</summary>
+/// <summary>
+/// Describes Strata.ApiKeys in documents produced by Swashbuckle.AspNetCore: 10 with Strata.ApiKeys.Swashbuckle, 11 with
+/// Strata.ApiKeys.Swashbuckle11 (the same calls).
+/// </summary>
 public static class ApiKeySwaggerGenOptionsExtensions
 {
     /// <summary>
@@ -25,11 +29,13 @@ public static class ApiKeySwaggerGenOptionsExtensions
     /// <c>WWW-Authenticate</c> header shows. <value>Default <c>"ApiKey"</c>.</value>
     /// </param>
     /// <returns>The options.</returns>
+    /// <exception cref="InvalidOperationException">The app runs another Swashbuckle major than this package is built for; the message names the package that fits.</exception>
     public static SwaggerGenOptions AddApiKeySecurityScheme(this SwaggerGenOptions options, string headerName = ApiKeyDefaults.HeaderName, string schemeName = ApiKeyDefaults.AuthenticationScheme)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrWhiteSpace(headerName);
         ArgumentException.ThrowIfNullOrWhiteSpace(schemeName);
+        SwashbuckleMajor.EnsureSupported(typeof(ApiKeyOperationFilter).Assembly);
 
         // Set, not added (AddSecurityDefinition), so a second call replaces the scheme instead of failing the document.
         options.SwaggerGeneratorOptions.SecuritySchemes[schemeName] = ApiKeyOperationDescriber.Scheme(headerName);

@@ -1,10 +1,14 @@
 using Strata.Jobs.Swashbuckle;
+using Strata.Shared.Swashbuckle;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
 // In the namespace of AddSwaggerGen and Swashbuckle's own SwaggerGenOptions extensions, so no extra using is needed.
 namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Describes the job endpoints of Strata.Jobs in documents produced by Swashbuckle.AspNetCore (10 or newer).</summary>
+/// <summary>
+/// Describes the job endpoints of Strata.Jobs in documents produced by Swashbuckle.AspNetCore: 10 with
+/// Strata.Jobs.Swashbuckle, 11 with Strata.Jobs.Swashbuckle11 (the same calls).
+/// </summary>
 public static class JobSwaggerGenOptionsExtensions
 {
     /// <summary>
@@ -18,9 +22,11 @@ public static class JobSwaggerGenOptionsExtensions
     /// </summary>
     /// <param name="options">The Swashbuckle generator options.</param>
     /// <returns>The options.</returns>
+    /// <exception cref="InvalidOperationException">The app runs another Swashbuckle major than this package is built for; the message names the package that fits.</exception>
     public static SwaggerGenOptions AddJobEndpointDescriptions(this SwaggerGenOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        SwashbuckleMajor.EnsureSupported(typeof(JobOperationFilter).Assembly);
         if (!options.OperationFilterDescriptors.Any(d => d.Type == typeof(JobOperationFilter)))
         {
             options.OperationFilter<JobOperationFilter>();

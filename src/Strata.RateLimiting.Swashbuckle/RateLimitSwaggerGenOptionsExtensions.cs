@@ -1,10 +1,14 @@
 using Strata.RateLimiting.Swashbuckle;
+using Strata.Shared.Swashbuckle;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
 // In the namespace of AddSwaggerGen and Swashbuckle's own SwaggerGenOptions extensions, so no extra using is needed.
 namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Describes Strata.RateLimiting in documents produced by Swashbuckle.AspNetCore (10 or newer).</summary>
+/// <summary>
+/// Describes Strata.RateLimiting in documents produced by Swashbuckle.AspNetCore: 10 with Strata.RateLimiting.Swashbuckle,
+/// 11 with Strata.RateLimiting.Swashbuckle11 (the same calls).
+/// </summary>
 public static class RateLimitSwaggerGenOptionsExtensions
 {
     /// <summary>
@@ -19,9 +23,11 @@ public static class RateLimitSwaggerGenOptionsExtensions
     /// </summary>
     /// <param name="options">The Swashbuckle generator options.</param>
     /// <returns>The options.</returns>
+    /// <exception cref="InvalidOperationException">The app runs another Swashbuckle major than this package is built for; the message names the package that fits.</exception>
     public static SwaggerGenOptions AddRateLimitDescriptions(this SwaggerGenOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        SwashbuckleMajor.EnsureSupported(typeof(RateLimitOperationFilter).Assembly);
         if (!options.OperationFilterDescriptors.Any(d => d.Type == typeof(RateLimitOperationFilter)))
         {
             options.OperationFilter<RateLimitOperationFilter>();

@@ -21,7 +21,8 @@ namespace Strata.Compatibility.Tests;
 //    target frameworks and, for each, every non-Strata dependency with its lowest version as the .nupkg declares it
 //    ("StackExchange.Redis 2.7.27"), then the first csharp block.
 //
-// How rules 1-3 are checked: all READMEs in ONE app made by `dotnet new web` outside the repository, built with
+// How rules 1-3 are checked: all READMEs in ONE app made by `dotnet new web` outside the repository (those of the
+// Swashbuckle 11 packages in a second one, on Swashbuckle 11: see OtherLines), built with
 // warnings as errors (NU1603 excepted, as ConsumerApp.BuildAsync). Each README becomes one file, Readme_{Package}.cs:
 // namespace Readme.{Package} { Program_.MainAsync(string[] args) { first block's statements } Snippets.BlockNAsync(
 // builder, app) { snippet N } first block's types }, so two READMEs may declare the same type names. #line directives
@@ -38,6 +39,16 @@ public sealed partial class ReadmeAppTests(LocalFeed feed)
 {
     /// <summary>READMEs that do not follow a rule yet: each entry names the rules it breaks and why it may, for now.</summary>
     private static readonly NotYetConverted[] NotYetConvertedReadmes = [];
+
+    /// <summary>
+    /// Packages built for another major of a dependency than the one Directory.Packages.props pins for the apps: two
+    /// majors of Swashbuckle cannot be in one app, so the READMEs of the Swashbuckle 11 packages build in an app of their
+    /// own, where every Swashbuckle.AspNetCore* package takes the version of <see cref="ReadmeAppLine.VersionProperty"/>.
+    /// </summary>
+    private static readonly ReadmeAppLine[] OtherLines =
+    [
+        new("ReadmeApp_Swashbuckle11", ".Swashbuckle11", "Swashbuckle.AspNetCore", "StrataSwashbuckle11Version"),
+    ];
 
     private static readonly Lock BuildLock = new();
     private static (string Version, Task<IReadOnlyDictionary<string, IReadOnlyList<ReadmeProblem>>> Problems)? s_build;
@@ -178,14 +189,22 @@ public sealed partial class ReadmeAppTests(LocalFeed feed)
         // syntax errors before it binds anything, so one README's syntax error would hide another's errors.
         var all = Readme.All();
         var problems = new Dictionary<string, IReadOnlyList<ReadmeProblem>>();
-        foreach (var (readme, found) in await BuildReadmeAppAsync("ReadmeApp", [.. all.Where(r => !IsListed(r, ReadmeRule.Compiles))]))
+        foreach (var (readme, found) in await BuildReadmeAppAsync("ReadmeApp", [.. all.Where(r => !IsListed(r, ReadmeRule.Compiles) && LineOf(r) is null)]))
         {
             problems[readme] = found;
         }
 
+        foreach (var line in OtherLines)
+        {
+            foreach (var (readme, found) in await BuildReadmeAppAsync(line.Name, [.. all.Where(r => !IsListed(r, ReadmeRule.Compiles) && LineOf(r) == line)], line))
+            {
+                problems[readme] = found;
+            }
+        }
+
         foreach (var listed in all.Where(r => IsListed(r, ReadmeRule.Compiles)))
         {
-            foreach (var (readme, found) in await BuildReadmeAppAsync("ReadmeApp_" + listed.Identifier, [listed]))
+            foreach (var (readme, found) in await BuildReadmeAppAsync("ReadmeApp_" + listed.Identifier, [listed], LineOf(listed)))
             {
                 problems[readme] = found;
             }
@@ -194,14 +213,17 @@ public sealed partial class ReadmeAppTests(LocalFeed feed)
         return problems;
     }
 
+    private static ReadmeAppLine? LineOf(Readme readme) =>
+        OtherLines.FirstOrDefault(l => readme.Package.EndsWith(l.PackageSuffix, StringComparison.Ordinal));
+
     /// <summary>Builds one app from the csharp blocks of <paramref name="readmes"/>; their problems, by README path.</summary>
-    private async Task<IReadOnlyDictionary<string, IReadOnlyList<ReadmeProblem>>> BuildReadmeAppAsync(string name, IReadOnlyList<Readme> readmes)
+    private async Task<IReadOnlyDictionary<string, IReadOnlyList<ReadmeProblem>>> BuildReadmeAppAsync(string name, IReadOnlyList<Readme> readmes, ReadmeAppLine? appLine = null)
     {
         var problems = readmes.ToDictionary(r => r.RelativePath, r => new List<ReadmeProblem>(ReadmeProgram.Check(r)));
         var compiled = readmes.Where(r => r.CSharpBlocks.Count > 0).ToArray();
 
         var app = await ConsumerApp.CreateAsync(feed, "web", name);
-        var pins = PinnedVersions();
+        var pins = PinnedVersions(appLine);
         var packages = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var readme in compiled)
         {
@@ -275,8 +297,11 @@ public sealed partial class ReadmeAppTests(LocalFeed feed)
         return problems.ToDictionary(p => p.Key, p => (IReadOnlyList<ReadmeProblem>)[.. p.Value.DistinctBy(x => (x.Line, x.Code, x.Message))]);
     }
 
-    /// <summary>The version Directory.Packages.props pins for each package of the repository's apps and tests.</summary>
-    private static Dictionary<string, string> PinnedVersions()
+    /// <summary>
+    /// The version Directory.Packages.props pins for each package of the repository's apps and tests; for the packages of
+    /// <paramref name="line"/>'s dependency, the version of its property.
+    /// </summary>
+    private static Dictionary<string, string> PinnedVersions(ReadmeAppLine? line = null)
     {
         var props = XDocument.Load(Path.Combine(Repository.Root, "Directory.Packages.props"));
         var properties = props.Descendants("PropertyGroup")
@@ -285,7 +310,11 @@ public sealed partial class ReadmeAppTests(LocalFeed feed)
             .ToDictionary(e => e.Name.LocalName, e => e.Value);
         string Expand(string value) => Property().Replace(value, m => Expand(properties[m.Groups[1].Value]));
         return props.Descendants("PackageVersion").ToDictionary(
-            e => (string)e.Attribute("Include")!, e => Expand((string)e.Attribute("Version")!), StringComparer.OrdinalIgnoreCase);
+            e => (string)e.Attribute("Include")!,
+            e => line is not null && ((string)e.Attribute("Include")!).StartsWith(line.DependencyPrefix, StringComparison.Ordinal)
+                ? Expand(properties[line.VersionProperty])
+                : Expand((string)e.Attribute("Version")!),
+            StringComparer.OrdinalIgnoreCase);
     }
 
     [GeneratedRegex(@"^(?<file>[^\s(][^(]*)\((?<line>\d+),(?<column>\d+)(,\d+,\d+)?\)\s*:\s*(error|warning) (?<code>[A-Z]+\d+)\s*:\s*(?<message>.*?)(\s+\[[^\]]*\])?$")]
@@ -310,6 +339,13 @@ public enum ReadmeRule
     /// <summary>Rule 4: Install, then "**What it needs:**" with every dependency floor, then the first csharp block.</summary>
     Opening = 2,
 }
+
+/// <summary>
+/// READMEs of packages whose name ends in <paramref name="PackageSuffix"/> build in the app <paramref name="Name"/>, where
+/// packages whose id starts with <paramref name="DependencyPrefix"/> take the version Directory.Packages.props gives
+/// <paramref name="VersionProperty"/>.
+/// </summary>
+internal sealed record ReadmeAppLine(string Name, string PackageSuffix, string DependencyPrefix, string VersionProperty);
 
 /// <summary>A README that breaks <paramref name="Rules"/> for now, and why.</summary>
 internal sealed record NotYetConverted(string Path, ReadmeRule Rules, string Reason);

@@ -18,10 +18,10 @@ public sealed class TemplateAppTests(LocalFeed feed)
         "Strata.ApiKeys", "Strata.ApiKeys.EntityFrameworkCore", "Strata.RateLimiting", "Strata.RateLimiting.Redis", "Strata.Jobs", "Strata.Jobs.Redis",
     ];
 
-    /// <summary>The description packages for Swashbuckle 10 (Microsoft.OpenApi 2).</summary>
-    private static readonly string[] SwashbucklePackages =
+    /// <summary>The description packages, one line per Swashbuckle major: "" for 10 (Microsoft.OpenApi 2), "11" for 11 (3).</summary>
+    private static string[] SwashbucklePackages(string line) =>
     [
-        "Strata.ApiKeys.Swashbuckle", "Strata.RateLimiting.Swashbuckle", "Strata.Jobs.Swashbuckle",
+        "Strata.ApiKeys.Swashbuckle" + line, "Strata.RateLimiting.Swashbuckle" + line, "Strata.Jobs.Swashbuckle" + line,
     ];
 
     [Fact]
@@ -70,15 +70,19 @@ public sealed class TemplateAppTests(LocalFeed feed)
         await StrataFlow.ExerciseAsync(running);
     }
 
-    [Fact]
-    public async Task Swashbuckle_10_app_on_the_floor_describes_keys_limits_and_jobs_with_the_Strata_Swashbuckle_packages()
+    /// <summary>
+    /// Each Swashbuckle line on its floor: Strata.*.Swashbuckle on Swashbuckle 10 (Microsoft.OpenApi 2),
+    /// Strata.*.Swashbuckle11 on Swashbuckle 11 (Microsoft.OpenApi 3), the same calls in both.
+    /// </summary>
+    [Theory]
+    [InlineData("", "10.0.0")]
+    [InlineData("11", "11.0.0")]
+    public async Task Swashbuckle_app_on_the_floor_describes_keys_limits_and_jobs_with_the_Strata_Swashbuckle_packages_of_its_major(string line, string expectedFloor)
     {
-        // Swashbuckle 11 is on Microsoft.OpenApi 3, which the Strata.*.Swashbuckle packages do not support: the app on it
-        // above takes the core packages only, as the one on Swashbuckle 8 does.
-        var floor = feed.Dependencies("Strata.ApiKeys.Swashbuckle", "net10.0")["Swashbuckle.AspNetCore.SwaggerGen"];
-        floor.Should().Be("10.0.0");
-        var app = await ConsumerApp.CreateAsync(feed, "web", "CompatSwashbuckleFloor");
-        app.AddPackages([new("Swashbuckle.AspNetCore", floor), .. Strata([.. CorePackages, .. SwashbucklePackages])]);
+        var floor = feed.Dependencies("Strata.ApiKeys.Swashbuckle" + line, "net10.0")["Swashbuckle.AspNetCore.SwaggerGen"];
+        floor.Should().Be(expectedFloor);
+        var app = await ConsumerApp.CreateAsync(feed, "web", "CompatSwashbuckleFloor" + line);
+        app.AddPackages([new("Swashbuckle.AspNetCore", floor), .. Strata([.. CorePackages, .. SwashbucklePackages(line)])]);
         await app.WriteProgramAsync(Program(
             services: "builder.Services.AddEndpointsApiExplorer();\n" +
                 "builder.Services.AddSwaggerGen(o => o.AddApiKeySecurityScheme().AddRateLimitDescriptions().AddJobEndpointDescriptions());",

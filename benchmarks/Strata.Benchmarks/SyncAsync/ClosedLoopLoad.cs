@@ -219,10 +219,10 @@ internal static class ClosedLoopLoad
 
         var bodyStart = headerEnd + 4;
         var head = buffer.AsSpan(0, headerEnd);
-        var lengthAt = head.IndexOf("\r\nContent-Length: "u8);
+        var lengthAt = HeaderValueAt(head, "Content-Length"u8);
         if (lengthAt >= 0)
         {
-            if (!Utf8Parser.TryParse(head[(lengthAt + 18)..], out int length, out _))
+            if (!Utf8Parser.TryParse(head[lengthAt..], out int length, out _))
             {
                 throw new HttpFormatException("Unreadable Content-Length.");
             }
@@ -242,6 +242,34 @@ internal static class ClosedLoopLoad
         }
 
         return status;
+    }
+
+    /// <summary>
+    /// Where the value of the header <paramref name="name"/> starts in the head (after the colon and any spaces), or
+    /// -1. Names compare without regard to case: Kestrel writes <c>Content-Length</c>, Uvicorn <c>content-length</c>.
+    /// </summary>
+    private static int HeaderValueAt(ReadOnlySpan<byte> head, ReadOnlySpan<byte> name)
+    {
+        var offset = 0;
+        while (head[offset..].IndexOf("\r\n"u8) is var lineBreak and >= 0)
+        {
+            var line = offset + lineBreak + 2;
+            var rest = head[line..];
+            if (rest.Length > name.Length && rest[name.Length] == (byte)':' && Ascii.EqualsIgnoreCase(rest[..name.Length], name))
+            {
+                var value = line + name.Length + 1;
+                while (value < head.Length && head[value] == (byte)' ')
+                {
+                    value++;
+                }
+
+                return value;
+            }
+
+            offset = line;
+        }
+
+        return -1;
     }
 
     private static async Task<int> ReceiveAsync(Socket socket, byte[] buffer, int offset, CancellationToken cancellationToken)

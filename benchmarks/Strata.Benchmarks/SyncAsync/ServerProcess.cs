@@ -27,6 +27,9 @@ internal sealed class ServerProcess : IDisposable
 
     public Uri Address { get; }
 
+    /// <summary>The server's process id.</summary>
+    public int ProcessId => _process.Id;
+
     /// <summary>The server process's CPU time so far (user and system, all its threads).</summary>
     public TimeSpan Cpu()
     {
@@ -95,7 +98,13 @@ internal sealed class ServerProcess : IDisposable
     /// Sends the request once, untimed, and checks its status: the first request of a process pays for the JIT of the
     /// whole pipeline, which is not what the load measures; a wrong status fails here with a clear message.
     /// </summary>
-    public async Task PrimeAsync(HttpRequestSpec request)
+    public Task PrimeAsync(HttpRequestSpec request) => PrimeAsync(_client, request);
+
+    /// <summary>Sends the request once through <paramref name="client"/> and checks its status.</summary>
+    /// <param name="client">A client whose base address is the server.</param>
+    /// <param name="request">The request.</param>
+    /// <returns>A task.</returns>
+    internal static async Task PrimeAsync(HttpClient client, HttpRequestSpec request)
     {
         using var message = new HttpRequestMessage(new HttpMethod(request.Method), new Uri(request.Path, UriKind.Relative));
         if (request.JsonBody is not null)
@@ -103,7 +112,7 @@ internal sealed class ServerProcess : IDisposable
             message.Content = new StringContent(request.JsonBody, System.Text.Encoding.UTF8, "application/json");
         }
 
-        using var response = await _client.SendAsync(message).ConfigureAwait(false);
+        using var response = await client.SendAsync(message).ConfigureAwait(false);
         if ((int)response.StatusCode != request.ExpectedStatus)
         {
             throw new InvalidOperationException($"{request.Method} {request.Path}: expected status {request.ExpectedStatus}, got {(int)response.StatusCode}.");

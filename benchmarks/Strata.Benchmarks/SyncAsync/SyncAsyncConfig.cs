@@ -19,7 +19,7 @@ namespace Strata.Benchmarks.SyncAsync;
 /// BenchmarkDotNet's pilot and repeated iterations would only multiply the run time). The smoke pass runs the same
 /// job with a 0.2 s warm-up and a 0.5 s window at 1 and 16 connections.
 /// </summary>
-internal sealed class SyncAsyncConfig : ManualConfig
+internal class SyncAsyncConfig : ManualConfig
 {
     /// <summary>The process runs the smoke pass (<c>--smoke</c> on its command line).</summary>
     public static bool IsSmoke { get; } = Environment.GetCommandLineArgs().Contains(BenchmarkConfig.SmokeArgument, StringComparer.Ordinal);
@@ -36,9 +36,16 @@ internal sealed class SyncAsyncConfig : ManualConfig
         .WithId(IsSmoke ? "SyncAsyncSmoke" : "SyncAsync");
 
     public SyncAsyncConfig()
+        : this(SyncAsyncColumn.All)
+    {
+    }
+
+    /// <summary>The same job and filters with other columns (a class that reports other figures).</summary>
+    /// <param name="columns">The custom columns.</param>
+    protected SyncAsyncConfig(IColumn[] columns)
     {
         Add(DefaultConfig.Instance);
-        AddColumn(SyncAsyncColumn.All);
+        AddColumn(columns);
 
         // One invocation per case: no error bars, and BenchmarkDotNet's ratio of invocation lengths means nothing here.
         HideColumns(Column.Error, Column.Ratio, Column.RatioSD, Column.StdDev);

@@ -88,9 +88,21 @@ internal static class SyncAsyncServer
         // The 202 path: Strata.Jobs accepts the work and a worker runs it (the handler waits 20 ms).
         app.MapJobEndpoints<SimulatedWork>("/jobs");
 
+        // Blocking inside an async handler (the misuse that stalls Python's event loop): here it holds the request's
+        // pool thread, as a sync handler does. The await finds its task complete and never yields.
+        app.MapGet("/io/block-in-async", static async () =>
+        {
+            Thread.Sleep(WaitMilliseconds);
+            await Task.CompletedTask.ConfigureAwait(false);
+            return "ok";
+        });
+
         // CPU-bound work, run on the request's thread, or wrapped in Task.Run and awaited.
         app.MapGet("/cpu/sync", static () => Hash());
         app.MapGet("/cpu/async", static async () => await Task.Run(Hash).ConfigureAwait(false));
+
+        // A small JSON body read, bound to a type and written back (the framework's serializer both ways).
+        app.MapPost("/json", static (EchoPayload payload) => payload);
 
         await app.StartAsync().ConfigureAwait(false);
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
@@ -158,6 +170,13 @@ internal static class SyncAsyncServer
         { IsBackground = true, Name = "thread-pool sampler" };
         thread.Start();
     }
+
+    /// <summary>The body <c>POST /json</c> reads and writes back.</summary>
+    /// <param name="Id">A number.</param>
+    /// <param name="Name">A name.</param>
+    /// <param name="Tags">A few strings.</param>
+    /// <param name="Score">A fraction.</param>
+    internal sealed record EchoPayload(int Id, string Name, IReadOnlyList<string> Tags, double Score);
 
     /// <summary>The job the 202 endpoint accepts.</summary>
     /// <param name="Milliseconds">How long the handler waits.</param>

@@ -1,4 +1,10 @@
 using Microsoft.OpenApi;
+#if MICROSOFT_OPENAPI_3
+// Microsoft.OpenApi 3 (Swashbuckle 11) types content values by their interface, as a media type may be a reference.
+using MediaTypes = System.Collections.Generic.Dictionary<string, Microsoft.OpenApi.IOpenApiMediaType>;
+#else
+using MediaTypes = System.Collections.Generic.Dictionary<string, Microsoft.OpenApi.OpenApiMediaType>;
+#endif
 
 namespace Strata.Shared.OpenApi;
 
@@ -30,14 +36,15 @@ internal static class OperationResponses
         if (response is not null)
         {
             response.Description = description;
-            response.Content = new Dictionary<string, OpenApiMediaType>(StringComparer.Ordinal)
-            {
-                [ProblemSchemas.ContentType] = new OpenApiMediaType { Schema = schema },
-            };
+            ProblemBody(response, schema);
         }
 
         return response;
     }
+
+    /// <summary>Sets the body of <paramref name="response"/> to <paramref name="schema"/> (as <c>application/problem+json</c>), its only content.</summary>
+    public static void ProblemBody(OpenApiResponse response, IOpenApiSchema schema) =>
+        response.Content = new MediaTypes(StringComparer.Ordinal) { [ProblemSchemas.ContentType] = new OpenApiMediaType { Schema = schema } };
 
     /// <summary>Sets the header <paramref name="name"/> on <paramref name="response"/>.</summary>
     public static void Header(OpenApiResponse? response, string name, string description, OpenApiSchema schema, bool required = false)

@@ -37,6 +37,9 @@ public sealed partial class SampleDeployment : IAsyncDisposable
 
     public Dictionary<string, string> Environment { get; }
 
+    /// <summary>The deployment's temporary folder (the SQLite file; anything else a test writes for it), removed on dispose.</summary>
+    public string Folder => _directory;
+
     public IReadOnlyList<SampleProcess> Processes => _processes;
 
     /// <summary>Creates a key with the <c>keys create</c> verb (which migrates the database first) and returns the secret.</summary>
@@ -68,6 +71,14 @@ public sealed partial class SampleDeployment : IAsyncDisposable
         var process = SampleProcess.StartRole(role, environment);
         _processes.Add(process);
         await process.WaitUntilReadyAsync();
+        return process;
+    }
+
+    /// <summary>Starts the gateway in front of this deployment's nodes; <paramref name="environment"/> names its endpoint and nodes.</summary>
+    public SampleProcess StartGateway(Uri address, IReadOnlyDictionary<string, string> environment)
+    {
+        var process = SampleProcess.StartGateway(address, environment);
+        _processes.Add(process);
         return process;
     }
 

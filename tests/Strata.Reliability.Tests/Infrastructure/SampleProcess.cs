@@ -44,29 +44,31 @@ public sealed class SampleProcess : IAsyncDisposable
     public string Output => string.Join('\n', _lines);
 
     /// <summary>The built sample dll, in the configuration this test project was built in.</summary>
-    public static string SampleDll
+    public static string SampleDll => BuiltDll("Strata.Sample.Api");
+
+    /// <summary>The built gateway dll (samples/Strata.Sample.Gateway), in the same configuration.</summary>
+    public static string GatewayDll => BuiltDll("Strata.Sample.Gateway");
+
+    private static string BuiltDll(string project)
     {
-        get
+        var bin = new DirectoryInfo(AppContext.BaseDirectory);      // tests/Strata.Reliability.Tests/bin/<Configuration>/<tfm>/
+        var configuration = bin.Parent!.Name;
+        var framework = bin.Name;
+        var root = bin;
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Library.sln")))
         {
-            var bin = new DirectoryInfo(AppContext.BaseDirectory);      // tests/Strata.Reliability.Tests/bin/<Configuration>/<tfm>/
-            var configuration = bin.Parent!.Name;
-            var framework = bin.Name;
-            var root = bin;
-            while (root is not null && !File.Exists(Path.Combine(root.FullName, "Library.sln")))
-            {
-                root = root.Parent;
-            }
-
-            if (root is null)
-            {
-                throw new InvalidOperationException($"No Library.sln above {AppContext.BaseDirectory}: the tests run inside the repository.");
-            }
-
-            var dll = Path.Combine(root.FullName, "samples", "Strata.Sample.Api", "bin", configuration, framework, "Strata.Sample.Api.dll");
-            return File.Exists(dll)
-                ? dll
-                : throw new InvalidOperationException($"The sample host is not built at {dll}: build this test project (it builds the sample first).");
+            root = root.Parent;
         }
+
+        if (root is null)
+        {
+            throw new InvalidOperationException($"No Library.sln above {AppContext.BaseDirectory}: the tests run inside the repository.");
+        }
+
+        var dll = Path.Combine(root.FullName, "samples", project, "bin", configuration, framework, project + ".dll");
+        return File.Exists(dll)
+            ? dll
+            : throw new InvalidOperationException($"{project} is not built at {dll}: build this test project (it builds the samples first).");
     }
 
     /// <summary>Starts a role listening on a free loopback port; call <see cref="WaitUntilReadyAsync"/> next.</summary>
@@ -75,12 +77,20 @@ public sealed class SampleProcess : IAsyncDisposable
         var port = FreePort();
         var address = new Uri($"http://127.0.0.1:{port}");
         var withUrl = new Dictionary<string, string>(environment) { ["ASPNETCORE_URLS"] = address.ToString().TrimEnd('/') };
-        return Start($"{role}:{port}", address, withUrl, "--role", role);
+        return Start(SampleDll, $"{role}:{port}", address, withUrl, "--role", role);
     }
+
+    /// <summary>
+    /// Starts the gateway (samples/Strata.Sample.Gateway) with <paramref name="environment"/>, which names its HTTPS
+    /// endpoint and its api nodes; it serves TLS only, so readiness is the caller's to check with a client that trusts
+    /// its certificate.
+    /// </summary>
+    public static SampleProcess StartGateway(Uri address, IReadOnlyDictionary<string, string> environment)
+        => Start(GatewayDll, $"gateway:{address.Port}", address, environment);
 
     /// <summary>Runs a CLI verb (e.g. <c>keys create ...</c>).</summary>
     public static SampleProcess StartVerb(IReadOnlyDictionary<string, string> environment, params string[] args)
-        => Start(string.Join(' ', args.Take(2)), null, environment, args);
+        => Start(SampleDll, string.Join(' ', args.Take(2)), null, environment, args);
 
     /// <summary>
     /// Polls <c>/health/ready</c> until 200; fails with the process's output if it exits or is not ready within
@@ -180,9 +190,8 @@ public sealed class SampleProcess : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static SampleProcess Start(string name, Uri? baseAddress, IReadOnlyDictionary<string, string> environment, params string[] args)
+    private static SampleProcess Start(string dll, string name, Uri? baseAddress, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
-        var dll = SampleDll;
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = Path.GetDirectoryName(dll)!,

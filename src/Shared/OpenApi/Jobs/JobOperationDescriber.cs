@@ -80,9 +80,10 @@ internal static class JobOperationDescriber
 
             foreach (var (_, media) in response.Content)
             {
-                if (media.Schema is OpenApiSchemaReference { Reference.Id: FrameworkProblem })
+                // A media type by reference (Microsoft.OpenApi 3) belongs to the document: left as it is.
+                if (media is OpenApiMediaType own && own.Schema is OpenApiSchemaReference { Reference.Id: FrameworkProblem })
                 {
-                    media.Schema = problem;
+                    own.Schema = problem;
                 }
             }
         }

@@ -74,7 +74,7 @@ internal static class RateLimitOperationDescriber
             // This policy's own 503 (also when described twice): failing closed, nothing was counted, so the answer
             // carries no RateLimit headers.
             failClosed = unavailable;
-            unavailable.Content = new Dictionary<string, OpenApiMediaType>(StringComparer.Ordinal) { [ProblemSchemas.ContentType] = new() { Schema = problem } };
+            OperationResponses.ProblemBody(unavailable, problem);
         }
         else if (unavailable is not null && unavailable.Description?.Contains(sentence, StringComparison.Ordinal) != true)
         {
