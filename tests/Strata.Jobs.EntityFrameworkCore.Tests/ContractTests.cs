@@ -1,15 +1,13 @@
 using Microsoft.Extensions.DependencyInjection;
-using Strata.Jobs.Tests.Contract;
+using Strata.Jobs.Testing;
 using Strata.Testing;
 
 namespace Strata.Jobs.EntityFrameworkCore.Tests;
 
 /// <summary>The shared jobs contract on SQLite, a real database file per test class.</summary>
-public sealed class SqliteContractTests : JobQueueContractTests, IDisposable
+public sealed class SqliteContractTests : JobBackendContractTests, IDisposable
 {
     private readonly SqliteDatabase _database = new();
-
-    protected override bool JobsOutliveTheirHost => true;
 
     protected override void UseBackend(JobsBuilder builder)
     {
@@ -22,11 +20,9 @@ public sealed class SqliteContractTests : JobQueueContractTests, IDisposable
 
 /// <summary>The shared jobs contract on PostgreSQL, a database per test class on a throwaway cluster.</summary>
 [Collection(PostgresCollection.Name)]
-public sealed class PostgresContractTests(PostgresCluster cluster) : JobQueueContractTests, IAsyncLifetime
+public sealed class PostgresContractTests(PostgresCluster cluster) : JobBackendContractTests, IAsyncLifetime
 {
     private PostgresDatabase? _database;
-
-    protected override bool JobsOutliveTheirHost => true;
 
     async Task IAsyncLifetime.InitializeAsync()
     {

@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Strata.Jobs.Tests.Contract;
+using Strata.Jobs.Testing;
 using Strata.Testing;
 
 namespace Strata.Jobs.EntityFrameworkCore.Tests;
@@ -10,7 +10,7 @@ namespace Strata.Jobs.EntityFrameworkCore.Tests;
 /// is shown by a marker job enqueued after it: it is handed out oldest first, so the marker finishing means the
 /// workers already looked past where the first job would be.
 /// </summary>
-public abstract class TransactionalEnqueueTests : JobsTestBase
+public abstract class TransactionalEnqueueTests : JobBackendTestBase
 {
     private bool _inMemory;
 

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
-using Strata.Jobs.Tests.Contract;
+using Strata.Jobs.Testing;
 using Strata.Testing;
 
 namespace Strata.Jobs.Redis.Tests;
@@ -12,7 +12,7 @@ namespace Strata.Jobs.Redis.Tests;
 /// The connection model both Redis packages share: the first of factory, ConfigurationOptions, Configuration and
 /// ConnectionServiceKey that is set wins, and only then the multiplexer in DI; one start line names where it came from.
 /// </summary>
-public sealed class ConnectionModelTests(RedisFixture redis) : JobsTestBase, IClassFixture<RedisFixture>
+public sealed class ConnectionModelTests(RedisFixture redis) : JobBackendTestBase, IClassFixture<RedisFixture>
 {
     private readonly string _prefix = RedisFixture.UniquePrefix();
     private Action<JobsBuilder> _use = _ => { };

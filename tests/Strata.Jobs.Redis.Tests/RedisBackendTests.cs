@@ -1,13 +1,13 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
-using Strata.Jobs.Tests.Contract;
+using Strata.Jobs.Testing;
 using Strata.Testing;
 
 namespace Strata.Jobs.Redis.Tests;
 
 /// <summary>What only the Redis backend does: streams, consumer groups, leases, hash tags, Pub/Sub.</summary>
-public sealed class RedisBackendTests(RedisFixture redis) : JobsTestBase, IClassFixture<RedisFixture>
+public sealed class RedisBackendTests(RedisFixture redis) : JobBackendTestBase, IClassFixture<RedisFixture>
 {
     private readonly string _prefix = RedisFixture.UniquePrefix();
     private Action<RedisJobsOptions>? _configure;
@@ -69,7 +69,7 @@ public sealed class RedisBackendTests(RedisFixture redis) : JobsTestBase, IClass
         // Heartbeats every second; a second host reclaims entries idle for 3 s. The margin (2 s of a stalled
         // heartbeat loop) keeps a loaded machine from passing for a crashed worker; the job runs past two leases.
         _configure = o => o.LeaseTime = TimeSpan.FromSeconds(3);
-        var probe = new Probe();
+        var probe = new JobProbe();
         var first = await StartHostAsync(probe: probe);
         await StartHostAsync(probe: probe);
 
@@ -144,7 +144,7 @@ public sealed class RedisBackendTests(RedisFixture redis) : JobsTestBase, IClass
     public async Task Job_interrupted_by_shutdown_is_given_back_and_another_worker_finishes_it()
     {
         // The gated job cannot finish before the gate opens, however slow the machine: shutdown must interrupt it.
-        var probe = new Probe();
+        var probe = new JobProbe();
         var leaving = await StartHostAsync(o => o.ShutdownDrainTimeout = TimeSpan.FromMilliseconds(100), probe: probe);
         var id = await leaving.Queue.EnqueueAsync(new RecordJob("gate"));
         await leaving.WaitForStateAsync(id, JobState.Running);

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
-using Strata.Jobs.Tests.Contract;
+using Strata.Jobs.Testing;
 using Strata.Testing;
 
 namespace Strata.Jobs.Redis.Tests;
@@ -10,7 +10,7 @@ namespace Strata.Jobs.Redis.Tests;
 /// Enqueues sent together and the stream entry format, on a redis-server of this class's own (its command statistics
 /// count only what these tests send; the tests of one class run one after another).
 /// </summary>
-public sealed class RedisBatchingTests(RedisBatchingTests.OwnServer own) : JobsTestBase, IClassFixture<RedisBatchingTests.OwnServer>
+public sealed class RedisBatchingTests(RedisBatchingTests.OwnServer own) : JobBackendTestBase, IClassFixture<RedisBatchingTests.OwnServer>
 {
     private readonly string _prefix = RedisFixture.UniquePrefix();
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
-using Strata.Jobs.Tests.Contract;
+using Strata.Jobs.Testing;
 using Strata.Testing;
 
 namespace Strata.Jobs.Redis.Tests;
@@ -9,7 +9,7 @@ namespace Strata.Jobs.Redis.Tests;
 /// The backend on a Redis Cluster (one node holding every slot): Redis refuses a script or command
 /// whose keys are in different slots (CROSSSLOT), so this shows every multi-key step keeps to one slot.
 /// </summary>
-public sealed class RedisClusterTests : JobsTestBase, IAsyncLifetime
+public sealed class RedisClusterTests : JobBackendTestBase, IAsyncLifetime
 {
     private RedisServer? _server;
     private ConnectionMultiplexer? _connection;

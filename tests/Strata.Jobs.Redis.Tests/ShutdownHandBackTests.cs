@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using StackExchange.Redis;
-using Strata.Jobs.Tests.Contract;
+using Strata.Jobs.Testing;
 using Strata.Testing;
 
 namespace Strata.Jobs.Redis.Tests;
@@ -12,7 +12,7 @@ namespace Strata.Jobs.Redis.Tests;
 /// way the backend can get its connection is covered, including the sample host's: a multiplexer registered in DI by
 /// a factory, which the host's container disposes when the host is disposed.
 /// </summary>
-public sealed class ShutdownHandBackTests(RedisFixture redis) : JobsTestBase, IClassFixture<RedisFixture>
+public sealed class ShutdownHandBackTests(RedisFixture redis) : JobBackendTestBase, IClassFixture<RedisFixture>
 {
     private static readonly TimeSpan LongLease = TimeSpan.FromMinutes(10);
     private readonly string _prefix = RedisFixture.UniquePrefix();
@@ -108,7 +108,7 @@ public sealed class ShutdownHandBackTests(RedisFixture redis) : JobsTestBase, IC
         where TJob : notnull
     {
         var api = await StartHostAsync(o => o.RunWorkers = false);
-        var probe = new Probe();
+        var probe = new JobProbe();
 
         // The gated job honours its token and cannot finish before the gate opens: only the shutdown ends its run.
         // A default timeout, as the sample host sets one, so the worker also watches for a handler past its timeout.
@@ -147,7 +147,7 @@ public sealed class ShutdownHandBackTests(RedisFixture redis) : JobsTestBase, IC
     /// <summary>A job that waits for the probe's gate and, when its token fires first, cleans up asynchronously before it ends.</summary>
     public sealed record CleanUpJob(string Key);
 
-    private sealed class CleanUpHandler(Probe probe) : IJobHandler<CleanUpJob>
+    private sealed class CleanUpHandler(JobProbe probe) : IJobHandler<CleanUpJob>
     {
         public async Task HandleAsync(CleanUpJob job, JobContext context)
         {

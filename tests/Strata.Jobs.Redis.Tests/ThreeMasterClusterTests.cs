@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
-using Strata.Jobs.Tests.Contract;
+using Strata.Jobs.Testing;
 using Strata.Testing;
 
 namespace Strata.Jobs.Redis.Tests;
@@ -9,7 +9,7 @@ namespace Strata.Jobs.Redis.Tests;
 /// Queues whose keys land on each of the three masters of a real Redis Cluster, used together by one host: the
 /// queue's hash tag must keep every key of each script call (and the status hashes a script names itself) in one slot.
 /// </summary>
-public sealed class ThreeMasterClusterTests(RedisClusterFixture cluster) : JobsTestBase, IClassFixture<RedisClusterFixture>
+public sealed class ThreeMasterClusterTests(RedisClusterFixture cluster) : JobBackendTestBase, IClassFixture<RedisClusterFixture>
 {
     private readonly string _prefix = RedisFixture.UniquePrefix();
     private TimeSpan? _leaseTime;

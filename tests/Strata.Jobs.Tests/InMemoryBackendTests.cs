@@ -3,12 +3,12 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
-using Strata.Jobs.Tests.Contract;
+using Strata.Jobs.Testing;
 
 namespace Strata.Jobs.Tests;
 
 /// <summary>What only the in-memory backend does: bounded channels, and time-driven behaviour under a fake clock.</summary>
-public sealed class InMemoryBackendTests : JobsTestBase
+public sealed class InMemoryBackendTests : JobBackendTestBase
 {
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
 
@@ -58,7 +58,7 @@ public sealed class InMemoryBackendTests : JobsTestBase
     public async Task Stopping_the_workers_again_after_the_host_was_disposed_does_nothing()
     {
         var builder = Host.CreateApplicationBuilder();
-        builder.Services.AddSingleton(new Probe());
+        builder.Services.AddSingleton(new JobProbe());
         builder.Services.AddStrataJobs().AddHandler<RecordJob, RecordHandler>().UseInMemory();
         var host = builder.Build();
         await host.StartAsync();
@@ -79,7 +79,7 @@ public sealed class InMemoryBackendTests : JobsTestBase
     public async Task Stopping_the_workers_twice_at_once_stops_them_once_and_both_calls_complete()
     {
         var builder = Host.CreateApplicationBuilder();
-        var probe = new Probe();
+        var probe = new JobProbe();
         builder.Services.AddSingleton(probe);
         builder.Services.AddFakeLogging();
         builder.Services.AddStrataJobs(o => o.ShutdownDrainTimeout = TimeSpan.FromSeconds(30)).AddHandler<RecordJob, RecordHandler>().UseInMemory();
@@ -111,7 +111,7 @@ public sealed class InMemoryBackendTests : JobsTestBase
     public async Task Drop_mode_records_the_dropped_job_as_dead()
     {
         var builder = Host.CreateApplicationBuilder();
-        var probe = new Probe();
+        var probe = new JobProbe();
         builder.Services.AddSingleton(probe);
         builder.Services.AddStrataJobs(o => o.Concurrency = 1)
             .AddHandler<RecordJob, RecordHandler>()

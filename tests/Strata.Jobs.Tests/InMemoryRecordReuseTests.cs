@@ -1,12 +1,12 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Strata.Jobs.Backends;
-using Strata.Jobs.Tests.Contract;
+using Strata.Jobs.Testing;
 
 namespace Strata.Jobs.Tests;
 
 /// <summary>The in-memory status table: ids that carry their record's slot, records reused once their status expired.</summary>
-public sealed class InMemoryRecordReuseTests : JobsTestBase
+public sealed class InMemoryRecordReuseTests : JobBackendTestBase
 {
     private const int SlotPrefix = 8 + 8; // "default." and the slot's 8 hex digits
 

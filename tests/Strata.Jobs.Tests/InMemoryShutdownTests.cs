@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Strata.Jobs.Tests.Contract;
+using Strata.Jobs.Testing;
 
 namespace Strata.Jobs.Tests;
 
@@ -8,7 +8,7 @@ namespace Strata.Jobs.Tests;
 /// Shutdown of the in-memory backend, where a waiting job lives nowhere but in this process: the workers run the jobs
 /// still queued within the drain window, and jobs that are left anyway are logged as lost, with their count.
 /// </summary>
-public sealed class InMemoryShutdownTests : JobsTestBase
+public sealed class InMemoryShutdownTests : JobBackendTestBase
 {
     protected override void UseBackend(JobsBuilder builder) => builder.UseInMemory();
 

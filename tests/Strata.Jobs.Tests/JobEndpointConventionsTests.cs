@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
-using Strata.Jobs.Tests.Contract;
+using Strata.Jobs.Testing;
 
 namespace Strata.Jobs.Tests;
 
@@ -122,7 +122,7 @@ public sealed class JobEndpointConventionsTests
     {
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseTestServer();
-        builder.Services.AddSingleton(new Probe());
+        builder.Services.AddSingleton(new JobProbe());
         builder.Services.AddProblemDetails();
         builder.Services.AddStrataJobs(o => o.RunWorkers = false).AddHandler<EchoJob, EchoHandler>();
         builder.Services.AddRateLimiter(o =>

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
-using Strata.Jobs.Tests.Contract;
+using Strata.Jobs.Testing;
 
 namespace Strata.Jobs.Tests;
 
@@ -15,7 +15,7 @@ public sealed class JobEndpointMetadataTests
     {
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseTestServer();
-        builder.Services.AddSingleton(new Probe());
+        builder.Services.AddSingleton(new JobProbe());
         builder.Services.AddStrataJobs().AddHandler<EchoJob, EchoHandler>();
         await using var app = builder.Build();
         app.MapJobEndpoints<EchoJob>("/v1/echo", o => o.IdempotencyKeyHeader = "X-Request-Id");

@@ -9,14 +9,14 @@ using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
-using Strata.Jobs.Tests.Contract;
+using Strata.Jobs.Testing;
 
 namespace Strata.Jobs.Tests;
 
 /// <summary>The async request-reply endpoints over real HTTP (TestServer), with the owner taken from a header-driven test identity.</summary>
 public sealed class JobEndpointsTests : IAsyncLifetime
 {
-    private readonly Probe _probe = new();
+    private readonly JobProbe _probe = new();
     private WebApplication _app = null!;
     private HttpClient _client = null!;
 

@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
-using Strata.Jobs.Tests.Contract;
+using Strata.Jobs.Testing;
 
 namespace Strata.Jobs.Tests;
 
@@ -19,7 +19,7 @@ public sealed class JobSubmitBodyLimitTests
     {
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseKestrel(o => o.Limits.MaxRequestBodySize = 1024).UseUrls("http://127.0.0.1:0");
-        builder.Services.AddSingleton(new Probe());
+        builder.Services.AddSingleton(new JobProbe());
         builder.Services.AddProblemDetails();
         builder.Services.AddStrataJobs().AddHandler<EchoJob, EchoHandler>();
         await using var app = builder.Build();

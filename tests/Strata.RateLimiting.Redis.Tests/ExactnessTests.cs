@@ -3,7 +3,6 @@ using StackExchange.Redis;
 using Strata.RateLimiting.Store;
 using Strata.RateLimiting.Internal;
 using Strata.RateLimiting.Tests;
-using Strata.RateLimiting.Tests.Contract;
 using Strata.Testing;
 
 namespace Strata.RateLimiting.Redis.Tests;
@@ -55,7 +54,7 @@ public sealed class ExactnessTests(RedisFixture redis) : IClassFixture<RedisFixt
                 runtimes.Add(new RateLimitRuntime(store, new DistributedStoreSettings(), new FakeTimeProvider()));
             }
 
-            var policy = RateLimiterContractTests.NewPolicyName();
+            var policy = "exact-" + Guid.NewGuid().ToString("N");
             var definition = RateLimiterFactory.Define(policy, rule, o => o.FailureMode = RateLimitFailureMode.FailClosed, null);
 
             for (var window = 0; window < 2; window++)

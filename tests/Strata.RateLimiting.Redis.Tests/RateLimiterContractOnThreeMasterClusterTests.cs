@@ -1,5 +1,5 @@
 using Strata.RateLimiting.Store;
-using Strata.RateLimiting.Tests.Contract;
+using Strata.RateLimiting.Testing;
 using Strata.Testing;
 
 namespace Strata.RateLimiting.Redis.Tests;
@@ -8,11 +8,11 @@ namespace Strata.RateLimiting.Redis.Tests;
 /// The store contract on a real three-master Redis Cluster: each decision's keys (several for a policy of several
 /// limits) must share one slot, or SE.Redis and the cluster refuse the script; the slot decides the master.
 /// </summary>
-public sealed class RateLimiterContract_on_a_three_master_cluster(RedisClusterFixture cluster) : RateLimiterContractTests, IClassFixture<RedisClusterFixture>
+public sealed class RateLimiterContract_on_a_three_master_cluster(RedisClusterFixture cluster) : RateLimitStoreContractTests, IClassFixture<RedisClusterFixture>
 {
     private RedisRateLimitStore? _store;
 
-    internal override async Task<IRateLimitStore> CreateStoreAsync()
+    protected override async Task<IRateLimitStore> CreateStoreAsync()
     {
         var connection = cluster.Connection;
         _store = new RedisRateLimitStore(() => Task.FromResult(connection), RedisFixture.UniquePrefix(), TimeSpan.FromSeconds(5))

@@ -1,15 +1,15 @@
 using Strata.RateLimiting.Store;
-using Strata.RateLimiting.Tests.Contract;
+using Strata.RateLimiting.Testing;
 using Strata.Testing;
 
 namespace Strata.RateLimiting.Redis.Tests;
 
 /// <summary>The store contract against a real redis-server (keys under a prefix of each test's own).</summary>
-public sealed class RedisStoreContractTests(RedisFixture redis) : RateLimiterContractTests, IClassFixture<RedisFixture>
+public sealed class RedisStoreContractTests(RedisFixture redis) : RateLimitStoreContractTests, IClassFixture<RedisFixture>
 {
     private RedisRateLimitStore? _store;
 
-    internal override async Task<IRateLimitStore> CreateStoreAsync()
+    protected override async Task<IRateLimitStore> CreateStoreAsync()
     {
         var connection = redis.Connection;
         _store = new RedisRateLimitStore(() => Task.FromResult(connection), RedisFixture.UniquePrefix(), TimeSpan.FromSeconds(5))

@@ -1,11 +1,11 @@
 using Strata.RateLimiting.Store;
-using Strata.RateLimiting.Tests.Contract;
+using Strata.RateLimiting.Testing;
 
 namespace Strata.RateLimiting.Tests;
 
 /// <summary>The store contract against the in-process store.</summary>
-public sealed class InProcessStoreContractTests : RateLimiterContractTests
+public sealed class InProcessStoreContractTests : RateLimitStoreContractTests
 {
-    internal override Task<IRateLimitStore> CreateStoreAsync() =>
+    protected override Task<IRateLimitStore> CreateStoreAsync() =>
         Task.FromResult<IRateLimitStore>(new InProcessRateLimitStore(Time));
 }

@@ -1,12 +1,16 @@
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using Xunit;
+using Xunit.Sdk;
 
-namespace Strata.Jobs.Tests.Contract;
+namespace Strata.Jobs.Testing;
 
 /// <summary>Retry backoff and idempotency scope, under a fake clock where time matters: every backend must pass these.</summary>
-public abstract partial class JobQueueContractTests
+public abstract partial class JobBackendContractTests
 {
+    /// <summary>A failed attempt's retry waits for its backoff, by the host's clock.</summary>
+    /// <returns>A task.</returns>
     [Fact]
     public async Task Failed_attempt_waits_for_its_backoff_before_the_next_attempt()
     {
@@ -26,30 +30,37 @@ public abstract partial class JobQueueContractTests
         var failed = await host.WaitForAsync(id, i => i.State == JobState.Failed || i.IsFinished, "failed or finished");
         var failedAt = time.GetUtcNow();
 
-        failed.State.Should().Be(JobState.Failed, "the first attempt failed and the clock has not moved");
-        failed.ScheduledFor.Should().Be(failedAt.AddSeconds(10));
-        failed.Error.Should().Be("The handler failed with InvalidOperationException.");
+        // The first attempt failed and the clock has not moved.
+        Assert.Equal(JobState.Failed, failed.State);
+        Assert.Equal(failedAt.AddSeconds(10), failed.ScheduledFor);
+        Assert.Equal("The handler failed with InvalidOperationException.", failed.Error);
 
         // A job due one second before the retry: once it has run, the backend has promoted everything due by then,
         // so a retry scheduled without its backoff would have run too.
         var marker = await host.Queue.EnqueueAsync(new EchoJob("nine seconds"), new JobOptions { RunAt = failedAt.AddSeconds(9) });
         await AdvanceUntilAsync(host, time, TimeSpan.FromSeconds(9), marker, i => i.State == JobState.Succeeded, "succeeded", nudgeLimit: TimeSpan.FromMilliseconds(900));
 
+        // The retry is not due until ten seconds after the failure: the handler ran only the first attempt.
         var waiting = await host.Store.GetAsync(id);
-        waiting!.State.Should().Be(JobState.Failed);
-        waiting.Attempt.Should().Be(1, "the retry is not due until ten seconds after the failure");
-        host.Probe.Attempts["backoff"].Should().Be(1, "the handler ran only the first attempt");
+        Assert.NotNull(waiting);
+        Assert.Equal(JobState.Failed, waiting!.State);
+        Assert.Equal(1, waiting.Attempt);
+        Assert.Equal(1, host.Probe.Attempts["backoff"]);
 
         var dueAt = time.GetUtcNow();
         var second = await AdvanceUntilAsync(host, time, failedAt.AddSeconds(10) - dueAt, id, i => i.State == JobState.Failed && i.Attempt == 2, "failed twice");
-        second.ScheduledFor.Should().BeOnOrAfter(failedAt.AddSeconds(30), "the second delay doubles to 20 s after a failure at 10 s or later")
-            .And.BeOnOrBefore(time.GetUtcNow().AddSeconds(20));
-        var done = await AdvanceUntilAsync(host, time, second.ScheduledFor!.Value - time.GetUtcNow(), id, i => i.IsFinished, "finished");
-        done.State.Should().Be(JobState.Succeeded);
-        done.Attempt.Should().Be(3);
-        host.Probe.Attempts["backoff"].Should().Be(3);
+
+        // The second delay doubles to 20 s after a failure at 10 s or later.
+        Assert.NotNull(second.ScheduledFor);
+        Assert.InRange(second.ScheduledFor!.Value, failedAt.AddSeconds(30), time.GetUtcNow().AddSeconds(20));
+        var done = await AdvanceUntilAsync(host, time, second.ScheduledFor.Value - time.GetUtcNow(), id, i => i.IsFinished, "finished");
+        Assert.Equal(JobState.Succeeded, done.State);
+        Assert.Equal(3, done.Attempt);
+        Assert.Equal(3, host.Probe.Attempts["backoff"]);
     }
 
+    /// <summary>An idempotency key is scoped to its queue.</summary>
+    /// <returns>A task.</returns>
     [Fact]
     public async Task Same_idempotency_key_on_two_queues_gives_two_jobs()
     {
@@ -59,11 +70,12 @@ public abstract partial class JobQueueContractTests
         var onReports = await host.Queue.EnqueueAsync(new EchoJob("on reports"), new JobOptions { IdempotencyKey = "order-42", Queue = "reports" });
         var againOnReports = await host.Queue.EnqueueAsync(new EchoJob("on reports"), new JobOptions { IdempotencyKey = "order-42", Queue = "reports" });
 
-        onReports.Should().NotBe(onDefault, "an idempotency key is scoped to its queue");
-        againOnReports.Should().Be(onReports, "within one queue the key still gives one job");
-        (await host.WaitForStateAsync(onDefault, JobState.Succeeded)).Queue.Should().Be("default");
-        (await host.WaitForStateAsync(onReports, JobState.Succeeded)).Queue.Should().Be("reports");
-        host.Probe.Runs.Should().BeEquivalentTo(["on default", "on reports"]);
+        // An idempotency key is scoped to its queue; within one queue it still gives one job.
+        Assert.NotEqual(onDefault, onReports);
+        Assert.Equal(onReports, againOnReports);
+        Assert.Equal("default", (await host.WaitForStateAsync(onDefault, JobState.Succeeded)).Queue);
+        Assert.Equal("reports", (await host.WaitForStateAsync(onReports, JobState.Succeeded)).Queue);
+        Assert.Equal(new[] { "on default", "on reports" }, host.Probe.Runs.OrderBy(r => r, StringComparer.Ordinal));
     }
 
     /// <summary>
@@ -98,6 +110,6 @@ public abstract partial class JobQueueContractTests
             await Task.Delay(20);
         }
 
-        throw new Xunit.Sdk.XunitException($"Job {jobId} did not become {description} within 30 s of moving the clock; last state {last?.State.ToString() ?? "(none)"}, attempt {last?.Attempt}.");
+        throw new XunitException($"Job {jobId} did not become {description} within 30 s of moving the clock; last state {last?.State.ToString() ?? "(none)"}, attempt {last?.Attempt}.");
     }
 }

@@ -3,19 +3,22 @@ using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Options;
 using Strata.Jobs.Backends;
+using Xunit;
 
-namespace Strata.Jobs.Tests.Contract;
+namespace Strata.Jobs.Testing;
 
 /// <summary>
-/// The behaviour every backend must show. Each backend's test class derives from this and says how to
-/// plug the backend in; the tests themselves use only the public API (and one internal hook to send raw payloads).
+/// The behaviour every job backend must show, through the public API only. Derive from this class in your backend's
+/// test project and select the backend in <see cref="JobBackendTestBase.UseBackend"/>; every inherited fact then runs
+/// against it, on the real store the backend uses. A backend whose jobs outlive the host
+/// (<see cref="IJobBackend.JobsLiveInProcess"/> false) is also checked to hand them to the next host.
 /// </summary>
-public abstract partial class JobQueueContractTests : JobsTestBase
+public abstract partial class JobBackendContractTests : JobBackendTestBase
 {
-    /// <summary>True when the jobs live in a store that another host reads (Redis), false when they die with the host (in memory).</summary>
-    protected virtual bool JobsOutliveTheirHost => false;
-
+    /// <summary>A job's enqueue, run, progress and result show in its status.</summary>
+    /// <returns>A task.</returns>
     [Fact]
     public async Task Enqueued_job_runs_and_its_status_shows_result_and_progress()
     {
@@ -24,18 +27,22 @@ public abstract partial class JobQueueContractTests : JobsTestBase
         var id = await host.Queue.EnqueueAsync(new EchoJob("hello"));
         var info = await host.WaitForStateAsync(id, JobState.Succeeded);
 
-        info.JobType.Should().Be(nameof(EchoJob));
-        info.Queue.Should().Be("default");
-        info.Attempt.Should().Be(1);
-        info.Progress.Should().Be(50);
-        info.ProgressMessage.Should().Be("halfway");
-        info.Result!.Value.GetProperty("upper").GetString().Should().Be("HELLO");
-        info.StartedAt.Should().NotBeNull();
-        info.CompletedAt.Should().BeOnOrAfter(info.StartedAt!.Value);
-        info.Error.Should().BeNull();
-        host.Probe.Runs.Should().Equal("hello");
+        Assert.Equal(nameof(EchoJob), info.JobType);
+        Assert.Equal("default", info.Queue);
+        Assert.Equal(1, info.Attempt);
+        Assert.Equal(50, info.Progress);
+        Assert.Equal("halfway", info.ProgressMessage);
+        Assert.NotNull(info.Result);
+        Assert.Equal("HELLO", info.Result!.Value.GetProperty("upper").GetString());
+        Assert.NotNull(info.StartedAt);
+        Assert.NotNull(info.CompletedAt);
+        Assert.True(info.CompletedAt >= info.StartedAt, $"completed at {info.CompletedAt:O}, before its start at {info.StartedAt:O}");
+        Assert.Null(info.Error);
+        Assert.Equal(new[] { "hello" }, host.Probe.Runs);
     }
 
+    /// <summary>Handlers come from a scope of their own, one per job.</summary>
+    /// <returns>A task.</returns>
     [Fact]
     public async Task Each_job_gets_its_handler_from_a_fresh_scope()
     {
@@ -46,9 +53,13 @@ public abstract partial class JobQueueContractTests : JobsTestBase
         await host.WaitForStateAsync(first, JobState.Succeeded);
         await host.WaitForStateAsync(second, JobState.Succeeded);
 
-        host.Probe.Scopes.Should().HaveCount(2).And.OnlyHaveUniqueItems();
+        var scopes = host.Probe.Scopes.ToArray();
+        Assert.Equal(2, scopes.Length);
+        Assert.Equal(2, scopes.Distinct().Count());
     }
 
+    /// <summary>A failing job runs again until it succeeds.</summary>
+    /// <returns>A task.</returns>
     [Fact]
     public async Task Failing_job_is_retried_until_it_succeeds()
     {
@@ -57,10 +68,12 @@ public abstract partial class JobQueueContractTests : JobsTestBase
         var id = await host.Queue.EnqueueAsync(new FlakyJob("k", FailTimes: 2));
         var info = await host.WaitForStateAsync(id, JobState.Succeeded);
 
-        info.Attempt.Should().Be(3);
-        host.Probe.Attempts["k"].Should().Be(3);
+        Assert.Equal(3, info.Attempt);
+        Assert.Equal(3, host.Probe.Attempts["k"]);
     }
 
+    /// <summary>The last failed attempt dead-letters the job, with an error that leaks nothing; requeue runs it again.</summary>
+    /// <returns>A task.</returns>
     [Fact]
     public async Task Job_failing_every_attempt_is_dead_lettered_with_a_safe_error_and_can_be_requeued()
     {
@@ -69,17 +82,19 @@ public abstract partial class JobQueueContractTests : JobsTestBase
         var id = await host.Queue.EnqueueAsync(new FlakyJob("k", FailTimes: 3));
         var dead = await host.WaitForStateAsync(id, JobState.Dead);
 
-        dead.Attempt.Should().Be(3);
-        dead.Error.Should().Be("The handler failed with InvalidOperationException.");
-        dead.Error.Should().NotContain("hunter2");
-        host.Probe.Attempts["k"].Should().Be(3);
+        Assert.Equal(3, dead.Attempt);
+        Assert.Equal("The handler failed with InvalidOperationException.", dead.Error);
+        Assert.DoesNotContain("hunter2", dead.Error, StringComparison.Ordinal);
+        Assert.Equal(3, host.Probe.Attempts["k"]);
 
-        (await host.Queue.RequeueAsync(id)).Should().BeTrue();
+        Assert.True(await host.Queue.RequeueAsync(id), "a dead job can be requeued");
         var again = await host.WaitForStateAsync(id, JobState.Succeeded);
-        again.Attempt.Should().Be(1);
-        host.Probe.Attempts["k"].Should().Be(4);
+        Assert.Equal(1, again.Attempt);
+        Assert.Equal(4, host.Probe.Attempts["k"]);
     }
 
+    /// <summary>Only dead jobs can be requeued.</summary>
+    /// <returns>A task.</returns>
     [Fact]
     public async Task Requeue_of_a_job_that_is_not_dead_is_refused()
     {
@@ -87,10 +102,12 @@ public abstract partial class JobQueueContractTests : JobsTestBase
         var id = await host.Queue.EnqueueAsync(new EchoJob("x"));
         await host.WaitForStateAsync(id, JobState.Succeeded);
 
-        (await host.Queue.RequeueAsync(id)).Should().BeFalse();
-        (await host.Queue.RequeueAsync("default.0123456789abcdef0123456789abcdef")).Should().BeFalse();
+        Assert.False(await host.Queue.RequeueAsync(id), "a succeeded job is not requeued");
+        Assert.False(await host.Queue.RequeueAsync("default.0123456789abcdef0123456789abcdef"), "an unknown job is not requeued");
     }
 
+    /// <summary><see cref="JobsOptions.RetryOn"/> that refuses an exception dead-letters at the first failure.</summary>
+    /// <returns>A task.</returns>
     [Fact]
     public async Task Exception_filter_sends_a_non_retryable_failure_to_dead_letters_at_once()
     {
@@ -103,10 +120,12 @@ public abstract partial class JobQueueContractTests : JobsTestBase
         var id = await host.Queue.EnqueueAsync(new FlakyJob("k", FailTimes: 5));
         var dead = await host.WaitForStateAsync(id, JobState.Dead);
 
-        dead.Attempt.Should().Be(1);
-        host.Probe.Attempts["k"].Should().Be(1);
+        Assert.Equal(1, dead.Attempt);
+        Assert.Equal(1, host.Probe.Attempts["k"]);
     }
 
+    /// <summary>A <see cref="JobFailedException"/> that is not retryable dead-letters at once, with its own message.</summary>
+    /// <returns>A task.</returns>
     [Fact]
     public async Task JobFailedException_that_is_not_retryable_dead_letters_with_its_own_message()
     {
@@ -115,26 +134,33 @@ public abstract partial class JobQueueContractTests : JobsTestBase
         var id = await host.Queue.EnqueueAsync(new RejectedJob("r1"));
         var dead = await host.WaitForStateAsync(id, JobState.Dead);
 
-        dead.Attempt.Should().Be(1);
-        dead.Error.Should().Be("Job r1 has an unsupported format.");
+        Assert.Equal(1, dead.Attempt);
+        Assert.Equal("Job r1 has an unsupported format.", dead.Error);
     }
 
+    /// <summary>A delayed job is scheduled, then runs once due.</summary>
+    /// <returns>A task.</returns>
     [Fact]
     public async Task Delayed_job_is_scheduled_first_and_runs_after_its_time()
     {
         var host = await StartHostAsync();
-        var before = DateTimeOffset.UtcNow;
+        var before = TimeProvider.System.GetUtcNow();
 
         // The delay leaves a loaded machine ample time to read the status before the job comes due.
         var id = await host.Queue.EnqueueAsync(new EchoJob("later"), new JobOptions { Delay = TimeSpan.FromMilliseconds(1500) });
         var scheduled = await host.Store.GetAsync(id);
 
-        scheduled!.State.Should().Be(JobState.Scheduled);
-        scheduled.ScheduledFor.Should().BeOnOrAfter(before.AddMilliseconds(1499), "stores may keep whole milliseconds");
+        Assert.NotNull(scheduled);
+        Assert.Equal(JobState.Scheduled, scheduled!.State);
+        Assert.NotNull(scheduled.ScheduledFor);
+        Assert.True(scheduled.ScheduledFor >= before.AddMilliseconds(1499), $"scheduled for {scheduled.ScheduledFor:O}, before {before.AddMilliseconds(1499):O} (stores may keep whole milliseconds)");
         var done = await host.WaitForStateAsync(id, JobState.Succeeded);
-        done.StartedAt.Should().BeOnOrAfter(scheduled.ScheduledFor!.Value.AddMilliseconds(-50));
+        Assert.NotNull(done.StartedAt);
+        Assert.True(done.StartedAt >= scheduled.ScheduledFor!.Value.AddMilliseconds(-50), $"started at {done.StartedAt:O}, before its time {scheduled.ScheduledFor:O}");
     }
 
+    /// <summary>An idempotency key used twice gives the first job's id and one run.</summary>
+    /// <returns>A task.</returns>
     [Fact]
     public async Task Same_idempotency_key_twice_gives_one_job()
     {
@@ -144,13 +170,15 @@ public abstract partial class JobQueueContractTests : JobsTestBase
         var second = await host.Queue.EnqueueAsync(new EchoJob("once"), new JobOptions { IdempotencyKey = "order-42" });
         var other = await host.Queue.EnqueueAsync(new EchoJob("other"), new JobOptions { IdempotencyKey = "order-43" });
 
-        second.Should().Be(first);
-        other.Should().NotBe(first);
+        Assert.Equal(first, second);
+        Assert.NotEqual(first, other);
         await host.WaitForStateAsync(first, JobState.Succeeded);
         await host.WaitForStateAsync(other, JobState.Succeeded);
-        host.Probe.Runs.Count(r => r == "once").Should().Be(1);
+        Assert.Equal(1, host.Probe.Runs.Count(r => r == "once"));
     }
 
+    /// <summary>An attempt that outlives its timeout fails, and its handler's token fires.</summary>
+    /// <returns>A task.</returns>
     [Fact]
     public async Task Attempt_past_its_timeout_fails_and_its_token_fires()
     {
@@ -159,11 +187,13 @@ public abstract partial class JobQueueContractTests : JobsTestBase
         var id = await host.Queue.EnqueueAsync(new BlockingJob("t"), new JobOptions { Timeout = TimeSpan.FromMilliseconds(100) });
         var dead = await host.WaitForStateAsync(id, JobState.Dead);
 
-        dead.Attempt.Should().Be(2);
-        dead.Error.Should().StartWith("The attempt timed out after");
-        host.Probe.TokensFired.Should().Contain("t");
+        Assert.Equal(2, dead.Attempt);
+        Assert.StartsWith("The attempt timed out after", dead.Error, StringComparison.Ordinal);
+        Assert.Contains("t", host.Probe.TokensFired);
     }
 
+    /// <summary>A handler that ignores its token is left behind; the worker goes on.</summary>
+    /// <returns>A task.</returns>
     [Fact]
     public async Task Handler_that_hangs_past_its_timeout_is_abandoned_and_the_worker_keeps_running()
     {
@@ -177,10 +207,12 @@ public abstract partial class JobQueueContractTests : JobsTestBase
         var dead = await host.WaitForStateAsync(hung, JobState.Dead);
         var next = await host.Queue.EnqueueAsync(new EchoJob("after"));
 
-        dead.Error.Should().StartWith("The attempt timed out after");
+        Assert.StartsWith("The attempt timed out after", dead.Error, StringComparison.Ordinal);
         await host.WaitForStateAsync(next, JobState.Succeeded);
     }
 
+    /// <summary>A waiting job that is cancelled never runs.</summary>
+    /// <returns>A task.</returns>
     [Fact]
     public async Task Cancelling_a_waiting_job_marks_it_cancelled_and_it_never_runs()
     {
@@ -188,15 +220,17 @@ public abstract partial class JobQueueContractTests : JobsTestBase
 
         // The delay leaves a loaded machine ample time to cancel before the job comes due; the probe comes due after it.
         var id = await host.Queue.EnqueueAsync(new EchoJob("never"), new JobOptions { Delay = TimeSpan.FromMilliseconds(1500) });
-        (await host.Queue.CancelAsync(id)).Should().BeTrue();
+        Assert.True(await host.Queue.CancelAsync(id), "a waiting job can be cancelled");
         var probe = await host.Queue.EnqueueAsync(new EchoJob("probe"), new JobOptions { Delay = TimeSpan.FromMilliseconds(1800) });
         await host.WaitForStateAsync(probe, JobState.Succeeded);
 
-        (await host.Store.GetAsync(id))!.State.Should().Be(JobState.Cancelled);
-        host.Probe.Runs.Should().NotContain("never");
-        (await host.Queue.CancelAsync(id)).Should().BeFalse();
+        Assert.Equal(JobState.Cancelled, (await host.Store.GetAsync(id))!.State);
+        Assert.DoesNotContain("never", host.Probe.Runs);
+        Assert.False(await host.Queue.CancelAsync(id), "a cancelled job cannot be cancelled again");
     }
 
+    /// <summary>Cancelling a running job fires its handler's token.</summary>
+    /// <returns>A task.</returns>
     [Fact]
     public async Task Cancelling_a_running_job_fires_its_token_and_records_cancelled()
     {
@@ -205,39 +239,45 @@ public abstract partial class JobQueueContractTests : JobsTestBase
         var id = await host.Queue.EnqueueAsync(new BlockingJob("c"));
         await host.Probe.WaitStartedAsync("c");
         await host.WaitForStateAsync(id, JobState.Running);
-        (await host.Queue.CancelAsync(id)).Should().BeTrue();
+        Assert.True(await host.Queue.CancelAsync(id), "a running job can be cancelled");
 
         var info = await host.WaitForStateAsync(id, JobState.Cancelled);
-        info.CompletedAt.Should().NotBeNull();
-        host.Probe.TokensFired.Should().Contain("c");
+        Assert.NotNull(info.CompletedAt);
+        Assert.Contains("c", host.Probe.TokensFired);
     }
 
+    /// <summary>A stored job of a type this host has no handler for is dead-lettered.</summary>
+    /// <returns>A task.</returns>
     [Fact]
     public async Task Job_type_without_a_handler_is_dead_lettered_and_the_worker_keeps_running()
     {
         var host = await StartHostAsync();
 
-        var id = await host.Internal.EnqueueRawAsync("NoSuchJob", "{}", null, CancellationToken.None);
-        var dead = await host.WaitForStateAsync(id!, JobState.Dead);
+        var id = await EnqueueRawAsync(host, "NoSuchJob", "{}");
+        var dead = await host.WaitForStateAsync(id, JobState.Dead);
         var next = await host.Queue.EnqueueAsync(new EchoJob("still alive"));
 
-        dead.Error.Should().Be("No handler is registered for job type 'NoSuchJob'.");
+        Assert.Equal("No handler is registered for job type 'NoSuchJob'.", dead.Error);
         await host.WaitForStateAsync(next, JobState.Succeeded);
     }
 
+    /// <summary>A stored payload that does not read as its type is dead-lettered, naming where it broke.</summary>
+    /// <returns>A task.</returns>
     [Fact]
     public async Task Payload_that_does_not_deserialize_is_dead_lettered_and_the_worker_keeps_running()
     {
         var host = await StartHostAsync();
 
-        var id = await host.Internal.EnqueueRawAsync(nameof(EchoJob), "{\"text\": {\"nested\": true}}", null, CancellationToken.None);
-        var dead = await host.WaitForStateAsync(id!, JobState.Dead);
+        var id = await EnqueueRawAsync(host, nameof(EchoJob), "{\"text\": {\"nested\": true}}");
+        var dead = await host.WaitForStateAsync(id, JobState.Dead);
         var next = await host.Queue.EnqueueAsync(new EchoJob("still alive"));
 
-        dead.Error.Should().Be("The payload could not be read as job type 'EchoJob' at $.text.");
+        Assert.Equal("The payload could not be read as job type 'EchoJob' at $.text.", dead.Error);
         await host.WaitForStateAsync(next, JobState.Succeeded);
     }
 
+    /// <summary>An owner-scoped read finds only the owner's jobs.</summary>
+    /// <returns>A task.</returns>
     [Fact]
     public async Task Owner_sees_only_its_own_jobs()
     {
@@ -246,33 +286,39 @@ public abstract partial class JobQueueContractTests : JobsTestBase
         var id = await host.Queue.EnqueueAsync(new EchoJob("mine"), new JobOptions { Owner = "key-1" });
         await host.WaitForStateAsync(id, JobState.Succeeded);
 
-        (await host.Store.GetForOwnerAsync(id, "key-1"))!.Owner.Should().Be("key-1");
-        (await host.Store.GetForOwnerAsync(id, "key-2")).Should().BeNull();
-        (await host.Store.GetForOwnerAsync(id, null)).Should().BeNull();
+        Assert.Equal("key-1", (await host.Store.GetForOwnerAsync(id, "key-1"))!.Owner);
+        Assert.Null(await host.Store.GetForOwnerAsync(id, "key-2"));
+        Assert.Null(await host.Store.GetForOwnerAsync(id, null));
     }
 
+    /// <summary>Unknown ids have no status and cannot be cancelled.</summary>
+    /// <returns>A task.</returns>
     [Fact]
     public async Task Unknown_job_id_has_no_status()
     {
         var host = await StartHostAsync();
 
-        (await host.Store.GetAsync("default.0123456789abcdef0123456789abcdef")).Should().BeNull();
-        (await host.Store.GetAsync("not an id at all")).Should().BeNull();
-        (await host.Queue.CancelAsync("nope")).Should().BeFalse();
+        Assert.Null(await host.Store.GetAsync("default.0123456789abcdef0123456789abcdef"));
+        Assert.Null(await host.Store.GetAsync("not an id at all"));
+        Assert.False(await host.Queue.CancelAsync("nope"), "an unknown job cannot be cancelled");
     }
 
+    /// <summary>Enqueue refuses what it cannot store, saying why.</summary>
+    /// <returns>A task.</returns>
     [Fact]
     public async Task Enqueue_of_an_unregistered_type_or_to_an_unknown_queue_throws_a_clear_exception()
     {
         var host = await StartHostAsync();
 
-        var unregistered = async () => await host.Queue.EnqueueAsync(new Uri("http://example.invalid"));
-        var unknownQueue = async () => await host.Queue.EnqueueAsync(new EchoJob("x"), new JobOptions { Queue = "nope" });
+        var unregistered = await Assert.ThrowsAnyAsync<InvalidOperationException>(async () => await host.Queue.EnqueueAsync(new Uri("http://example.invalid")));
+        var unknownQueue = await Assert.ThrowsAnyAsync<ArgumentException>(async () => await host.Queue.EnqueueAsync(new EchoJob("x"), new JobOptions { Queue = "nope" }));
 
-        (await unregistered.Should().ThrowAsync<InvalidOperationException>()).WithMessage("*System.Uri is not registered*");
-        (await unknownQueue.Should().ThrowAsync<ArgumentException>()).WithMessage("*Queue 'nope' is not configured*");
+        Assert.Contains("System.Uri is not registered", unregistered.Message, StringComparison.Ordinal);
+        Assert.Contains("Queue 'nope' is not configured", unknownQueue.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>Queues weighted 3 to 1 share one worker in about that ratio.</summary>
+    /// <returns>A task.</returns>
     [Fact]
     public async Task Weighted_queues_share_one_worker_without_starving_the_light_queue()
     {
@@ -303,10 +349,14 @@ public abstract partial class JobQueueContractTests : JobsTestBase
 
         var order = host.Probe.Runs.Skip(1).ToList();
         var firstTwenty = order.Take(20).ToList();
-        firstTwenty.Count(k => k.StartsWith("light", StringComparison.Ordinal)).Should().BeInRange(3, 7, "weight 1 of 4 gives the light queue about a quarter of the starts");
-        order.IndexOf("light-0").Should().BeLessThan(order.IndexOf("heavy-29"));
+
+        // Weight 1 of 4 gives the light queue about a quarter of the starts.
+        Assert.InRange(firstTwenty.Count(k => k.StartsWith("light", StringComparison.Ordinal)), 3, 7);
+        Assert.True(order.IndexOf("light-0") < order.IndexOf("heavy-29"), "the light queue's first job ran before the heavy queue's last");
     }
 
+    /// <summary>A queue's own concurrency limit holds while the host has room.</summary>
+    /// <returns>A task.</returns>
     [Fact]
     public async Task Per_queue_concurrency_limits_running_jobs_of_that_queue()
     {
@@ -322,13 +372,15 @@ public abstract partial class JobQueueContractTests : JobsTestBase
         await host.Probe.WaitStartedAsync("n1");
         await host.WaitForStateAsync(other, JobState.Succeeded);
 
-        (await host.Store.GetAsync(second))!.State.Should().Be(JobState.Queued);
+        Assert.Equal(JobState.Queued, (await host.Store.GetAsync(second))!.State);
         await host.Queue.CancelAsync(first);
         await host.Probe.WaitStartedAsync("n2");
         await host.Queue.CancelAsync(second);
         await host.WaitForStateAsync(second, JobState.Cancelled);
     }
 
+    /// <summary>Many short jobs all succeed, never more at once than the concurrency.</summary>
+    /// <returns>A task.</returns>
     [Fact]
     public async Task Many_short_jobs_all_succeed_and_never_more_handlers_run_at_once_than_the_concurrency()
     {
@@ -347,10 +399,12 @@ public abstract partial class JobQueueContractTests : JobsTestBase
             await host.WaitForStateAsync(id, JobState.Succeeded);
         }
 
-        host.Probe.Runs.Should().HaveCount(60);
-        host.Probe.MaxRunning.Should().BeInRange(1, 3);
+        Assert.Equal(60, host.Probe.Runs.Count);
+        Assert.InRange(host.Probe.MaxRunning, 1, 3);
     }
 
+    /// <summary>Shutdown waits for running jobs within the drain window.</summary>
+    /// <returns>A task.</returns>
     [Fact]
     public async Task Shutdown_lets_running_jobs_finish_within_the_drain_window()
     {
@@ -360,10 +414,12 @@ public abstract partial class JobQueueContractTests : JobsTestBase
         await host.Probe.WaitStartedAsync("s");
         await host.StopAsync();
 
-        host.Probe.Runs.Should().Contain("s");
-        (await host.Store.GetAsync(id))!.State.Should().Be(JobState.Succeeded);
+        Assert.Contains("s", host.Probe.Runs);
+        Assert.Equal(JobState.Succeeded, (await host.Store.GetAsync(id))!.State);
     }
 
+    /// <summary>A job still running past the drain window is stopped and given back, attempt unchanged.</summary>
+    /// <returns>A task.</returns>
     [Fact]
     public async Task Shutdown_past_the_drain_window_fires_the_token_and_puts_the_job_back_on_the_queue()
     {
@@ -374,45 +430,54 @@ public abstract partial class JobQueueContractTests : JobsTestBase
         await host.WaitForStateAsync(id, JobState.Running);
         await host.StopAsync();
 
-        host.Probe.TokensFired.Should().Contain("b");
+        Assert.Contains("b", host.Probe.TokensFired);
         var info = await host.Store.GetAsync(id);
-        info!.State.Should().Be(JobState.Queued);
-        info.Attempt.Should().Be(1);
+        Assert.NotNull(info);
+        Assert.Equal(JobState.Queued, info!.State);
+        Assert.Equal(1, info.Attempt);
     }
 
+    /// <summary>Jobs received in a batch but not started are given back on shutdown, and none is lost.</summary>
+    /// <returns>A task.</returns>
     [Fact]
     public async Task Jobs_received_but_not_started_go_back_to_the_queue_on_shutdown_and_are_not_lost()
     {
         // Three jobs wait before the workers start, so the first receive takes all three as one batch. The first
         // holds the worker's thread without awaiting, so the other two are received but cannot start. Nothing
-        // here depends on timing: the holder lets go only when shutdown fires its token.
-        var probe = new Probe();
+        // here depends on timing: the holder lets go only when shutdown fires its token. The backend is wrapped
+        // to count what the worker holds, through the public contract.
+        var probe = new JobProbe();
         var ids = new List<string>();
-        var host = await StartHostAsync(
+        DeliveryCountingBackend? counting = null;
+        var host = await StartHostCoreAsync(
             o => o.ShutdownDrainTimeout = TimeSpan.FromMilliseconds(100),
-            probe: probe,
+            services: null,
+            probe,
             beforeStart: async services =>
             {
                 var queue = services.GetRequiredService<IJobQueue>();
                 ids.Add(await queue.EnqueueAsync(new ThreadHoldingJob("holder")));
                 ids.Add(await queue.EnqueueAsync(new EchoJob("second")));
                 ids.Add(await queue.EnqueueAsync(new EchoJob("third")));
-            });
+            },
+            afterBackend: services => WrapBackend(services, inner => counting = new DeliveryCountingBackend(inner)));
         await probe.WaitStartedAsync("holder");
-        var worker = host.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<JobWorker>().Single();
-        worker.InFlight.Should().Be(3, "all three jobs were received in one batch");
-        probe.Runs.Should().BeEmpty("the jobs behind the holder cannot have started");
+        Assert.NotNull(counting);
+        Assert.Equal(3, counting!.FirstBatch);
+        Assert.Equal(3, counting.Held);
+        Assert.Empty(probe.Runs);
 
         await host.StopAsync();
 
-        probe.TokensFired.Should().Contain("holder");
-        probe.Runs.Should().BeEmpty("shutdown gave the waiting jobs back instead of running them");
+        Assert.Contains("holder", probe.TokensFired);
+        Assert.Empty(probe.Runs);
+        Assert.Equal(0, counting.Held);
         foreach (var id in ids)
         {
-            (await host.Store.GetAsync(id))!.State.Should().Be(JobState.Queued);
+            Assert.Equal(JobState.Queued, (await host.Store.GetAsync(id))!.State);
         }
 
-        if (JobsOutliveTheirHost)
+        if (!host.Backend.JobsLiveInProcess)
         {
             // Another host on the same store runs every one of them, once.
             probe.ThreadGate.Set();
@@ -420,18 +485,20 @@ public abstract partial class JobQueueContractTests : JobsTestBase
             foreach (var id in ids)
             {
                 var info = await next.WaitForStateAsync(id, JobState.Succeeded);
-                info.Redeliveries.Should().Be(0, "the jobs were handed back, not reclaimed after a crash");
+                Assert.Equal(0, info.Redeliveries);
             }
 
-            probe.Runs.Should().BeEquivalentTo(["holder", "second", "third"]);
+            Assert.Equal(new[] { "holder", "second", "third" }, probe.Runs.OrderBy(r => r, StringComparer.Ordinal));
         }
         else
         {
-            // In memory: the three are back in the channel, ready for this host's workers if they started again.
-            host.Services.GetRequiredService<IJobBackend>().GetDepth(JobsOptions.DefaultQueueName).Should().Be(3);
+            // In process: the three are back in the queue, ready for this host's workers if they started again.
+            Assert.Equal(3, host.Backend.GetDepth(JobsOptions.DefaultQueueName));
         }
     }
 
+    /// <summary>The job counters and durations are recorded.</summary>
+    /// <returns>A task.</returns>
     [Fact]
     public async Task Metrics_count_enqueued_started_succeeded_retried_and_dead_lettered_jobs()
     {
@@ -451,16 +518,20 @@ public abstract partial class JobQueueContractTests : JobsTestBase
         await host.WaitForStateAsync(ok, JobState.Succeeded);
         await host.WaitForStateAsync(bad, JobState.Dead);
 
-        enqueued.GetMeasurementSnapshot().Sum(m => m.Value).Should().Be(2);
-        succeeded.GetMeasurementSnapshot().Should().ContainSingle(m => (string?)m.Tags["strata.jobs.type"] == nameof(EchoJob));
-        retried.GetMeasurementSnapshot().Sum(m => m.Value).Should().Be(1);
-        dead.GetMeasurementSnapshot().Sum(m => m.Value).Should().Be(1);
-        runTime.GetMeasurementSnapshot().Should().HaveCount(3);
-        waitTime.GetMeasurementSnapshot().Should().HaveCount(3).And.OnlyContain(m => m.Value >= 0);
-        started.GetMeasurementSnapshot().Sum(m => m.Value).Should().Be(3);
-        failed.GetMeasurementSnapshot().Sum(m => m.Value).Should().Be(2);
+        Assert.Equal(2, enqueued.GetMeasurementSnapshot().Sum(m => m.Value));
+        Assert.Single(succeeded.GetMeasurementSnapshot(), m => (string?)m.Tags["strata.jobs.type"] == nameof(EchoJob));
+        Assert.Equal(1, retried.GetMeasurementSnapshot().Sum(m => m.Value));
+        Assert.Equal(1, dead.GetMeasurementSnapshot().Sum(m => m.Value));
+        Assert.Equal(3, runTime.GetMeasurementSnapshot().Count);
+        var waits = waitTime.GetMeasurementSnapshot();
+        Assert.Equal(3, waits.Count);
+        Assert.All(waits, m => Assert.True(m.Value >= 0, $"a wait of {m.Value} s"));
+        Assert.Equal(3, started.GetMeasurementSnapshot().Sum(m => m.Value));
+        Assert.Equal(2, failed.GetMeasurementSnapshot().Sum(m => m.Value));
     }
 
+    /// <summary>The depth gauge counts the jobs waiting in a queue.</summary>
+    /// <returns>A task.</returns>
     [Fact]
     public async Task Queue_depth_gauge_reports_waiting_jobs()
     {
@@ -481,9 +552,11 @@ public abstract partial class JobQueueContractTests : JobsTestBase
             await Task.Yield();
             return depth.LastMeasurement?.Value == 3;
         });
-        depth.LastMeasurement!.Tags["strata.jobs.queue"].Should().Be("default");
+        Assert.Equal("default", depth.LastMeasurement!.Tags["strata.jobs.queue"]);
     }
 
+    /// <summary>The job's span is in the trace of the code that enqueued it.</summary>
+    /// <returns>A task.</returns>
     [Fact]
     public async Task Job_span_continues_the_trace_of_the_code_that_enqueued_it()
     {
@@ -509,11 +582,13 @@ public abstract partial class JobQueueContractTests : JobsTestBase
         await host.WaitForStateAsync(id, JobState.Succeeded);
         await WaitUntilAsync(() => Task.FromResult(stopped.Any(a => a.Kind == ActivityKind.Consumer && (string?)a.GetTagItem("messaging.message.id") == id)));
 
-        var process = stopped.Single(a => a.Kind == ActivityKind.Consumer && (string?)a.GetTagItem("messaging.message.id") == id);
-        process.TraceId.Should().Be(traceId);
-        process.DisplayName.Should().Be("EchoJob process");
+        var process = Assert.Single(stopped, a => a.Kind == ActivityKind.Consumer && (string?)a.GetTagItem("messaging.message.id") == id);
+        Assert.Equal(traceId, process.TraceId);
+        Assert.Equal("EchoJob process", process.DisplayName);
     }
 
+    /// <summary>The jobs health check reports a reachable backend healthy.</summary>
+    /// <returns>A task.</returns>
     [Fact]
     public async Task Health_check_reports_the_backend_healthy()
     {
@@ -521,6 +596,40 @@ public abstract partial class JobQueueContractTests : JobsTestBase
 
         var report = await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
 
-        report.Status.Should().Be(HealthStatus.Healthy, report.Entries.FirstOrDefault().Value.Description);
+        Assert.True(report.Status == HealthStatus.Healthy, $"{report.Status}: {report.Entries.FirstOrDefault().Value.Description}");
+    }
+
+    /// <summary>Stores a job the way a host that registered <paramref name="jobType"/> would, with its payload as given: through the backend, as any host on the same store may.</summary>
+    private static async Task<string> EnqueueRawAsync(TestJobsHost host, string jobType, string payload)
+    {
+        var backend = host.Backend;
+        var now = TimeProvider.System.GetUtcNow();
+        var envelope = new JobEnvelope
+        {
+            Id = backend.CreateJobId(JobsOptions.DefaultQueueName),
+            JobType = jobType,
+            Queue = JobsOptions.DefaultQueueName,
+            Payload = payload,
+            Attempt = 1,
+            MaxAttempts = host.Services.GetRequiredService<IOptions<JobsOptions>>().Value.MaxAttempts,
+            CreatedAt = now,
+            EnqueuedAt = now,
+        };
+        var result = await backend.EnqueueAsync(envelope, runAt: null, waitForRoom: true, CancellationToken.None);
+        Assert.Equal(EnqueueStatus.Enqueued, result.Status);
+        return result.JobId ?? envelope.Id;
+    }
+
+    /// <summary>Replaces the backend registration with <paramref name="wrap"/> around the backend it would have made.</summary>
+    private static void WrapBackend(IServiceCollection services, Func<IJobBackend, IJobBackend> wrap)
+    {
+        var descriptor = services.Last(d => d.ServiceType == typeof(IJobBackend));
+        services.Remove(descriptor);
+        services.AddSingleton(sp => wrap(descriptor switch
+        {
+            { ImplementationInstance: IJobBackend instance } => instance,
+            { ImplementationFactory: { } factory } => (IJobBackend)factory(sp),
+            _ => (IJobBackend)ActivatorUtilities.CreateInstance(sp, descriptor.ImplementationType!),
+        }));
     }
 }
