@@ -105,7 +105,9 @@ internal sealed class StrataQueue : BenchmarkQueue
         var jobs = builder.Services.AddStrataJobs(o =>
             {
                 o.Concurrency = workers;
-                o.RetentionPeriod = TimeSpan.FromSeconds(30);
+                // Long enough for the check at cleanup to read every job of an invocation back (Hangfire keeps its
+                // succeeded jobs a day).
+                o.RetentionPeriod = TimeSpan.FromMinutes(10);
             })
             .AddHandler<StampedJob, StampedJobHandler>();
         builder.Services.AddSingleton<StartedHook>();
