@@ -23,6 +23,8 @@ var builder = WebApplication.CreateBuilder(command.HostArgs);
 builder.Configuration.AddCommandLine(command.HostArgs, SampleCommand.SwitchMappings);
 var role = builder.Configuration.GetSampleRole();   // --role all (default) | api | worker
 var scaledOut = role != SampleRole.All;             // api and worker share the queue and the limits through Redis
+var jobBackend = builder.Configuration.GetSampleJobBackend();   // Jobs:Backend: memory (role all) | redis | database
+var sharedRedis = scaledOut && builder.Configuration.GetSampleRedisConnectionString() is not null;   // optional with database
 builder.AddSampleHosting();     // Api settings, ProblemDetails, body limits, graceful shutdown
 builder.AddSampleTelemetry();   // OpenTelemetry, exported over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set
 builder.AddSampleForwardedHeaders();   // behind a proxy: X-Forwarded-For trusted from Api:ForwardedHeaders:KnownProxies only
@@ -30,7 +32,7 @@ builder.AddSampleForwardedHeaders();   // behind a proxy: X-Forwarded-For truste
 // Data and AI first: the key store below keeps its keys in this database, and the job handler uses both.
 builder.Services.AddSampleData(builder.Configuration);         // SQLite file or PostgreSQL (Database:Provider)
 builder.Services.AddDocumentAnalysis(builder.Configuration);   // offline model or an OpenAI-compatible one (Ai:Provider)
-if (scaledOut)
+if (sharedRedis)
 {
     builder.AddSampleRedis();   // one IConnectionMultiplexer for the queue, the limits and HybridCache's second level
 }
@@ -50,7 +52,7 @@ builder.Logging.KeepKeysOutOfKestrelLogs();   // Kestrel's Debug log would quote
 var failureModes = SampleFailureModes.From(builder.Configuration);   // while Redis cannot decide: local share, open or 503
 builder.Services.AddSingleton(failureModes);
 var limits = builder.Services.AddStrataRateLimiting();   // one runtime for every policy; IRateLimiterFactory for the token budget
-if (scaledOut)
+if (sharedRedis)
 {
     limits.UseRedis();   // the counts live in Redis: all api nodes share one limit per key
 }
@@ -92,8 +94,8 @@ builder.Services.AddOpenApi(options => options
     .AddJobEndpointDescriptions()
     .DescribeSampleApi());
 
-// Async processing (Strata.Jobs): AnalyzeDocument jobs, in memory in role all; scaled out, in Redis, where the api
-// role enqueues them and the worker role runs them.
+// Async processing (Strata.Jobs): AnalyzeDocument jobs, in memory in role all; scaled out, in Redis or in the sample's
+// own database (Jobs:Backend=database: PostgreSQL alone), where the api role enqueues them and the worker role runs them.
 var jobs = builder.Services.AddStrataJobs(options =>
     {
         options.MaxAttempts = 3;
@@ -103,13 +105,17 @@ var jobs = builder.Services.AddStrataJobs(options =>
         options.RunWorkers = role != SampleRole.Api;              // the api role only enqueues
     })
     .AddHandler<AnalyzeDocument, AnalyzeDocumentHandler>(name: "analyze-document");
-if (scaledOut)
+switch (jobBackend)
 {
-    jobs.UseRedis(options => builder.Configuration.GetSection("Jobs:Redis").Bind(options));   // the connection above
-}
-else
-{
-    jobs.UseInMemory();
+    case SampleJobBackend.Redis:
+        jobs.UseRedis(options => builder.Configuration.GetSection("Jobs:Redis").Bind(options));   // the connection above
+        break;
+    case SampleJobBackend.Database:
+        jobs.UseEntityFramework<SampleDbContext>(options => builder.Configuration.GetSection("Jobs:Database").Bind(options));   // its migrations add the tables
+        break;
+    default:
+        jobs.UseInMemory();
+        break;
 }
 
 builder.Services.AddSampleProcessingOptions(builder.Configuration);   // the handler's fault-injection knob, for tests

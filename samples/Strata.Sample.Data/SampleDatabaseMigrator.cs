@@ -22,6 +22,9 @@ internal static partial class SampleDatabaseMigrator
 
     private static readonly TimeSpan LockPollInterval = TimeSpan.FromSeconds(1);
 
+    /// <summary>The advisory lock key the sample's processes migrate a PostgreSQL database under (any constant will do).</summary>
+    private const long PostgresMigrationLockKey = 0x5374726174614D;
+
     public static async Task MigrateAsync(SampleDbContext db, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
     {
         var sqlite = db.Database.IsSqlite();
@@ -56,7 +59,15 @@ internal static partial class SampleDatabaseMigrator
                     await CreatePostgresHistoryTableAsync(db, cancellationToken).ConfigureAwait(false);
                 }
 
-                await db.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
+                if (sqlite)
+                {
+                    await db.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await MigratePostgresSeriallyAsync(db, cancellationToken).ConfigureAwait(false);
+                }
+
                 Log.Migrated(logger, db.Database.ProviderName ?? "unknown");
                 return;
             }
@@ -70,6 +81,32 @@ internal static partial class SampleDatabaseMigrator
                 db.ChangeTracker.Clear();
                 await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>
+    /// Applies the migrations while holding a session advisory lock, so processes starting together take turns over the
+    /// whole set: EF Core's own PostgreSQL lock is held per migration, and with several migrations a second process
+    /// could run one the first had just applied (a failed CREATE, logged at Error, before the retry found it done).
+    /// </summary>
+    private static async Task MigratePostgresSeriallyAsync(SampleDbContext db, CancellationToken cancellationToken)
+    {
+        await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_lock({PostgresMigrationLockKey})", cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await db.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_unlock({PostgresMigrationLockKey})", CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync().ConfigureAwait(false);
         }
     }
 

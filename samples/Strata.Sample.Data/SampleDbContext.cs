@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Strata.Sample.Data;
 
 /// <summary>
-/// The sample's database: documents, analyses and the Strata API-key table. The host registers a provider-specific
+/// The sample's database: documents, analyses, the Strata API-key table and the Strata job tables. The host registers a provider-specific
 /// subclass (<see cref="SqliteSampleDbContext"/> or <see cref="PostgresSampleDbContext"/>, each with its own
 /// migrations) and resolves it as <see cref="SampleDbContext"/>.
 /// </summary>
@@ -42,6 +42,7 @@ public class SampleDbContext : DbContext
         ArgumentNullException.ThrowIfNull(modelBuilder);
 
         modelBuilder.ApplyStrataApiKeys();
+        modelBuilder.ApplyStrataJobs();   // the job tables, used when Jobs:Backend is "database"
 
         modelBuilder.Entity<Document>(entity =>
         {

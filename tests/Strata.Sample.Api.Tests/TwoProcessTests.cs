@@ -153,6 +153,66 @@ public sealed class TwoProcessTests
     }
 
     [Fact]
+    public async Task With_the_queue_in_the_database_a_job_submitted_to_the_api_process_runs_on_the_worker_process_without_Redis()
+    {
+        await using var postgres = await PostgresCluster.StartAsync();
+        var connectionString = await postgres.CreateDatabaseAsync("sample");
+        var apiPort = CommandLineTests.FreePort();
+        var workerPort = CommandLineTests.FreePort();
+        var environment = new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["Database__Provider"] = "Postgres",
+            ["ConnectionStrings__Database"] = connectionString,
+            ["Jobs__Backend"] = "database",
+            ["Jobs__Database__PollInterval"] = "00:00:00.200",   // the worker is another process: it finds the job by polling
+            ["Ai__SimulatedLatency"] = "00:00:00.050",
+        };
+
+        var hosts = new List<HostProcess>();
+        try
+        {
+            string key;
+            await using (var keys = HostProcess.Start(environment, "keys", "create", "--name", "database-queue", "--scopes", "jobs:write"))
+            {
+                (await keys.WaitForExitAsync(StartTimeout)).Should().Be(0, keys.Output);
+                key = Regex.Match(keys.Output, @"sk_sample_[0-9A-Za-z]{49}").Value;
+                key.Should().NotBeEmpty(keys.Output);
+            }
+
+            var worker = Track(hosts, HostProcess.Start(With(environment, "ASPNETCORE_URLS", $"http://127.0.0.1:{workerPort}"), "--role", "worker"));
+            var api = Track(hosts, HostProcess.Start(With(environment, "ASPNETCORE_URLS", $"http://127.0.0.1:{apiPort}"), "--role", "api"));
+            using var apiClient = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{apiPort}") };
+            using var workerClient = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{workerPort}") };
+            await WaitUntilReadyAsync(apiClient, api);
+            await WaitUntilReadyAsync(workerClient, worker);
+            (await workerClient.GetStringAsync("/health/ready")).Should().NotContain("redis", "no Redis is configured");
+
+            apiClient.DefaultRequestHeaders.Add("X-Api-Key", key);
+            using var accepted = await apiClient.PostTextAsync("/v1/jobs", "One database holds the data and the queue. It works well.");
+            accepted.StatusCode.Should().Be(HttpStatusCode.Accepted, api.Output);
+
+            var done = await PollAsync(apiClient, accepted.Headers.Location!.ToString());
+            done.State.Should().Be("succeeded", $"api:\n{api.Output}\nworker:\n{worker.Output}");
+            done.Result!.TokenCount.Should().BeGreaterThan(0);
+            await worker.WaitForOutputAsync($"Job {done.Id} analyzed", TimeSpan.FromSeconds(10));
+            api.Output.Should().NotContain($"Job {done.Id} analyzed", "the api role runs no workers");
+
+            api.Terminate();
+            worker.Terminate();
+            (await api.WaitForExitAsync(TimeSpan.FromSeconds(45))).Should().Be(0, api.Output);
+            (await worker.WaitForExitAsync(TimeSpan.FromSeconds(45))).Should().Be(0, worker.Output);
+        }
+        finally
+        {
+            foreach (var host in hosts)
+            {
+                await host.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
     public async Task A_worker_stopped_by_SIGTERM_returns_its_running_job_and_another_worker_completes_it()
     {
         await using var redis = await RedisServer.StartAsync();

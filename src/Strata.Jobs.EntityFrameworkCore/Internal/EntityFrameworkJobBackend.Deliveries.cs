@@ -80,8 +80,13 @@ internal sealed partial class EntityFrameworkJobBackend<TContext>
         }
     }
 
-    public ValueTask SucceedAsync(JobDelivery delivery, string? resultJson, CancellationToken cancellationToken) =>
-        SettleAsync(delivery, static sql => sql.Succeed, command => command.With("@result", resultJson), cancellationToken);
+    public ValueTask SucceedAsync(JobDelivery delivery, string? resultJson, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(delivery);
+
+        // Batched with the other workers' successes: one UPDATE command and one commit for all of them.
+        return new(Successes.Add(new PendingSuccess(delivery, resultJson)));
+    }
 
     public ValueTask RetryAsync(JobDelivery delivery, DateTimeOffset retryAt, string error, CancellationToken cancellationToken)
     {

@@ -61,6 +61,21 @@ internal sealed partial class EntityFrameworkJobBackend<TContext> : IJobBackend,
     {
         ArgumentNullException.ThrowIfNull(envelope);
         var enlistment = TransactionalEnqueue.Current;
+        if (enlistment is null && envelope.IdempotencyKey is null)
+        {
+            // The common case goes out with whatever other enqueues are waiting: one INSERT command and one commit for all.
+            var at = Ms(_time.GetUtcNow());
+            var state = (int)(runAt is null ? JobState.Queued : JobState.Scheduled);
+            await Inserts.Add(new PendingInsert(envelope, state, runAt is { } when && Ms(when) > at ? Ms(when) : at, Interlocked.Increment(ref _sequence)))
+                .ConfigureAwait(false);
+            if (runAt is null)
+            {
+                _wake.Set();
+            }
+
+            return new(EnqueueStatus.Enqueued, envelope.Id);
+        }
+
         var session = enlistment is not null
             ? await DbSession.JoinAsync(enlistment.Context, cancellationToken).ConfigureAwait(false)
             : await OpenAsync(cancellationToken).ConfigureAwait(false);
