@@ -18,6 +18,9 @@ internal sealed class LuaScriptFile
     /// <summary>The lean script for a policy with one GCRA limit (the default).</summary>
     public static LuaScriptFile Gcra { get; } = Load("gcra.lua");
 
+    /// <summary>Several decisions in one call (coalescing).</summary>
+    public static LuaScriptFile DecideBatch { get; } = Load("decide_batch.lua");
+
     public static LuaScriptFile Release { get; } = Load("release.lua");
 
     public string Name { get; }

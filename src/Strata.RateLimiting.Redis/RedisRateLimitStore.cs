@@ -8,9 +8,10 @@ namespace Strata.RateLimiting.Redis;
 /// <summary>
 /// Limiter state in Redis: each decision is one EVALSHA of Scripts/decide.lua (re-sent with EVAL
 /// once when the server answers NOSCRIPT, which also caches it again), with time from the server.
-/// Failures and timeouts surface as <see cref="RateLimitStoreException"/> for the failure modes.
+/// Failures and timeouts surface as <see cref="RateLimitStoreException"/> for the failure modes. With coalescing on,
+/// decisions that arrive while a call is on the wire go together in the next call (RedisRateLimitStore.Coalescing.cs).
 /// </summary>
-internal sealed class RedisRateLimitStore : IRateLimitStore, IAsyncDisposable
+internal sealed partial class RedisRateLimitStore : IRateLimitStore, IAsyncDisposable
 {
     private readonly Func<Task<IConnectionMultiplexer>> _connect;
     private readonly bool _ownsConnection;
@@ -26,8 +27,10 @@ internal sealed class RedisRateLimitStore : IRateLimitStore, IAsyncDisposable
     /// <param name="commandTimeout">The longest wait for the connection or a script.</param>
     /// <param name="ownsConnection">True when the store created the connection and disposes it.</param>
     /// <param name="description">Names the store for the start-up line, for example <c>redis at 127.0.0.1:6379 (Configuration), prefix strata:rl:</c>.</param>
-    public RedisRateLimitStore(Func<Task<IConnectionMultiplexer>> connect, string keyPrefix, TimeSpan commandTimeout, bool ownsConnection = false, Func<string>? description = null)
+    /// <param name="coalesce">True to send decisions that arrive while a call is on the wire together in the next call.</param>
+    public RedisRateLimitStore(Func<Task<IConnectionMultiplexer>> connect, string keyPrefix, TimeSpan commandTimeout, bool ownsConnection = false, Func<string>? description = null, bool coalesce = true)
     {
+        _coalesce = coalesce;
         _description = description;
         _connect = connect;
         _ownsConnection = ownsConnection;
@@ -61,7 +64,11 @@ internal sealed class RedisRateLimitStore : IRateLimitStore, IAsyncDisposable
         return false;
     }
 
-    public ValueTask<StoreDecision> DecideAsync(StoreRequest request, CancellationToken cancellationToken)
+    public ValueTask<StoreDecision> DecideAsync(StoreRequest request, CancellationToken cancellationToken) =>
+        _coalesce ? DecideCoalescedAsync(request, cancellationToken) : DecideAloneAsync(request, cancellationToken);
+
+    /// <summary>One decision in a call of its own: gcra.lua for one GCRA limit, else decide.lua.</summary>
+    private ValueTask<StoreDecision> DecideAloneAsync(StoreRequest request, CancellationToken cancellationToken)
     {
         var limits = request.Limits;
         return limits.Length == 1 && limits[0].Algorithm == RateLimitAlgorithm.Gcra && request.LeaseId is null
