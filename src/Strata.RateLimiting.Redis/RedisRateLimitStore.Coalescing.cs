@@ -16,8 +16,8 @@ internal sealed partial class RedisRateLimitStore
 
     /// <summary>
     /// Queues the decision on the batcher of its Redis node (off a cluster: one for the store; on a cluster: one per
-    /// hash slot, since one script's keys must share a slot) and waits for its own answer, bounded by the command
-    /// timeout and the caller's token. A caller canceled before its batch leaves is left out of it.
+    /// hash slot, since one script's keys must share a slot) and waits for its own answer or the caller's token. A
+    /// caller canceled before its batch leaves is left out of it.
     /// </summary>
     private async ValueTask<StoreDecision> DecideCoalescedAsync(StoreRequest request, CancellationToken cancellationToken)
     {
@@ -31,9 +31,9 @@ internal sealed partial class RedisRateLimitStore
         var task = batcher.Add(pending);
         try
         {
-            return await (task.IsCompleted ? task
-                : cancellationToken.CanBeCanceled ? task.WaitAsync(_timeout, cancellationToken)
-                : task.WaitAsync(_timeouts.Token)).ConfigureAwait(false);
+            // No timer of its own: every call is bounded by the command timeout, and a batch that waited behind a call
+            // that timed out fails at once (see DecisionBatcher), so no decision waits much longer than the timeout.
+            return await (task.IsCompleted || !cancellationToken.CanBeCanceled ? task : task.WaitAsync(cancellationToken)).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -94,8 +94,10 @@ internal sealed partial class RedisRateLimitStore
     /// node sees no difference), else Scripts/decide_batch.lua, at most <see cref="DecisionBatcher.MaxBatch"/>
     /// decisions a call (longer batches go out as several calls, pipelined). Completes every decision of the batch.
     /// </summary>
-    private async Task SendAsync(int slot, List<PendingDecision> batch)
+    /// <returns>The failure when a call of the batch timed out, else null.</returns>
+    private async Task<Exception?> SendAsync(int slot, List<PendingDecision> batch)
     {
+        Exception? timedOut = null;
         batch.RemoveAll(static p => p.Abandoned());
         if (batch.Count == 1)
         {
@@ -108,9 +110,10 @@ internal sealed partial class RedisRateLimitStore
             catch (Exception ex)
             {
                 pending.TrySetException(ex);
+                timedOut = TimedOut(ex);
             }
 
-            return;
+            return timedOut;
         }
 
         var calls = new List<(int Start, int Count, Task<RedisResult> Call)>((batch.Count / DecisionBatcher.MaxBatch) + 1);
@@ -133,9 +136,16 @@ internal sealed partial class RedisRateLimitStore
                 {
                     batch[i].TrySetException(ex);
                 }
+
+                timedOut ??= TimedOut(ex);
             }
         }
+
+        return timedOut;
     }
+
+    private static Exception? TimedOut(Exception ex) =>
+        ex is RateLimitStoreException { InnerException: OperationCanceledException or TimeoutException } ? ex : null;
 
     /// <summary>KEYS and ARGV of decide_batch.lua for <paramref name="count"/> decisions from <paramref name="start"/>, and the call.</summary>
     private Task<RedisResult> EvaluateBatchAsync(List<PendingDecision> batch, int start, int count)
@@ -156,6 +166,16 @@ internal sealed partial class RedisRateLimitStore
             var limits = request.Limits;
             batch[i].Keys.CopyTo(keys, k);
             k += limits.Length;
+            if (IsLean(request))
+            {
+                // gcra.lua's shape: 0, cost, limit, period.
+                values[a++] = 0;
+                values[a++] = request.Cost;
+                values[a++] = limits[0].Limit;
+                values[a++] = limits[0].PeriodMicros;
+                continue;
+            }
+
             values[a++] = limits.Length;
             values[a++] = request.Cost;
             values[a++] = request.LeaseId ?? string.Empty;
@@ -168,38 +188,37 @@ internal sealed partial class RedisRateLimitStore
             }
         }
 
+        if (a < values.Length)
+        {
+            Array.Resize(ref values, a);
+        }
+
         return EvaluateAsync(LuaScriptFile.DecideBatch, keys, values, CancellationToken.None);
     }
 
-    /// <summary>Gives each decision of a call its own answer from the script's flat reply.</summary>
+    /// <summary>Gives each decision of a call its own answer from the script's reply (one item per decision).</summary>
     private static void Complete(List<PendingDecision> batch, int start, int count, RedisResult result)
     {
         var items = (RedisResult[]?)result ?? [];
-        var at = 0;
-        for (var i = start; i < start + count; i++)
+        for (var i = 0; i < count; i++)
         {
-            var pending = batch[i];
-            var request = pending.Request;
-            var limits = request.Limits;
-            if (items.Length < at + 1 + (limits.Length * 4))
+            var pending = batch[start + i];
+            try
             {
-                pending.TrySetException(new RateLimitStoreException($"The Redis batch script returned {items.Length} values, too few for its {count} decisions."));
-                continue;
-            }
+                if (i >= items.Length)
+                {
+                    throw new RateLimitStoreException($"The Redis batch script returned {items.Length} answers for {count} decisions.");
+                }
 
-            var allowed = (long)items[at] == 1;
-            var results = new StoreLimitResult[limits.Length];
-            for (var l = 0; l < limits.Length; l++)
+                var request = pending.Request;
+                pending.TrySetResult(IsLean(request)
+                    ? GcraDecision(request.Limits[0], request.Cost, items[i])
+                    : GeneralDecision(request.Limits, items[i]));
+            }
+            catch (RateLimitStoreException ex)
             {
-                var b = at + 1 + (l * 4);
-                results[l] = new StoreLimitResult((long)items[b] == 1, (long)items[b + 1], (long)items[b + 2], (long)items[b + 3]);
+                pending.TrySetException(ex);
             }
-
-            at += 1 + (limits.Length * 4);
-            var noPermitFor = allowed && limits.Length == 1 && limits[0].Algorithm == RateLimitAlgorithm.Gcra && request.LeaseId is null
-                ? NoPermitFor(limits[0], request.Cost, results[0].Remaining, results[0].ResetMicros)
-                : 0;
-            pending.TrySetResult(new StoreDecision(allowed, results, noPermitFor));
         }
     }
 
@@ -236,6 +255,7 @@ internal sealed partial class RedisRateLimitStore
 
         private async Task FlushAsync()
         {
+            Exception? timedOut = null;
             while (true)
             {
                 List<PendingDecision> batch;
@@ -251,9 +271,22 @@ internal sealed partial class RedisRateLimitStore
                     _current = new(Math.Min(batch.Count, MaxBatch));
                 }
 
+                if (timedOut is not null)
+                {
+                    // These waited behind a call Redis did not answer in time: they fail now rather than wait another
+                    // timeout, so no decision waits much longer than the command timeout.
+                    foreach (var pending in batch)
+                    {
+                        pending.TrySetException(timedOut);
+                    }
+
+                    timedOut = null;
+                    continue;
+                }
+
                 try
                 {
-                    await store.SendAsync(slot, batch).ConfigureAwait(false);
+                    timedOut = await store.SendAsync(slot, batch).ConfigureAwait(false);
                 }
                 catch (Exception ex)
                 {

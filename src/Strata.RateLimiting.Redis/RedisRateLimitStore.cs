@@ -70,11 +70,14 @@ internal sealed partial class RedisRateLimitStore : IRateLimitStore, IAsyncDispo
     /// <summary>One decision in a call of its own: gcra.lua for one GCRA limit, else decide.lua.</summary>
     private ValueTask<StoreDecision> DecideAloneAsync(StoreRequest request, CancellationToken cancellationToken)
     {
-        var limits = request.Limits;
-        return limits.Length == 1 && limits[0].Algorithm == RateLimitAlgorithm.Gcra && request.LeaseId is null
+        return IsLean(request)
             ? DecideGcraAsync(request, cancellationToken)
             : DecideGeneralAsync(request, cancellationToken);
     }
+
+    /// <summary>True for the common request that gcra.lua decides: one GCRA limit, no lease.</summary>
+    private static bool IsLean(StoreRequest request) =>
+        request.Limits is [{ Algorithm: RateLimitAlgorithm.Gcra }] && request.LeaseId is null;
 
     /// <summary>
     /// The common case, a policy with one GCRA limit: Scripts/gcra.lua with one key and three arguments (built once per
@@ -100,6 +103,12 @@ internal sealed partial class RedisRateLimitStore : IRateLimitStore, IAsyncDispo
             result = await RecoverAsync(ex, call, database, script, keys, values, cancellationToken).ConfigureAwait(false);
         }
 
+        return GcraDecision(spec, request.Cost, result);
+    }
+
+    /// <summary>The decision of one request from gcra.lua's reply (also one item of decide_batch.lua's).</summary>
+    private static StoreDecision GcraDecision(StoreLimit spec, int cost, RedisResult result)
+    {
         if (result.Resp2Type == ResultType.Integer)
         {
             // An admission whose remaining and reset fit one integer (see gcra.lua): reset * (limit + 1) + remaining.
@@ -112,7 +121,7 @@ internal sealed partial class RedisRateLimitStore : IRateLimitStore, IAsyncDispo
 
             var remaining = packed % radix;
             var reset = packed / radix;
-            return new StoreDecision(true, [new StoreLimitResult(true, remaining, reset, 0)], NoPermitFor(spec, request.Cost, remaining, reset));
+            return new StoreDecision(true, [new StoreLimitResult(true, remaining, reset, 0)], NoPermitFor(spec, cost, remaining, reset));
         }
 
         if (result.Resp2Type != ResultType.Array || result.Length != 4)
@@ -122,7 +131,7 @@ internal sealed partial class RedisRateLimitStore : IRateLimitStore, IAsyncDispo
 
         var allowed = (long)result[0] == 1;
         var limitResult = new StoreLimitResult(allowed, (long)result[1], (long)result[2], (long)result[3]);
-        return new StoreDecision(allowed, [limitResult], allowed ? NoPermitFor(spec, request.Cost, limitResult.Remaining, limitResult.ResetMicros) : 0);
+        return new StoreDecision(allowed, [limitResult], allowed ? NoPermitFor(spec, cost, limitResult.Remaining, limitResult.ResetMicros) : 0);
     }
 
     /// <summary>
@@ -229,6 +238,12 @@ internal sealed partial class RedisRateLimitStore : IRateLimitStore, IAsyncDispo
             result = await RecoverAsync(ex, call, database, script, keys, values, cancellationToken).ConfigureAwait(false);
         }
 
+        return GeneralDecision(limits, result);
+    }
+
+    /// <summary>The decision of one request from decide.lua's reply (also one item of decide_batch.lua's).</summary>
+    private static StoreDecision GeneralDecision(StoreLimit[] limits, RedisResult result)
+    {
         var items = (RedisResult[]?)result;
         if (items is null || items.Length != 1 + (limits.Length * 4))
         {

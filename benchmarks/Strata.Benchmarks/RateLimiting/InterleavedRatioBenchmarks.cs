@@ -21,7 +21,8 @@ namespace Strata.Benchmarks.RateLimiting;
 /// admitted (the load of <see cref="RedisDecisionBenchmarks"/>); then the hot-key load of <see cref="HotKeyBenchmarks"/>
 /// (90% of calls to one partition over its limit) for Strata GCRA (deny cache on) and both peer limiters; and Strata
 /// GCRA called on its per-partition limiters directly (<see cref="DirectDecider"/>, no <c>PartitionedRateLimiter</c>),
-/// which shows what the partitioned wrapper adds. All on one multiplexer to one redis-server of its own.
+/// which shows what the partitioned wrapper adds; and Strata GCRA with <c>CoalesceDecisions = false</c> (one call per
+/// decision, issue 23's reference). All on one multiplexer to one redis-server of its own.
 /// </remarks>
 [BenchmarkCategory("RateLimiting")]
 public class InterleavedRatioBenchmarks
@@ -35,6 +36,7 @@ public class InterleavedRatioBenchmarks
     private RedisServer _server = null!;
     private ConnectionMultiplexer _connection = null!;
     private ServiceProvider _services = null!;
+    private ServiceProvider _oneCallServices = null!;
     private Case[] _cases = [];
     private int _round;
 
@@ -49,6 +51,7 @@ public class InterleavedRatioBenchmarks
         HotPeerTokenBucket,
         HotPeerFixedWindow,
         StrataGcraDirect,
+        StrataGcraOneCallPerDecision,
     }
 
     /// <summary>Starts a redis-server, builds every limiter on one multiplexer and runs each load once (partitions, keys, JIT).</summary>
@@ -58,6 +61,7 @@ public class InterleavedRatioBenchmarks
         _server = await RedisServer.StartAsync().ConfigureAwait(false);
         _connection = await _server.ConnectAsync().ConfigureAwait(false);
         _services = Limiters.StrataServices(_connection);
+        _oneCallServices = Limiters.StrataServices(_connection, coalesce: false);
         _cases =
         [
             new(Name.Bare, await BareGcraScript.CreateAsync(_connection, Limiters.Ample, Limiters.Period).ConfigureAwait(false), Hot: false),
@@ -68,6 +72,7 @@ public class InterleavedRatioBenchmarks
             new(Name.HotPeerTokenBucket, Limiters.PeerTokenBucket(_connection), Hot: true),
             new(Name.HotPeerFixedWindow, Limiters.PeerFixedWindow(_connection), Hot: true),
             new(Name.StrataGcraDirect, new DirectDecider(_services, "gcra-direct"), Hot: false),
+            new(Name.StrataGcraOneCallPerDecision, Limiters.Strata(_oneCallServices, "gcra-one-call", limit => RateLimitRule.Gcra(limit, Limiters.Period)), Hot: false),
         ];
         foreach (var item in _cases)
         {
@@ -86,6 +91,7 @@ public class InterleavedRatioBenchmarks
         }
 
         await _services.DisposeAsync().ConfigureAwait(false);
+        await _oneCallServices.DisposeAsync().ConfigureAwait(false);
         await _connection.DisposeAsync().ConfigureAwait(false);
         await _server.DisposeAsync().ConfigureAwait(false);
     }
@@ -137,6 +143,8 @@ public class InterleavedRatioBenchmarks
         Ratio("strata-gcra/peer-token-bucket", Name.StrataGcra, Name.PeerTokenBucket);
         Ratio("strata-gcra/peer-fixed-window", Name.StrataGcra, Name.PeerFixedWindow);
         Ratio("strata-gcra-direct/bare-script", Name.StrataGcraDirect, Name.Bare);
+        Ratio("strata-gcra/strata-gcra-one-call-per-decision", Name.StrataGcra, Name.StrataGcraOneCallPerDecision);
+        Ratio("strata-gcra-one-call-per-decision/bare-script", Name.StrataGcraOneCallPerDecision, Name.Bare);
         Ratio("hot:strata-gcra/peer-token-bucket", Name.HotStrataGcra, Name.HotPeerTokenBucket);
         Ratio("hot:strata-gcra/peer-fixed-window", Name.HotStrataGcra, Name.HotPeerFixedWindow);
         foreach (var name in Enum.GetValues<Name>())

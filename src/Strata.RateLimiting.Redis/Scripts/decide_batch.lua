@@ -7,21 +7,25 @@ Every request is all or nothing on its own limits; one request's rejection never
 All keys of one call live on one Redis node (on a Cluster: one hash slot, as the client groups them).
 
 KEYS     the keys of every request, request after request; request j's keys are those decide.lua
-         would get for it alone: {prefix}{policy}:{partition-tag}[:i]
+         (or gcra.lua) would get for it alone: {prefix}{policy}:{partition-tag}[:i]
 ARGV[1]  time offset in microseconds added to the server's TIME (0 in production; tests move time)
-then, per request:
-         n (its number of limits), cost (0 asks without taking), lease id (empty without a
-         concurrency limit), then per limit: algorithm (0 GCRA, 1 token bucket, 2 fixed window,
-         3 sliding window, 4 concurrency), limit, period in microseconds, tokens per period
+then, per request, one of two shapes:
+         one GCRA limit and no lease (the common policy), as gcra.lua takes it:
+           0, cost (0 asks without taking), limit, period in microseconds
+         any other: n (its number of limits, at least 1), cost, lease id (empty without a
+           concurrency limit), then per limit: algorithm (0 GCRA, 1 token bucket, 2 fixed window,
+           3 sliding window, 4 concurrency), limit, period in microseconds, tokens per period
 
-Returns, per request: all_allowed, then per limit: allowed, remaining, reset_us, retry_us, as
-integers (1 + 4n values per request). The time is read once: all requests of a call are decided at
-one instant. Every key written gets a TTL. The arithmetic is decide.lua's (Store/Algorithms.cs).
+Returns one reply per request, in order: what gcra.lua returns for the first shape (an admission
+packed into one integer, reset_us * (limit + 1) + remaining, when (limit + 1) * (period + 1) < 2^53,
+else { allowed, remaining, reset_us, retry_us }); what decide.lua returns for the other ({ all_allowed,
+then per limit: allowed, remaining, reset_us, retry_us }). The time is read once: all requests of a
+call are decided at one instant. Every key written gets a TTL. The arithmetic is that of decide.lua
+and gcra.lua (Store/Algorithms.cs of Strata.RateLimiting).
 ]]
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2]) + tonumber(ARGV[1])
 local eps = 1e-6
-local out = {}
 
 local function up(x)
   if x <= 0 then return 0 end
@@ -134,24 +138,49 @@ local function limit_of(key, alg, limit, period, per, cost, lease)
   return nil
 end
 
-local k = 1
-local a = 2
-while a <= #ARGV do
-  local n = tonumber(ARGV[a])
-  local cost = tonumber(ARGV[a + 1])
-  local lease = ARGV[a + 2]
+-- One GCRA limit: gcra.lua's answer.
+local function gcra(key, cost, limit, period)
   local probe = cost == 0
   if probe then cost = 1 end
-  local head = #out + 1
-  out[head] = 0
+  local interval = period / limit
+  local tat = now
+  local stored = redis.call('GET', key)
+  if stored then
+    tat = tonumber(stored)
+    if tat < now then tat = now end
+  end
+  local newtat = tat + cost * interval
+  local allowat = newtat - period
+  if now + eps < allowat then
+    return { 0, math.max(0, math.floor((period - (tat - now)) / interval + eps)), up(tat - now), up(allowat - now) }
+  end
+  local d = newtat - now
+  local remaining = math.max(0, math.floor((period - d) / interval + eps))
+  local reset = up(d)
+  if probe then
+    remaining = math.min(limit, remaining + cost)
+  else
+    redis.call('SET', key, num(newtat), 'PX', ttl(d))
+  end
+  if (limit + 1) * (period + 1) < 9007199254740992 then
+    return reset * (limit + 1) + remaining
+  end
+  return { 1, remaining, reset, 0 }
+end
+
+-- Any request: decide.lua's answer.
+local function decide(k, a, n, cost, lease)
+  local probe = cost == 0
+  if probe then cost = 1 end
+  local reply = { 0 }
   local all = true
   local writes = {}
   for i = 0, n - 1 do
-    local b = a + 3 + i * 4
+    local b = a + i * 4
     local limit = tonumber(ARGV[b + 1])
     local ok, remaining, reset, retry, write =
       limit_of(KEYS[k + i], tonumber(ARGV[b]), limit, tonumber(ARGV[b + 2]), tonumber(ARGV[b + 3]), cost, lease)
-    if ok == nil then return redis.error_reply('unknown algorithm ' .. tostring(ARGV[b])) end
+    if ok == nil then return nil, 'unknown algorithm ' .. tostring(ARGV[b]) end
     if ok then
       writes[#writes + 1] = write
       -- A limit that admits but whose permits are not taken (a probe, or another limit rejects) reports what it still has.
@@ -159,26 +188,42 @@ while a <= #ARGV do
     else
       all = false
     end
-    out[#out + 1] = ok and 1 or 0
-    out[#out + 1] = remaining
-    out[#out + 1] = reset
-    out[#out + 1] = retry
+    reply[#reply + 1] = ok and 1 or 0
+    reply[#reply + 1] = remaining
+    reply[#reply + 1] = reset
+    reply[#reply + 1] = retry
   end
 
   if all then
-    out[head] = 1
+    reply[1] = 1
     if not probe then
       for _, w in ipairs(writes) do w() end
     end
   elseif not probe then
     for i = 0, n - 1 do
-      local at = head + 1 + i * 4
-      if out[at] == 1 then out[at + 1] = math.min(tonumber(ARGV[a + 4 + i * 4]), out[at + 1] + cost) end
+      local at = 2 + i * 4
+      if reply[at] == 1 then reply[at + 1] = math.min(tonumber(ARGV[a + 1 + i * 4]), reply[at + 1] + cost) end
     end
   end
+  return reply
+end
 
-  k = k + n
-  a = a + 3 + n * 4
+local out = {}
+local k = 1
+local a = 2
+while a <= #ARGV do
+  local n = tonumber(ARGV[a])
+  if n == 0 then
+    out[#out + 1] = gcra(KEYS[k], tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3]))
+    k = k + 1
+    a = a + 4
+  else
+    local reply, err = decide(k, a + 3, n, tonumber(ARGV[a + 1]), ARGV[a + 2])
+    if reply == nil then return redis.error_reply(err) end
+    out[#out + 1] = reply
+    k = k + n
+    a = a + 3 + n * 4
+  end
 end
 
 return out
