@@ -33,8 +33,10 @@ public class InterleavedRatioBenchmarks
     private readonly int[][] _admittedLoad = DecisionLoad.Sequences(DecisionLoad.IsSmoke ? 10 : AdmittedPerCaller);
     private readonly int[][] _hotLoad = DecisionLoad.Sequences(DecisionLoad.IsSmoke ? 20 : HotPerCaller, hotShare: 0.9);
     private readonly List<double[]> _rounds = [];
+    private readonly Dictionary<Name, CpuTotals> _cpu = [];
     private RedisServer _server = null!;
     private ConnectionMultiplexer _connection = null!;
+    private ConnectionMultiplexer _admin = null!;
     private ServiceProvider _services = null!;
     private ServiceProvider _oneCallServices = null!;
     private Case[] _cases = [];
@@ -60,6 +62,7 @@ public class InterleavedRatioBenchmarks
     {
         _server = await RedisServer.StartAsync().ConfigureAwait(false);
         _connection = await _server.ConnectAsync().ConfigureAwait(false);
+        _admin = await _server.ConnectAsync(o => o.AllowAdmin = true).ConfigureAwait(false);
         _services = Limiters.StrataServices(_connection);
         _oneCallServices = Limiters.StrataServices(_connection, coalesce: false);
         _cases =
@@ -93,6 +96,7 @@ public class InterleavedRatioBenchmarks
         await _services.DisposeAsync().ConfigureAwait(false);
         await _oneCallServices.DisposeAsync().ConfigureAwait(false);
         await _connection.DisposeAsync().ConfigureAwait(false);
+        await _admin.DisposeAsync().ConfigureAwait(false);
         await _server.DisposeAsync().ConfigureAwait(false);
     }
 
@@ -116,9 +120,12 @@ public class InterleavedRatioBenchmarks
     {
         var load = item.Hot ? _hotLoad : _admittedLoad;
         var total = load.Sum(s => s.Length);
+        var cpu = await CpuSeconds.ReadAsync(_admin).ConfigureAwait(false);
         var started = Stopwatch.GetTimestamp();
         var admitted = await DecisionLoad.RunAsync(item.Decider, load).ConfigureAwait(false);
         var elapsed = Stopwatch.GetElapsedTime(started);
+        var used = (await CpuSeconds.ReadAsync(_admin).ConfigureAwait(false)) - cpu;
+        _cpu[item.Index] = (_cpu.TryGetValue(item.Index, out var sum) ? sum : default) + new CpuTotals(total, used);
         if (item.Hot)
         {
             // The cold 10% are admitted; the hot partition admits 10 at first, then about one per 6 s.
@@ -152,6 +159,10 @@ public class InterleavedRatioBenchmarks
             var rates = _rounds.Select(r => r[(int)name]).Order().ToArray();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"// strata-rate {name} rounds={rates.Length} median={Quantile(rates, 0.5):F0}/s q1={Quantile(rates, 0.25):F0}/s q3={Quantile(rates, 0.75):F0}/s"));
+            if (_cpu.TryGetValue(name, out var cpu))
+            {
+                Console.WriteLine(cpu.ToLine(name.ToString()));
+            }
         }
     }
 
