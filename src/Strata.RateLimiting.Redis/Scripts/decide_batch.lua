@@ -20,7 +20,8 @@ Returns one reply per request, in order: what gcra.lua returns for the first sha
 packed into one integer, reset_us * (limit + 1) + remaining, when (limit + 1) * (period + 1) < 2^53,
 else { allowed, remaining, reset_us, retry_us }); what decide.lua returns for the other ({ all_allowed,
 then per limit: allowed, remaining, reset_us, retry_us }). The time is read once: all requests of a
-call are decided at one instant. Every key written gets a TTL. The arithmetic is that of decide.lua
+call are decided at one instant, and the GCRA keys of the first shape are read with one MGET
+(later requests of the call see what earlier ones wrote). Every key written gets a TTL. The arithmetic is that of decide.lua
 and gcra.lua (Store/Algorithms.cs of Strata.RateLimiting).
 ]]
 local t = redis.call('TIME')
@@ -42,11 +43,29 @@ local function ttl(us)
   return ms
 end
 
+-- GCRA state, read for every lean request of the call with one MGET before the first decision; later reads of a key
+-- see what earlier requests of the call wrote (arrival order), as they would one by one.
+local tats = {}
+
+local function get_tat(key)
+  local v = tats[key]
+  if v == nil then
+    v = redis.call('GET', key)
+    tats[key] = v
+  end
+  return v
+end
+
+local function set_tat(key, tat, us)
+  redis.call('SET', key, num(tat), 'PX', ttl(us))
+  tats[key] = tat
+end
+
 -- One limit: returns ok, remaining, reset, retry and, when ok, the write that takes the permits (not yet done).
 local function limit_of(key, alg, limit, period, per, cost, lease)
   if alg == 0 then
     local interval = period / limit
-    local stored = redis.call('GET', key)
+    local stored = get_tat(key)
     local tat = now
     if stored then tat = math.max(tonumber(stored), now) end
     local newtat = tat + cost * interval
@@ -55,7 +74,7 @@ local function limit_of(key, alg, limit, period, per, cost, lease)
       return false, math.max(0, math.floor((period - (tat - now)) / interval + eps)), up(tat - now), up(allowat - now)
     end
     return true, math.max(0, math.floor((period - (newtat - now)) / interval + eps)), up(newtat - now), 0,
-      function() redis.call('SET', key, num(newtat), 'PX', ttl(newtat - now)) end
+      function() set_tat(key, newtat, newtat - now) end
   elseif alg == 1 then
     local rate = per / period
     local h = redis.call('HMGET', key, 't', 'ts')
@@ -144,7 +163,7 @@ local function gcra(key, cost, limit, period)
   if probe then cost = 1 end
   local interval = period / limit
   local tat = now
-  local stored = redis.call('GET', key)
+  local stored = get_tat(key)
   if stored then
     tat = tonumber(stored)
     if tat < now then tat = now end
@@ -160,7 +179,7 @@ local function gcra(key, cost, limit, period)
   if probe then
     remaining = math.min(limit, remaining + cost)
   else
-    redis.call('SET', key, num(newtat), 'PX', ttl(d))
+    set_tat(key, newtat, d)
   end
   if (limit + 1) * (period + 1) < 9007199254740992 then
     return reset * (limit + 1) + remaining
@@ -206,6 +225,27 @@ local function decide(k, a, n, cost, lease)
     end
   end
   return reply
+end
+
+-- The keys of the lean requests, read at once.
+local lean = {}
+do
+  local k, a = 1, 2
+  while a <= #ARGV do
+    local n = tonumber(ARGV[a])
+    if n == 0 then
+      lean[#lean + 1] = KEYS[k]
+      k = k + 1
+      a = a + 4
+    else
+      k = k + n
+      a = a + 3 + n * 4
+    end
+  end
+end
+if #lean > 0 then
+  local values = redis.call('MGET', unpack(lean))
+  for i = 1, #lean do tats[lean[i]] = values[i] end
 end
 
 local out = {}
