@@ -120,6 +120,38 @@ public sealed class CoalescingTests(RedisFixture redis) : IClassFixture<RedisFix
     }
 
     [Fact]
+    public async Task Decisions_queued_behind_a_call_that_timed_out_fail_at_once_without_a_call_of_their_own()
+    {
+        await using var server = await RedisServer.StartAsync();
+        await using var connection = await server.ConnectAsync();
+        await using var adminConnection = await server.ConnectAsync(o => o.AllowAdmin = true);
+        var store = new RedisRateLimitStore(() => Task.FromResult<IConnectionMultiplexer>(connection), "c:", TimeSpan.FromMilliseconds(300));
+        await store.DecideAsync(new StoreRequest("warm", "p", Gcra, 1, null), CancellationToken.None);
+        var sent = new List<int>();
+        store.CallSent += (_, count) => { lock (sent) { sent.Add(count); } };
+        var admin = adminConnection.GetServer(server.Endpoint);
+
+        await admin.ExecuteAsync("CLIENT", "PAUSE", "30000", "WRITE");
+        try
+        {
+            var first = store.DecideAsync(new StoreRequest("gcra", "a", Gcra, 1, null), CancellationToken.None).AsTask();
+            var queued = Enumerable.Range(0, 3).Select(_ => store.DecideAsync(new StoreRequest("gcra", "a", Gcra, 1, null), CancellationToken.None).AsTask()).ToList();
+
+            await first.Invoking(t => t).Should().ThrowAsync<RateLimitStoreException>();
+            foreach (var decision in queued)
+            {
+                await decision.Invoking(t => t).Should().ThrowAsync<RateLimitStoreException>("Redis did not answer the call they waited behind");
+            }
+
+            sent.Should().Equal([1], "the queued decisions were not sent after the timeout");
+        }
+        finally
+        {
+            await admin.ExecuteAsync("CLIENT", "UNPAUSE");
+        }
+    }
+
+    [Fact]
     public async Task On_redis_cluster_decisions_are_grouped_by_hash_slot()
     {
         await using var server = await RedisServer.StartAsync(["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"]);
