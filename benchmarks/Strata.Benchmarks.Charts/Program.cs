@@ -81,6 +81,12 @@ foreach (var report in reports)
     }
 }
 
+// The nodes-per-Redis chart comes from the figures NodesPerRedisBenchmarks prints into BenchmarkDotNet's log.
+if (NodesChart.Draw(Path.GetDirectoryName(Path.GetFullPath(results))!, Path.Combine(output, "NodesPerRedis.png")) is { } nodesChart)
+{
+    written.Add(nodesChart);
+}
+
 foreach (var file in written)
 {
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Wrote {file}"));

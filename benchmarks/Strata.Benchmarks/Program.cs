@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Running;
 using Strata.Benchmarks.Infrastructure;
+using Strata.Benchmarks.RateLimiting;
 using Strata.Benchmarks.SyncAsync;
 
 // Every benchmark class in this assembly, chosen with BenchmarkDotNet's own arguments:
@@ -11,6 +12,12 @@ using Strata.Benchmarks.SyncAsync;
 if (args is [SyncAsyncServer.Argument, ..])
 {
     return await SyncAsyncServer.RunAsync();
+}
+
+// A simulated API node of the nodes-per-Redis benchmark: this same assembly, started with this argument.
+if (args is [ApiNode.Argument, ..])
+{
+    return await ApiNode.RunAsync(args);
 }
 
 var smoke = args.Contains(BenchmarkConfig.SmokeArgument, StringComparer.Ordinal);

@@ -15,5 +15,8 @@ internal sealed class LuaScriptFile : EmbeddedLuaScript
     /// <summary>The lean script for a policy with one GCRA limit (the default).</summary>
     public static LuaScriptFile Gcra { get; } = new("gcra.lua");
 
+    /// <summary>Several decisions in one call (coalescing).</summary>
+    public static LuaScriptFile DecideBatch { get; } = new("decide_batch.lua");
+
     public static LuaScriptFile Release { get; } = new("release.lua");
 }

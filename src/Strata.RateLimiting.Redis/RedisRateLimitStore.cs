@@ -9,9 +9,10 @@ namespace Strata.RateLimiting.Redis;
 /// <summary>
 /// Limiter state in Redis: each decision is one EVALSHA of Scripts/decide.lua (re-sent with EVAL
 /// once when the server answers NOSCRIPT, which also caches it again), with time from the server.
-/// Failures and timeouts surface as <see cref="RateLimitStoreException"/> for the failure modes.
+/// Failures and timeouts surface as <see cref="RateLimitStoreException"/> for the failure modes. With coalescing on,
+/// decisions that arrive while a call is on the wire go together in the next call (RedisRateLimitStore.Coalescing.cs).
 /// </summary>
-internal sealed class RedisRateLimitStore : IRateLimitStore, IAsyncDisposable
+internal sealed partial class RedisRateLimitStore : IRateLimitStore, IAsyncDisposable
 {
     private readonly Func<Task<IConnectionMultiplexer>> _connect;
     private readonly bool _ownsConnection;
@@ -27,8 +28,10 @@ internal sealed class RedisRateLimitStore : IRateLimitStore, IAsyncDisposable
     /// <param name="commandTimeout">The longest wait for the connection or a script.</param>
     /// <param name="ownsConnection">True when the store created the connection and disposes it.</param>
     /// <param name="description">Names the store for the start-up line, for example <c>redis at 127.0.0.1:6379 (Configuration), prefix strata:rl:</c>.</param>
-    public RedisRateLimitStore(Func<Task<IConnectionMultiplexer>> connect, string keyPrefix, TimeSpan commandTimeout, bool ownsConnection = false, Func<string>? description = null)
+    /// <param name="coalesce">True to send decisions that arrive while a call is on the wire together in the next call.</param>
+    public RedisRateLimitStore(Func<Task<IConnectionMultiplexer>> connect, string keyPrefix, TimeSpan commandTimeout, bool ownsConnection = false, Func<string>? description = null, bool coalesce = true)
     {
+        _coalesce = coalesce;
         _description = description;
         _connect = connect;
         _ownsConnection = ownsConnection;
@@ -62,13 +65,20 @@ internal sealed class RedisRateLimitStore : IRateLimitStore, IAsyncDisposable
         return false;
     }
 
-    public ValueTask<StoreDecision> DecideAsync(StoreRequest request, CancellationToken cancellationToken)
+    public ValueTask<StoreDecision> DecideAsync(StoreRequest request, CancellationToken cancellationToken) =>
+        _coalesce ? DecideCoalescedAsync(request, cancellationToken) : DecideAloneAsync(request, cancellationToken);
+
+    /// <summary>One decision in a call of its own: gcra.lua for one GCRA limit, else decide.lua.</summary>
+    private ValueTask<StoreDecision> DecideAloneAsync(StoreRequest request, CancellationToken cancellationToken)
     {
-        var limits = request.Limits;
-        return limits.Length == 1 && limits[0].Algorithm == RateLimitAlgorithm.Gcra && request.LeaseId is null
+        return IsLean(request)
             ? DecideGcraAsync(request, cancellationToken)
             : DecideGeneralAsync(request, cancellationToken);
     }
+
+    /// <summary>True for the common request that gcra.lua decides: one GCRA limit, no lease.</summary>
+    private static bool IsLean(StoreRequest request) =>
+        request.Limits is [{ Algorithm: RateLimitAlgorithm.Gcra }] && request.LeaseId is null;
 
     /// <summary>
     /// The common case, a policy with one GCRA limit: Scripts/gcra.lua with one key and three arguments (built once per
@@ -94,6 +104,12 @@ internal sealed class RedisRateLimitStore : IRateLimitStore, IAsyncDisposable
             result = await RecoverAsync(ex, call, database, script, keys, values, cancellationToken).ConfigureAwait(false);
         }
 
+        return GcraDecision(spec, request.Cost, result);
+    }
+
+    /// <summary>The decision of one request from gcra.lua's reply (also one item of decide_batch.lua's).</summary>
+    private static StoreDecision GcraDecision(StoreLimit spec, int cost, RedisResult result)
+    {
         if (result.Resp2Type == ResultType.Integer)
         {
             // An admission whose remaining and reset fit one integer (see gcra.lua): reset * (limit + 1) + remaining.
@@ -106,7 +122,7 @@ internal sealed class RedisRateLimitStore : IRateLimitStore, IAsyncDisposable
 
             var remaining = packed % radix;
             var reset = packed / radix;
-            return new StoreDecision(true, [new StoreLimitResult(true, remaining, reset, 0)], NoPermitFor(spec, request.Cost, remaining, reset));
+            return new StoreDecision(true, [new StoreLimitResult(true, remaining, reset, 0)], NoPermitFor(spec, cost, remaining, reset));
         }
 
         if (result.Resp2Type != ResultType.Array || result.Length != 4)
@@ -116,7 +132,7 @@ internal sealed class RedisRateLimitStore : IRateLimitStore, IAsyncDisposable
 
         var allowed = (long)result[0] == 1;
         var limitResult = new StoreLimitResult(allowed, (long)result[1], (long)result[2], (long)result[3]);
-        return new StoreDecision(allowed, [limitResult], allowed ? NoPermitFor(spec, request.Cost, limitResult.Remaining, limitResult.ResetMicros) : 0);
+        return new StoreDecision(allowed, [limitResult], allowed ? NoPermitFor(spec, cost, limitResult.Remaining, limitResult.ResetMicros) : 0);
     }
 
     /// <summary>
@@ -223,6 +239,12 @@ internal sealed class RedisRateLimitStore : IRateLimitStore, IAsyncDisposable
             result = await RecoverAsync(ex, call, database, script, keys, values, cancellationToken).ConfigureAwait(false);
         }
 
+        return GeneralDecision(limits, result);
+    }
+
+    /// <summary>The decision of one request from decide.lua's reply (also one item of decide_batch.lua's).</summary>
+    private static StoreDecision GeneralDecision(StoreLimit[] limits, RedisResult result)
+    {
         var items = (RedisResult[]?)result;
         if (items is null || items.Length != 1 + (limits.Length * 4))
         {

@@ -88,6 +88,7 @@ public static class RedisRateLimitingBuilderExtensions
             prefix,
             options.CommandTimeout,
             ownsConnection: source.Owned,
-            description: () => source.Describe(prefix));
+            description: () => source.Describe(prefix),
+            coalesce: options.CoalesceDecisions);
     }
 }

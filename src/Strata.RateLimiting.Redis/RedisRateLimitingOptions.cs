@@ -55,4 +55,12 @@ public sealed class RedisRateLimitingOptions : IRedisConnectionSettings
     /// <summary>Reject locally, without a round trip, a partition Redis has rejected until its retry time.</summary>
     /// <value>Default: true.</value>
     public bool UseDenyCache { get; set; } = true;
+
+    /// <summary>
+    /// Send the decisions that arrive while a call to the same Redis node (on a cluster: the same hash slot) is on the
+    /// wire together in the next script call, in arrival order. Each keeps its own answer and cancellation, and a lone
+    /// decision is sent at once (no timer, no added wait). Turn it off to send one call per decision.
+    /// </summary>
+    /// <value>Default: true.</value>
+    public bool CoalesceDecisions { get; set; } = true;
 }

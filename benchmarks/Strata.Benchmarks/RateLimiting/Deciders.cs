@@ -111,8 +111,8 @@ internal static class Limiters
     /// <summary>The limit of a partition: <see cref="HotLimit"/> for the abusive one, <see cref="Ample"/> for the others.</summary>
     public static int LimitOf(string key) => key == DecisionLoad.Keys[DecisionLoad.Hot] ? HotLimit : Ample;
 
-    /// <summary>The services a host registers: logging, metrics, Strata on Redis (the multiplexer from DI) or in process.</summary>
-    public static ServiceProvider StrataServices(IConnectionMultiplexer? redis, bool denyCache = true)
+    /// <summary>The services a host registers: logging, metrics, Strata on Redis (the multiplexer from DI; coalesced decisions unless <paramref name="coalesce"/> is false) or in process.</summary>
+    public static ServiceProvider StrataServices(IConnectionMultiplexer? redis, bool denyCache = true, bool coalesce = true)
     {
         var services = new ServiceCollection();
         services.AddLogging();
@@ -124,7 +124,11 @@ internal static class Limiters
         else
         {
             services.AddSingleton(redis);
-            services.AddStrataRateLimiting().UseRedis(o => o.UseDenyCache = denyCache);
+            services.AddStrataRateLimiting().UseRedis(o =>
+            {
+                o.UseDenyCache = denyCache;
+                o.CoalesceDecisions = coalesce;
+            });
         }
 
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });

@@ -21,7 +21,8 @@ namespace Strata.Benchmarks.RateLimiting;
 /// admitted (the load of <see cref="RedisDecisionBenchmarks"/>); then the hot-key load of <see cref="HotKeyBenchmarks"/>
 /// (90% of calls to one partition over its limit) for Strata GCRA (deny cache on) and both peer limiters; and Strata
 /// GCRA called on its per-partition limiters directly (<see cref="DirectDecider"/>, no <c>PartitionedRateLimiter</c>),
-/// which shows what the partitioned wrapper adds. All on one multiplexer to one redis-server of its own.
+/// which shows what the partitioned wrapper adds; and Strata GCRA with <c>CoalesceDecisions = false</c> (one call per
+/// decision, issue 23's reference). All on one multiplexer to one redis-server of its own.
 /// </remarks>
 [BenchmarkCategory("RateLimiting")]
 public class InterleavedRatioBenchmarks
@@ -32,9 +33,12 @@ public class InterleavedRatioBenchmarks
     private readonly int[][] _admittedLoad = DecisionLoad.Sequences(DecisionLoad.IsSmoke ? 10 : AdmittedPerCaller);
     private readonly int[][] _hotLoad = DecisionLoad.Sequences(DecisionLoad.IsSmoke ? 20 : HotPerCaller, hotShare: 0.9);
     private readonly List<double[]> _rounds = [];
+    private readonly Dictionary<Name, CpuTotals> _cpu = [];
     private RedisServer _server = null!;
     private ConnectionMultiplexer _connection = null!;
+    private ConnectionMultiplexer _admin = null!;
     private ServiceProvider _services = null!;
+    private ServiceProvider _oneCallServices = null!;
     private Case[] _cases = [];
     private int _round;
 
@@ -49,6 +53,7 @@ public class InterleavedRatioBenchmarks
         HotPeerTokenBucket,
         HotPeerFixedWindow,
         StrataGcraDirect,
+        StrataGcraOneCallPerDecision,
     }
 
     /// <summary>Starts a redis-server, builds every limiter on one multiplexer and runs each load once (partitions, keys, JIT).</summary>
@@ -57,7 +62,9 @@ public class InterleavedRatioBenchmarks
     {
         _server = await RedisServer.StartAsync().ConfigureAwait(false);
         _connection = await _server.ConnectAsync().ConfigureAwait(false);
+        _admin = await _server.ConnectAsync(o => o.AllowAdmin = true).ConfigureAwait(false);
         _services = Limiters.StrataServices(_connection);
+        _oneCallServices = Limiters.StrataServices(_connection, coalesce: false);
         _cases =
         [
             new(Name.Bare, await BareGcraScript.CreateAsync(_connection, Limiters.Ample, Limiters.Period).ConfigureAwait(false), Hot: false),
@@ -68,6 +75,7 @@ public class InterleavedRatioBenchmarks
             new(Name.HotPeerTokenBucket, Limiters.PeerTokenBucket(_connection), Hot: true),
             new(Name.HotPeerFixedWindow, Limiters.PeerFixedWindow(_connection), Hot: true),
             new(Name.StrataGcraDirect, new DirectDecider(_services, "gcra-direct"), Hot: false),
+            new(Name.StrataGcraOneCallPerDecision, Limiters.Strata(_oneCallServices, "gcra-one-call", limit => RateLimitRule.Gcra(limit, Limiters.Period)), Hot: false),
         ];
         foreach (var item in _cases)
         {
@@ -86,7 +94,9 @@ public class InterleavedRatioBenchmarks
         }
 
         await _services.DisposeAsync().ConfigureAwait(false);
+        await _oneCallServices.DisposeAsync().ConfigureAwait(false);
         await _connection.DisposeAsync().ConfigureAwait(false);
+        await _admin.DisposeAsync().ConfigureAwait(false);
         await _server.DisposeAsync().ConfigureAwait(false);
     }
 
@@ -110,9 +120,12 @@ public class InterleavedRatioBenchmarks
     {
         var load = item.Hot ? _hotLoad : _admittedLoad;
         var total = load.Sum(s => s.Length);
+        var cpu = await CpuSeconds.ReadAsync(_admin).ConfigureAwait(false);
         var started = Stopwatch.GetTimestamp();
         var admitted = await DecisionLoad.RunAsync(item.Decider, load).ConfigureAwait(false);
         var elapsed = Stopwatch.GetElapsedTime(started);
+        var used = (await CpuSeconds.ReadAsync(_admin).ConfigureAwait(false)) - cpu;
+        _cpu[item.Index] = (_cpu.TryGetValue(item.Index, out var sum) ? sum : default) + new CpuTotals(total, used);
         if (item.Hot)
         {
             // The cold 10% are admitted; the hot partition admits 10 at first, then about one per 6 s.
@@ -137,6 +150,8 @@ public class InterleavedRatioBenchmarks
         Ratio("strata-gcra/peer-token-bucket", Name.StrataGcra, Name.PeerTokenBucket);
         Ratio("strata-gcra/peer-fixed-window", Name.StrataGcra, Name.PeerFixedWindow);
         Ratio("strata-gcra-direct/bare-script", Name.StrataGcraDirect, Name.Bare);
+        Ratio("strata-gcra/strata-gcra-one-call-per-decision", Name.StrataGcra, Name.StrataGcraOneCallPerDecision);
+        Ratio("strata-gcra-one-call-per-decision/bare-script", Name.StrataGcraOneCallPerDecision, Name.Bare);
         Ratio("hot:strata-gcra/peer-token-bucket", Name.HotStrataGcra, Name.HotPeerTokenBucket);
         Ratio("hot:strata-gcra/peer-fixed-window", Name.HotStrataGcra, Name.HotPeerFixedWindow);
         foreach (var name in Enum.GetValues<Name>())
@@ -144,6 +159,10 @@ public class InterleavedRatioBenchmarks
             var rates = _rounds.Select(r => r[(int)name]).Order().ToArray();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"// strata-rate {name} rounds={rates.Length} median={Quantile(rates, 0.5):F0}/s q1={Quantile(rates, 0.25):F0}/s q3={Quantile(rates, 0.75):F0}/s"));
+            if (_cpu.TryGetValue(name, out var cpu))
+            {
+                Console.WriteLine(cpu.ToLine(name.ToString()));
+            }
         }
     }
 

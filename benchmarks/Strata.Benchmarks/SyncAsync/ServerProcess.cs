@@ -188,7 +188,7 @@ internal sealed class ServerProcess : IDisposable
         _process.Dispose();
     }
 
-    private static string DotnetHost()
+    internal static string DotnetHost()
     {
         var current = Environment.ProcessPath;
         if (current is not null && Path.GetFileNameWithoutExtension(current) == "dotnet")
