@@ -62,11 +62,15 @@ builder.Services.AddRateLimiter(_ => { });
 builder.Services.AddOptions<RateLimiterOptions>()   // through options, to read the validated Api:RequestsPerMinute
     .Configure<IOptions<SampleApiOptions>, IRateLimiterFactory>((options, api, factory) =>
     {
-        options.GlobalLimiter = new PerAddressLimiter(factory.CreatePartitioned(   // per client address, /health exempt
-            SampleRateLimits.PerAddressPolicy,
-            RatePartition.ByClientAddress,
-            RateLimitRule.Gcra(api.Value.RequestsPerMinutePerAddress, TimeSpan.FromMinutes(1))));
-        options.UseStrataRejectionResponse();   // its 429s as the policies': ProblemDetails, Retry-After, RateLimit
+        if (api.Value.RequestsPerMinutePerAddress > 0)   // off unless set: behind a proxy, list it in Api:ForwardedHeaders first
+        {
+            options.GlobalLimiter = new PerAddressLimiter(factory.CreatePartitioned(   // per client address, /health exempt
+                SampleRateLimits.PerAddressPolicy,
+                RatePartition.ByClientAddress,
+                RateLimitRule.Gcra(api.Value.RequestsPerMinutePerAddress, TimeSpan.FromMinutes(1))));
+            options.UseStrataRejectionResponse();   // its 429s as the policies': ProblemDetails, Retry-After, RateLimit
+        }
+
         options.AddGcraPolicy(
             SampleRateLimits.PerKeyPolicy,
             RatePartition.ByApiKey,

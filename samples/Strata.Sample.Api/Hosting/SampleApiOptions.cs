@@ -19,9 +19,9 @@ internal sealed class SampleApiOptions
     [Range(1, int.MaxValue)]
     public int AdminRequestsPerMinute { get; set; } = 30;
 
-    /// <summary>Requests per minute per client address on every route but <c>/health</c>, keyed or not. Default 6,000.</summary>
-    [Range(1, int.MaxValue)]
-    public int RequestsPerMinutePerAddress { get; set; } = 6_000;
+    /// <summary>Requests per minute per client address on every route but <c>/health</c>, keyed or not; 0 (the default) for no such limit.</summary>
+    [Range(0, int.MaxValue)]
+    public int RequestsPerMinutePerAddress { get; set; }
 
     /// <summary>Tokens per minute per key on <c>/v1/analyze</c> when the key's plan has no tier. Default 200,000.</summary>
     [Range(1, int.MaxValue)]

@@ -81,8 +81,18 @@ public sealed class GatewayTests(GatewayStackFixture fixture, ITestOutputHelper 
             forgedDirect.Add(await SendAsync(clientDirect, BadKey(300 + i), forwardedFor: $"10.0.{i}.1"));
         }
 
-        var logs = string.Join('\n', Stack.Nodes.Select(node => node.Output));
-        var blocked = BlockedAddresses(logs);
+        // The nodes write their log lines asynchronously: wait for the block of the direct client (its 429 is above),
+        // the last one the guard logged, before reading which addresses were blocked.
+        var blocked = BlockedAddresses(string.Join('\n', Stack.Nodes.Select(node => node.Output)));
+        using (var wait = new CancellationTokenSource(TimeSpan.FromSeconds(15)))
+        {
+            while (!blocked.Contains(direct.ToString()) && forgedDirect[^1] == HttpStatusCode.TooManyRequests && !wait.IsCancellationRequested)
+            {
+                await Task.Delay(50, CancellationToken.None);
+                blocked = BlockedAddresses(string.Join('\n', Stack.Nodes.Select(node => node.Output)));
+            }
+        }
+
         output.WriteLine($"permit {GatewayStack.PermitFailures} failures per address per node; A through the gateway: {Describe(answersA)}; "
                          + $"B: {Describe(answersB)}, valid key {(int)validB}; A's valid key {(int)validA}; A forging B's address: {Describe(forgedThroughGateway)}; "
                          + $"direct client forging a new address each time: {Describe(forgedDirect)}; addresses the nodes blocked: {string.Join(", ", blocked)}");
