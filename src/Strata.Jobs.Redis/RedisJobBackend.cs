@@ -22,7 +22,7 @@ namespace Strata.Jobs.Redis;
 /// <see cref="RedisHeartbeat"/>), <see cref="RedisSubscriptions"/> listens on Pub/Sub, and
 /// <see cref="RedisStatusReader"/> reads status; <see cref="RedisBackendContext"/> is what they share.
 /// </remarks>
-internal sealed class RedisJobBackend : IJobBackend
+internal sealed partial class RedisJobBackend : IJobBackend
 {
     private readonly RedisBackendContext _context;
     private readonly RedisSubscriptions _subscriptions;

@@ -7,7 +7,7 @@ namespace Strata.Jobs.Testing;
 /// Passes every call to the backend under test and counts what the worker holds: deliveries received and not yet
 /// settled or given back. Lets a test see, through the public contract only, that jobs were received but not started.
 /// </summary>
-internal sealed class DeliveryCountingBackend(IJobBackend inner) : IJobBackend
+internal sealed partial class DeliveryCountingBackend(IJobBackend inner) : IJobBackend
 {
     private int _held;
     private int _firstBatch = -1;

@@ -29,4 +29,10 @@ public sealed class JobOptions
 
     /// <summary>An owner tag (for example the caller's API key id); <see cref="IJobStore.GetForOwnerAsync(string, string?, CancellationToken)"/> shows a job only to its owner.</summary>
     public string? Owner { get; set; }
+
+    /// <summary>
+    /// The name of a rate limit in <see cref="JobsOptions.RateLimits"/> the job counts against, across every worker
+    /// that shares the backend (for example <c>"partner-api"</c>). A job held back by the limit waits; it spends no attempt.
+    /// </summary>
+    public string? LimitKey { get; set; }
 }

@@ -16,6 +16,12 @@ public sealed class JobsOptions
     /// <value>Defaults to empty, meaning one queue named <see cref="DefaultQueue"/> with weight 1.</value>
     public IList<JobQueueOptions> Queues { get; } = [];
 
+    /// <summary>
+    /// Named rate limits that hold across every host sharing the backend; a job counts against one when enqueued with
+    /// <see cref="JobOptions.LimitKey"/> naming it. Example: <c>options.RateLimits["partner-api"] = new(10, TimeSpan.FromSeconds(1))</c>.
+    /// </summary>
+    public IDictionary<string, JobRateLimit> RateLimits { get; } = new Dictionary<string, JobRateLimit>(StringComparer.Ordinal);
+
     /// <summary>How many jobs this host runs at once across all queues.</summary>
     /// <value>Defaults to <see cref="Environment.ProcessorCount"/> times 4.</value>
     public int Concurrency { get; set; } = Environment.ProcessorCount * 4;

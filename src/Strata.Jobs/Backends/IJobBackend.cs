@@ -20,7 +20,7 @@ namespace Strata.Jobs.Backends;
 /// <item>Status reads (<see cref="GetAsync"/>) see every settle call that has returned.</item>
 /// </list>
 /// </remarks>
-public interface IJobBackend
+public partial interface IJobBackend
 {
     /// <summary>A short name for logs, metrics and health: <c>in-memory</c>, <c>redis</c>.</summary>
     string Name { get; }

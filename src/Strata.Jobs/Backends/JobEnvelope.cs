@@ -40,6 +40,9 @@ public sealed record JobEnvelope
     /// <summary>The caller's idempotency key; a second job with the same key on the same queue is refused while the first is remembered.</summary>
     public string? IdempotencyKey { get; init; }
 
+    /// <summary>The name of a rate limit in <see cref="JobsOptions.RateLimits"/> this job counts against (fleet-wide); null for none.</summary>
+    public string? LimitKey { get; init; }
+
     /// <summary>W3C <c>traceparent</c> of the activity that enqueued the job.</summary>
     public string? TraceParent { get; init; }
 

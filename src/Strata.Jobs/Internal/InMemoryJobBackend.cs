@@ -10,7 +10,7 @@ namespace Strata.Jobs.Internal;
 /// (<see cref="InMemoryJobStatus"/>), delayed jobs in a priority queue (<see cref="InMemoryScheduler"/>).
 /// At-most-once: everything is lost when the process stops.
 /// </summary>
-internal sealed class InMemoryJobBackend : IJobBackend
+internal sealed partial class InMemoryJobBackend : IJobBackend
 {
     private static readonly TimeSpan MaxSweepInterval = TimeSpan.FromMinutes(1);
 
