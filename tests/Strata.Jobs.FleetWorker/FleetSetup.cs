@@ -1,7 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
-using Strata.Jobs.Redis;
 
 namespace Strata.Jobs.FleetWorker;
 
