@@ -1,7 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Strata.Jobs.FleetWorker;
-using Xunit;
 using Xunit.Abstractions;
 
 namespace Strata.Jobs.Fleet.Tests;

@@ -1,8 +1,6 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Strata.Jobs.FleetWorker;
 using Strata.Testing;
-using Xunit;
 using Xunit.Abstractions;
 
 namespace Strata.Jobs.Fleet.Tests;

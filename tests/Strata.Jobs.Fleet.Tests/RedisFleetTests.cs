@@ -1,5 +1,4 @@
 using Strata.Testing;
-using Xunit;
 using Xunit.Abstractions;
 
 namespace Strata.Jobs.Fleet.Tests;
