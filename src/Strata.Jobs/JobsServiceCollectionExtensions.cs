@@ -43,6 +43,7 @@ public static class JobsServiceCollectionExtensions
         services.TryAddSingleton<JobQueue>();
         services.TryAddSingleton<IJobQueue>(sp => sp.GetRequiredService<JobQueue>());
         services.TryAddSingleton<IJobStore>(sp => sp.GetRequiredService<JobQueue>());
+        services.TryAddSingleton<IJobAdmin, JobAdmin>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, JobWorker>());
         return new JobsBuilder(services);
     }

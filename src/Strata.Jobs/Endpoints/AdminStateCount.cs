@@ -1,0 +1,12 @@
+using System.Text.Json.Serialization;
+
+namespace Strata.Jobs;
+
+/// <summary>How many jobs of one queue are in one state, as <c>GET {prefix}/counts</c> writes it.</summary>
+/// <param name="Queue">The queue.</param>
+/// <param name="State">The state.</param>
+/// <param name="Count">The number of jobs.</param>
+internal sealed record AdminStateCount(
+    string Queue,
+    [property: JsonConverter(typeof(JsonStringEnumConverter<JobState>))] JobState State,
+    long Count);
