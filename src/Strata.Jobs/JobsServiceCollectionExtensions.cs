@@ -45,6 +45,7 @@ public static class JobsServiceCollectionExtensions
         services.TryAddSingleton<IJobStore>(sp => sp.GetRequiredService<JobQueue>());
         services.TryAddSingleton<IJobAdmin, JobAdmin>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, JobWorker>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, JobsGaugeSampler>());
         return new JobsBuilder(services);
     }
 
