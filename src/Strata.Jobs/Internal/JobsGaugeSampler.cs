@@ -39,6 +39,7 @@ internal sealed partial class JobsGaugeSampler : IHostedService, IDisposable
     private readonly CancellationTokenSource _stopping = new();
     private Task? _loop;
     private bool _failing;
+    private int _disposed;
 
     public JobsGaugeSampler(JobsMetrics metrics, IJobBackend backend, TimeProvider time, IOptions<JobsOptions> options, ILoggerFactory loggerFactory)
     {
@@ -57,16 +58,35 @@ internal sealed partial class JobsGaugeSampler : IHostedService, IDisposable
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_loop is null)
+        // Stopping again, also after the host disposed the sampler, does nothing.
+        if (_loop is null || Volatile.Read(ref _disposed) != 0)
         {
             return;
         }
 
-        await _stopping.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await _stopping.CancelAsync().ConfigureAwait(false);
+        }
+        catch (ObjectDisposedException)
+        {
+            return;
+        }
+
         await _loop.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
-    public void Dispose() => _stopping.Dispose();
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        // A host disposed without being stopped still ends the loop.
+        _stopping.Cancel();
+        _stopping.Dispose();
+    }
 
     /// <summary>Reads the backend once and publishes the reading to the gauges; false (logged once per outage) when the backend failed.</summary>
     internal async Task<bool> SampleAsync(CancellationToken stopping)
