@@ -42,7 +42,8 @@ internal sealed class JobAdminTestApp : IAsyncDisposable
         builder.Services.AddProblemDetails();
         builder.Services.AddAuthentication(JobAdminTestAuthentication.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, JobAdminTestAuthentication>(JobAdminTestAuthentication.SchemeName, null);
-        builder.Services.AddAuthorizationBuilder().AddPolicy("admin", p => p.RequireRole("admin"));
+        // --- README: Over HTTP (the policy, and the mapping below) ---
+        builder.Services.AddAuthorizationBuilder().AddPolicy("admin", policy => policy.RequireRole("admin"));
         builder.Services.AddStrataJobs(o =>
             {
                 o.AddQueue("default").AddQueue("reports");
@@ -57,7 +58,7 @@ internal sealed class JobAdminTestApp : IAsyncDisposable
         app.UseAuthorization();
         if (map is null)
         {
-            app.MapJobAdminEndpoints(Prefix).RequireAuthorization("admin");
+            app.MapJobAdminEndpoints("/admin/jobs").RequireAuthorization("admin");
         }
         else
         {
