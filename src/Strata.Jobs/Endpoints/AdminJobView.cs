@@ -7,6 +7,8 @@ namespace Strata.Jobs;
 /// A job as the admin endpoints show it: everything <see cref="JobInfo"/> writes, and the owner tag, which the
 /// caller-facing job endpoints never write.
 /// </summary>
+/// <remarks>Numbers are written and described as numbers only (<see cref="JsonNumberHandling.Strict"/>), whatever the app's JSON options.</remarks>
+[JsonNumberHandling(JsonNumberHandling.Strict)]
 internal sealed class AdminJobView
 {
     /// <summary>The job id.</summary>
