@@ -1,3 +1,6 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 using Strata.Jobs.Testing;
 
 namespace Strata.Jobs.Tests;
@@ -83,5 +86,37 @@ public sealed class JobAdminEndpointErrorsTests : IAsyncLifetime
         requeue.Should().Contain("Running").And.Contain("dead");
         (await _app.Store.GetAsync(id))!.State.Should().Be(JobState.Running);
         await _app.Queue.CancelAsync(id);
+    }
+
+    [Fact]
+    public async Task Store_that_cannot_be_reached_is_503_problem_details_with_Retry_After_never_500()
+    {
+        GaugeTestBackend control = null!;
+        await using var app = await JobAdminTestApp.StartAsync(jobs: j => j.UseBackend(services =>
+        {
+            var (backend, c) = GaugeTestBackend.Wrap(ActivatorUtilities.CreateInstance<InMemoryJobBackend>(services));
+            control = c;
+            return backend;
+        }));
+        control.Unreachable = true;
+
+        using var response = await app.SendAsync(HttpMethod.Get, Prefix + "/counts");
+        var detail = await app.ReadProblemAsync(HttpMethod.Get, Prefix + "/queues", 503);
+
+        response.StatusCode.Should().Be(System.Net.HttpStatusCode.ServiceUnavailable);
+        response.Headers.RetryAfter!.Delta.Should().BePositive();
+        detail.Should().Contain("unavailable");
+    }
+
+    [Fact]
+    public async Task Mapping_the_admin_endpoints_without_AddStrataJobs_fails_at_start_up_naming_the_call()
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.WebHost.UseTestServer();
+        await using var app = builder.Build();
+
+        var map = () => app.MapJobAdminEndpoints("/admin/jobs");
+
+        map.Should().Throw<InvalidOperationException>().WithMessage("*AddStrataJobs()*before MapJobAdminEndpoints()*");
     }
 }

@@ -33,7 +33,7 @@ internal sealed class JobAdminTestApp : IAsyncDisposable
     public IJobStore Store => App.Services.GetRequiredService<IJobStore>();
 
     /// <summary>Starts the app; <paramref name="map"/> mounts the admin endpoints (by default with the "admin" policy).</summary>
-    public static async Task<JobAdminTestApp> StartAsync(Action<WebApplication>? map = null)
+    public static async Task<JobAdminTestApp> StartAsync(Action<WebApplication>? map = null, Action<JobsBuilder>? jobs = null)
     {
         var probe = new JobProbe();
         var builder = WebApplication.CreateBuilder();
@@ -44,7 +44,7 @@ internal sealed class JobAdminTestApp : IAsyncDisposable
             .AddScheme<AuthenticationSchemeOptions, JobAdminTestAuthentication>(JobAdminTestAuthentication.SchemeName, null);
         // --- README: Over HTTP (the policy, and the mapping below) ---
         builder.Services.AddAuthorizationBuilder().AddPolicy("admin", policy => policy.RequireRole("admin"));
-        builder.Services.AddStrataJobs(o =>
+        var jobsBuilder = builder.Services.AddStrataJobs(o =>
             {
                 o.AddQueue("default").AddQueue("reports");
                 o.MaxAttempts = 1;
@@ -53,6 +53,7 @@ internal sealed class JobAdminTestApp : IAsyncDisposable
             .AddHandler<FlakyJob, FlakyHandler>()
             .AddHandler<RecordJob, RecordHandler>()
             .AddHandler<BlockingJob, BlockingHandler>();
+        jobs?.Invoke(jobsBuilder);
         var app = builder.Build();
         app.UseAuthentication();
         app.UseAuthorization();
