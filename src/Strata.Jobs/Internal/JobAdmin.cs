@@ -26,12 +26,6 @@ internal sealed class JobAdmin : IJobAdmin
         _known = new HashSet<string>(_queues, StringComparer.Ordinal);
     }
 
-    /// <summary>The configured queues, in the order they were added.</summary>
-    public IReadOnlyList<string> Queues => _queues;
-
-    /// <summary>True when <paramref name="queue"/> is a configured queue (ordinal comparison).</summary>
-    public bool IsConfigured(string queue) => _known.Contains(queue);
-
     public ValueTask<JobPage> SearchAsync(JobFilter? filter = null, string? cursor = null, int limit = 50, CancellationToken cancellationToken = default)
     {
         filter ??= Everything;
@@ -127,7 +121,7 @@ internal sealed class JobAdmin : IJobAdmin
     }
 
     /// <summary>A message naming the configured queues, for errors about a queue that is not one of them.</summary>
-    public string DescribeUnknownQueue(string queue) =>
+    private string DescribeUnknownQueue(string queue) =>
         $"Queue '{queue}' is not configured; the configured queues are: {string.Join(", ", _queues)}.";
 
     private static bool IsFinished(JobState state) => state is JobState.Succeeded or JobState.Dead or JobState.Cancelled;
