@@ -21,6 +21,7 @@ public sealed class JobAdminEndpointErrorsTests : IAsyncLifetime
     [InlineData("?createdAfter=yesterday", "'createdAfter'")]
     [InlineData("?createdBefore=2026-13-45", "'createdBefore'")]
     [InlineData("?finishedBefore=soon", "'finishedBefore'")]
+    [InlineData("?createdAfter=2026-12-07T18:00:00+01:00", "%2B")]
     [InlineData("?limit=0", "'limit'")]
     [InlineData("?limit=1001", "'limit'")]
     [InlineData("?limit=ten", "'limit'")]

@@ -101,11 +101,13 @@ public sealed class JobAdminEndpointsTests : IAsyncLifetime
         var deadOnReports = await _app.ReadAsync(HttpMethod.Get, $"{Prefix}?state=dead&queue=reports&type=FlakyJob");
         var recordJobs = await _app.ReadAsync(HttpMethod.Get, $"{Prefix}?type=RecordJob");
         var before = await _app.ReadAsync(HttpMethod.Get, $"{Prefix}?type=RecordJob&createdBefore={Uri.EscapeDataString(created.ToString("O"))}");
+        var sinceInAnOffset = await _app.ReadAsync(HttpMethod.Get, $"{Prefix}?type=RecordJob&createdAfter={Uri.EscapeDataString(created.ToOffset(TimeSpan.FromHours(2)).ToString("O"))}");
 
         Ids(deadOnReports).Should().BeEquivalentTo(dead);
         deadOnReports.GetProperty("jobs")[0].GetProperty("error").GetString().Should().NotBeNullOrEmpty("a dead job shows its last error");
         Ids(recordJobs).Should().Equal(done);
         Ids(before).Should().BeEmpty("CreatedBefore is exclusive");
+        Ids(sinceInAnOffset).Should().Equal([done], "CreatedAfter is inclusive, and a '+' offset written as %2B reads as one");
     }
 
     [Fact]

@@ -86,7 +86,9 @@ internal static class AdminQueryParser
             return true;
         }
 
-        if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
+        // A space is refused rather than read: it is most often the '+' of an offset that the query string decoded.
+        if (!value.Contains(' ', StringComparison.Ordinal)
+            && DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
         {
             time = parsed;
             return true;
