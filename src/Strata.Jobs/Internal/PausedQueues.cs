@@ -62,9 +62,10 @@ internal sealed class PausedQueues
     {
         try
         {
+            // The timer starts before the first read, so the reads keep their pace from the workers' start.
+            using var timer = new PeriodicTimer(RefreshInterval, _time);
             await RefreshAsync(stopping).ConfigureAwait(false);
             first.TrySetResult();
-            using var timer = new PeriodicTimer(RefreshInterval, _time);
             while (await timer.WaitForNextTickAsync(stopping).ConfigureAwait(false))
             {
                 await RefreshAsync(stopping).ConfigureAwait(false);
