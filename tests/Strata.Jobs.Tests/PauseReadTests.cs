@@ -53,7 +53,10 @@ public sealed class PauseReadTests(ITestOutputHelper output) : JobBackendTestBas
     [Fact]
     public async Task A_hint_of_work_in_a_paused_queue_makes_the_workers_wait_for_the_next_read_instead_of_spinning()
     {
-        var host = await StartHostAsync(o => o.AddQueue(JobsOptions.DefaultQueueName).AddQueue(Other), services: s => s.AddFakeLogging());
+        // The paused job is still queued when the host stops: a short drain, since it would wait for it in vain.
+        var host = await StartHostAsync(
+            o => o.AddQueue(JobsOptions.DefaultQueueName).AddQueue(Other).ShutdownDrainTimeout = TimeSpan.FromMilliseconds(300),
+            services: s => s.AddFakeLogging());
         var logs = host.Services.GetFakeLogCollector();
         var backend = Probe(host);
         backend.HintsForEveryQueue = true;
@@ -71,9 +74,9 @@ public sealed class PauseReadTests(ITestOutputHelper output) : JobBackendTestBas
         var receivedPerRead = (double)(backend.Receives - receives) / (backend.PauseReads - reads);
         output.WriteLine($"receive calls per read of the pause flags while a paused queue had work: {receivedPerRead:F1}");
 
-        // Each read allows a round, and one more after the hint it asks for: a receive from the open queue each (a
-        // spinning loop makes thousands).
-        receivedPerRead.Should().BeInRange(0.5, 4, "the hint is taken up once or twice per read, no more");
+        // Each read allows a round and two more after quick hints, a receive from the open queue each (a spinning loop
+        // makes thousands).
+        receivedPerRead.Should().BeInRange(0.5, 6, "the workers go back to waiting for the next read after two empty hints");
         var second = await host.Queue.EnqueueAsync(new EchoJob("second"), new JobOptions { Queue = Other });
         await host.WaitForStateAsync(second, JobState.Succeeded);
         (await host.Store.GetAsync(paused))!.State.Should().Be(JobState.Queued);

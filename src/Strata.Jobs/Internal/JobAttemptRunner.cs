@@ -7,7 +7,8 @@ using Strata.Jobs.Backends;
 namespace Strata.Jobs.Internal;
 
 /// <summary>
-/// One attempt of a received job: start it in the backend, read its payload, run its handler in a scope of its own
+/// One attempt of a received job: check its fleet-wide limits (<see cref="FleetLimits"/>; a job held back is deferred,
+/// spending no attempt), start it in the backend, read its payload, run its handler in a scope of its own
 /// with its timeout, and record the outcome (success, retry, dead letter, cancellation, or hand-back when shutdown
 /// interrupted it), with its metrics, logs and trace.
 /// </summary>

@@ -24,6 +24,9 @@ internal sealed class JobWorker : IHostedService, IDisposable
 
     private const int MaxBatch = 256;
 
+    /// <summary>A hint of work that comes back sooner than this, with nothing to take, may be a paused queue's (see <see cref="WaitForWorkAsync"/>).</summary>
+    private static readonly TimeSpan QuickHint = TimeSpan.FromMilliseconds(50);
+
     private readonly IJobBackend _backend;
     private readonly JobTypeRegistry _registry;
     private readonly TimeProvider _time;
@@ -167,7 +170,7 @@ internal sealed class JobWorker : IHostedService, IDisposable
     {
         // No job is taken before this host knows which queues are paused.
         await _pauseFlagsRead.Task.WaitAsync(stopping).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        var wokenByWork = false;
+        var emptyQuickHints = 0;
         while (!stopping.IsCancellationRequested)
         {
             var free = _slots.Free;
@@ -233,7 +236,14 @@ internal sealed class JobWorker : IHostedService, IDisposable
             }
 
             _drain.CheckQueuesEmptied();
-            wokenByWork = started == 0 && await WaitForWorkAsync(stopping, wokenByWork).ConfigureAwait(false);
+            if (started > 0)
+            {
+                emptyQuickHints = 0;
+            }
+            else
+            {
+                emptyQuickHints = await WaitForWorkAsync(stopping, emptyQuickHints).ConfigureAwait(false) ? emptyQuickHints + 1 : 0;
+            }
         }
     }
 
@@ -286,11 +296,13 @@ internal sealed class JobWorker : IHostedService, IDisposable
         }
     }
 
-    /// <summary>Waits until a queue this host may take from can have work; true when woken by the backend's hint of work.</summary>
+    /// <summary>Waits until a queue this host may take from can have work.</summary>
     /// <param name="stopping">Ends the wait.</param>
-    /// <param name="emptyWake">The last wait ended on a hint of work, and the round after it found none.</param>
-    private async Task<bool> WaitForWorkAsync(CancellationToken stopping, bool emptyWake)
+    /// <param name="emptyQuickHints">How many waits in a row ended at once on a hint of work whose round found none.</param>
+    /// <returns>True when the backend hinted at work at once (within <see cref="QuickHint"/>).</returns>
+    private async Task<bool> WaitForWorkAsync(CancellationToken stopping, int emptyQuickHints)
     {
+        var asked = _time.GetTimestamp();
         // Announce the wait before looking at the queues' room, so a job that ends after the look still signals.
         _slots.AnnounceWait();
         var open = _selector.OpenQueueNames(out var allOpen, out var anyPaused);
@@ -301,7 +313,7 @@ internal sealed class JobWorker : IHostedService, IDisposable
             try
             {
                 await _backend.WaitForWorkAsync(open, stopping).ConfigureAwait(false);
-                return true;
+                return _time.GetElapsedTime(asked) < QuickHint;
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
@@ -316,9 +328,11 @@ internal sealed class JobWorker : IHostedService, IDisposable
         }
 
         // Some queue is at its own limit or paused: wake on new work in the others, when a job ends (which may open a
-        // queue at its limit) or when a queue is resumed. A backend may hint at work in any queue, a paused one's too:
-        // after such a hint gave nothing, wait for the next read of the pause flags instead of asking again at once.
-        var askBackend = open.Count > 0 && !(emptyWake && anyPaused);
+        // queue at its limit) or when a queue is resumed. A backend may hint at work in any queue, a paused one's too,
+        // and so answer at once every time: after two such hints in a row that gave nothing, wait for the next read of
+        // the pause flags instead of asking again. (One is allowed: Redis answers the first call of an idle spell at
+        // once by design.)
+        var askBackend = open.Count > 0 && !(anyPaused && emptyQuickHints >= 2);
         using var wake = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         var work = askBackend ? _backend.WaitForWorkAsync(open, wake.Token).AsTask() : Task.Delay(Timeout.Infinite, wake.Token);
         var finished = _slots.WaitForJobEndAsync(wake.Token);
@@ -338,7 +352,7 @@ internal sealed class JobWorker : IHostedService, IDisposable
             return false;
         }
 
-        return askBackend && first == work && first.IsCompletedSuccessfully;
+        return askBackend && first == work && first.IsCompletedSuccessfully && _time.GetElapsedTime(asked) < QuickHint;
     }
 
     /// <summary>Starts its share of a batch (every step-th job from start), one job after another.</summary>
