@@ -29,6 +29,9 @@ public class PauseProbeBackend : DispatchProxy
         set => _failPauseReads = value;
     }
 
+    /// <summary>What <see cref="IJobBackend.DescribeOutage"/> answers while <see cref="FailPauseReads"/> is set; null: the backend does not know.</summary>
+    public string? Outage { get; set; }
+
     /// <summary>True: <see cref="IJobBackend.WaitForWorkAsync"/> returns at once while any queue (asked for or not) has work.</summary>
     public bool HintsForEveryQueue { get; set; }
 
@@ -58,6 +61,8 @@ public class PauseProbeBackend : DispatchProxy
                 }
 
                 break;
+            case nameof(IJobBackend.DescribeOutage) when _failPauseReads:
+                return Outage;
             case nameof(IJobBackend.WaitForWorkAsync) when HintsForEveryQueue && _allQueues.Any(q => _inner.GetDepth(q) > 0):
                 return ValueTask.CompletedTask;
         }

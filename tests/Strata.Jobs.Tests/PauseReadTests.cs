@@ -51,6 +51,24 @@ public sealed class PauseReadTests(ITestOutputHelper output) : JobBackendTestBas
     }
 
     [Fact]
+    public async Task A_read_that_fails_during_an_outage_the_backend_reports_itself_is_not_logged_again()
+    {
+        var host = await StartHostAsync(o => o.AddQueue(JobsOptions.DefaultQueueName).AddQueue(Other), services: s => s.AddFakeLogging());
+        var logs = host.Services.GetFakeLogCollector();
+        var backend = Probe(host);
+        backend.Outage = "The store is out of reach (test).";
+        backend.FailPauseReads = true;
+        await WaitForReadsAsync(backend, 3);
+
+        backend.FailPauseReads = false;
+        await host.Backend.SetQueuePausedAsync(JobsOptions.DefaultQueueName, paused: true, default);
+        await WaitUntilAsync(() => Task.FromResult(Count(logs, "QueuePaused") == 1));
+
+        logs.GetSnapshot().Should().NotContain(r => r.Level >= LogLevel.Warning, "the backend logs its own outage, once");
+        Count(logs, "PauseReadRestored").Should().Be(0, "nothing was logged as failing, so nothing is logged as restored");
+    }
+
+    [Fact]
     public async Task A_hint_of_work_in_a_paused_queue_makes_the_workers_wait_for_the_next_read_instead_of_spinning()
     {
         // The paused job is still queued when the host stops: a short drain, since it would wait for it in vain.

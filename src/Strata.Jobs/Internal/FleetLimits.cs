@@ -114,7 +114,12 @@ internal sealed class FleetLimits
         }
         catch (Exception ex)
         {
-            JobsLog.LimitCheckFailed(_logger, envelope.Id, _backend.Name, FailureBackoff, ex);
+            if (_backend.DescribeOutage() is null)
+            {
+                // A backend that knows its store is out of reach logs the outage itself.
+                JobsLog.LimitCheckFailed(_logger, envelope.Id, _backend.Name, FailureBackoff, ex);
+            }
+
             if (slot)
             {
                 await ReleaseAsync(envelope.Id).ConfigureAwait(false);
@@ -136,9 +141,13 @@ internal sealed class FleetLimits
         {
             await _backend.ReleaseSlotAsync(held.Scope, jobId, CancellationToken.None).ConfigureAwait(false);
         }
-        catch (Exception ex)
+        catch (Exception ex) when (_backend.DescribeOutage() is null)
         {
             JobsLog.SlotReleaseFailed(_logger, jobId, held.Scope, SlotLease, ex);
+        }
+        catch (Exception)
+        {
+            // The backend logs its outage itself; the slot frees itself when its lease ends.
         }
     }
 
@@ -176,9 +185,13 @@ internal sealed class FleetLimits
         {
             throw;
         }
-        catch (Exception ex)
+        catch (Exception ex) when (_backend.DescribeOutage() is null)
         {
             JobsLog.SlotRenewFailed(_logger, jobId, held.Scope, ex);
+        }
+        catch (Exception)
+        {
+            // The backend logs its outage itself; the next renewal tries again.
         }
     }
 

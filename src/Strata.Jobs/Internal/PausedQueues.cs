@@ -7,7 +7,8 @@ namespace Strata.Jobs.Internal;
 /// This host's view of the fleet-wide pause flags: one reader per host reads <see cref="IJobBackend.GetPausedQueuesAsync"/>
 /// every <see cref="RefreshInterval"/> and marks the queues' <see cref="QueueSelector.QueueState.Paused"/>, which the
 /// dispatch loop reads. A queue paused anywhere is skipped here within one interval (plus the read's round trip).
-/// When the backend cannot be read the last known flags stay, and the outage is logged once.
+/// When the backend cannot be read the last known flags stay, and the outage is logged once (not at all when the
+/// backend reports it itself through <see cref="IJobBackend.DescribeOutage"/>).
 /// </summary>
 internal sealed class PausedQueues
 {
@@ -94,8 +95,9 @@ internal sealed class PausedQueues
         }
         catch (Exception ex)
         {
-            if (!_failing)
+            if (!_failing && _backend.DescribeOutage() is null)
             {
+                // A backend that knows its store is out of reach logs the outage itself: no second line, no stack.
                 _failing = true;
                 JobsLog.PauseReadFailed(_logger, _backend.Name, ex);
             }
