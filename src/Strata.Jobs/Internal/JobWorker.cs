@@ -125,6 +125,7 @@ internal sealed class JobWorker : IHostedService, IDisposable
         }
 
         _drain.Dispose();
+        _renewalsStop.Cancel();
         _renewalsStop.Dispose();
     }
 
@@ -140,7 +141,9 @@ internal sealed class JobWorker : IHostedService, IDisposable
         finally
         {
             await _renewalsStop.CancelAsync().ConfigureAwait(false);
-            await Task.WhenAll(_pauseReader ?? Task.CompletedTask, _renewals ?? Task.CompletedTask).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            // Both end at once unless a backend call ignores its token: then they are not waited for long.
+            await Task.WhenAll(_pauseReader ?? Task.CompletedTask, _renewals ?? Task.CompletedTask)
+                .WaitAsync(_options.TimeoutGracePeriod, _time).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             stopped.TrySetResult();
         }
     }
@@ -303,6 +306,11 @@ internal sealed class JobWorker : IHostedService, IDisposable
     private async Task<bool> WaitForWorkAsync(CancellationToken stopping, int emptyQuickHints)
     {
         var asked = _time.GetTimestamp();
+
+        // Taken before the flags are looked at, so a change made after the look still wakes this wait.
+        var pauseChanged = _paused.Changed;
+        var pauseRead = _paused.Refreshed;
+
         // Announce the wait before looking at the queues' room, so a job that ends after the look still signals.
         _slots.AnnounceWait();
         var open = _selector.OpenQueueNames(out var allOpen, out var anyPaused);
@@ -337,8 +345,8 @@ internal sealed class JobWorker : IHostedService, IDisposable
         var work = askBackend ? _backend.WaitForWorkAsync(open, wake.Token).AsTask() : Task.Delay(Timeout.Infinite, wake.Token);
         var finished = _slots.WaitForJobEndAsync(wake.Token);
         var flags = !anyPaused ? Task.Delay(Timeout.Infinite, wake.Token)
-            : askBackend ? _paused.Changed.WaitAsync(wake.Token)
-            : _paused.Refreshed.WaitAsync(wake.Token);
+            : askBackend ? pauseChanged.WaitAsync(wake.Token)
+            : pauseRead.WaitAsync(wake.Token);
         var first = await Task.WhenAny(work, finished, flags).ConfigureAwait(false);
         _slots.EndWait();
         await wake.CancelAsync().ConfigureAwait(false);
