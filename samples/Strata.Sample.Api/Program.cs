@@ -145,6 +145,8 @@ if (role != SampleRole.Worker)   // a worker serves /health only
     v1.MapJobEndpoints().RequireScope(SampleScopes.JobsWrite);       // submit, poll and cancel: 202 + Location
     app.MapAdminKeyEndpoints().RequireScope(SampleScopes.Admin)      // key management, under its own smaller limit
         .RequireRateLimiting(SampleRateLimits.AdminPolicy);
+    app.MapJobAdminEndpoints("/admin/jobs").RequireScope(SampleScopes.Admin)   // find, requeue, purge jobs; pause queues
+        .RequireRateLimiting(SampleRateLimits.AdminPolicy);
 
     app.MapOpenApi();   // /openapi/v1.json
     app.MapScalarApiReference(options => options   // /scalar: served by the app, asks no outside host for anything
