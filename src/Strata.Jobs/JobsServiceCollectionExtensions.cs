@@ -44,6 +44,10 @@ public static class JobsServiceCollectionExtensions
         services.TryAddSingleton<IJobQueue>(sp => sp.GetRequiredService<JobQueue>());
         services.TryAddSingleton<IJobStore>(sp => sp.GetRequiredService<JobQueue>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, JobWorker>());
+        services.TryAddSingleton<RecurringStore>();
+        services.TryAddSingleton<RecurringJobs>();
+        services.TryAddSingleton<IRecurringJobs>(static sp => sp.GetRequiredService<RecurringJobs>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RecurringScheduler>());
         return new JobsBuilder(services);
     }
 
