@@ -1,0 +1,133 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Strata.Jobs.Backends;
+using Strata.Jobs.Internal;
+
+namespace Strata.Jobs;
+
+/// <summary>
+/// The recurring-job routes of the admin endpoints, mapped under the admin group: <c>GET recurring</c>,
+/// <c>GET recurring/{name}</c>, <c>POST recurring/{name}/pause</c>, <c>/resume</c> and <c>/trigger</c>, and
+/// <c>DELETE recurring/{name}</c>. An unknown name gets 404 ProblemDetails, a failing backend 503; the trigger answers
+/// 202 with the new job's status and a <c>Location</c> at <c>{group}/jobs/{id}</c>.
+/// </summary>
+internal static class RecurringJobAdminRoutes
+{
+    private const string Tag = "Recurring jobs";
+
+    public static void Map(RouteGroupBuilder group)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        group.MapGet("recurring", (Func<HttpContext, Task<IResult>>)ListAsync)
+            .Produces<IReadOnlyList<RecurringJobInfo>>(StatusCodes.Status200OK)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithName("ListRecurringJobs")
+            .WithSummary("List the recurring jobs, with their next and last run")
+            .WithTags(Tag);
+        group.MapGet("recurring/{name}", (Func<HttpContext, string, Task<IResult>>)GetAsync)
+            .Produces<RecurringJobInfo>(StatusCodes.Status200OK)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithName("GetRecurringJob")
+            .WithSummary("Get a recurring job, with its next and last run")
+            .WithTags(Tag);
+        group.MapPost("recurring/{name}/pause", (Func<HttpContext, string, Task<IResult>>)PauseAsync)
+            .Produces<RecurringJobInfo>(StatusCodes.Status200OK)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithName("PauseRecurringJob")
+            .WithSummary("Pause a recurring job on every host: no occurrence fires until it is resumed")
+            .WithTags(Tag);
+        group.MapPost("recurring/{name}/resume", (Func<HttpContext, string, Task<IResult>>)ResumeAsync)
+            .Produces<RecurringJobInfo>(StatusCodes.Status200OK)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithName("ResumeRecurringJob")
+            .WithSummary("Resume a paused recurring job from its next occurrence after now")
+            .WithTags(Tag);
+        group.MapPost("recurring/{name}/trigger", (Func<HttpContext, string, Task<IResult>>)TriggerAsync)
+            .Produces<JobInfo>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithName("TriggerRecurringJob")
+            .WithSummary("Enqueue a recurring job's job now, once, outside its schedule")
+            .WithTags(Tag);
+        group.MapDelete("recurring/{name}", (Func<HttpContext, string, Task<IResult>>)RemoveAsync)
+            .Produces(StatusCodes.Status204NoContent)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithName("RemoveRecurringJob")
+            .WithSummary("Remove a recurring job; jobs it already enqueued are kept")
+            .WithTags(Tag);
+    }
+
+    private static Task<IResult> ListAsync(HttpContext context) => GuardAsync(context, static async (context, recurring) =>
+    {
+        var all = await recurring.ListAsync(context.RequestAborted).ConfigureAwait(false);
+        return Results.Json(all, RecurringJsonContext.Default.IReadOnlyListRecurringJobInfo);
+    });
+
+    private static Task<IResult> GetAsync(HttpContext context, string name) => GuardAsync(context, async (context, recurring) =>
+        await recurring.GetAsync(name, context.RequestAborted).ConfigureAwait(false) is { } info ? Json(info) : NotFound(name));
+
+    private static Task<IResult> PauseAsync(HttpContext context, string name) => GuardAsync(context, async (context, recurring) =>
+        await recurring.PauseAsync(name, context.RequestAborted).ConfigureAwait(false) ? await CurrentAsync(context, recurring, name).ConfigureAwait(false) : NotFound(name));
+
+    private static Task<IResult> ResumeAsync(HttpContext context, string name) => GuardAsync(context, async (context, recurring) =>
+        await recurring.ResumeAsync(name, context.RequestAborted).ConfigureAwait(false) ? await CurrentAsync(context, recurring, name).ConfigureAwait(false) : NotFound(name));
+
+    private static Task<IResult> RemoveAsync(HttpContext context, string name) => GuardAsync(context, async (context, recurring) =>
+        await recurring.RemoveAsync(name, context.RequestAborted).ConfigureAwait(false) ? Results.NoContent() : NotFound(name));
+
+    private static Task<IResult> TriggerAsync(HttpContext context, string name) => GuardAsync(context, async (context, recurring) =>
+    {
+        if (await recurring.TriggerAsync(name, context.RequestAborted).ConfigureAwait(false) is not { } jobId)
+        {
+            return NotFound(name);
+        }
+
+        // The job's status lives beside the recurring routes, at {group}/jobs/{id}; a name never holds a '/'.
+        var path = $"{context.Request.PathBase}{context.Request.Path}";
+        var group = path[..path.LastIndexOf("/recurring/", StringComparison.Ordinal)];
+        var location = $"{group}/jobs/{Uri.EscapeDataString(jobId)}";
+        var info = await context.RequestServices.GetRequiredService<IJobStore>().GetAsync(jobId, context.RequestAborted).ConfigureAwait(false);
+        context.Response.Headers.Location = location;
+        return info is null ? Results.Accepted(location) : Results.Json(info, JobsJsonContext.Default.JobInfo, statusCode: StatusCodes.Status202Accepted);
+    });
+
+    private static async Task<IResult> CurrentAsync(HttpContext context, IRecurringJobs recurring, string name) =>
+        await recurring.GetAsync(name, context.RequestAborted).ConfigureAwait(false) is { } info ? Json(info) : NotFound(name);
+
+    /// <summary>Turns a failure of the backend into 503 ProblemDetails instead of a 500.</summary>
+    private static async Task<IResult> GuardAsync(HttpContext context, Func<HttpContext, IRecurringJobs, Task<IResult>> handle)
+    {
+        var recurring = context.RequestServices.GetRequiredService<IRecurringJobs>();
+        try
+        {
+            return await handle(context, recurring).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not (OperationCanceledException or ArgumentException or InvalidOperationException))
+        {
+            var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Strata.Jobs.Endpoints");
+            if (context.RequestServices.GetService<IJobBackend>()?.DescribeOutage() is { } outage)
+            {
+                JobsLog.StoreOutage(logger, context.Request.Method, outage);
+            }
+            else
+            {
+                JobsLog.BackendUnavailable(logger, context.Request.Method, ex);
+            }
+
+            context.Response.Headers.RetryAfter = "5";
+            return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Job store unavailable", detail: "The job store cannot be reached now. Try again after Retry-After.");
+        }
+    }
+
+    private static IResult Json(RecurringJobInfo info) => Results.Json(info, RecurringJsonContext.Default.RecurringJobInfo);
+
+    private static IResult NotFound(string name) =>
+        Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Recurring job not found", detail: $"No recurring job is named '{name}'.");
+}
