@@ -85,10 +85,11 @@ internal sealed class RecurringFiring(RecurringStore store, JobQueue queue, ILog
             return next;
         }
 
+        // The next run first: a schedule this host cannot compute (a time zone it lacks) enqueues nothing.
+        var nextRun = RecurringCron.Next(schedule, occurrence);
         var options = schedule.ToJobOptions(IdempotencyKey(name, occurrence));
         var jobId = await queue.EnqueueRawAsync(schedule.JobType, schedule.Payload, options, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"Queue '{schedule.Queue}' is full and set to drop new jobs.");
-        var nextRun = RecurringCron.Next(schedule, occurrence);
         if (!await store.TrySaveAsync(entry, schedule with { LastRunAt = occurrence, LastJobId = jobId, NextRunAt = nextRun }, cancellationToken).ConfigureAwait(false))
         {
             return now;
