@@ -32,6 +32,30 @@ public sealed class RecurringTimeZoneTests
             new DateTimeOffset(2026, 10, 26, 1, 30, 0, TimeSpan.Zero)); // 02:30 CET
     }
 
+    [Fact]
+    public async Task Interval_expression_keeps_its_pace_through_the_repeated_hour()
+    {
+        var start = new DateTimeOffset(2026, 10, 24, 22, 0, 0, TimeSpan.Zero);
+        var time = new FakeTimeProvider(start);
+        await using var host = await RecurringTestHost.StartAsync(time);
+        await host.Recurring.AddOrUpdateAsync("half-hourly", "*/30 * * * *", new RecordJob("h"), new RecurringJobOptions { TimeZone = Berlin });
+        var fires = new List<DateTimeOffset>();
+
+        while (time.GetUtcNow() < start.AddHours(5))
+        {
+            time.Advance(TimeSpan.FromMinutes(1));
+            await host.PassAsync();
+            if ((await host.GetAsync("half-hourly")).LastRunAt is { } last && !fires.Contains(last))
+            {
+                fires.Add(last);
+            }
+        }
+
+        // 02:00 to 03:00 local happens twice (00:00Z to 02:00Z); both instances fire.
+        fires.Should().Equal(Enumerable.Range(1, 10).Select(i => start.AddMinutes(30 * i)));
+        (await host.CountJobsAsync()).Should().Be(10);
+    }
+
     /// <summary>Creates the schedule at <paramref name="start"/>, then moves the clock to each next run, minute by minute through the night of the transition.</summary>
     private static async Task<List<DateTimeOffset>> FireThreeAsync(DateTimeOffset start)
     {
