@@ -69,7 +69,7 @@ public sealed class JobsBuilder
         var options = new RecurringJobOptions();
         configure?.Invoke(options);
         RecurringValidation.ValidateStatic(name, cron, options);
-        if (Services.Any(d => d.ImplementationInstance is RecurringRegistration r && string.Equals(r.Name, name, StringComparison.Ordinal)))
+        if (Services.Any(d => !d.IsKeyedService && d.ImplementationInstance is RecurringRegistration r && string.Equals(r.Name, name, StringComparison.Ordinal)))
         {
             throw new ArgumentException($"A recurring job named \"{name}\" is already registered; give each AddRecurring call a name of its own.", nameof(name));
         }

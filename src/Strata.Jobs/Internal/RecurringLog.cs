@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 namespace Strata.Jobs.Internal;
 
 /// <summary>
-/// The log messages of recurring jobs (event ids 310 to 329), category <see cref="Category"/>.
+/// The log messages of recurring jobs (event ids 310 to 320), category <see cref="Category"/>.
 /// </summary>
 /// <remarks>
 /// Defined with <see cref="LoggerMessage.Define(LogLevel, EventId, string)"/> rather than the source generator on
@@ -43,6 +43,11 @@ internal static class RecurringLog
 
     private static readonly Action<ILogger, int, string, Exception?> RegisteredMessage = LoggerMessage.Define<int, string>(
         LogLevel.Information, new EventId(319, "RecurringRegistered"), "Recurring jobs: {Count} registered in code, written to the {Backend} backend.");
+
+    private static readonly Action<ILogger, Exception?> PassFailedMessage = LoggerMessage.Define(
+        LogLevel.Error, new EventId(320, "RecurringPassFailed"), "A pass of the recurring-job scheduler failed; the next one runs in a second.");
+
+    public static void PassFailed(ILogger logger, Exception exception) => PassFailedMessage(logger, exception);
 
     public static void Fired(ILogger logger, string name, DateTimeOffset occurrence, string jobId) => FiredMessage(logger, name, occurrence, jobId, null);
 

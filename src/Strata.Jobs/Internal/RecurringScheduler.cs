@@ -101,7 +101,18 @@ internal sealed class RecurringScheduler : BackgroundService
 
             while (true)
             {
-                var delay = await RunOnceAsync(stoppingToken).ConfigureAwait(false);
+                TimeSpan delay;
+                try
+                {
+                    delay = await RunOnceAsync(stoppingToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+                {
+                    // A pass handles the backend's failures itself; anything else is a bug, logged, and the loop goes on.
+                    RecurringLog.PassFailed(_logger, ex);
+                    delay = Tick;
+                }
+
                 if (delay > TimeSpan.Zero)
                 {
                     await Task.Delay(delay, _time, stoppingToken).ConfigureAwait(false);
