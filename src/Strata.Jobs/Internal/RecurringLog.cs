@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 namespace Strata.Jobs.Internal;
 
 /// <summary>
-/// The log messages of recurring jobs (event ids 310 to 320), category <see cref="Category"/>.
+/// The log messages of recurring jobs (event ids 310 to 321), category <see cref="Category"/>.
 /// </summary>
 /// <remarks>
 /// Defined with <see cref="LoggerMessage.Define(LogLevel, EventId, string)"/> rather than the source generator on
@@ -48,6 +48,12 @@ internal static class RecurringLog
         LogLevel.Error, new EventId(320, "RecurringPassFailed"), "A pass of the recurring-job scheduler failed; the next one runs in a second.");
 
     public static void PassFailed(ILogger logger, Exception exception) => PassFailedMessage(logger, exception);
+
+    private static readonly Action<ILogger, string, string, string, Exception?> StoreOutageMessage = LoggerMessage.Define<string, string, string>(
+        LogLevel.Debug, new EventId(321, "RecurringStoreOutage"), "Recurring jobs: {Step} failed while the {Backend} backend is out of reach ({Outage}); retried every second.");
+
+    /// <summary>A failure during an outage the backend reports and logs itself (<see cref="Backends.IJobBackend.DescribeOutage"/>): no stack, at Debug.</summary>
+    public static void StoreOutage(ILogger logger, string step, string backend, string outage) => StoreOutageMessage(logger, step, backend, outage, null);
 
     public static void Fired(ILogger logger, string name, DateTimeOffset occurrence, string jobId) => FiredMessage(logger, name, occurrence, jobId, null);
 

@@ -139,7 +139,10 @@ internal sealed class RecurringScheduler : BackgroundService
             if (_outageSince is null)
             {
                 _outageSince = readAt;
-                RecurringLog.ReadFailed(_logger, _store.Backend.Name, ex);
+                if (!IsKnownOutage("Reading the schedules"))
+                {
+                    RecurringLog.ReadFailed(_logger, _store.Backend.Name, ex);
+                }
             }
 
             return Tick;
@@ -169,7 +172,7 @@ internal sealed class RecurringScheduler : BackgroundService
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
-                if (_failing.Add(entry.Name))
+                if (_failing.Add(entry.Name) && !IsKnownOutage($"Firing '{entry.Name}'"))
                 {
                     RecurringLog.FireFailed(_logger, entry.Name, schedule.NextRunAt ?? now, ex);
                 }
@@ -185,6 +188,18 @@ internal sealed class RecurringScheduler : BackgroundService
 
         var wait = attention is { } due ? due - _time.GetUtcNow() : Tick;
         return wait < TimeSpan.Zero ? TimeSpan.Zero : wait > Tick ? Tick : wait;
+    }
+
+    /// <summary>True when the backend knows its store is out of reach (it logs the outage itself): the failure is then logged at Debug, without a stack.</summary>
+    private bool IsKnownOutage(string step)
+    {
+        if (_store.Backend.DescribeOutage() is not { } outage)
+        {
+            return false;
+        }
+
+        RecurringLog.StoreOutage(_logger, step, _store.Backend.Name, outage);
+        return true;
     }
 
     /// <summary>Writes the registrations still pending; a failure of the backend is logged (once) and retried on the next pass.</summary>
@@ -204,7 +219,7 @@ internal sealed class RecurringScheduler : BackgroundService
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            if (!_registrationsFailed)
+            if (!_registrationsFailed && !IsKnownOutage("Writing the registrations"))
             {
                 _registrationsFailed = true;
                 RecurringLog.RegistrationsFailed(_logger, _store.Backend.Name, ex);
