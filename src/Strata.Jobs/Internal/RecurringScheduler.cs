@@ -17,6 +17,12 @@ internal sealed class RecurringScheduler : BackgroundService
     /// <summary>The longest wait between two passes: 1 second.</summary>
     public static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Failures in a row of a read or write before they are logged: a store found down at start (before its client
+    /// knows and reports the outage) or a blip of one pass logs nothing.
+    /// </summary>
+    private const int FailuresBeforeLog = 3;
+
     private readonly RecurringStore _store;
     private readonly RecurringFiring _firing;
     private readonly IReadOnlyList<RecurringRegistration> _registrations;
@@ -29,6 +35,9 @@ internal sealed class RecurringScheduler : BackgroundService
     private readonly HashSet<string> _failing = new(StringComparer.Ordinal);
     private List<(string Name, RecurringSchedule Definition)>? _pending;
     private DateTimeOffset? _outageSince;
+    private int _readFailures;
+    private bool _readFailureLogged;
+    private int _registrationFailures;
     private bool _registrationsFailed;
 
     public RecurringScheduler(
@@ -136,9 +145,10 @@ internal sealed class RecurringScheduler : BackgroundService
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            if (_outageSince is null)
+            _outageSince ??= readAt;
+            if (++_readFailures >= FailuresBeforeLog && !_readFailureLogged)
             {
-                _outageSince = readAt;
+                _readFailureLogged = true;
                 if (!IsKnownOutage("Reading the schedules"))
                 {
                     RecurringLog.ReadFailed(_logger, _store.Backend.Name, ex);
@@ -150,8 +160,12 @@ internal sealed class RecurringScheduler : BackgroundService
 
         if (_outageSince is { } since)
         {
-            _outageSince = null;
-            RecurringLog.ReadRecovered(_logger, _store.Backend.Name, readAt - since);
+            if (_readFailureLogged)
+            {
+                RecurringLog.ReadRecovered(_logger, _store.Backend.Name, readAt - since);
+            }
+
+            (_outageSince, _readFailures, _readFailureLogged) = (null, 0, false);
         }
 
         DateTimeOffset? attention = null;
@@ -219,10 +233,13 @@ internal sealed class RecurringScheduler : BackgroundService
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            if (!_registrationsFailed && !IsKnownOutage("Writing the registrations"))
+            if (++_registrationFailures >= FailuresBeforeLog && !_registrationsFailed)
             {
                 _registrationsFailed = true;
-                RecurringLog.RegistrationsFailed(_logger, _store.Backend.Name, ex);
+                if (!IsKnownOutage("Writing the registrations"))
+                {
+                    RecurringLog.RegistrationsFailed(_logger, _store.Backend.Name, ex);
+                }
             }
 
             return;
