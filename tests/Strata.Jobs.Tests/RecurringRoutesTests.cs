@@ -108,6 +108,21 @@ public sealed class RecurringRoutesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Trigger_of_a_schedule_on_a_queue_this_host_lacks_answers_409_naming_the_queue()
+    {
+        // Written as another host, that configures the queue, would write it.
+        var nightly = (await _app.Services.GetRequiredService<Backends.IJobBackend>().GetSchedulesAsync(CancellationToken.None)).Single();
+        var elsewhere = nightly.Data.Replace("\"queue\":\"default\"", "\"queue\":\"reports\"", StringComparison.Ordinal);
+        elsewhere.Should().NotBe(nightly.Data);
+        await _app.Services.GetRequiredService<Backends.IJobBackend>().SaveScheduleAsync("elsewhere", elsewhere, 0, CancellationToken.None);
+
+        using var trigger = await _client.PostAsync("/admin/recurring/elsewhere/trigger", null);
+
+        trigger.StatusCode.Should().Be(HttpStatusCode.Conflict);
+        (await trigger.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString().Should().Contain("Queue 'reports' is not configured");
+    }
+
+    [Fact]
     public async Task Delete_answers_204_then_404()
     {
         using var delete = await _client.DeleteAsync("/admin/recurring/nightly");
@@ -128,7 +143,7 @@ public sealed class RecurringRoutesTests : IAsyncLifetime
 
         endpoints.Keys.Should().BeEquivalentTo("ListRecurringJobs", "GetRecurringJob", "PauseRecurringJob", "ResumeRecurringJob", "TriggerRecurringJob", "RemoveRecurringJob");
         Statuses(endpoints["ListRecurringJobs"]).Should().BeEquivalentTo([200, 503]);
-        Statuses(endpoints["TriggerRecurringJob"]).Should().BeEquivalentTo([202, 404, 503]);
+        Statuses(endpoints["TriggerRecurringJob"]).Should().BeEquivalentTo([202, 404, 409, 503]);
         Statuses(endpoints["RemoveRecurringJob"]).Should().BeEquivalentTo([204, 404, 503]);
         endpoints["GetRecurringJob"].Metadata.GetOrderedMetadata<IProducesResponseTypeMetadata>()
             .Should().Contain(m => m.StatusCode == 200 && m.Type == typeof(RecurringJobInfo));

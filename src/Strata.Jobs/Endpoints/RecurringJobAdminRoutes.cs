@@ -51,6 +51,7 @@ internal static class RecurringJobAdminRoutes
         group.MapPost("recurring/{name}/trigger", (Func<HttpContext, string, Task<IResult>>)TriggerAsync)
             .Produces<JobInfo>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .WithName("TriggerRecurringJob")
             .WithSummary("Enqueue a recurring job's job now, once, outside its schedule")
@@ -84,7 +85,23 @@ internal static class RecurringJobAdminRoutes
 
     private static Task<IResult> TriggerAsync(HttpContext context, string name) => GuardAsync(context, async (context, recurring) =>
     {
-        if (await recurring.TriggerAsync(name, context.RequestAborted).ConfigureAwait(false) is not { } jobId)
+        string? jobId;
+        try
+        {
+            jobId = await recurring.TriggerAsync(name, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (ArgumentException ex)
+        {
+            // The schedule names a queue this host does not configure (it was added on another host).
+            return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Recurring job cannot be triggered here", detail: ex.Message);
+        }
+        catch (InvalidOperationException ex)
+        {
+            context.Response.Headers.RetryAfter = "5";
+            return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Queue full", detail: ex.Message);
+        }
+
+        if (jobId is null)
         {
             return NotFound(name);
         }
