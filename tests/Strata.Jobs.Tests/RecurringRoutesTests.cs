@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -12,7 +13,7 @@ using Strata.Jobs.Testing;
 
 namespace Strata.Jobs.Tests;
 
-/// <summary>The recurring-job admin routes over real HTTP (TestServer), mounted on a group as MapJobAdminEndpoints mounts them.</summary>
+/// <summary>The recurring-job admin routes over real HTTP (TestServer), mounted on the admin endpoints' group, as MapJobAdminEndpoints will mount them.</summary>
 public sealed class RecurringRoutesTests : IAsyncLifetime
 {
     private readonly FakeTimeProvider _time = new(RecurringTestHost.Start);
@@ -26,11 +27,20 @@ public sealed class RecurringRoutesTests : IAsyncLifetime
         builder.Services.AddSingleton<TimeProvider>(_time);
         builder.Services.AddSingleton(new JobProbe());
         builder.Services.AddProblemDetails();
+        builder.Services.AddAuthorization();
         builder.Services.AddStrataJobs(o => o.RunWorkers = false)
             .AddHandler<RecordJob, RecordHandler>()
             .AddRecurring("nightly", "0 3 * * *", new RecordJob("n"));
         _app = builder.Build();
-        RecurringJobAdminRoutes.Map(_app.MapGroup("/admin"));
+
+        // A stand-in for authentication: every caller is an authenticated admin (the admin group requires authorization).
+        _app.Use((context, next) =>
+        {
+            context.User = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, "admin")], "test"));
+            return next(context);
+        });
+        _app.UseAuthorization();
+        RecurringJobAdminRoutes.Map(_app.MapJobAdminEndpoints("/admin/jobs"));
         await _app.StartAsync();
         _client = _app.GetTestClient();
     }
@@ -45,8 +55,8 @@ public sealed class RecurringRoutesTests : IAsyncLifetime
     [Fact]
     public async Task List_and_get_show_the_schedule_with_its_next_run()
     {
-        var list = await _client.GetFromJsonAsync<JsonElement>("/admin/recurring");
-        using var one = await _client.GetAsync("/admin/recurring/nightly");
+        var list = await _client.GetFromJsonAsync<JsonElement>("/admin/jobs/recurring");
+        using var one = await _client.GetAsync("/admin/jobs/recurring/nightly");
 
         list.GetArrayLength().Should().Be(1);
         list[0].GetProperty("name").GetString().Should().Be("nightly");
@@ -58,12 +68,12 @@ public sealed class RecurringRoutesTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("GET", "/admin/recurring/missing")]
-    [InlineData("POST", "/admin/recurring/missing/pause")]
-    [InlineData("POST", "/admin/recurring/missing/resume")]
-    [InlineData("POST", "/admin/recurring/missing/trigger")]
-    [InlineData("DELETE", "/admin/recurring/missing")]
-    [InlineData("GET", "/admin/recurring/not%20valid")]
+    [InlineData("GET", "/admin/jobs/recurring/missing")]
+    [InlineData("POST", "/admin/jobs/recurring/missing/pause")]
+    [InlineData("POST", "/admin/jobs/recurring/missing/resume")]
+    [InlineData("POST", "/admin/jobs/recurring/missing/trigger")]
+    [InlineData("DELETE", "/admin/jobs/recurring/missing")]
+    [InlineData("GET", "/admin/jobs/recurring/not%20valid")]
     public async Task Unknown_name_gets_404_ProblemDetails(string method, string path)
     {
         using var response = await _client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
@@ -78,10 +88,10 @@ public sealed class RecurringRoutesTests : IAsyncLifetime
     [Fact]
     public async Task Pause_and_resume_answer_the_schedule_as_it_is_now()
     {
-        using var pause = await _client.PostAsync("/admin/recurring/nightly/pause", null);
+        using var pause = await _client.PostAsync("/admin/jobs/recurring/nightly/pause", null);
         var paused = await pause.Content.ReadFromJsonAsync<JsonElement>();
         _time.Advance(TimeSpan.FromHours(5));
-        using var resume = await _client.PostAsync("/admin/recurring/nightly/resume", null);
+        using var resume = await _client.PostAsync("/admin/jobs/recurring/nightly/resume", null);
         var resumed = await resume.Content.ReadFromJsonAsync<JsonElement>();
 
         pause.StatusCode.Should().Be(HttpStatusCode.OK);
@@ -95,14 +105,16 @@ public sealed class RecurringRoutesTests : IAsyncLifetime
     [Fact]
     public async Task Trigger_answers_202_with_the_job_and_a_Location_beside_the_recurring_routes()
     {
-        using var trigger = await _client.PostAsync("/admin/recurring/nightly/trigger", null);
+        using var trigger = await _client.PostAsync("/admin/jobs/recurring/nightly/trigger", null);
 
         trigger.StatusCode.Should().Be(HttpStatusCode.Accepted);
         var job = await trigger.Content.ReadFromJsonAsync<JsonElement>();
         var id = job.GetProperty("id").GetString()!;
         job.GetProperty("jobType").GetString().Should().Be(nameof(RecordJob));
-        trigger.Headers.Location!.OriginalString.Should().Be($"/admin/jobs/{Uri.EscapeDataString(id)}");
-        var info = await _client.GetFromJsonAsync<JsonElement>("/admin/recurring/nightly");
+        trigger.Headers.Location!.OriginalString.Should().Be($"/admin/jobs/{Uri.EscapeDataString(id)}", "the job's status is the admin group's GET {id}");
+        var status = await _client.GetFromJsonAsync<JsonElement>(trigger.Headers.Location);
+        status.GetProperty("id").GetString().Should().Be(id);
+        var info = await _client.GetFromJsonAsync<JsonElement>("/admin/jobs/recurring/nightly");
         info.GetProperty("lastJobId").GetString().Should().Be(id);
         (await _app.Services.GetRequiredService<IJobStore>().GetAsync(id))!.State.Should().Be(JobState.Queued);
     }
@@ -116,7 +128,7 @@ public sealed class RecurringRoutesTests : IAsyncLifetime
         elsewhere.Should().NotBe(nightly.Data);
         await _app.Services.GetRequiredService<Backends.IJobBackend>().SaveScheduleAsync("elsewhere", elsewhere, 0, CancellationToken.None);
 
-        using var trigger = await _client.PostAsync("/admin/recurring/elsewhere/trigger", null);
+        using var trigger = await _client.PostAsync("/admin/jobs/recurring/elsewhere/trigger", null);
 
         trigger.StatusCode.Should().Be(HttpStatusCode.Conflict);
         (await trigger.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString().Should().Contain("Queue 'reports' is not configured");
@@ -125,9 +137,9 @@ public sealed class RecurringRoutesTests : IAsyncLifetime
     [Fact]
     public async Task Delete_answers_204_then_404()
     {
-        using var delete = await _client.DeleteAsync("/admin/recurring/nightly");
-        using var again = await _client.DeleteAsync("/admin/recurring/nightly");
-        var list = await _client.GetFromJsonAsync<JsonElement>("/admin/recurring");
+        using var delete = await _client.DeleteAsync("/admin/jobs/recurring/nightly");
+        using var again = await _client.DeleteAsync("/admin/jobs/recurring/nightly");
+        var list = await _client.GetFromJsonAsync<JsonElement>("/admin/jobs/recurring");
 
         delete.StatusCode.Should().Be(HttpStatusCode.NoContent);
         again.StatusCode.Should().Be(HttpStatusCode.NotFound);
@@ -139,17 +151,17 @@ public sealed class RecurringRoutesTests : IAsyncLifetime
     {
         var endpoints = _app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .Where(e => e.RoutePattern.RawText!.Contains("recurring", StringComparison.Ordinal))
-            .ToDictionary(e => e.Metadata.GetMetadata<IEndpointNameMetadata>()!.EndpointName);
+            .ToDictionary(e => e.Metadata.GetMetadata<IEndpointNameMetadata>()!.EndpointName["StrataJobs.Admin.".Length..]);
 
         endpoints.Keys.Should().BeEquivalentTo("ListRecurringJobs", "GetRecurringJob", "PauseRecurringJob", "ResumeRecurringJob", "TriggerRecurringJob", "RemoveRecurringJob");
-        Statuses(endpoints["ListRecurringJobs"]).Should().BeEquivalentTo([200, 503]);
-        Statuses(endpoints["TriggerRecurringJob"]).Should().BeEquivalentTo([202, 404, 409, 503]);
-        Statuses(endpoints["RemoveRecurringJob"]).Should().BeEquivalentTo([204, 404, 503]);
+        Statuses(endpoints["ListRecurringJobs"]).Should().BeEquivalentTo([200, 401, 403, 503]);
+        Statuses(endpoints["TriggerRecurringJob"]).Should().BeEquivalentTo([202, 401, 403, 404, 409, 503]);
+        Statuses(endpoints["RemoveRecurringJob"]).Should().BeEquivalentTo([204, 401, 403, 404, 503]);
         endpoints["GetRecurringJob"].Metadata.GetOrderedMetadata<IProducesResponseTypeMetadata>()
             .Should().Contain(m => m.StatusCode == 200 && m.Type == typeof(RecurringJobInfo));
         endpoints["TriggerRecurringJob"].Metadata.GetOrderedMetadata<IProducesResponseTypeMetadata>()
             .Should().Contain(m => m.StatusCode == 202 && m.Type == typeof(JobInfo));
-        endpoints.Values.Should().OnlyContain(e => e.Metadata.GetMetadata<IEndpointSummaryMetadata>() != null && e.Metadata.GetMetadata<ITagsMetadata>()!.Tags.Contains("Recurring jobs"));
+        endpoints.Values.Should().OnlyContain(e => e.Metadata.GetMetadata<IEndpointSummaryMetadata>() != null && e.Metadata.GetMetadata<IEndpointDescriptionMetadata>() != null);
 
         static IEnumerable<int> Statuses(Endpoint endpoint) =>
             endpoint.Metadata.GetOrderedMetadata<IProducesResponseTypeMetadata>().Select(m => m.StatusCode).Distinct();

@@ -12,58 +12,48 @@ namespace Strata.Jobs;
 /// The recurring-job routes of the admin endpoints, mapped under the admin group: <c>GET recurring</c>,
 /// <c>GET recurring/{name}</c>, <c>POST recurring/{name}/pause</c>, <c>/resume</c> and <c>/trigger</c>, and
 /// <c>DELETE recurring/{name}</c>. An unknown name gets 404 ProblemDetails, a failing backend 503; the trigger answers
-/// 202 with the new job's status and a <c>Location</c> at <c>{group}/jobs/{id}</c>.
+/// 202 with the new job's status and a <c>Location</c> at <c>{group}/{id}</c> (the admin endpoints' job status).
 /// </summary>
 internal static class RecurringJobAdminRoutes
 {
-    private const string Tag = "Recurring jobs";
-
     public static void Map(RouteGroupBuilder group)
     {
         ArgumentNullException.ThrowIfNull(group);
-        group.MapGet("recurring", (Func<HttpContext, Task<IResult>>)ListAsync)
-            .Produces<IReadOnlyList<RecurringJobInfo>>(StatusCodes.Status200OK)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
-            .WithName("ListRecurringJobs")
-            .WithSummary("List the recurring jobs, with their next and last run")
-            .WithTags(Tag);
-        group.MapGet("recurring/{name}", (Func<HttpContext, string, Task<IResult>>)GetAsync)
+        Describe(group.MapGet("recurring", (Func<HttpContext, Task<IResult>>)ListAsync),
+                "ListRecurringJobs", "List the recurring jobs", "Every recurring job, by name, with its cron expression, time zone, pause flag, next run, last run and last job.")
+            .Produces<IReadOnlyList<RecurringJobInfo>>(StatusCodes.Status200OK);
+        Describe(group.MapGet("recurring/{name}", (Func<HttpContext, string, Task<IResult>>)GetAsync),
+                "GetRecurringJob", "Get a recurring job", "One recurring job with its next run, last run and last job; 404 when no schedule has that name.")
             .Produces<RecurringJobInfo>(StatusCodes.Status200OK)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
-            .WithName("GetRecurringJob")
-            .WithSummary("Get a recurring job, with its next and last run")
-            .WithTags(Tag);
-        group.MapPost("recurring/{name}/pause", (Func<HttpContext, string, Task<IResult>>)PauseAsync)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        Describe(group.MapPost("recurring/{name}/pause", (Func<HttpContext, string, Task<IResult>>)PauseAsync),
+                "PauseRecurringJob", "Pause a recurring job", "No occurrence fires, on any host, until it is resumed; answers the schedule as it is now (no next run).")
             .Produces<RecurringJobInfo>(StatusCodes.Status200OK)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
-            .WithName("PauseRecurringJob")
-            .WithSummary("Pause a recurring job on every host: no occurrence fires until it is resumed")
-            .WithTags(Tag);
-        group.MapPost("recurring/{name}/resume", (Func<HttpContext, string, Task<IResult>>)ResumeAsync)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        Describe(group.MapPost("recurring/{name}/resume", (Func<HttpContext, string, Task<IResult>>)ResumeAsync),
+                "ResumeRecurringJob", "Resume a recurring job", "Resumes from the next occurrence after now (those that fell in the pause are not fired); answers the schedule as it is now.")
             .Produces<RecurringJobInfo>(StatusCodes.Status200OK)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
-            .WithName("ResumeRecurringJob")
-            .WithSummary("Resume a paused recurring job from its next occurrence after now")
-            .WithTags(Tag);
-        group.MapPost("recurring/{name}/trigger", (Func<HttpContext, string, Task<IResult>>)TriggerAsync)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        Describe(group.MapPost("recurring/{name}/trigger", (Func<HttpContext, string, Task<IResult>>)TriggerAsync),
+                "TriggerRecurringJob", "Trigger a recurring job now", "Enqueues the schedule's job once, now, also when paused: 202 with the job's status and its Location; 409 when this host cannot enqueue it (its queue is not configured here).")
             .Produces<JobInfo>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
-            .WithName("TriggerRecurringJob")
-            .WithSummary("Enqueue a recurring job's job now, once, outside its schedule")
-            .WithTags(Tag);
-        group.MapDelete("recurring/{name}", (Func<HttpContext, string, Task<IResult>>)RemoveAsync)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        Describe(group.MapDelete("recurring/{name}", (Func<HttpContext, string, Task<IResult>>)RemoveAsync),
+                "RemoveRecurringJob", "Remove a recurring job", "Deletes the schedule; the jobs it enqueued are kept. A schedule registered in code is written again at the next start.")
             .Produces(StatusCodes.Status204NoContent)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
-            .WithName("RemoveRecurringJob")
-            .WithSummary("Remove a recurring job; jobs it already enqueued are kept")
-            .WithTags(Tag);
+            .ProducesProblem(StatusCodes.Status404NotFound);
     }
+
+    /// <summary>The metadata every admin route shares (as <c>MapJobAdminEndpoints</c> gives its own): name, summary, and the 401, 403 and 503 it can send.</summary>
+    private static RouteHandlerBuilder Describe(RouteHandlerBuilder endpoint, string name, string summary, string description) =>
+        endpoint
+            .WithName("StrataJobs.Admin." + name)
+            .WithSummary(summary)
+            .WithDescription(description)
+            .Produces(StatusCodes.Status401Unauthorized)
+            .Produces(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
     private static Task<IResult> ListAsync(HttpContext context) => GuardAsync(context, static async (context, recurring) =>
     {
@@ -106,10 +96,10 @@ internal static class RecurringJobAdminRoutes
             return NotFound(name);
         }
 
-        // The job's status lives beside the recurring routes, at {group}/jobs/{id}; a name never holds a '/'.
+        // The job's status is the admin group's GET {id}, beside the recurring routes; a name never holds a '/'.
         var path = $"{context.Request.PathBase}{context.Request.Path}";
         var group = path[..path.LastIndexOf("/recurring/", StringComparison.Ordinal)];
-        var location = $"{group}/jobs/{Uri.EscapeDataString(jobId)}";
+        var location = $"{group}/{Uri.EscapeDataString(jobId)}";
         var info = await context.RequestServices.GetRequiredService<IJobStore>().GetAsync(jobId, context.RequestAborted).ConfigureAwait(false);
         context.Response.Headers.Location = location;
         return info is null ? Results.Accepted(location) : Results.Json(info, JobsJsonContext.Default.JobInfo, statusCode: StatusCodes.Status202Accepted);
