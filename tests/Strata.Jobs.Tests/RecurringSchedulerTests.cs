@@ -94,13 +94,6 @@ public sealed class RecurringSchedulerTests
 
         ids.Should().HaveCount(100);
         (await first.CountJobsAsync()).Should().Be(100);
-
-        static async Task<((Backends.JobScheduleEntry Entry, RecurringSchedule Schedule) Read, RecurringFiring Firing)> ReadAsync(RecurringTestHost host)
-        {
-            var store = host.Services.GetRequiredService<RecurringStore>();
-            var firing = new RecurringFiring(store, host.Services.GetRequiredService<JobQueue>(), host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("test"));
-            return ((await store.ReadAllAsync(CancellationToken.None)).Single(), firing);
-        }
     }
 
     [Fact]
@@ -144,6 +137,29 @@ public sealed class RecurringSchedulerTests
         await host.PassAsync();
         (await host.GetAsync("five")).LastRunAt.Should().Be(Start.AddMinutes(130));
         (await host.CountJobsAsync()).Should().Be(3);
+    }
+
+    [Fact]
+    public async Task Hosts_that_catch_up_a_downtime_at_different_moments_still_fire_one_job()
+    {
+        await using var first = await RecurringTestHost.StartAsync(_time, jobs => jobs.AddRecurring("five", "*/5 * * * *", new RecordJob("five")));
+        await using var second = await RecurringTestHost.StartAsync(_time, sharedBackend: first.Backend);
+        _time.Advance(TimeSpan.FromMinutes(123)); // down from 00:00 to 02:03; the latest occurrence is 02:00
+        var (firstRead, firstFiring) = await ReadAsync(first);
+        var (secondRead, secondFiring) = await ReadAsync(second);
+
+        // The second host's clock is three minutes ahead: on its own it would pick 02:05.
+        var answers = await Task.WhenAll(
+            Task.Run(async () => await firstFiring.FireIfDueAsync(firstRead.Entry, firstRead.Schedule, _time.GetUtcNow(), CancellationToken.None)),
+            Task.Run(async () => await secondFiring.FireIfDueAsync(secondRead.Entry, secondRead.Schedule, _time.GetUtcNow().AddMinutes(3), CancellationToken.None)));
+        _time.Advance(TimeSpan.FromMinutes(3)); // 02:06 for both now
+        await Task.WhenAll(Task.Run(first.PassAsync), Task.Run(second.PassAsync));
+
+        answers.Should().Equal([Start.AddMinutes(123), Start.AddMinutes(126)], "each asks for another pass at once: the winner to fire what it stored, the loser to read again");
+        (await first.CountJobsAsync()).Should().Be(1, "the stored next run, written once, decides the occurrence every host fires");
+        var info = await first.GetAsync("five");
+        info.LastRunAt.Should().Be(Start.AddMinutes(125));
+        info.NextRunAt.Should().Be(Start.AddMinutes(130));
     }
 
     [Fact]
@@ -250,6 +266,14 @@ public sealed class RecurringSchedulerTests
         (await host.CountJobsAsync()).Should().Be(3);
         host.Logs.GetSnapshot().Where(r => r.Id.Name == "RecurringFireFailed").Should().ContainSingle()
             .Which.Message.Should().Contain("foreign");
+    }
+
+    /// <summary>Reads the host's one schedule as a scheduler pass would, and a firing over that host's store and queue.</summary>
+    private static async Task<((Backends.JobScheduleEntry Entry, RecurringSchedule Schedule) Read, RecurringFiring Firing)> ReadAsync(RecurringTestHost host)
+    {
+        var store = host.Services.GetRequiredService<RecurringStore>();
+        var firing = new RecurringFiring(store, host.Services.GetRequiredService<JobQueue>(), host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("test"));
+        return ((await store.ReadAllAsync(CancellationToken.None)).Single(), firing);
     }
 
     private static async Task WaitForStateAsync(RecurringTestHost host, string jobId, JobState state)
