@@ -21,6 +21,10 @@ namespace Strata.Jobs.Internal;
 /// hosts were). Skip moves the next run to the first occurrence after now minus the grace, with no job. FireOnce first
 /// moves the next run to the latest occurrence at or before now (a write of its own, so racing hosts agree on it), and
 /// that one is then fired as above: one job for all that were missed.
+/// <para>No overlap: the previous job's state is read before the occurrence is fired or skipped, and the decision is
+/// written with compare-and-set like a firing. Should the previous job finish between two racing hosts' reads, one may
+/// skip while the other enqueues; the first write stands, so the occurrence still gets at most one job, but when the
+/// skip wins the enqueued job is not recorded as the last job.</para>
 /// </summary>
 internal sealed class RecurringFiring(RecurringStore store, JobQueue queue, ILogger logger)
 {
