@@ -13,7 +13,7 @@ using Strata.Jobs.Testing;
 
 namespace Strata.Jobs.Tests;
 
-/// <summary>The recurring-job admin routes over real HTTP (TestServer), mounted on the admin endpoints' group, as MapJobAdminEndpoints will mount them.</summary>
+/// <summary>The recurring-job admin routes over real HTTP (TestServer), mounted on the admin endpoints' group, as MapJobAdminEndpoints mounts them.</summary>
 public sealed class RecurringRoutesTests : IAsyncLifetime
 {
     private readonly FakeTimeProvider _time = new(RecurringTestHost.Start);
@@ -40,7 +40,7 @@ public sealed class RecurringRoutesTests : IAsyncLifetime
             return next(context);
         });
         _app.UseAuthorization();
-        RecurringJobAdminRoutes.Map(_app.MapJobAdminEndpoints("/admin/jobs"));
+        _app.MapJobAdminEndpoints("/admin/jobs");
         await _app.StartAsync();
         _client = _app.GetTestClient();
     }
