@@ -16,7 +16,7 @@ internal sealed class JobSearchSql
     public const int BatchSize = 1000;
 
     private const string Finished = "(3, 5, 6)";
-    private const string Requeueable = "(5, 6)";
+    private const string Requeueable = "(5)";
 
     private readonly string _table;
     private readonly string _id, _queue, _type, _state, _owner, _created, _completed, _expires;
@@ -87,7 +87,7 @@ internal sealed class JobSearchSql
         command.With("@limit", limit);
     }
 
-    /// <summary>Requeues at most <see cref="BatchSize"/> dead or cancelled jobs of <paramref name="filter"/>.</summary>
+    /// <summary>Requeues at most <see cref="BatchSize"/> dead jobs of <paramref name="filter"/>.</summary>
     public void RequeueBatch(DbCommand command, JobFilter filter)
     {
         var where = Where(command, filter);

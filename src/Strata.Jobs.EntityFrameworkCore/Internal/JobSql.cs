@@ -70,10 +70,10 @@ internal sealed class JobSql
         Cancelled = $"UPDATE {t} SET {state} = 6, {completed} = @now, {expires} = @expires, {cancel} = @false, {release} {held}";
         Release = $"UPDATE {t} SET {state} = 0, {runAt} = @now, {deliveries} = CASE WHEN {deliveries} > 0 THEN {deliveries} - 1 ELSE 0 END, {release} {held}";
 
-        // A limit held the job back: it waits for @runAt with its attempt unchanged, and the delivery counts as none (as a
-        // release); a cancel asked for meanwhile ends it, as a retry would.
+        // A limit held the job back: it waits for @runAt with its attempt unchanged (the status shows the attempt before it
+        // again), and the delivery counts as none (as a release); a cancel asked for meanwhile ends it, as a retry would.
         Defer = $"UPDATE {t} SET {state} = CASE WHEN {cancel} THEN 6 WHEN @runAt > @now THEN 1 ELSE 0 END, {completed} = CASE WHEN {cancel} THEN @now ELSE NULL END, " +
-            $"{expires} = CASE WHEN {cancel} THEN @expires ELSE NULL END, {runAt} = @runAt, {deliveries} = CASE WHEN {deliveries} > 0 THEN {deliveries} - 1 ELSE 0 END, {release} {held}";
+            $"{expires} = CASE WHEN {cancel} THEN @expires ELSE NULL END, {runAt} = @runAt, {attempt} = {next} - 1, {deliveries} = CASE WHEN {deliveries} > 0 THEN {deliveries} - 1 ELSE 0 END, {release} {held}";
 
         Heartbeat = $"UPDATE {t} SET {until} = @until WHERE {state} = 2 AND {token} = @token RETURNING {id}, {cancel}";
         Reclaim = $"UPDATE {t} SET {state} = CASE WHEN {cancel} THEN 6 ELSE 0 END, {completed} = CASE WHEN {cancel} THEN @now ELSE NULL END, " +
