@@ -46,6 +46,10 @@ public static class JobsServiceCollectionExtensions
         services.TryAddSingleton<IJobAdmin, JobAdmin>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, JobWorker>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, JobsGaugeSampler>());
+        services.TryAddSingleton<RecurringStore>();
+        services.TryAddSingleton<RecurringJobs>();
+        services.TryAddSingleton<IRecurringJobs>(static sp => sp.GetRequiredService<RecurringJobs>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RecurringScheduler>());
         return new JobsBuilder(services);
     }
 

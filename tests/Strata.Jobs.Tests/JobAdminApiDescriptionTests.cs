@@ -32,7 +32,9 @@ public sealed class JobAdminApiDescriptionTests
         descriptions.Keys.Should().BeEquivalentTo(
             "GET admin/jobs/", "GET admin/jobs/counts", "GET admin/jobs/queues", "GET admin/jobs/{id}",
             "POST admin/jobs/{id}/requeue", "DELETE admin/jobs/{id}", "POST admin/jobs/requeue", "POST admin/jobs/delete",
-            "DELETE admin/jobs/", "POST admin/jobs/queues/{queue}/pause", "POST admin/jobs/queues/{queue}/resume");
+            "DELETE admin/jobs/", "POST admin/jobs/queues/{queue}/pause", "POST admin/jobs/queues/{queue}/resume",
+            "GET admin/jobs/recurring", "GET admin/jobs/recurring/{name}", "POST admin/jobs/recurring/{name}/pause",
+            "POST admin/jobs/recurring/{name}/resume", "POST admin/jobs/recurring/{name}/trigger", "DELETE admin/jobs/recurring/{name}");
 
         var search = descriptions["GET admin/jobs/"];
         Query(search).Should().BeEquivalentTo("state", "queue", "type", "owner", "createdAfter", "createdBefore", "finishedBefore", "cursor", "limit");

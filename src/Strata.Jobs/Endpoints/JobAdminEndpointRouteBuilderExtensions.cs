@@ -102,7 +102,7 @@ public static class JobAdminEndpointRouteBuilderExtensions
             .Produces(StatusCodes.Status204NoContent)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        // Hook for the recurring-job routes: RecurringJobAdminRoutes.Map(group) is called here once that type is merged.
+        RecurringJobAdminRoutes.Map(group);
         return group;
     }
 
