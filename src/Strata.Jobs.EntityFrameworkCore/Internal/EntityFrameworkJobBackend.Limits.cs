@@ -10,7 +10,6 @@ internal sealed partial class EntityFrameworkJobBackend<TContext>
 {
     public async ValueTask<bool> TryAcquireSlotAsync(string scope, int limit, string holder, TimeSpan lease, CancellationToken cancellationToken)
     {
-        var now = _time.GetUtcNow();
         var session = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (session.ConfigureAwait(false))
         {
@@ -21,6 +20,9 @@ internal sealed partial class EntityFrameworkJobBackend<TContext>
                 using var lockCommand = session.Command(lockSlots).With("@scope", scope);
                 await lockCommand.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
+
+            // Read under the lock: a time read before it would be stale by the wait for the lock.
+            var now = _time.GetUtcNow();
 
             using (var drop = session.Command(sql.DropExpiredSlots).With("@scope", scope).With("@now", Ms(now)))
             {
@@ -57,7 +59,6 @@ internal sealed partial class EntityFrameworkJobBackend<TContext>
 
     public async ValueTask<TimeSpan> TryTakePermitAsync(string key, int permits, TimeSpan window, CancellationToken cancellationToken)
     {
-        var now = Ms(_time.GetUtcNow());
         var windowMs = Math.Max(1, (long)Math.Ceiling(window.TotalMilliseconds));
         var session = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (session.ConfigureAwait(false))
@@ -69,6 +70,10 @@ internal sealed partial class EntityFrameworkJobBackend<TContext>
                 using var lockCommand = session.Command(lockPermits).With("@key", key);
                 await lockCommand.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
+
+            // Read under the lock (SQLite's BEGIN IMMEDIATE or PostgreSQL's advisory lock): a permit stamped with a
+            // time read before the wait for the lock would leave the window early, and admit more than the limit.
+            var now = Ms(_time.GetUtcNow());
 
             // The window is (now - window, now]: a permit taken at or before its start no longer counts.
             using (var drop = session.Command(sql.DropOldPermits).With("@key", key).With("@since", now - windowMs))
