@@ -65,12 +65,12 @@ public abstract class FleetTests(ITestOutputHelper output) : IAsyncLifetime
         await WaitUntilAsync(() => Task.FromResult(fleet.Runs().Count(r => r.Kind == "tick") >= 12), "12 occurrences ran");
         Assert.True(await recurring.PauseAsync("tick"));
         var info = await recurring.GetAsync("tick");
+        var runs = fleet.Runs().Where(r => r.Kind == "tick").ToList();
         fleet.Dispose();
 
         var last = info!.LastRunAt!.Value;
         var occurrences = (int)Math.Round((last - first).TotalSeconds) + 1;
         var jobs = await SearchAllAsync(new JobFilter { JobType = nameof(FleetJob) });
-        var runs = fleet.Runs().Where(r => r.Kind == "tick").ToList();
         output.WriteLine($"{Backend}: occurrences {first:HH:mm:ss} to {last:HH:mm:ss} = {occurrences}; jobs enqueued {jobs.Count}; runs {runs.Count} on {runs.Select(r => r.ProcessId).Distinct().Count()} processes");
 
         // One more job than occurrences is a fire that the pause raced: enqueued, but the pause won the schedule's
