@@ -45,6 +45,7 @@ public static class JobAdminEndpointRouteBuilderExtensions
 
         var group = endpoints.MapGroup(prefix);
         group.RequireAuthorization();
+        group.WithMetadata(new JobEndpointMetadata(JobEndpointKind.Admin));   // for Strata.Jobs.OpenApi and .Swashbuckle
         group.WithTags(Tag);
 
         Describe(group.MapGet(string.Empty, ([AsParameters] AdminSearchQuery query, HttpContext context) => handlers.Search(context, query)),

@@ -11,4 +11,7 @@ public enum JobEndpointKind
 
     /// <summary><c>DELETE {pattern}/{id}</c>: cancels the job.</summary>
     Cancel = 2,
+
+    /// <summary>One of the admin endpoints (<c>MapJobAdminEndpoints</c>): a <c>202</c> answer carries <c>Location</c>.</summary>
+    Admin = 3,
 }

@@ -18,7 +18,7 @@ public sealed class JobEndpointMetadata
     {
         if (!Enum.IsDefined(kind))
         {
-            throw new ArgumentOutOfRangeException(nameof(kind), kind, "Submit, Status or Cancel.");
+            throw new ArgumentOutOfRangeException(nameof(kind), kind, "Submit, Status, Cancel or Admin.");
         }
 
         if (idempotencyKeyHeader is not null)

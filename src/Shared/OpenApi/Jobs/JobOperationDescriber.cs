@@ -41,6 +41,9 @@ internal static class JobOperationDescriber
                 var ok = OperationResponses.GetOrAdd(operation, StatusCodes.Status200OK, "The job's status.");
                 OperationResponses.Header(ok, "Retry-After", "Present while the job is not finished (queued, scheduled, running or failed between attempts): seconds to wait before polling again.", retryAfter);
                 break;
+            case JobEndpointKind.Admin when operation.Responses?.TryGetValue("202", out var started) == true && started is OpenApiResponse triggered:
+                OperationResponses.Header(triggered, "Location", "The new job's status URL under the admin prefix.", ProblemSchemas.Text("The status URL.", "uri-reference"), required: true);
+                break;
         }
 
         if (operation.Responses?.TryGetValue("503", out var unavailable) == true && unavailable is OpenApiResponse response)
