@@ -108,7 +108,9 @@ var jobs = builder.Services.AddStrataJobs(options =>
         builder.Configuration.GetSection("Jobs").Bind(options);   // e.g. Jobs:Concurrency
         options.RunWorkers = role != SampleRole.Api;              // the api role only enqueues
     })
-    .AddHandler<AnalyzeDocument, AnalyzeDocumentHandler>(name: "analyze-document");
+    .AddHandler<AnalyzeDocument, AnalyzeDocumentHandler>(name: PurgeFinishedJobsHandler.AnalysisJobType)
+    .AddHandler<PurgeFinishedJobs, PurgeFinishedJobsHandler>(name: "purge-finished-jobs")
+    .AddRecurring("nightly-purge", "0 3 * * *", new PurgeFinishedJobs(KeepDays: 7));   // once a night across the fleet
 switch (jobBackend)
 {
     case SampleJobBackend.Redis:

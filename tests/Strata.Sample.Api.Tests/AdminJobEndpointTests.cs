@@ -31,4 +31,31 @@ public sealed class AdminJobEndpointTests(SampleApiFactory factory) : IClassFixt
         using var badState = await admin.GetAsync("/admin/jobs?state=sleeping");
         await AnalyzeEndpointTests.ShouldBeProblemAsync(badState, HttpStatusCode.BadRequest);
     }
+
+    [Fact]
+    public async Task The_nightly_purge_is_scheduled_for_three_and_an_admin_can_trigger_it()
+    {
+        using var admin = factory.CreateClient(await factory.CreateKeyAsync(["admin"]));
+
+        using var schedule = await admin.GetAsync("/admin/jobs/recurring/nightly-purge");
+        schedule.StatusCode.Should().Be(HttpStatusCode.OK);
+        var info = JsonDocument.Parse(await schedule.Content.ReadAsStringAsync()).RootElement;
+        info.GetProperty("cron").GetString().Should().Be("0 3 * * *");
+        var next = info.GetProperty("nextRunAt").GetDateTimeOffset();
+        (next.Hour, next.Minute, next.Offset).Should().Be((3, 0, TimeSpan.Zero));
+
+        using var triggered = await admin.PostAsync("/admin/jobs/recurring/nightly-purge/trigger", content: null);
+        triggered.StatusCode.Should().Be(HttpStatusCode.Accepted);
+        var location = triggered.Headers.Location!.ToString();
+        location.Should().StartWith("/admin/jobs/");
+        var state = "";
+        for (var i = 0; i < 600 && state is not ("Succeeded" or "Dead"); i++)
+        {
+            await Task.Delay(50);
+            using var status = await admin.GetAsync(location);
+            state = JsonDocument.Parse(await status.Content.ReadAsStringAsync()).RootElement.GetProperty("state").GetString();
+        }
+
+        state.Should().Be("Succeeded", "the purge ran through IJobAdmin");
+    }
 }
