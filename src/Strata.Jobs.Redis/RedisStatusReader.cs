@@ -25,7 +25,13 @@ internal sealed class RedisStatusReader(RedisBackendContext context)
         }
 
         var map = fields.ToDictionary(f => f.Name.ToString(), f => f.Value, StringComparer.Ordinal);
-        string? Text(string name) => map.TryGetValue(name, out var v) && v.HasValue && !v.IsNullOrEmpty ? v.ToString() : null;
+        return ToInfo(jobId, queue, name => map.TryGetValue(name, out var v) ? v : RedisValue.Null);
+    }
+
+    /// <summary>A job's status from its hash fields, read by <paramref name="field"/> (a missing field reads as null or empty).</summary>
+    public static JobInfo ToInfo(string jobId, string queue, Func<string, RedisValue> field)
+    {
+        string? Text(string name) => field(name) is { HasValue: true, IsNullOrEmpty: false } v ? v.ToString() : null;
         int Int(string name) => Text(name) is { } s ? int.Parse(s, CultureInfo.InvariantCulture) : 0;
         DateTimeOffset? Time(string name) => Text(name) is { } s ? DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(s, CultureInfo.InvariantCulture)) : null;
 
