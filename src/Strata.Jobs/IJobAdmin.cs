@@ -21,8 +21,8 @@ public interface IJobAdmin
     /// <returns>One count per configured queue and state, zeros included.</returns>
     ValueTask<IReadOnlyList<JobStateCount>> CountAsync(CancellationToken cancellationToken = default);
 
-    /// <summary>Requeues every dead or cancelled job matching <paramref name="filter"/> with a fresh set of attempts. Safe to repeat.</summary>
-    /// <param name="filter">Which jobs; its state, when set, must be <see cref="JobState.Dead"/> or <see cref="JobState.Cancelled"/>.</param>
+    /// <summary>Requeues every dead job matching <paramref name="filter"/> with a fresh set of attempts. Safe to repeat.</summary>
+    /// <param name="filter">Which jobs; its state, when set, must be <see cref="JobState.Dead"/>.</param>
     /// <param name="cancellationToken">Cancels the call; jobs requeued before it stay requeued.</param>
     /// <returns>How many jobs were requeued.</returns>
     /// <exception cref="ArgumentException">The filter names another state or an unknown queue.</exception>

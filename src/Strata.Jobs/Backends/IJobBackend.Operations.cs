@@ -41,9 +41,9 @@ public partial interface IJobBackend
     ValueTask<DateTimeOffset?> GetOldestQueuedAsync(string queue, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Requeues, as <see cref="RequeueAsync(string, CancellationToken)"/> does one by one, every dead or cancelled job
-    /// matching <paramref name="filter"/> (its <see cref="JobFilter.State"/> is null, <see cref="JobState.Dead"/> or
-    /// <see cref="JobState.Cancelled"/>). Safe to repeat: a requeued job no longer matches.
+    /// Requeues, as <see cref="RequeueAsync(string, CancellationToken)"/> does one by one, every dead job matching
+    /// <paramref name="filter"/> (its <see cref="JobFilter.State"/> is null or <see cref="JobState.Dead"/>). Safe to
+    /// repeat: a requeued job is no longer dead.
     /// </summary>
     /// <param name="filter">Which jobs.</param>
     /// <param name="cancellationToken">Cancels the call; jobs requeued before it stay requeued.</param>

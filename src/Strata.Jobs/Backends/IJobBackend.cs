@@ -59,7 +59,7 @@ public partial interface IJobBackend
     /// <returns>False when the job is unknown or already finished.</returns>
     ValueTask<bool> CancelAsync(string jobId, CancellationToken cancellationToken);
 
-    /// <summary>Makes a dead-lettered (or cancelled) job runnable again, as a new first attempt.</summary>
+    /// <summary>Makes a dead-lettered job runnable again, as a new first attempt.</summary>
     /// <param name="jobId">The job's id.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>False when the job is unknown or not in a state that can be requeued.</returns>

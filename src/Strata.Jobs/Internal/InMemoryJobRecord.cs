@@ -17,6 +17,7 @@ internal sealed class InMemoryJobRecord(int slot)
     private int _maxAttempts;
     private DateTimeOffset _createdAt;
     private string? _owner;
+    private string? _idempotencyKey;
     private bool _reserved;
 
     public int Slot { get; } = slot;
@@ -67,6 +68,7 @@ internal sealed class InMemoryJobRecord(int slot)
         _maxAttempts = envelope.MaxAttempts;
         _createdAt = envelope.CreatedAt;
         _owner = envelope.Owner;
+        _idempotencyKey = envelope.IdempotencyKey;
         Envelope = envelope;
         State = state;
         ScheduledFor = scheduledFor;
@@ -80,6 +82,7 @@ internal sealed class InMemoryJobRecord(int slot)
         _reserved = false;
         _jobType = string.Empty;
         _owner = null;
+        _idempotencyKey = null;
         Envelope = null;
         State = default;
         Attempt = 0;
@@ -92,6 +95,31 @@ internal sealed class InMemoryJobRecord(int slot)
         ResultJson = null;
         Error = null;
     }
+
+    /// <summary>The queue of the job the record holds (empty while free).</summary>
+    public string Queue => _queue;
+
+    /// <summary>The idempotency key the job was enqueued with, or null.</summary>
+    public string? IdempotencyKey => _idempotencyKey;
+
+    /// <summary>The id of the job the record holds; null while free or only reserved.</summary>
+    public string? CurrentId() => _reserved || _queue.Length == 0 ? null : JobIds.Format(_queue, Slot, _tokenHigh, _tokenLow);
+
+    /// <summary>True when the job the record holds matches every condition of <paramref name="filter"/>.</summary>
+    public bool Matches(JobFilter filter) =>
+        (filter.State is not { } state || State == state) &&
+        (filter.Queue is null || string.Equals(filter.Queue, _queue, StringComparison.Ordinal)) &&
+        (filter.JobType is null || string.Equals(filter.JobType, _jobType, StringComparison.Ordinal)) &&
+        (filter.Owner is null || string.Equals(filter.Owner, _owner, StringComparison.Ordinal)) &&
+        (filter.CreatedAfter is not { } after || _createdAt >= after) &&
+        (filter.CreatedBefore is not { } before || _createdAt < before) &&
+        (filter.FinishedBefore is not { } finished || (IsFinished && CompletedAt < finished));
+
+    /// <summary>True when the job is in a final state.</summary>
+    public bool IsFinished => State is JobState.Succeeded or JobState.Dead or JobState.Cancelled;
+
+    /// <summary>When the job was first enqueued.</summary>
+    public DateTimeOffset CreatedAt => _createdAt;
 
     public JobInfo? Snapshot(string jobId)
     {

@@ -229,4 +229,59 @@ internal sealed class InMemoryJobStatus(TimeProvider time, JobsOptions options)
             }
         }
     }
+
+    /// <summary>The live jobs matching <paramref name="filter"/> (and <paramref name="where"/>, read under the record's lock), by a visit of every record.</summary>
+    public List<(DateTimeOffset CreatedAt, string Id, InMemoryJobRecord Record)> Scan(JobFilter filter, Func<InMemoryJobRecord, bool>? where = null)
+    {
+        var now = time.GetUtcNow();
+        var found = new List<(DateTimeOffset, string, InMemoryJobRecord)>();
+        var count = _records.Count;
+        for (var slot = 0; slot < count; slot++)
+        {
+            if (_records.Get(slot) is not { } record)
+            {
+                continue;
+            }
+
+            lock (record)
+            {
+                if (record.CurrentId() is { } id && (record.ExpiresAt is not { } expires || expires > now) &&
+                    record.Matches(filter) && (where is null || where(record)))
+                {
+                    found.Add((record.CreatedAt, id, record));
+                }
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>Forgets a finished job now, freeing its record and its idempotency key; false when it is unknown or not finished.</summary>
+    public bool Delete(string jobId)
+    {
+        if (Find(jobId) is not { } record)
+        {
+            return false;
+        }
+
+        string? idempotencyKey;
+        lock (record)
+        {
+            if (!record.Is(jobId) || !record.IsFinished)
+            {
+                return false;
+            }
+
+            idempotencyKey = record.IdempotencyKey is { } key ? record.Queue + "\n" + key : null;
+            record.Clear();
+        }
+
+        _records.Return(record);
+        if (idempotencyKey is not null && _idempotency.TryGetValue(idempotencyKey, out var held) && string.Equals(held.JobId, jobId, StringComparison.Ordinal))
+        {
+            _idempotency.TryRemove(new(idempotencyKey, held));
+        }
+
+        return true;
+    }
 }

@@ -26,6 +26,9 @@ internal sealed class InMemoryRecordTable
         }
     }
 
+    /// <summary>Slots ever used: every record is at a slot below this.</summary>
+    public int Count => Volatile.Read(ref _count);
+
     public InMemoryJobRecord Rent()
     {
         lock (_gate)
@@ -52,7 +55,7 @@ internal sealed class InMemoryRecordTable
             var records = segments[segment] ??= new InMemoryJobRecord[SegmentSize];
             var record = new InMemoryJobRecord(slot);
             Volatile.Write(ref records[slot & SegmentMask], record);
-            _count = slot + 1;
+            Volatile.Write(ref _count, slot + 1);
             return record;
         }
     }
