@@ -9,7 +9,7 @@ internal sealed class RedisBulk(RedisBackendContext context, RedisSearch search)
 {
     public const int Batch = 500;
 
-    private static readonly JobState[] Requeueable = [JobState.Dead, JobState.Cancelled];
+    private static readonly JobState[] Requeueable = [JobState.Dead];
     private static readonly JobState[] Finished = [JobState.Succeeded, JobState.Dead, JobState.Cancelled];
 
     private readonly RedisBackendContext _context = context;

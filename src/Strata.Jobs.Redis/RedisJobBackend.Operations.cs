@@ -63,7 +63,7 @@ internal sealed partial class RedisJobBackend
             await RedisScript.Defer.EvaluateAsync(
                 db,
                 [keys.Job(envelope.Id), keys.Stream, keys.Delayed],
-                [delivery.Receipt, _context.Options.ConsumerGroup, Ms(runAt), Serialize(envelope with { EnqueuedAt = runAt }), Ms(_context.Time.GetUtcNow()), _context.RetentionMs, keys.IndexPrefix]).ConfigureAwait(false);
+                [delivery.Receipt, _context.Options.ConsumerGroup, Ms(runAt), Serialize(envelope with { EnqueuedAt = runAt }), Ms(_context.Time.GetUtcNow()), _context.RetentionMs, keys.IndexPrefix, envelope.Attempt - 1]).ConfigureAwait(false);
         }
         finally
         {

@@ -283,7 +283,7 @@ internal sealed partial class RedisJobBackend : IJobBackend
                 _context.RetentionMs,
                 resultJson ?? string.Empty,
                 error ?? string.Empty,
-                state is "dead" or "cancelled" ? Serialize(envelope) : RedisValue.EmptyString,
+                state == "dead" ? Serialize(envelope) : RedisValue.EmptyString,
                 envelope.Id,
                 _context.Options.DeadLetterMaxLength,
                 keys.IndexPrefix,

@@ -47,19 +47,19 @@ public sealed class OperationsBulkTests(RedisFixture redis) : OperationsTestBase
     }
 
     [Fact]
-    public async Task A_cancelled_job_is_requeued_and_runs()
+    public async Task RequeueMany_leaves_cancelled_and_waiting_jobs_alone()
     {
-        var producer = await StartProducerAsync();
-        var id = await producer.Queue.EnqueueAsync(new EchoJob("later"), new JobOptions { Delay = TimeSpan.FromMilliseconds(300) });
-        (await producer.Queue.CancelAsync(id)).Should().BeTrue();
-        var worker = await StartHostAsync();
+        var host = await StartProducerAsync();
+        var cancelled = await host.Queue.EnqueueAsync(new EchoJob("c"), new JobOptions { Delay = TimeSpan.FromHours(1) });
+        var waiting = await host.Queue.EnqueueAsync(new EchoJob("w"), new JobOptions { Delay = TimeSpan.FromHours(1) });
+        (await host.Queue.CancelAsync(cancelled)).Should().BeTrue();
 
-        // The worker's promotion drops the cancelled job and keeps its envelope for a requeue.
-        await WaitUntilAsync(async () => await Db.SortedSetLengthAsync(Prefix + "{default}:delayed") == 0);
-        (await worker.Backend.RequeueManyAsync(new JobFilter { State = JobState.Cancelled }, default)).Should().Be(1);
+        (await host.Backend.RequeueManyAsync(new JobFilter(), default)).Should().Be(0);
+        (await host.Backend.RequeueAsync(cancelled, default)).Should().BeFalse("only dead jobs are requeued");
 
-        var info = await worker.WaitForStateAsync(id, JobState.Succeeded);
-        info.Attempt.Should().Be(1);
+        (await host.Store.GetAsync(cancelled))!.State.Should().Be(JobState.Cancelled);
+        (await host.Store.GetAsync(waiting))!.State.Should().Be(JobState.Scheduled);
+        (await Db.StreamLengthAsync(Prefix + "{default}:stream")).Should().Be(0, "nothing was added to the work stream");
     }
 
     [Fact]

@@ -43,6 +43,7 @@ public sealed class OperationsDeliveryTests(RedisFixture redis) : OperationsTest
 
         var deferred = await producer.Store.GetAsync(id);
         deferred!.State.Should().Be(JobState.Scheduled);
+        deferred.Attempt.Should().Be(0, "the held-back attempt did not run");
         deferred.ScheduledFor.Should().BeCloseTo(runAt, TimeSpan.FromMilliseconds(1));
         (await SearchAllAsync(producer.Backend, new JobFilter { State = JobState.Scheduled })).Select(j => j.Id).Should().Equal(id);
         (await producer.Backend.ReceiveAsync("default", 10, default)).Should().BeEmpty("the job left the stream until its time");

@@ -1,6 +1,7 @@
 -- Settles a delivery that a fleet-wide limit held back, without running it: acknowledges and deletes its stream
--- entry and puts the job in the delayed set for its run time, with its attempt unchanged (the envelope is the same
--- attempt's). Promotion later appends a fresh entry, so the wait counts as no redelivery. If cancellation was
+-- entry and puts the job in the delayed set for its run time, with its attempt unchanged: the envelope is the same
+-- attempt's, and the status shows the attempts spent before this delivery (ARGV[8]). Promotion later appends a fresh
+-- entry, so the wait counts as no redelivery. If cancellation was
 -- requested meanwhile, the job ends cancelled instead (entered in the expiry set, as in finish.lua).
 -- KEYS[1] job status hash
 -- KEYS[2] work stream
@@ -12,6 +13,7 @@
 -- ARGV[5] now, unix ms
 -- ARGV[6] retention in ms
 -- ARGV[7] index key prefix ('...{queue}:ix:')
+-- ARGV[8] attempts spent before this delivery (the envelope's attempt minus one)
 -- Returns 1 when deferred, 0 when the job ended cancelled.
 redis.call('XACK', KEYS[2], ARGV[2], ARGV[1])
 redis.call('XDEL', KEYS[2], ARGV[1])
@@ -20,11 +22,11 @@ local ixp = ARGV[7]
 local to = 'scheduled'
 if f[5] == '1' then
   to = 'cancelled'
-  redis.call('HSET', KEYS[1], 'state', 'cancelled', 'completed', ARGV[5], 'env', ARGV[4])
+  redis.call('HSET', KEYS[1], 'state', 'cancelled', 'completed', ARGV[5])
   redis.call('HDEL', KEYS[1], 'cancel', 'scheduled')
   redis.call('PEXPIRE', KEYS[1], ARGV[6])
 else
-  redis.call('HSET', KEYS[1], 'state', 'scheduled', 'scheduled', ARGV[3], 'redeliveries', '0')
+  redis.call('HSET', KEYS[1], 'state', 'scheduled', 'scheduled', ARGV[3], 'redeliveries', '0', 'attempt', ARGV[8])
   redis.call('ZADD', KEYS[3], ARGV[3], ARGV[4])
 end
 if f[2] and f[1] ~= to then

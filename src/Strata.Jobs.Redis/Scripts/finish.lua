@@ -1,6 +1,6 @@
 -- Records a final state (succeeded, dead or cancelled), acknowledges and deletes the stream entry, and
--- lets the status hash expire after the retention period. A dead or cancelled job's envelope is kept in its hash
--- (for requeue); a dead one is also appended to the dead-letter stream, which alone is trimmed. The job moves to
+-- lets the status hash expire after the retention period. A dead job's envelope is kept in its hash
+-- (for requeue) and appended to the dead-letter stream, which alone is trimmed. The job moves to
 -- the index of its final state and is entered in the expiry set (ix:exp, score = when its hash expires by Redis
 -- TIME, member = index member, type and owner joined by NUL), from which sweep.lua drops it from every index.
 -- KEYS[1] job status hash
@@ -13,7 +13,7 @@
 -- ARGV[5] retention in ms
 -- ARGV[6] result JSON, or ''
 -- ARGV[7] error summary, or ''
--- ARGV[8] envelope JSON (used for 'dead' and 'cancelled')
+-- ARGV[8] envelope JSON (used for 'dead')
 -- ARGV[9] job id
 -- ARGV[10] dead-letter stream approximate max length
 -- ARGV[11] index key prefix ('...{queue}:ix:')
@@ -22,10 +22,8 @@ redis.call('HSET', KEYS[1], 'state', ARGV[3], 'completed', ARGV[4])
 redis.call('HDEL', KEYS[1], 'scheduled', 'cancel')
 if ARGV[6] ~= '' then redis.call('HSET', KEYS[1], 'result', ARGV[6]) end
 if ARGV[7] ~= '' then redis.call('HSET', KEYS[1], 'error', ARGV[7]) elseif ARGV[3] == 'succeeded' then redis.call('HDEL', KEYS[1], 'error') end
-if ARGV[3] == 'dead' or ARGV[3] == 'cancelled' then
-  redis.call('HSET', KEYS[1], 'env', ARGV[8])
-end
 if ARGV[3] == 'dead' then
+  redis.call('HSET', KEYS[1], 'env', ARGV[8])
   redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[10], '*', 'id', ARGV[9], 'error', ARGV[7], 'e', ARGV[8])
 end
 redis.call('PEXPIRE', KEYS[1], ARGV[5])

@@ -1,5 +1,5 @@
 -- Moves delayed jobs whose time has come from the delayed set to the work stream. A job cancelled while
--- it waited is dropped (its envelope kept in its hash, so it can be requeued). The status hashes are named from
+-- it waited is dropped. The status hashes are named from
 -- ARGV[4] and the indexes from ARGV[5]; they carry the same {queue} hash tag as the keys, so they live in the same
 -- cluster slot.
 -- KEYS[1] delayed set
@@ -19,9 +19,7 @@ for _, envelope in ipairs(due) do
   local hash = ARGV[4] .. id
   local f = redis.call('HMGET', hash, 'state', 'ix')
   local state = f[1]
-  if state == 'cancelled' then
-    redis.call('HSETNX', hash, 'env', envelope)
-  elseif state ~= 'succeeded' and state ~= 'dead' then
+  if state ~= 'cancelled' and state ~= 'succeeded' and state ~= 'dead' then
     redis.call('XADD', KEYS[2], '*', 'e', envelope, 'i', id, 'a', tostring(decoded['Attempt'] or 1))
     if state then
       redis.call('HSET', hash, 'state', 'queued')

@@ -49,8 +49,6 @@ for _, entry in ipairs(reply[1][2]) do
     local f = redis.call('HMGET', hash, 'state', 'ix')
     local state = f[1]
     if state == 'cancelled' or state == 'succeeded' or state == 'dead' then
-      -- A job cancelled while it waited keeps its envelope, so it can be requeued.
-      if state == 'cancelled' then redis.call('HSETNX', hash, 'env', envelope) end
       redis.call('XACK', KEYS[1], ARGV[1], id)
       redis.call('XDEL', KEYS[1], id)
       outcome = 0

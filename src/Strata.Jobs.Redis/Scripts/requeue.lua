@@ -1,15 +1,13 @@
--- Puts a dead or cancelled job back on its queue with a fresh set of attempts. A cancelled job qualifies once its
--- envelope is in its hash (kept when its entry left the stream or the delayed set), so it never runs twice.
--- The job leaves the expiry set (its hash no longer expires) and moves to ix:s:queued.
+-- Puts a dead job back on its queue with a fresh set of attempts. The job leaves the expiry set (its hash no longer expires) and moves to ix:s:queued.
 -- KEYS[1] job status hash
 -- KEYS[2] work stream
 -- ARGV[1] envelope JSON (attempt 1)
 -- ARGV[2] wake channel
 -- ARGV[3] job id
 -- ARGV[4] index key prefix ('...{queue}:ix:')
--- Returns 1 when requeued, 0 when the job is not dead or cancelled.
+-- Returns 1 when requeued, 0 when the job is not dead.
 local f = redis.call('HMGET', KEYS[1], 'state', 'ix', 'type', 'owner', 'env')
-if (f[1] ~= 'dead' and f[1] ~= 'cancelled') or not f[5] then
+if f[1] ~= 'dead' or not f[5] then
   return 0
 end
 redis.call('XADD', KEYS[2], '*', 'e', ARGV[1], 'i', ARGV[3], 'a', '1')

@@ -18,7 +18,7 @@ redis.call('XDEL', KEYS[2], ARGV[1])
 local f = redis.call('HMGET', KEYS[1], 'state', 'ix', 'type', 'owner', 'cancel')
 local ixp = ARGV[8]
 if f[5] == '1' then
-  redis.call('HSET', KEYS[1], 'state', 'cancelled', 'completed', ARGV[6], 'error', ARGV[5], 'env', ARGV[4])
+  redis.call('HSET', KEYS[1], 'state', 'cancelled', 'completed', ARGV[6], 'error', ARGV[5])
   redis.call('PEXPIRE', KEYS[1], ARGV[7])
   if f[2] then
     if f[1] then redis.call('ZREM', ixp .. 's:' .. f[1], f[2]) end

@@ -1,5 +1,5 @@
 -- Walks one queue's search index newest first and, for each job that matches the filter, returns its status
--- ('search'), requeues it ('requeue', dead or cancelled jobs) or forgets it ('delete', finished jobs). Index members
+-- ('search'), requeues it ('requeue', dead jobs) or forgets it ('delete', finished jobs). Index members
 -- are '<15-digit creation time, unix ms>:<job id>' in sorted sets of score 0, so ZREVRANGEBYLEX orders them by
 -- creation time, then id, both descending, and a member is an exact cursor. Of the candidate indexes (each filter's
 -- own index, all holding only matching jobs of their filter) the smallest is walked and the other filters are
@@ -45,7 +45,7 @@ local function matches(f)
   if finishedBefore then
     if not finished[state] or not f[10] or tonumber(f[10]) >= finishedBefore then return false end
   end
-  if op == 'requeue' then return (state == 'dead' or state == 'cancelled') end
+  if op == 'requeue' then return state == 'dead' end
   if op == 'delete' then return finished[state] == true end
   return true
 end
