@@ -30,8 +30,8 @@ public class JobSearchRedisBenchmarks
     /// <summary>Jobs per page.</summary>
     public const int PageSize = 50;
 
-    /// <summary>Distinct owners (so one owner has about a thousand jobs).</summary>
-    public const int Owners = 1_000;
+    /// <summary>Jobs per owner, about (so 1,000 owners of the million).</summary>
+    public const int JobsPerOwner = 1_000;
 
     private const int SmokeJobs = 5_000;
     private const int SeedBatch = 5_000;
@@ -53,7 +53,7 @@ public class JobSearchRedisBenchmarks
     public async Task SetupAsync()
     {
         _redis = await RedisServer.StartAsync();
-        _connection = await _redis.ConnectAsync();
+        _connection = await _redis.ConnectAsync(o => o.AllowAdmin = true);
         var jobs = IsSmoke ? SmokeJobs : StoredJobs;
         var started = System.Diagnostics.Stopwatch.StartNew();
         await SeedAsync(_connection.GetDatabase(), jobs);
@@ -137,7 +137,7 @@ public class JobSearchRedisBenchmarks
 
     private static JobFilter DeadOnReports { get; } = new() { State = JobState.Dead, Queue = "reports" };
 
-    private static JobFilter OneOwner { get; } = new() { Owner = "owner-7" };
+    private static JobFilter OneOwner { get; } = new() { Owner = "owner-3" };
 
     /// <summary>
     /// Writes what enqueue_batch.lua, read_start.lua and finish.lua leave for each job: the status hash, the index
@@ -149,6 +149,7 @@ public class JobSearchRedisBenchmarks
         var newest = DateTimeOffset.UtcNow;
         var retention = TimeSpan.FromDays(30);
         var expiresBase = newest.ToUnixTimeMilliseconds() + (long)retention.TotalMilliseconds;
+        var owners = Math.Max(4, count / JobsPerOwner);
         var keysOf = Queues.ToDictionary(q => q, q => new RedisQueueKeys(KeyPrefix, q), StringComparer.Ordinal);
         for (var start = 0; start < count; start += SeedBatch)
         {
@@ -162,7 +163,7 @@ public class JobSearchRedisBenchmarks
                 var created = newest - TimeSpan.FromMilliseconds((count - i) * 2_000L) - TimeSpan.FromMilliseconds(random.Next(1000));
                 var member = RedisIndexMember.Of(created, id);
                 var jobType = JobTypes[random.Next(JobTypes.Length)];
-                var owner = random.Next(10) == 0 ? string.Empty : "owner-" + random.Next(Owners);
+                var owner = random.Next(10) == 0 ? string.Empty : "owner-" + random.Next(owners);
                 var roll = random.Next(100);
                 var state = roll switch
                 {
