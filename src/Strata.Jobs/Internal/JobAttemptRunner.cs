@@ -7,7 +7,8 @@ using Strata.Jobs.Backends;
 namespace Strata.Jobs.Internal;
 
 /// <summary>
-/// One attempt of a received job: start it in the backend, read its payload, run its handler in a scope of its own
+/// One attempt of a received job: check its fleet-wide limits (<see cref="FleetLimits"/>; a job held back is deferred,
+/// spending no attempt), start it in the backend, read its payload, run its handler in a scope of its own
 /// with its timeout, and record the outcome (success, retry, dead letter, cancellation, or hand-back when shutdown
 /// interrupted it), with its metrics, logs and trace.
 /// </summary>
@@ -24,6 +25,7 @@ internal sealed class JobAttemptRunner
     private readonly RetryPolicy _retry;
     private readonly WorkerSlots _slots;
     private readonly ShutdownDrain _drain;
+    private readonly FleetLimits _limits;
 
     public JobAttemptRunner(
         IJobBackend backend,
@@ -36,7 +38,8 @@ internal sealed class JobAttemptRunner
         TimeSpan gracePeriod,
         RetryPolicy retry,
         WorkerSlots slots,
-        ShutdownDrain drain)
+        ShutdownDrain drain,
+        FleetLimits limits)
     {
         _backend = backend;
         _registry = registry;
@@ -49,6 +52,7 @@ internal sealed class JobAttemptRunner
         _retry = retry;
         _slots = slots;
         _drain = drain;
+        _limits = limits;
     }
 
     /// <summary>Runs one attempt of a received job and ends it (its slot goes back); never throws.</summary>
@@ -65,6 +69,12 @@ internal sealed class JobAttemptRunner
         }
         finally
         {
+            if (_limits.HoldsSlots)
+            {
+                // Whatever the outcome; before the local slot goes back, so the next job of the queue finds it free.
+                await _limits.ReleaseAsync(delivery.Envelope.Id).ConfigureAwait(false);
+            }
+
             _slots.JobEnded(delivery, queue);
             _drain.Ended();
         }
@@ -81,6 +91,11 @@ internal sealed class JobAttemptRunner
             // Received but not started before shutdown began: back to the queue, untouched, for another worker. In memory
             // there is no other worker: such a job still runs while the drain window lasts.
             await _backend.ReleaseAsync(delivery, CancellationToken.None).ConfigureAwait(false);
+            return;
+        }
+
+        if (_limits.AppliesTo(envelope) && !await AdmitAsync(delivery).ConfigureAwait(false))
+        {
             return;
         }
 
@@ -225,6 +240,24 @@ internal sealed class JobAttemptRunner
         {
             await FailAsync(delivery, failure, _retry.Describe(failure)).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Takes the job's fleet-wide slot and permits; when a limit holds it back, defers it (no attempt spent) and answers false.</summary>
+    private async ValueTask<bool> AdmitAsync(JobDelivery delivery)
+    {
+        var admission = await _limits.AdmitAsync(delivery.Envelope).ConfigureAwait(false);
+        if (admission.Admitted)
+        {
+            return true;
+        }
+
+        if (admission.Reason is { } reason)
+        {
+            _metrics.Deferred(delivery.Envelope.Queue, reason);
+        }
+
+        await _backend.DeferAsync(delivery, _time.GetUtcNow() + admission.Wait, CancellationToken.None).ConfigureAwait(false);
+        return false;
     }
 
     private async Task FailAsync(JobDelivery delivery, Exception failure, string summary)

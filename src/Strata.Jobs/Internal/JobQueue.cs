@@ -129,6 +129,12 @@ internal sealed class JobQueue : IJobQueue, IJobStore
             throw new ArgumentException("JobOptions.IdempotencyKey must be 1 to 256 characters.", nameof(options));
         }
 
+        if (options?.LimitKey is { } limitKey && !_options.RateLimits.ContainsKey(limitKey))
+        {
+            var configured = _options.RateLimits.Count == 0 ? "none is configured" : "configured: " + string.Join(", ", _options.RateLimits.Keys.Select(k => $"'{k}'"));
+            throw new ArgumentException($"JobOptions.LimitKey '{limitKey}' names no rate limit in JobsOptions.RateLimits ({configured}); add it with options.RateLimits[\"{limitKey}\"] = new(permits, window) in AddStrataJobs.", nameof(options));
+        }
+
         var now = _time.GetUtcNow();
         runAt = options?.RunAt ?? (options?.Delay is { } d ? now + d : null);
         if (runAt <= now)
@@ -150,6 +156,7 @@ internal sealed class JobQueue : IJobQueue, IJobStore
             CreatedAt = now,
             EnqueuedAt = runAt ?? now,
             IdempotencyKey = options?.IdempotencyKey,
+            LimitKey = options?.LimitKey,
             TraceParent = current is { IdFormat: ActivityIdFormat.W3C } ? current.Id : null,
             TraceState = current?.TraceStateString,
         };

@@ -13,7 +13,9 @@ namespace Strata.Jobs.Internal;
 /// (<see cref="JobAttemptRunner"/>). A handler that completes synchronously costs no task, timer or cancellation
 /// source of its own; one that awaits goes on by itself and frees its slot when it ends. On shutdown
 /// (<see cref="ShutdownDrain"/>) the loop stops taking work; jobs received but not yet started go back to their
-/// queue, running jobs may drain, then their tokens fire and interrupted jobs go back too.
+/// queue, running jobs may drain, then their tokens fire and interrupted jobs go back too. Queues paused fleet-wide
+/// (<see cref="PausedQueues"/>) are skipped; fleet-wide limits (<see cref="FleetLimits"/>) are checked per job before it
+/// starts.
 /// </summary>
 internal sealed class JobWorker : IHostedService, IDisposable
 {
@@ -21,6 +23,9 @@ internal sealed class JobWorker : IHostedService, IDisposable
     internal const string LogCategory = "Strata.Jobs.JobWorker";
 
     private const int MaxBatch = 256;
+
+    /// <summary>A hint of work that comes back sooner than this, with nothing to take, may be a paused queue's (see <see cref="WaitForWorkAsync"/>).</summary>
+    private static readonly TimeSpan QuickHint = TimeSpan.FromMilliseconds(50);
 
     private readonly IJobBackend _backend;
     private readonly JobTypeRegistry _registry;
@@ -32,11 +37,17 @@ internal sealed class JobWorker : IHostedService, IDisposable
     private readonly WorkerSlots _slots;
     private readonly ShutdownDrain _drain;
     private readonly JobAttemptRunner _attempts;
+    private readonly PausedQueues _paused;
+    private readonly FleetLimits _limits;
+    private readonly CancellationTokenSource _renewalsStop = new();
+    private readonly TaskCompletionSource _pauseFlagsRead = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly int _runners = Math.Max(1, Environment.ProcessorCount);
     private TaskCompletionSource? _stopped;
     private int _disposed;
     private Task? _dispatch;
     private Task? _background;
+    private Task? _pauseReader;
+    private Task? _renewals;
 
     public JobWorker(
         IJobBackend backend,
@@ -59,7 +70,9 @@ internal sealed class JobWorker : IHostedService, IDisposable
         _retry = new RetryPolicy(_options, _logger);
         _slots = new WorkerSlots(_options.Concurrency);
         _drain = new ShutdownDrain(backend, _selector.Names, drainTimeout, _options.TimeoutGracePeriod, time, _logger);
-        _attempts = new JobAttemptRunner(backend, registry, running, scopes, metrics, time, _logger, _options.TimeoutGracePeriod, _retry, _slots, _drain);
+        _paused = new PausedQueues(backend, _selector.Queues, time, _logger);
+        _limits = new FleetLimits(backend, _options, time, _logger);
+        _attempts = new JobAttemptRunner(backend, registry, running, scopes, metrics, time, _logger, _options.TimeoutGracePeriod, _retry, _slots, _drain, _limits);
     }
 
     /// <summary>Jobs received from the backend whose attempt has not ended (running, or waiting in a batch to start).</summary>
@@ -77,6 +90,14 @@ internal sealed class JobWorker : IHostedService, IDisposable
         var queues = _selector.Names;
         var stopping = _drain.Stopping;
         _background = Task.Run(() => RunBackgroundAsync(queues, stopping), CancellationToken.None);
+        _pauseReader = Task.Run(() => _paused.RunAsync(_pauseFlagsRead, stopping), CancellationToken.None);
+        if (_limits.HoldsSlots)
+        {
+            // Runs until the drain is over: jobs that drain after the workers stop taking work still hold their slots.
+            var renewalsStop = _renewalsStop.Token;
+            _renewals = Task.Run(() => _limits.RunRenewalsAsync(renewalsStop), CancellationToken.None);
+        }
+
         _dispatch = Task.Run(() => DispatchAsync(stopping), CancellationToken.None);
         return Task.CompletedTask;
     }
@@ -104,6 +125,8 @@ internal sealed class JobWorker : IHostedService, IDisposable
         }
 
         _drain.Dispose();
+        _renewalsStop.Cancel();
+        _renewalsStop.Dispose();
     }
 
     /// <summary>Exponential backoff with jitter (<see cref="RetryPolicy.Delay"/>).</summary>
@@ -117,6 +140,10 @@ internal sealed class JobWorker : IHostedService, IDisposable
         }
         finally
         {
+            await _renewalsStop.CancelAsync().ConfigureAwait(false);
+            // Both end at once unless a backend call ignores its token: then they are not waited for long.
+            await Task.WhenAll(_pauseReader ?? Task.CompletedTask, _renewals ?? Task.CompletedTask)
+                .WaitAsync(_options.TimeoutGracePeriod, _time).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             stopped.TrySetResult();
         }
     }
@@ -144,6 +171,9 @@ internal sealed class JobWorker : IHostedService, IDisposable
 
     private async Task DispatchAsync(CancellationToken stopping)
     {
+        // No job is taken before this host knows which queues are paused.
+        await _pauseFlagsRead.Task.WaitAsync(stopping).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        var emptyQuickHints = 0;
         while (!stopping.IsCancellationRequested)
         {
             var free = _slots.Free;
@@ -164,7 +194,7 @@ internal sealed class JobWorker : IHostedService, IDisposable
             try
             {
                 var order = _selector.Order();
-                for (var q = 0; q < order.Length; q++)
+                for (var q = 0; q < order.Count; q++)
                 {
                     var queue = order[q];
                     var want = Math.Min(take - started, queue.Room);
@@ -209,9 +239,13 @@ internal sealed class JobWorker : IHostedService, IDisposable
             }
 
             _drain.CheckQueuesEmptied();
-            if (started == 0)
+            if (started > 0)
             {
-                await WaitForWorkAsync(stopping).ConfigureAwait(false);
+                emptyQuickHints = 0;
+            }
+            else
+            {
+                emptyQuickHints = await WaitForWorkAsync(stopping, emptyQuickHints).ConfigureAwait(false) ? emptyQuickHints + 1 : 0;
             }
         }
     }
@@ -265,11 +299,21 @@ internal sealed class JobWorker : IHostedService, IDisposable
         }
     }
 
-    private async Task WaitForWorkAsync(CancellationToken stopping)
+    /// <summary>Waits until a queue this host may take from can have work.</summary>
+    /// <param name="stopping">Ends the wait.</param>
+    /// <param name="emptyQuickHints">How many waits in a row ended at once on a hint of work whose round found none.</param>
+    /// <returns>True when the backend hinted at work at once (within <see cref="QuickHint"/>).</returns>
+    private async Task<bool> WaitForWorkAsync(CancellationToken stopping, int emptyQuickHints)
     {
+        var asked = _time.GetTimestamp();
+
+        // Taken before the flags are looked at, so a change made after the look still wakes this wait.
+        var pauseChanged = _paused.Changed;
+        var pauseRead = _paused.Refreshed;
+
         // Announce the wait before looking at the queues' room, so a job that ends after the look still signals.
         _slots.AnnounceWait();
-        var open = _selector.OpenQueueNames(out var allOpen);
+        var open = _selector.OpenQueueNames(out var allOpen, out var anyPaused);
         if (allOpen)
         {
             // Every queue may take a job: only new work can change anything.
@@ -277,6 +321,7 @@ internal sealed class JobWorker : IHostedService, IDisposable
             try
             {
                 await _backend.WaitForWorkAsync(open, stopping).ConfigureAwait(false);
+                return _time.GetElapsedTime(asked) < QuickHint;
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
@@ -287,23 +332,35 @@ internal sealed class JobWorker : IHostedService, IDisposable
                 await DelayQuietlyAsync(TimeSpan.FromSeconds(1), stopping).ConfigureAwait(false);
             }
 
-            return;
+            return false;
         }
 
-        // Some queue is at its own limit: wake on new work in the others, or when a job ends (which may open it).
+        // Some queue is at its own limit or paused: wake on new work in the others, when a job ends (which may open a
+        // queue at its limit) or when a queue is resumed. A backend may hint at work in any queue, a paused one's too,
+        // and so answer at once every time: after two such hints in a row that gave nothing, wait for the next read of
+        // the pause flags instead of asking again. (One is allowed: Redis answers the first call of an idle spell at
+        // once by design.)
+        var askBackend = open.Count > 0 && !(anyPaused && emptyQuickHints >= 2);
         using var wake = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-        var work = open.Count > 0 ? _backend.WaitForWorkAsync(open, wake.Token).AsTask() : Task.Delay(Timeout.Infinite, wake.Token);
+        var work = askBackend ? _backend.WaitForWorkAsync(open, wake.Token).AsTask() : Task.Delay(Timeout.Infinite, wake.Token);
         var finished = _slots.WaitForJobEndAsync(wake.Token);
-        var first = await Task.WhenAny(work, finished).ConfigureAwait(false);
+        var flags = !anyPaused ? Task.Delay(Timeout.Infinite, wake.Token)
+            : askBackend ? pauseChanged.WaitAsync(wake.Token)
+            : pauseRead.WaitAsync(wake.Token);
+        var first = await Task.WhenAny(work, finished, flags).ConfigureAwait(false);
         _slots.EndWait();
         await wake.CancelAsync().ConfigureAwait(false);
         await work.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         await finished.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await flags.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         if (first.IsFaulted && !stopping.IsCancellationRequested)
         {
             JobsLog.ReceiveFailed(_logger, _backend.Name, first.Exception!.GetBaseException());
             await DelayQuietlyAsync(TimeSpan.FromSeconds(1), stopping).ConfigureAwait(false);
+            return false;
         }
+
+        return askBackend && first == work && first.IsCompletedSuccessfully && _time.GetElapsedTime(asked) < QuickHint;
     }
 
     /// <summary>Starts its share of a batch (every step-th job from start), one job after another.</summary>

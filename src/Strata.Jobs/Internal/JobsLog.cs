@@ -77,6 +77,35 @@ internal static partial class JobsLog
     [LoggerMessage(17, LogLevel.Warning, "{Count} interrupted job(s) not handed back within {GracePeriod} of their tokens firing (handlers that ignore their token); stopping without them.", EventName = "HandBackTimedOut")]
     public static partial void HandBackTimedOut(ILogger logger, int count, TimeSpan gracePeriod);
 
+    // PausedQueues and FleetLimits
+
+    [LoggerMessage(40, LogLevel.Information, "Queue '{Queue}' is paused: this host takes no new job from it until it is resumed.", EventName = "QueuePaused")]
+    public static partial void QueuePaused(ILogger logger, string queue);
+
+    [LoggerMessage(41, LogLevel.Information, "Queue '{Queue}' is resumed: this host takes jobs from it again.", EventName = "QueueResumed")]
+    public static partial void QueueResumed(ILogger logger, string queue);
+
+    [LoggerMessage(42, LogLevel.Warning, "Reading the paused queues from the {Backend} backend failed; keeping the last known ones until a read succeeds.", EventName = "PauseReadFailed")]
+    public static partial void PauseReadFailed(ILogger logger, string backend, Exception exception);
+
+    [LoggerMessage(43, LogLevel.Information, "Reading the paused queues from the {Backend} backend works again.", EventName = "PauseReadRestored")]
+    public static partial void PauseReadRestored(ILogger logger, string backend);
+
+    [LoggerMessage(44, LogLevel.Error, "Checking the fleet-wide limits of job {JobId} in the {Backend} backend failed; it is tried again in {Delay}.", EventName = "LimitCheckFailed")]
+    public static partial void LimitCheckFailed(ILogger logger, string jobId, string backend, TimeSpan delay, Exception exception);
+
+    [LoggerMessage(45, LogLevel.Warning, "Job {JobId} names limit key '{LimitKey}', which is not among this host's JobsOptions.RateLimits ({Configured}); it runs without that limit. Configure the same RateLimits on every host.", EventName = "UnknownLimitKey")]
+    public static partial void UnknownLimitKey(ILogger logger, string jobId, string limitKey, string configured);
+
+    [LoggerMessage(46, LogLevel.Warning, "Freeing job {JobId}'s slot of '{Scope}' failed; it frees itself when its lease ends (within {Lease}).", EventName = "SlotReleaseFailed")]
+    public static partial void SlotReleaseFailed(ILogger logger, string jobId, string scope, TimeSpan lease, Exception exception);
+
+    [LoggerMessage(47, LogLevel.Warning, "Renewing job {JobId}'s slot of '{Scope}' failed; retrying at the next renewal.", EventName = "SlotRenewFailed")]
+    public static partial void SlotRenewFailed(ILogger logger, string jobId, string scope, Exception exception);
+
+    [LoggerMessage(48, LogLevel.Warning, "Job {JobId} lost its slot of '{Scope}' (its lease ran out before it was renewed and the slot was taken); the fleet-wide cap may be exceeded while it runs.", EventName = "SlotLost")]
+    public static partial void SlotLost(ILogger logger, string jobId, string scope);
+
     // JobEndpointHandlers
 
     [LoggerMessage(201, LogLevel.Error, "A {Method} job request failed because the job backend failed; answering 503.", EventName = "BackendUnavailable")]

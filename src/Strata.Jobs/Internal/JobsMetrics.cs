@@ -11,6 +11,7 @@ internal sealed class JobsMetrics
     public const string MeterName = "Strata.Jobs";
     public const string QueueTag = "strata.jobs.queue";
     public const string TypeTag = "strata.jobs.type";
+    public const string ReasonTag = "strata.jobs.reason";
 
     public static readonly ActivitySource ActivitySource = new("Strata.Jobs", typeof(JobsMetrics).Assembly.GetName().Version?.ToString());
 
@@ -20,6 +21,7 @@ internal sealed class JobsMetrics
     private readonly Counter<long> _failed;
     private readonly Counter<long> _retried;
     private readonly Counter<long> _deadLettered;
+    private readonly Counter<long> _deferred;
     private readonly Histogram<double> _waitTime;
     private readonly Histogram<double> _runTime;
 
@@ -32,6 +34,7 @@ internal sealed class JobsMetrics
         _failed = meter.CreateCounter<long>("strata.jobs.failed", "{attempt}", "Attempts that failed (threw or timed out).");
         _retried = meter.CreateCounter<long>("strata.jobs.retried", "{job}", "Failed attempts followed by another attempt.");
         _deadLettered = meter.CreateCounter<long>("strata.jobs.dead_lettered", "{job}", "Jobs moved to the dead-letter queue.");
+        _deferred = meter.CreateCounter<long>("strata.jobs.deferred", "{job}", "Received jobs held back by a fleet-wide limit (reason: concurrency or rate); no attempt spent.");
         _waitTime = meter.CreateHistogram<double>("strata.jobs.wait.duration", "s", "Time from runnable to started.");
         _runTime = meter.CreateHistogram<double>("strata.jobs.run.duration", "s", "Time an attempt's handler ran.");
         var queues = options.Value.GetEffectiveQueues();
@@ -59,6 +62,14 @@ internal sealed class JobsMetrics
     public void Retried(string queue, string type) => Add(_retried, queue, type);
 
     public void DeadLettered(string queue, string type) => Add(_deadLettered, queue, type);
+
+    public void Deferred(string queue, string reason)
+    {
+        if (_deferred.Enabled)
+        {
+            _deferred.Add(1, new(QueueTag, queue), new(ReasonTag, reason));
+        }
+    }
 
     public void Ran(string queue, string type, TimeSpan elapsed)
     {

@@ -83,6 +83,23 @@ internal sealed class JobsOptionsValidator : IValidateOptions<JobsOptions>
             {
                 errors.Add($"Queue '{queue.Name}': MaxConcurrency must be at least 1 or null (is {queue.MaxConcurrency}).");
             }
+
+            if (queue.FleetMaxConcurrency is < 1)
+            {
+                errors.Add($"Queue '{queue.Name}': FleetMaxConcurrency must be at least 1 or null (is {queue.FleetMaxConcurrency}).");
+            }
+        }
+
+        foreach (var (key, limit) in options.RateLimits)
+        {
+            if (string.IsNullOrWhiteSpace(key))
+            {
+                errors.Add("JobsOptions.RateLimits has an empty name; name each limit (for example options.RateLimits[\"partner-api\"] = new(10, TimeSpan.FromSeconds(1))).");
+            }
+            else if (limit is null)
+            {
+                errors.Add($"JobsOptions.RateLimits['{key}'] is null; give it a JobRateLimit or remove it.");
+            }
         }
 
         if (options.Queues.Count > 0 && !seen.Contains(options.DefaultQueue))
