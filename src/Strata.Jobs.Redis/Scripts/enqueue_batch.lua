@@ -47,18 +47,17 @@ for i = 1, n do
     redis.call('ZADD', ixp .. 'all', 0, member)
     redis.call('ZADD', ixp .. 't:' .. ARGV[a + 4], 0, member)
     if owner ~= '' then redis.call('ZADD', ixp .. 'o:' .. owner, 0, member) end
-    redis.call('HSET', hash, 'ix', member)
     if ARGV[a + 3] == '1' then redis.call('HSET', hash, 'idem', KEYS[3 + 2 * i]) end
     if at ~= '' then
       redis.call('ZADD', ixp .. 's:scheduled', 0, member)
       redis.call('HSET', hash, 'type', ARGV[a + 4], 'queue', ARGV[3], 'state', 'scheduled', 'max', ARGV[a + 5],
-        'created', ARGV[a + 7], 'owner', ARGV[a + 6], 'scheduled', at)
+        'created', ARGV[a + 7], 'owner', ARGV[a + 6], 'scheduled', at, 'ix', member)
       redis.call('ZADD', KEYS[2], at, ARGV[a + 1])
       scheduled = true
     else
       redis.call('ZADD', ixp .. 's:queued', 0, member)
       redis.call('HSET', hash, 'type', ARGV[a + 4], 'queue', ARGV[3], 'state', 'queued', 'max', ARGV[a + 5],
-        'created', ARGV[a + 7], 'owner', ARGV[a + 6])
+        'created', ARGV[a + 7], 'owner', ARGV[a + 6], 'ix', member)
       redis.call('XADD', KEYS[1], '*', 'e', ARGV[a + 1], 'i', id, 'a', '1')
       queued = true
     end
