@@ -73,7 +73,7 @@ internal static class RedisIndexScan
         {
             var member = (string)reply[i]!;
             var values = reply.AsSpan(i + 1, Fields.Length).ToArray();
-            var info = RedisStatusReader.ToInfo(RedisIndexMember.JobId(member), keys.Queue, name => (RedisValue)values[Array.IndexOf(Fields, name)]);
+            var info = RedisStatusReader.ToInfo(RedisIndexMember.JobId(member), keys.Queue, name => name == "ix" ? member : Array.IndexOf(Fields, name) is var at and >= 0 ? (RedisValue)values[at] : RedisValue.Null);
             jobs.Add((member, info));
         }
 

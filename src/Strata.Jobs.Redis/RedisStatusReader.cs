@@ -19,8 +19,9 @@ internal sealed class RedisStatusReader(RedisBackendContext context)
 
         var db = await _context.AvailableDatabaseAsync().ConfigureAwait(false);
         var fields = await db.HashGetAllAsync(_context.KeysOf(queue).Job(jobId)).ConfigureAwait(false);
-        if (fields.Length == 0)
+        if (fields.Length == 0 || fields.Any(f => f.Name == "gone"))
         {
+            // Unknown, or deleted (a tombstone that keeps a cancelled job's entry from running).
             return null;
         }
 
@@ -44,7 +45,8 @@ internal sealed class RedisStatusReader(RedisBackendContext context)
             Attempt = Int("attempt"),
             MaxAttempts = Int("max"),
             Redeliveries = Int("redeliveries"),
-            CreatedAt = Time("created") ?? default,
+            // The index member holds the creation time in full; 'created' (unix ms) is for jobs written before it.
+            CreatedAt = Text("ix") is { } member && RedisIndexMember.IsMember(member) ? RedisIndexMember.CreatedAt(member) : Time("created") ?? default,
             ScheduledFor = Time("scheduled"),
             StartedAt = Time("started"),
             CompletedAt = Time("completed"),

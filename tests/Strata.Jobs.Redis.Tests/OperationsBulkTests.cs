@@ -130,6 +130,24 @@ public sealed class OperationsBulkTests(RedisFixture redis) : OperationsTestBase
         (await IndexMembersAsync()).Should().NotContain(m => m.Contains(done, StringComparison.Ordinal), "no index keeps the deleted job");
     }
 
+    [Fact]
+    public async Task A_deleted_job_that_was_cancelled_while_it_waited_never_runs()
+    {
+        var producer = await StartProducerAsync();
+        var id = await producer.Queue.EnqueueAsync(new EchoJob("cancelled"), new JobOptions { Delay = TimeSpan.FromMilliseconds(200) });
+        (await producer.Queue.CancelAsync(id)).Should().BeTrue();
+
+        (await producer.Backend.DeleteAsync(id, default)).Should().BeTrue();
+        (await producer.Store.GetAsync(id)).Should().BeNull("a deleted job is unknown");
+
+        // Promotion takes the job out of the delayed set: it would append it to the work stream, were it not dropped.
+        var worker = await StartHostAsync();
+        await WaitUntilAsync(async () => await Db.SortedSetLengthAsync(Prefix + "{default}:delayed") == 0);
+        (await Db.StreamLengthAsync(Prefix + "{default}:stream")).Should().Be(0, "the cancelled job was dropped, not queued");
+        worker.Probe.Runs.Should().BeEmpty();
+        (await worker.Backend.DeleteAsync(id, default)).Should().BeFalse();
+    }
+
     private async Task<List<string>> IndexMembersAsync()
     {
         var members = new List<string>();

@@ -15,7 +15,7 @@
 -- ARGV[5] index key prefix  {queue}:ix:  (search indexes: lexicographic sorted sets, score 0, member = index member)
 -- ARGV[6 + 9(i-1)] .. ARGV[14 + 9(i-1)], for job i: job id, envelope JSON, run time in unix ms or '' to queue at
 --   once, '1' when an idempotency key is given else '0', job type name, max attempts, owner tag or '', creation
---   time in unix ms, index member (15-digit creation time, ':', job id)
+--   time in unix ms, index member (creation time in .NET ticks, 19 digits, ':', job id)
 -- Each added job enters the indexes ix:all, ix:s:<state>, ix:t:<type> and, with an owner, ix:o:<owner>; its hash
 -- keeps the index member ('ix') and the idempotency key's name ('idem'), so later scripts can move or free them.
 -- Returns a flat list of pairs, one per job in order: {1, id} when added, {0, existing id} for a duplicate.

@@ -1,6 +1,6 @@
 -- Walks one queue's search index newest first and, for each job that matches the filter, returns its status
 -- ('search'), requeues it ('requeue', dead jobs) or forgets it ('delete', finished jobs). Index members
--- are '<15-digit creation time, unix ms>:<job id>' in sorted sets of score 0, so ZREVRANGEBYLEX orders them by
+-- are '<creation time in .NET ticks, 19 digits>:<job id>' in sorted sets of score 0, so ZREVRANGEBYLEX orders them by
 -- creation time, then id, both descending, and a member is an exact cursor. Of the candidate indexes (each filter's
 -- own index, all holding only matching jobs of their filter) the smallest is walked and the other filters are
 -- checked on the status hash. A walk stops after ARGV[10] matches or ARGV[11] index entries, so one call never
@@ -20,6 +20,8 @@
 -- ARGV[11] most index entries to look at
 -- ARGV[12] for 'requeue': the new EnqueuedAt as the envelope writes it (ISO 8601)
 -- ARGV[13] for 'requeue': wake channel
+-- A forgotten job's hash is deleted; one cancelled while it waited leaves a tombstone (state 'cancelled', 'gone' set)
+-- until its status would have expired, so its entry, if still queued or delayed, is dropped and never runs.
 -- Returns {matches touched, last member looked at or '', 1 when the index has no more entries else 0, then for
 -- 'search' per match: member followed by the 15 status fields in the order of 'fields' below}.
 local fields = { 'type', 'queue', 'state', 'attempt', 'max', 'redeliveries', 'created', 'scheduled', 'started',
@@ -74,7 +76,14 @@ local function forget(member, hash, id, f)
   redis.call('ZREM', ixp .. 'exp', member .. '\0' .. (f[1] or '') .. '\0' .. (f[15] or ''))
   local idem = redis.call('HGET', hash, 'idem')
   if idem and redis.call('GET', idem) == id then redis.call('DEL', idem) end
+  local ttl = redis.call('PTTL', hash)
   redis.call('DEL', hash)
+  if f[3] == 'cancelled' and ttl > 0 then
+    -- Cancelled while it waited, its entry may still be in the stream or the delayed set: a tombstone ('gone',
+    -- read as unknown) keeps it from running when it comes up, and expires when the status would have.
+    redis.call('HSET', hash, 'state', 'cancelled', 'gone', '1')
+    redis.call('PEXPIRE', hash, ttl)
+  end
   return true
 end
 
@@ -87,7 +96,7 @@ while touched < maxMatches and scanned < budget do
   for _, member in ipairs(chunk) do
     scanned = scanned + 1
     last = member
-    local id = string.sub(member, 17)
+    local id = string.sub(member, 21)
     local hash = jp .. id
     local f = redis.call('HMGET', hash, unpack(fields))
     if matches(f) then

@@ -23,7 +23,7 @@ for _, entry in ipairs(due) do
     local member = string.sub(entry, 1, z1 - 1)
     local jobType = string.sub(entry, z1 + 1, z2 - 1)
     local owner = string.sub(entry, z2 + 1)
-    local ttl = redis.call('PTTL', ARGV[1] .. string.sub(member, 17))
+    local ttl = redis.call('PTTL', ARGV[1] .. string.sub(member, 21))
     if ttl > 0 then
       redis.call('ZADD', KEYS[1], string.format('%.0f', now + ttl), entry)
     else
