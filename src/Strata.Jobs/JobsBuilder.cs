@@ -48,6 +48,36 @@ public sealed class JobsBuilder
         return this;
     }
 
+    /// <summary>
+    /// Registers a recurring job: <paramref name="job"/> is enqueued at every occurrence of <paramref name="cron"/>,
+    /// exactly once across every host that shares the backend. The schedule is written to the backend when the host
+    /// starts: its definition replaces the stored one, while its pause flag and run history are kept (its next run is
+    /// recomputed when the cron expression or time zone changed). Change it at run time with <see cref="IRecurringJobs"/>.
+    /// </summary>
+    /// <typeparam name="TJob">A job type registered with <c>AddHandler</c> or <c>AddJob</c> (checked at start).</typeparam>
+    /// <param name="name">The schedule's name, unique per backend: 1 to 100 ASCII letters, digits, '-', '_' and '.'.</param>
+    /// <param name="cron">A cron expression: five fields (<c>"0 3 * * *"</c>: 03:00 every day), or six with seconds first (Cronos syntax).</param>
+    /// <param name="job">The payload every occurrence gets.</param>
+    /// <param name="configure">Sets the time zone, queue, misfire policy, overlap, attempts, timeout or rate limit.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentException">The name or cron expression is invalid, the name is registered twice, or the time zone is not a system time zone.</exception>
+    public JobsBuilder AddRecurring<TJob>(string name, string cron, TJob job, Action<RecurringJobOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(cron);
+        ArgumentNullException.ThrowIfNull(job);
+        var options = new RecurringJobOptions();
+        configure?.Invoke(options);
+        RecurringValidation.ValidateStatic(name, cron, options);
+        if (Services.Any(d => !d.IsKeyedService && d.ImplementationInstance is RecurringRegistration r && string.Equals(r.Name, name, StringComparison.Ordinal)))
+        {
+            throw new ArgumentException($"A recurring job named \"{name}\" is already registered; give each AddRecurring call a name of its own.", nameof(name));
+        }
+
+        Services.AddSingleton<RecurringRegistration>(new RecurringRegistration<TJob>(name, cron, job, options));
+        return this;
+    }
+
     /// <summary>Keeps jobs in this process, in bounded channels (the default backend). Jobs are lost if the process stops: at-most-once.</summary>
     /// <param name="configure">Adjusts the backend's settings.</param>
     /// <returns>This builder.</returns>

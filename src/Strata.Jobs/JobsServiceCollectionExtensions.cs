@@ -43,7 +43,13 @@ public static class JobsServiceCollectionExtensions
         services.TryAddSingleton<JobQueue>();
         services.TryAddSingleton<IJobQueue>(sp => sp.GetRequiredService<JobQueue>());
         services.TryAddSingleton<IJobStore>(sp => sp.GetRequiredService<JobQueue>());
+        services.TryAddSingleton<IJobAdmin, JobAdmin>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, JobWorker>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, JobsGaugeSampler>());
+        services.TryAddSingleton<RecurringStore>();
+        services.TryAddSingleton<RecurringJobs>();
+        services.TryAddSingleton<IRecurringJobs>(static sp => sp.GetRequiredService<RecurringJobs>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RecurringScheduler>());
         return new JobsBuilder(services);
     }
 

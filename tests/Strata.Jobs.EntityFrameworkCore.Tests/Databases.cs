@@ -70,7 +70,11 @@ public sealed class PostgresDatabase : ITestDatabase
 
     public static async Task<PostgresDatabase> CreateAsync(PostgresCluster cluster)
     {
-        var database = new PostgresDatabase(cluster.ConnectionStringFor(await cluster.CreateDatabaseAsync("jobs")));
+        // Idle pooled connections close within seconds: every test has a database (and a pool) of its own, and the
+        // limit tests open dozens of connections at once, which would otherwise stay open for minutes and exhaust the
+        // cluster's connections.
+        var connectionString = cluster.ConnectionStringFor(await cluster.CreateDatabaseAsync("jobs")) + ";Connection Idle Lifetime=2;Connection Pruning Interval=1";
+        var database = new PostgresDatabase(connectionString);
         await using var db = database.CreateContext();
         await db.Database.EnsureCreatedAsync();
         return database;

@@ -42,7 +42,7 @@ public sealed class PostgresDatabaseTests(PostgresCluster cluster)
                 (await db.Database.GetPendingMigrationsAsync()).Should().BeEmpty();
             }
 
-            (await ScalarAsync(connectionString, "SELECT count(*) FROM \"__EFMigrationsHistory\"")).Should().Be(2L, "two migrations (InitialCreate, StrataJobs), applied once");
+            (await ScalarAsync(connectionString, "SELECT count(*) FROM \"__EFMigrationsHistory\"")).Should().Be(3L, "three migrations (InitialCreate, StrataJobs, StrataJobOperations), applied once");
             hosts.SelectMany(h => ErrorRecords(h)).Should().BeEmpty("migrating together is expected, not an error");
             var saved = await hosts[0].Repository.SaveAsync(new NewAnalysis("key_1", "Text.", "job-1", "Summary.", ["k"], "neutral", 0, 1));
             (await hosts[3].Repository.FindByJobAsync("job-1")).Should().BeEquivalentTo(saved);
@@ -68,7 +68,7 @@ public sealed class PostgresDatabaseTests(PostgresCluster cluster)
         ids[0].Should().HaveCount(10).And.BeEquivalentTo(ids[1], "a job saved by both processes is stored once and both get that row");
         (await ScalarAsync(connectionString, "SELECT count(*) FROM \"Analyses\"")).Should().Be(10L);
         (await ScalarAsync(connectionString, "SELECT count(*) FROM \"Documents\"")).Should().Be(10L);
-        (await ScalarAsync(connectionString, "SELECT count(*) FROM \"__EFMigrationsHistory\"")).Should().Be(2L, "two migrations (InitialCreate, StrataJobs), applied once");
+        (await ScalarAsync(connectionString, "SELECT count(*) FROM \"__EFMigrationsHistory\"")).Should().Be(3L, "three migrations (InitialCreate, StrataJobs, StrataJobOperations), applied once");
     }
 
     /// <summary>
@@ -87,7 +87,7 @@ public sealed class PostgresDatabaseTests(PostgresCluster cluster)
         await host.Services.MigrateSampleDatabaseAsync();
 
         before.Entries["database"].Status.Should().Be(HealthStatus.Unhealthy, "not migrated yet");
-        (await ScalarAsync(connectionString, "SELECT count(*) FROM \"__EFMigrationsHistory\"")).Should().Be(2L, "two migrations (InitialCreate, StrataJobs), applied once");
+        (await ScalarAsync(connectionString, "SELECT count(*) FROM \"__EFMigrationsHistory\"")).Should().Be(3L, "three migrations (InitialCreate, StrataJobs, StrataJobOperations), applied once");
         // The health check service reports an unhealthy answer at Error by design; nothing else may log an error.
         ErrorRecords(host).Where(r => !r.StartsWith("Microsoft.Extensions.Diagnostics.HealthChecks.", StringComparison.Ordinal))
             .Should().BeEmpty("a first start on an empty database is the normal case, not an error");

@@ -63,7 +63,7 @@ public sealed class SqliteDatabaseTests : IDisposable
         await host.Services.MigrateSampleDatabaseAsync();
 
         (await host.Repository.FindByJobAsync("job-1")).Should().BeEquivalentTo(saved);
-        (await ScalarAsync(_folder.ConnectionString, "SELECT count(*) FROM \"__EFMigrationsHistory\";")).Should().Be("2", "two migrations (InitialCreate, StrataJobs)");
+        (await ScalarAsync(_folder.ConnectionString, "SELECT count(*) FROM \"__EFMigrationsHistory\";")).Should().Be("3", "three migrations (InitialCreate, StrataJobs, StrataJobOperations)");
     }
 
     [Fact]
@@ -82,7 +82,7 @@ public sealed class SqliteDatabaseTests : IDisposable
                 (await db.Database.GetPendingMigrationsAsync()).Should().BeEmpty();
             }
 
-            (await ScalarAsync(_folder.ConnectionString, "SELECT count(*) FROM \"__EFMigrationsHistory\";")).Should().Be("2", "two migrations (InitialCreate, StrataJobs), applied once");
+            (await ScalarAsync(_folder.ConnectionString, "SELECT count(*) FROM \"__EFMigrationsHistory\";")).Should().Be("3", "three migrations (InitialCreate, StrataJobs, StrataJobOperations), applied once");
             var saved = await hosts[0].Repository.SaveAsync(new NewAnalysis("key_1", "Text.", "job-1", "Summary.", ["k"], "neutral", 0, 1));
             (await hosts[3].Repository.FindByJobAsync("job-1")).Should().BeEquivalentTo(saved);
         }

@@ -13,7 +13,7 @@ internal sealed partial class EntityFrameworkJobBackend<TContext>
     /// <summary>Statements in one batch at most (parameters stay far below PostgreSQL's and SQLite's limits).</summary>
     public const int MaxBatch = 100;
 
-    private static readonly string[] InsertParameters = ["@id", "@queue", "@type", "@payload", "@state", "@max", "@timeout", "@owner", "@created", "@enqueued", "@runAt", "@sequence", "@key", "@parent", "@traceState"];
+    private static readonly string[] InsertParameters = ["@id", "@queue", "@type", "@payload", "@state", "@max", "@timeout", "@owner", "@created", "@enqueued", "@runAt", "@sequence", "@key", "@limitKey", "@parent", "@traceState"];
     private static readonly string[] SucceedParameters = ["@id", "@token", "@result"];
 
     private readonly string?[] _insertTexts = new string?[MaxBatch + 1];
@@ -43,7 +43,7 @@ internal sealed partial class EntityFrameworkJobBackend<TContext>
                         .With("@state" + n, state).With("@max" + n, envelope.MaxAttempts)
                         .With("@timeout" + n, envelope.Timeout is { } timeout ? (long)timeout.TotalMilliseconds : null).With("@owner" + n, envelope.Owner)
                         .With("@created" + n, Ms(envelope.CreatedAt)).With("@enqueued" + n, Ms(envelope.EnqueuedAt)).With("@runAt" + n, due).With("@sequence" + n, sequence)
-                        .With("@key" + n, envelope.IdempotencyKey).With("@parent" + n, envelope.TraceParent).With("@traceState" + n, envelope.TraceState);
+                        .With("@key" + n, envelope.IdempotencyKey).With("@limitKey" + n, envelope.LimitKey).With("@parent" + n, envelope.TraceParent).With("@traceState" + n, envelope.TraceState);
                 }
 
                 await command.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);

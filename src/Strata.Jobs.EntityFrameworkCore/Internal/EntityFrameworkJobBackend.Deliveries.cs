@@ -41,6 +41,7 @@ internal sealed partial class EntityFrameworkJobBackend<TContext>
                         IdempotencyKey = reader.NullableString(9),
                         TraceParent = reader.NullableString(10),
                         TraceState = reader.NullableString(11),
+                        LimitKey = reader.NullableString(15),
                     };
                     var count = reader.GetInt32(12);
                     received.Add((reader.GetInt64(13), reader.GetInt64(14), new JobDelivery(envelope, token, count)

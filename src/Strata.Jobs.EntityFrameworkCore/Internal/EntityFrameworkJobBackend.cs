@@ -110,7 +110,7 @@ internal sealed partial class EntityFrameworkJobBackend<TContext> : IJobBackend,
                     .With("@state", (int)(runAt is null ? JobState.Queued : JobState.Scheduled)).With("@max", envelope.MaxAttempts)
                     .With("@timeout", envelope.Timeout is { } timeout ? (long)timeout.TotalMilliseconds : null).With("@owner", envelope.Owner)
                     .With("@created", Ms(envelope.CreatedAt)).With("@enqueued", Ms(envelope.EnqueuedAt)).With("@runAt", due).With("@sequence", Interlocked.Increment(ref _sequence))
-                    .With("@key", envelope.IdempotencyKey).With("@parent", envelope.TraceParent).With("@traceState", envelope.TraceState).With("@false", false);
+                    .With("@key", envelope.IdempotencyKey).With("@limitKey", envelope.LimitKey).With("@parent", envelope.TraceParent).With("@traceState", envelope.TraceState).With("@false", false);
                 await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 

@@ -12,6 +12,7 @@ internal sealed class JobEntity
     public const int OwnerLength = 256;
     public const int KeyLength = 256;
     public const int TokenLength = 32;
+    public const int LimitKeyLength = 128;
 
     public string Id { get; set; } = string.Empty;
 
@@ -48,6 +49,9 @@ internal sealed class JobEntity
     public long Sequence { get; set; }
 
     public string? IdempotencyKey { get; set; }
+
+    /// <summary>The rate limit the job counts against (<c>JobEnvelope.LimitKey</c>); null for none.</summary>
+    public string? LimitKey { get; set; }
 
     public string? TraceParent { get; set; }
 

@@ -35,12 +35,12 @@ internal sealed class JobSql
 
         string id = J("Id"), queue = J("Queue"), type = J("JobType"), payload = J("Payload"), state = J("State"), attempt = J("Attempt"),
             next = J("NextAttempt"), max = J("MaxAttempts"), timeout = J("TimeoutMs"), owner = J("Owner"), created = J("CreatedAt"),
-            enqueued = J("EnqueuedAt"), runAt = J("RunAt"), sequence = J("Sequence"), key = J("IdempotencyKey"), parent = J("TraceParent"), traceState = J("TraceState"),
+            enqueued = J("EnqueuedAt"), runAt = J("RunAt"), sequence = J("Sequence"), key = J("IdempotencyKey"), limitKey = J("LimitKey"), parent = J("TraceParent"), traceState = J("TraceState"),
             token = J("LeaseToken"), until = J("LeaseUntil"), deliveries = J("Deliveries"), cancel = J("CancelRequested"), started = J("StartedAt"),
             completed = J("CompletedAt"), progress = J("Progress"), message = J("ProgressMessage"), result = J("Result"), error = J("Error"), expires = J("ExpiresAt");
 
-        Insert = $"INSERT INTO {t} ({id}, {queue}, {type}, {payload}, {state}, {attempt}, {next}, {max}, {timeout}, {owner}, {created}, {enqueued}, {runAt}, {sequence}, {key}, {parent}, {traceState}, {deliveries}, {cancel}) " +
-            "VALUES (@id, @queue, @type, @payload, @state, 0, 1, @max, @timeout, @owner, @created, @enqueued, @runAt, @sequence, @key, @parent, @traceState, 0, @false)";
+        Insert = $"INSERT INTO {t} ({id}, {queue}, {type}, {payload}, {state}, {attempt}, {next}, {max}, {timeout}, {owner}, {created}, {enqueued}, {runAt}, {sequence}, {key}, {limitKey}, {parent}, {traceState}, {deliveries}, {cancel}) " +
+            "VALUES (@id, @queue, @type, @payload, @state, 0, 1, @max, @timeout, @owner, @created, @enqueued, @runAt, @sequence, @key, @limitKey, @parent, @traceState, 0, @false)";
 
         // Takes the key when it is free or its holder expired; returns the holder either way.
         ClaimKey = $"INSERT INTO {k} ({K("Queue")}, {K("Key")}, {K("JobId")}, {K("ExpiresAt")}) VALUES (@queue, @key, @id, @expires) " +
@@ -50,7 +50,7 @@ internal sealed class JobSql
 
         Receive = $"UPDATE {t} SET {state} = 2, {attempt} = {next}, {token} = @token, {until} = @until, {deliveries} = {deliveries} + 1, {started} = @now " +
             $"WHERE {id} IN (SELECT {id} FROM {t} WHERE {queue} = @queue AND {state} IN {Waiting} AND {runAt} <= @now ORDER BY {runAt}, {sequence}, {id} LIMIT @max{lockClause}) " +
-            $"RETURNING {id}, {type}, {payload}, {next}, {max}, {timeout}, {owner}, {created}, {enqueued}, {key}, {parent}, {traceState}, {deliveries}, {runAt}, {sequence}";
+            $"RETURNING {id}, {type}, {payload}, {next}, {max}, {timeout}, {owner}, {created}, {enqueued}, {key}, {parent}, {traceState}, {deliveries}, {runAt}, {sequence}, {limitKey}";
 
         Get = $"SELECT {id}, {type}, {queue}, {state}, {attempt}, {max}, {deliveries}, {created}, {runAt}, {started}, {completed}, {progress}, {message}, {result}, {error}, {owner} " +
             $"FROM {t} WHERE {id} = @id AND ({expires} IS NULL OR {expires} > @now)";
@@ -70,6 +70,11 @@ internal sealed class JobSql
         Cancelled = $"UPDATE {t} SET {state} = 6, {completed} = @now, {expires} = @expires, {cancel} = @false, {release} {held}";
         Release = $"UPDATE {t} SET {state} = 0, {runAt} = @now, {deliveries} = CASE WHEN {deliveries} > 0 THEN {deliveries} - 1 ELSE 0 END, {release} {held}";
 
+        // A limit held the job back: it waits for @runAt with its attempt unchanged (the status shows the attempt before it
+        // again), and the delivery counts as none (as a release); a cancel asked for meanwhile ends it, as a retry would.
+        Defer = $"UPDATE {t} SET {state} = CASE WHEN {cancel} THEN 6 WHEN @runAt > @now THEN 1 ELSE 0 END, {completed} = CASE WHEN {cancel} THEN @now ELSE NULL END, " +
+            $"{expires} = CASE WHEN {cancel} THEN @expires ELSE NULL END, {runAt} = @runAt, {attempt} = {next} - 1, {deliveries} = CASE WHEN {deliveries} > 0 THEN {deliveries} - 1 ELSE 0 END, {release} {held}";
+
         Heartbeat = $"UPDATE {t} SET {until} = @until WHERE {state} = 2 AND {token} = @token RETURNING {id}, {cancel}";
         Reclaim = $"UPDATE {t} SET {state} = CASE WHEN {cancel} THEN 6 ELSE 0 END, {completed} = CASE WHEN {cancel} THEN @now ELSE NULL END, " +
             $"{expires} = CASE WHEN {cancel} THEN @expires ELSE NULL END, {runAt} = @now, {release} WHERE {state} = 2 AND {until} < @now";
@@ -77,6 +82,11 @@ internal sealed class JobSql
         PurgeKeys = $"DELETE FROM {k} WHERE {K("ExpiresAt")} <= @now";
         Depths = $"SELECT {queue}, COUNT(*) FROM {t} WHERE {state} IN {Waiting} GROUP BY {queue}";
         Ping = $"SELECT COUNT(*) FROM {t} WHERE {id} = ''";
+
+        var jobTableMap = MappedTable.Of<JobEntity>(db, helper);
+        Search = new JobSearchSql(jobTableMap, MappedTable.Of<JobKeyEntity>(db, helper), IsPostgreSql);
+        Schedules = new ScheduleSql(MappedTable.Of<JobPauseEntity>(db, helper), MappedTable.Of<JobScheduleEntity>(db, helper));
+        Limits = new LimitSql(MappedTable.Of<JobSlotEntity>(db, helper), MappedTable.Of<JobPermitEntity>(db, helper), IsPostgreSql);
     }
 
     public bool IsPostgreSql { get; }
@@ -109,6 +119,8 @@ internal sealed class JobSql
 
     public string Release { get; }
 
+    public string Defer { get; }
+
     public string Heartbeat { get; }
 
     public string Reclaim { get; }
@@ -120,6 +132,15 @@ internal sealed class JobSql
     public string Depths { get; }
 
     public string Ping { get; }
+
+    /// <summary>Search, counts and bulk changes.</summary>
+    public JobSearchSql Search { get; }
+
+    /// <summary>Paused queues and recurring-job schedules.</summary>
+    public ScheduleSql Schedules { get; }
+
+    /// <summary>Concurrency slots and rate-limit permits.</summary>
+    public LimitSql Limits { get; }
 
     /// <summary>The statements for <paramref name="db"/>'s model and provider; throws naming the fix when the provider or the model does not fit.</summary>
     public static JobSql For(DbContext db)

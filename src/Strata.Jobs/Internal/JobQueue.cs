@@ -65,9 +65,7 @@ internal sealed class JobQueue : IJobQueue, IJobStore
     /// <summary>Enqueues an already-serialized payload under a type name (used by tests to send what a newer or broken producer might).</summary>
     internal async ValueTask<string?> EnqueueRawAsync(string jobType, string payload, JobOptions? options, CancellationToken cancellationToken)
     {
-        var envelope = CreateEnvelope(jobType, payload, options, out var runAt);
-        var result = await _backend.EnqueueAsync(envelope, runAt, waitForRoom: true, cancellationToken).ConfigureAwait(false);
-        return result.JobId;
+        return await EnqueueSerializedAsync(jobType, payload, options, waitForRoom: true, cancellationToken).ConfigureAwait(false);
     }
 
     private async ValueTask<string?> EnqueueCoreAsync<TJob>(TJob job, JobOptions? options, bool waitForRoom, CancellationToken cancellationToken)
@@ -75,10 +73,15 @@ internal sealed class JobQueue : IJobQueue, IJobStore
         ArgumentNullException.ThrowIfNull(job);
         var registration = _registry.Get<TJob>();
         var payload = registration.Serialize(job, _registry.SerializerOptions);
+        return await EnqueueSerializedAsync(registration.Name, payload, options, waitForRoom, cancellationToken).ConfigureAwait(false);
+    }
 
+    /// <summary>Enqueues a payload already serialized (also a recurring job's occurrence): the publish span and the enqueued metric are recorded here.</summary>
+    private async ValueTask<string?> EnqueueSerializedAsync(string jobType, string payload, JobOptions? options, bool waitForRoom, CancellationToken cancellationToken)
+    {
         // The span's name is built only when someone listens.
-        using var activity = JobsMetrics.ActivitySource.HasListeners() ? JobsMetrics.ActivitySource.StartActivity($"{registration.Name} publish", ActivityKind.Producer) : null;
-        var envelope = CreateEnvelope(registration.Name, payload, options, out var runAt);
+        using var activity = JobsMetrics.ActivitySource.HasListeners() ? JobsMetrics.ActivitySource.StartActivity($"{jobType} publish", ActivityKind.Producer) : null;
+        var envelope = CreateEnvelope(jobType, payload, options, out var runAt);
         activity?.SetTag("messaging.system", "strata.jobs");
         activity?.SetTag("messaging.operation.type", "send");
         activity?.SetTag("messaging.destination.name", envelope.Queue);

@@ -69,7 +69,7 @@ internal sealed class JobWorker : IHostedService, IDisposable
         _selector = new QueueSelector(_options.GetEffectiveQueues());
         _retry = new RetryPolicy(_options, _logger);
         _slots = new WorkerSlots(_options.Concurrency);
-        _drain = new ShutdownDrain(backend, _selector.Names, drainTimeout, _options.TimeoutGracePeriod, time, _logger);
+        _drain = new ShutdownDrain(backend, _selector.Queues, drainTimeout, _options.TimeoutGracePeriod, time, _logger);
         _paused = new PausedQueues(backend, _selector.Queues, time, _logger);
         _limits = new FleetLimits(backend, _options, time, _logger);
         _attempts = new JobAttemptRunner(backend, registry, running, scopes, metrics, time, _logger, _options.TimeoutGracePeriod, _retry, _slots, _drain, _limits);

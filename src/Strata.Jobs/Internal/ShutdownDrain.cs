@@ -12,7 +12,7 @@ namespace Strata.Jobs.Internal;
 internal sealed class ShutdownDrain : IDisposable
 {
     private readonly IJobBackend _backend;
-    private readonly IReadOnlyList<string> _queues;
+    private readonly IReadOnlyList<QueueSelector.QueueState> _queues;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly TimeSpan _drainTimeout;
@@ -24,7 +24,7 @@ internal sealed class ShutdownDrain : IDisposable
     private int _emptyingQueues;
     private int _inFlight;
 
-    public ShutdownDrain(IJobBackend backend, IReadOnlyList<string> queues, TimeSpan drainTimeout, TimeSpan gracePeriod, TimeProvider time, ILogger logger)
+    public ShutdownDrain(IJobBackend backend, IReadOnlyList<QueueSelector.QueueState> queues, TimeSpan drainTimeout, TimeSpan gracePeriod, TimeProvider time, ILogger logger)
     {
         _backend = backend;
         _queues = queues;
@@ -161,10 +161,14 @@ internal sealed class ShutdownDrain : IDisposable
 
     private long QueuedJobs()
     {
+        // A paused queue's jobs are not taken, so the drain does not wait for them (they are counted as lost at the end).
         long queued = 0;
-        foreach (var name in _queues)
+        foreach (var queue in _queues)
         {
-            queued += _backend.GetDepth(name);
+            if (!queue.Paused)
+            {
+                queued += _backend.GetDepth(queue.Name);
+            }
         }
 
         return queued;

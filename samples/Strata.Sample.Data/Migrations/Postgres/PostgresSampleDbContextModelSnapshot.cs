@@ -143,6 +143,10 @@ namespace Strata.Sample.Data.Migrations.Postgres
                     b.Property<long?>("LeaseUntil")
                         .HasColumnType("bigint");
 
+                    b.Property<string>("LimitKey")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
                     b.Property<int>("MaxAttempts")
                         .HasColumnType("integer");
 
@@ -198,9 +202,17 @@ namespace Strata.Sample.Data.Migrations.Postgres
 
                     b.HasIndex("LeaseToken");
 
+                    b.HasIndex("CreatedAt", "Id");
+
                     b.HasIndex("State", "LeaseUntil");
 
+                    b.HasIndex("Owner", "CreatedAt", "Id");
+
+                    b.HasIndex("Queue", "CreatedAt", "Id");
+
                     b.HasIndex("Queue", "State", "RunAt");
+
+                    b.HasIndex("State", "Queue", "CreatedAt", "Id");
 
                     b.ToTable("StrataJobs", (string)null);
                 });
@@ -228,6 +240,79 @@ namespace Strata.Sample.Data.Migrations.Postgres
                     b.HasIndex("ExpiresAt");
 
                     b.ToTable("StrataJobKeys", (string)null);
+                });
+
+            modelBuilder.Entity("Strata.Jobs.EntityFrameworkCore.Internal.JobPauseEntity", b =>
+                {
+                    b.Property<string>("Queue")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long>("PausedAt")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Queue");
+
+                    b.ToTable("StrataJobPauses", (string)null);
+                });
+
+            modelBuilder.Entity("Strata.Jobs.EntityFrameworkCore.Internal.JobPermitEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<long>("TakenAt")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Key", "TakenAt");
+
+                    b.ToTable("StrataJobPermits", (string)null);
+                });
+
+            modelBuilder.Entity("Strata.Jobs.EntityFrameworkCore.Internal.JobScheduleEntity", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("Data")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<long>("Version")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("StrataJobSchedules", (string)null);
+                });
+
+            modelBuilder.Entity("Strata.Jobs.EntityFrameworkCore.Internal.JobSlotEntity", b =>
+                {
+                    b.Property<string>("Scope")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("Holder")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<long>("LeaseUntil")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Scope", "Holder");
+
+                    b.ToTable("StrataJobSlots", (string)null);
                 });
 
             modelBuilder.Entity("Strata.Sample.Data.Analysis", b =>

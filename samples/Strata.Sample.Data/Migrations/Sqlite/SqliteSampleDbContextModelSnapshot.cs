@@ -138,6 +138,10 @@ namespace Strata.Sample.Data.Migrations.Sqlite
                     b.Property<long?>("LeaseUntil")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("LimitKey")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("MaxAttempts")
                         .HasColumnType("INTEGER");
 
@@ -193,9 +197,17 @@ namespace Strata.Sample.Data.Migrations.Sqlite
 
                     b.HasIndex("LeaseToken");
 
+                    b.HasIndex("CreatedAt", "Id");
+
                     b.HasIndex("State", "LeaseUntil");
 
+                    b.HasIndex("Owner", "CreatedAt", "Id");
+
+                    b.HasIndex("Queue", "CreatedAt", "Id");
+
                     b.HasIndex("Queue", "State", "RunAt");
+
+                    b.HasIndex("State", "Queue", "CreatedAt", "Id");
 
                     b.ToTable("StrataJobs", (string)null);
                 });
@@ -223,6 +235,77 @@ namespace Strata.Sample.Data.Migrations.Sqlite
                     b.HasIndex("ExpiresAt");
 
                     b.ToTable("StrataJobKeys", (string)null);
+                });
+
+            modelBuilder.Entity("Strata.Jobs.EntityFrameworkCore.Internal.JobPauseEntity", b =>
+                {
+                    b.Property<string>("Queue")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("PausedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Queue");
+
+                    b.ToTable("StrataJobPauses", (string)null);
+                });
+
+            modelBuilder.Entity("Strata.Jobs.EntityFrameworkCore.Internal.JobPermitEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("TakenAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Key", "TakenAt");
+
+                    b.ToTable("StrataJobPermits", (string)null);
+                });
+
+            modelBuilder.Entity("Strata.Jobs.EntityFrameworkCore.Internal.JobScheduleEntity", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Data")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Version")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("StrataJobSchedules", (string)null);
+                });
+
+            modelBuilder.Entity("Strata.Jobs.EntityFrameworkCore.Internal.JobSlotEntity", b =>
+                {
+                    b.Property<string>("Scope")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Holder")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("LeaseUntil")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Scope", "Holder");
+
+                    b.ToTable("StrataJobSlots", (string)null);
                 });
 
             modelBuilder.Entity("Strata.Sample.Data.Analysis", b =>
