@@ -101,7 +101,7 @@ internal sealed class RedisEnqueueBatcher(RedisBackendContext context, string qu
             try
             {
                 var scriptKeys = new RedisKey[3 + (2 * count)];
-                var values = new RedisValue[4 + (8 * count)];
+                var values = new RedisValue[5 + (9 * count)];
                 scriptKeys[0] = keys.Stream;
                 scriptKeys[1] = keys.Delayed;
                 scriptKeys[2] = keys.Idle;
@@ -109,13 +109,14 @@ internal sealed class RedisEnqueueBatcher(RedisBackendContext context, string qu
                 values[1] = lifetime;
                 values[2] = queue;
                 values[3] = now;
+                values[4] = keys.IndexPrefix;
                 for (var i = 0; i < count; i++)
                 {
                     var pending = batch[start + i];
                     var envelope = pending.Envelope;
                     scriptKeys[3 + (2 * i)] = keys.Job(envelope.Id);
                     scriptKeys[4 + (2 * i)] = envelope.IdempotencyKey is { } idempotencyKey ? keys.Idempotency(idempotencyKey) : keys.NoIdempotency;
-                    var a = 4 + (8 * i);
+                    var a = 5 + (9 * i);
                     values[a] = envelope.Id;
                     values[a + 1] = Serialize(envelope);
                     values[a + 2] = pending.RunAt is { } at ? Ms(at) : RedisValue.EmptyString;
@@ -124,6 +125,7 @@ internal sealed class RedisEnqueueBatcher(RedisBackendContext context, string qu
                     values[a + 5] = envelope.MaxAttempts;
                     values[a + 6] = envelope.Owner ?? string.Empty;
                     values[a + 7] = Ms(envelope.CreatedAt);
+                    values[a + 8] = RedisIndexMember.Of(envelope.CreatedAt, envelope.Id);
                 }
 
                 call = RedisScript.EnqueueBatch.EvaluateAsync(db, scriptKeys, values);

@@ -29,6 +29,10 @@ internal sealed partial class RedisJobBackend : IJobBackend
     private readonly RedisReceiver _receiver;
     private readonly RedisMaintenance _maintenance;
     private readonly RedisStatusReader _status;
+    private readonly RedisSearch _search;
+    private readonly RedisBulk _bulk;
+    private readonly RedisSchedules _schedules;
+    private readonly RedisLimits _limits;
     private readonly ConcurrentDictionary<string, RedisSuccessBatcher> _succeeded = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, RedisEnqueueBatcher> _enqueues = new(StringComparer.Ordinal);
 
@@ -45,9 +49,17 @@ internal sealed partial class RedisJobBackend : IJobBackend
         _receiver = new RedisReceiver(_context, new RedisReclaimer(_context), _subscriptions);
         _maintenance = new RedisMaintenance(_context, _subscriptions, new RedisHeartbeat(_context));
         _status = new RedisStatusReader(_context);
+        _search = new RedisSearch(_context);
+        _bulk = new RedisBulk(_context, _search);
+        _schedules = new RedisSchedules(_context);
+        _limits = new RedisLimits(_context);
+        PausedKey = _context.Options.KeyPrefix + "paused";
     }
 
     public string Name => "redis";
+
+    /// <summary>The set of paused queues' names, one key for the fleet.</summary>
+    private RedisKey PausedKey { get; }
 
     public string Description => _context.Connection.Description;
 
@@ -76,7 +88,7 @@ internal sealed partial class RedisJobBackend : IJobBackend
         var outcome = (int)await RedisScript.Cancel.EvaluateAsync(
             db,
             [_context.KeysOf(queue).Job(jobId)],
-            [Ms(_context.Time.GetUtcNow()), _context.RetentionMs]).ConfigureAwait(false);
+            [Ms(_context.Time.GetUtcNow()), _context.RetentionMs, _context.KeysOf(queue).IndexPrefix]).ConfigureAwait(false);
         if (outcome == 2 && !_context.Running.TryCancel(jobId))
         {
             var connection = await _context.Connection.GetAsync().ConfigureAwait(false);
@@ -102,7 +114,7 @@ internal sealed partial class RedisJobBackend : IJobBackend
         }
 
         var envelope = Deserialize((byte[])stored!)! with { Attempt = 1, EnqueuedAt = _context.Time.GetUtcNow() };
-        var done = (int)await RedisScript.Requeue.EvaluateAsync(db, [keys.Job(jobId), keys.Stream], [Serialize(envelope), keys.WakeChannel, envelope.Id]).ConfigureAwait(false);
+        var done = (int)await RedisScript.Requeue.EvaluateAsync(db, [keys.Job(jobId), keys.Stream], [Serialize(envelope), keys.WakeChannel, envelope.Id, keys.IndexPrefix]).ConfigureAwait(false);
         return done == 1;
     }
 
@@ -129,7 +141,7 @@ internal sealed partial class RedisJobBackend : IJobBackend
             outcome = (int)await RedisScript.Start.EvaluateAsync(
                 db,
                 [keys.Job(envelope.Id), keys.Stream],
-                [delivery.Receipt, _context.Options.ConsumerGroup, Ms(_context.Time.GetUtcNow()), envelope.Attempt, delivery.DeliveryCount, _context.Options.MaxDeliveries]).ConfigureAwait(false);
+                [delivery.Receipt, _context.Options.ConsumerGroup, Ms(_context.Time.GetUtcNow()), envelope.Attempt, delivery.DeliveryCount, _context.Options.MaxDeliveries, keys.IndexPrefix]).ConfigureAwait(false);
         }
         catch
         {
@@ -187,7 +199,7 @@ internal sealed partial class RedisJobBackend : IJobBackend
             await RedisScript.Retry.EvaluateAsync(
                 db,
                 [keys.Job(envelope.Id), keys.Stream, keys.Delayed],
-                [delivery.Receipt, _context.Options.ConsumerGroup, Ms(retryAt), Serialize(next), error, Ms(_context.Time.GetUtcNow()), _context.RetentionMs]).ConfigureAwait(false);
+                [delivery.Receipt, _context.Options.ConsumerGroup, Ms(retryAt), Serialize(next), error, Ms(_context.Time.GetUtcNow()), _context.RetentionMs, keys.IndexPrefix]).ConfigureAwait(false);
         }
         finally
         {
@@ -208,7 +220,7 @@ internal sealed partial class RedisJobBackend : IJobBackend
             await RedisScript.Release.EvaluateAsync(
                 db,
                 [keys.Job(envelope.Id), keys.Stream],
-                [delivery.Receipt, _context.Options.ConsumerGroup, Serialize(envelope), keys.WakeChannel, envelope.Id, envelope.Attempt]).ConfigureAwait(false);
+                [delivery.Receipt, _context.Options.ConsumerGroup, Serialize(envelope), keys.WakeChannel, envelope.Id, envelope.Attempt, keys.IndexPrefix]).ConfigureAwait(false);
         }
         finally
         {
@@ -274,6 +286,7 @@ internal sealed partial class RedisJobBackend : IJobBackend
                 state == "dead" ? Serialize(envelope) : RedisValue.EmptyString,
                 envelope.Id,
                 _context.Options.DeadLetterMaxLength,
+                keys.IndexPrefix,
             ]).ConfigureAwait(false);
     }
 }

@@ -65,7 +65,7 @@ internal sealed class RedisMaintenance
                     var result = (RedisResult[])(await RedisScript.Promote.EvaluateAsync(
                         db,
                         [keys.Delayed, keys.Stream],
-                        [Ms(now), PromoteBatch, keys.WakeChannel, keys.JobPrefix]).ConfigureAwait(false))!;
+                        [Ms(now), PromoteBatch, keys.WakeChannel, keys.JobPrefix, keys.IndexPrefix]).ConfigureAwait(false))!;
                     var nextDue = (long)result[1];
                     if ((long)result[0] >= PromoteBatch)
                     {
@@ -80,6 +80,8 @@ internal sealed class RedisMaintenance
                         }
                     }
 
+                    // Finished jobs whose status expired leave the search indexes (nothing there outlives retention).
+                    await RedisSearch.SweepAsync(db, keys).ConfigureAwait(false);
                     var length = await db.StreamLengthAsync(keys.Stream).ConfigureAwait(false);
                     var pending = await db.StreamPendingAsync(keys.Stream, _context.Options.ConsumerGroup).ConfigureAwait(false);
                     _depth[queue] = Math.Max(0, length - pending.PendingMessageCount);

@@ -65,7 +65,7 @@ internal sealed class RedisReceiver
         var reply = (RedisResult[])(await RedisScript.ReadStart.EvaluateAsync(
             db,
             [keys.Stream],
-            [_context.Options.ConsumerGroup, _context.Options.ConsumerName, max, Ms(now), keys.JobPrefix]).ConfigureAwait(false))!;
+            [_context.Options.ConsumerGroup, _context.Options.ConsumerName, max, Ms(now), keys.JobPrefix, keys.IndexPrefix]).ConfigureAwait(false))!;
         if (reply.Length == 0)
         {
             return [];
@@ -185,18 +185,19 @@ internal sealed class RedisReceiver
         }
 
         var scriptKeys = new RedisKey[deliveries.Count + 1];
-        var values = new RedisValue[3 + (3 * deliveries.Count)];
+        var values = new RedisValue[4 + (3 * deliveries.Count)];
         scriptKeys[0] = keys.Stream;
         values[0] = _context.Options.ConsumerGroup;
         values[1] = Ms(_context.Time.GetUtcNow());
         values[2] = _context.Options.MaxDeliveries;
+        values[3] = keys.IndexPrefix;
         for (var i = 0; i < deliveries.Count; i++)
         {
             var delivery = deliveries[i];
             scriptKeys[i + 1] = keys.Job(delivery.Envelope.Id);
-            values[3 + (3 * i)] = delivery.Receipt;
-            values[4 + (3 * i)] = delivery.Envelope.Attempt;
-            values[5 + (3 * i)] = delivery.DeliveryCount;
+            values[4 + (3 * i)] = delivery.Receipt;
+            values[5 + (3 * i)] = delivery.Envelope.Attempt;
+            values[6 + (3 * i)] = delivery.DeliveryCount;
         }
 
         RedisResult[] outcomes;

@@ -34,4 +34,18 @@ internal sealed class RedisScript : EmbeddedLuaScript
     public static RedisScript Cancel { get; } = new("cancel");
 
     public static RedisScript Requeue { get; } = new("requeue");
+
+    public static RedisScript Sweep { get; } = new("sweep");
+
+    public static RedisScript Scan { get; } = new("scan");
+
+    public static RedisScript Defer { get; } = new("defer");
+
+    public static RedisScript Oldest { get; } = new("oldest");
+
+    public static RedisScript ScheduleSave { get; } = new("schedule_save");
+
+    public static RedisScript SlotAcquire { get; } = new("slot_acquire");
+
+    public static RedisScript PermitTake { get; } = new("permit_take");
 }

@@ -89,17 +89,18 @@ internal sealed class RedisSuccessBatcher(RedisBackendContext context, string qu
         {
             var count = Math.Min(MaxBatch, items.Count - start);
             var scriptKeys = new RedisKey[count + 1];
-            var values = new RedisValue[3 + (2 * count)];
+            var values = new RedisValue[4 + (2 * count)];
             scriptKeys[0] = keys.Stream;
             values[0] = context.Options.ConsumerGroup;
             values[1] = now;
             values[2] = context.RetentionMs;
+            values[3] = keys.IndexPrefix;
             for (var i = 0; i < count; i++)
             {
                 var (delivery, result) = items[start + i];
                 scriptKeys[i + 1] = keys.Job(delivery.Envelope.Id);
-                values[3 + (2 * i)] = delivery.Receipt;
-                values[4 + (2 * i)] = result ?? string.Empty;
+                values[4 + (2 * i)] = delivery.Receipt;
+                values[5 + (2 * i)] = result ?? string.Empty;
             }
 
             calls.Add(RedisScript.SucceedBatch.EvaluateAsync(db, scriptKeys, values));

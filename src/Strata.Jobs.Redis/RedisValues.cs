@@ -14,6 +14,21 @@ internal static class RedisValues
 
     public static JobEnvelope? Deserialize(byte[] json) => JsonSerializer.Deserialize(json, RedisEnvelopeJson.Default.JobEnvelope);
 
+    /// <summary>Every state's name as the scripts write it, in the order of <see cref="JobState"/>'s values.</summary>
+    public static IReadOnlyList<JobState> States { get; } = Enum.GetValues<JobState>();
+
+    public static string StateName(JobState state) => state switch
+    {
+        JobState.Queued => "queued",
+        JobState.Scheduled => "scheduled",
+        JobState.Running => "running",
+        JobState.Succeeded => "succeeded",
+        JobState.Failed => "failed",
+        JobState.Dead => "dead",
+        JobState.Cancelled => "cancelled",
+        _ => throw new ArgumentOutOfRangeException(nameof(state), state, "Not a job state."),
+    };
+
     public static JobState ParseState(string? state) => state switch
     {
         "queued" => JobState.Queued,

@@ -38,7 +38,7 @@ public sealed class RedisBackendTests(RedisFixture redis) : JobBackendTestBase, 
 
         var keys = await KeysAsync(_prefix + "*");
         keys.Where(k => k.Contains("{reports}", StringComparison.Ordinal)).Select(k => k[(k.IndexOf('}') + 2)..].Split(':')[0])
-            .Distinct().Should().BeEquivalentTo(["stream", "delayed", "dead", "job", "idem", "idle"]);
+            .Distinct().Should().BeEquivalentTo(["stream", "delayed", "dead", "job", "idem", "idle", "ix"]);
         keys.Should().OnlyContain(k => k.StartsWith(_prefix + "{", StringComparison.Ordinal));
     }
 

@@ -12,9 +12,12 @@
 -- ARGV[2] idempotency key lifetime in ms
 -- ARGV[3] queue name
 -- ARGV[4] now, unix ms
--- ARGV[5 + 8(i-1)] .. ARGV[12 + 8(i-1)], for job i: job id, envelope JSON, run time in unix ms or '' to queue at
+-- ARGV[5] index key prefix  {queue}:ix:  (search indexes: lexicographic sorted sets, score 0, member = index member)
+-- ARGV[6 + 9(i-1)] .. ARGV[14 + 9(i-1)], for job i: job id, envelope JSON, run time in unix ms or '' to queue at
 --   once, '1' when an idempotency key is given else '0', job type name, max attempts, owner tag or '', creation
---   time in unix ms
+--   time in unix ms, index member (creation time in .NET ticks, 19 digits, ':', job id)
+-- Each added job enters the indexes ix:all, ix:s:<state>, ix:t:<type> and, with an owner, ix:o:<owner>; its hash
+-- keeps the index member ('ix') and the idempotency key's name ('idem'), so later scripts can move or free them.
 -- Returns a flat list of pairs, one per job in order: {1, id} when added, {0, existing id} for a duplicate.
 -- The wake-up PUBLISH (one per batch) goes out when a job was scheduled, or when some worker said it is about to
 -- wait (a member of the idle set whose time has not passed): a worker announces itself there before its last read
@@ -23,8 +26,9 @@
 local out = {}
 local queued, scheduled = false, false
 local n = (#KEYS - 3) / 2
+local ixp = ARGV[5]
 for i = 1, n do
-  local a = 5 + 8 * (i - 1)
+  local a = 6 + 9 * (i - 1)
   local id = ARGV[a]
   local hash = KEYS[2 + 2 * i]
   local duplicate = nil
@@ -39,14 +43,21 @@ for i = 1, n do
     out[#out + 1] = duplicate
   else
     local at = ARGV[a + 2]
+    local member, owner = ARGV[a + 8], ARGV[a + 6]
+    redis.call('ZADD', ixp .. 'all', 0, member)
+    redis.call('ZADD', ixp .. 't:' .. ARGV[a + 4], 0, member)
+    if owner ~= '' then redis.call('ZADD', ixp .. 'o:' .. owner, 0, member) end
+    if ARGV[a + 3] == '1' then redis.call('HSET', hash, 'idem', KEYS[3 + 2 * i]) end
     if at ~= '' then
+      redis.call('ZADD', ixp .. 's:scheduled', 0, member)
       redis.call('HSET', hash, 'type', ARGV[a + 4], 'queue', ARGV[3], 'state', 'scheduled', 'max', ARGV[a + 5],
-        'created', ARGV[a + 7], 'owner', ARGV[a + 6], 'scheduled', at)
+        'created', ARGV[a + 7], 'owner', ARGV[a + 6], 'scheduled', at, 'ix', member)
       redis.call('ZADD', KEYS[2], at, ARGV[a + 1])
       scheduled = true
     else
+      redis.call('ZADD', ixp .. 's:queued', 0, member)
       redis.call('HSET', hash, 'type', ARGV[a + 4], 'queue', ARGV[3], 'state', 'queued', 'max', ARGV[a + 5],
-        'created', ARGV[a + 7], 'owner', ARGV[a + 6])
+        'created', ARGV[a + 7], 'owner', ARGV[a + 6], 'ix', member)
       redis.call('XADD', KEYS[1], '*', 'e', ARGV[a + 1], 'i', id, 'a', '1')
       queued = true
     end

@@ -9,6 +9,7 @@
 -- ARGV[3] most entries to read
 -- ARGV[4] now, unix ms
 -- ARGV[5] status hash key prefix ('...{queue}:job:')
+-- ARGV[6] index key prefix ('...{queue}:ix:'); a started job leaves ix:s:<its state> for ix:s:running
 -- Returns a flat list of triples {entry id, envelope JSON or false, outcome}: 1 = run, 0 = skip (cancelled or
 -- finished: acknowledged and deleted), -1 = not an envelope this library wrote (left to the caller).
 local function read()
@@ -45,7 +46,8 @@ for _, entry in ipairs(reply[1][2]) do
   end
   if envelope and jobId then
     local hash = ARGV[5] .. jobId
-    local state = redis.call('HGET', hash, 'state')
+    local f = redis.call('HMGET', hash, 'state', 'ix')
+    local state = f[1]
     if state == 'cancelled' or state == 'succeeded' or state == 'dead' then
       redis.call('XACK', KEYS[1], ARGV[1], id)
       redis.call('XDEL', KEYS[1], id)
@@ -53,6 +55,10 @@ for _, entry in ipairs(reply[1][2]) do
     else
       -- No 'scheduled' field to clear: promote.lua removed it when it moved the job to the stream.
       redis.call('HSET', hash, 'state', 'running', 'attempt', attempt or '1', 'started', ARGV[4], 'redeliveries', '0')
+      if f[2] and state ~= 'running' then
+        if state then redis.call('ZREM', ARGV[6] .. 's:' .. state, f[2]) end
+        redis.call('ZADD', ARGV[6] .. 's:running', 0, f[2])
+      end
       outcome = 1
     end
   end

@@ -8,8 +8,10 @@
 -- ARGV[4] attempt number
 -- ARGV[5] delivery count of this entry
 -- ARGV[6] max deliveries
+-- ARGV[7] index key prefix ('...{queue}:ix:'); a started job leaves ix:s:<its state> for ix:s:running
 -- Returns 1 = run, 0 = skip, 2 = too many deliveries.
-local state = redis.call('HGET', KEYS[1], 'state')
+local f = redis.call('HMGET', KEYS[1], 'state', 'ix')
+local state = f[1]
 if state == 'cancelled' or state == 'succeeded' or state == 'dead' then
   redis.call('XACK', KEYS[2], ARGV[2], ARGV[1])
   redis.call('XDEL', KEYS[2], ARGV[1])
@@ -22,4 +24,8 @@ if deliveries > tonumber(ARGV[6]) then
 end
 redis.call('HSET', KEYS[1], 'state', 'running', 'attempt', ARGV[4], 'started', ARGV[3])
 redis.call('HDEL', KEYS[1], 'scheduled')
+if f[2] and state ~= 'running' then
+  if state then redis.call('ZREM', ARGV[7] .. 's:' .. state, f[2]) end
+  redis.call('ZADD', ARGV[7] .. 's:running', 0, f[2])
+end
 return 1
