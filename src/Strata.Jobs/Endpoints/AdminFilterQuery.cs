@@ -7,7 +7,7 @@ namespace Strata.Jobs;
 /// The filter of a bulk admin operation, from the query string. Every value arrives as text and is read by
 /// <see cref="AdminQueryParser"/>, so a bad one is a 400 ProblemDetails naming the parameter, never a binding failure.
 /// </summary>
-internal sealed class AdminFilterQuery
+internal class AdminFilterQuery
 {
     [FromQuery(Name = "state")]
     [Description("Only jobs in this state: Queued, Scheduled, Running, Succeeded, Failed, Dead or Cancelled (case-insensitive).")]
