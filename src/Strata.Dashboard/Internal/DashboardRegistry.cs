@@ -1,0 +1,17 @@
+namespace Strata.Dashboard.Internal;
+
+/// <summary>The prefixes of the dashboards mapped in this host, for the middleware that adds the security headers.</summary>
+internal sealed class DashboardRegistry
+{
+    private volatile string[] _prefixes = [];
+
+    public IReadOnlyList<string> Prefixes => _prefixes;
+
+    public void Add(string prefix)
+    {
+        lock (this)
+        {
+            _prefixes = [.. _prefixes, prefix];
+        }
+    }
+}

@@ -1,0 +1,157 @@
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Strata.Dashboard.Internal.Pages;
+using Strata.Jobs;
+
+namespace Strata.Dashboard.Internal;
+
+/// <summary>The dashboard's routes: GET pages and POST actions, each action behind read-only and antiforgery checks.</summary>
+internal static class DashboardRoutes
+{
+    public static void Map(RouteGroupBuilder group, DashboardSettings settings)
+    {
+        group.MapGet("/", Get(settings, async r => await OverviewPage.RenderAsync(r).ConfigureAwait(false)));
+        group.MapGet("/assets/{file}", (Delegate)ServeAsset);
+
+        group.MapGet("/queues", Get(settings, r => Jobs(r, admin => QueuesPage.RenderAsync(r, admin))));
+        group.MapGet("/jobs", Get(settings, r => Jobs(r, admin => JobsPage.RenderAsync(r, admin))));
+        group.MapGet("/jobs/{id}", Get(settings, r => Jobs(r, _ => JobDetailPage.RenderAsync(r, r.Service<IJobStore>()!, RouteValue(r, "id")))));
+        group.MapGet("/dead", Get(settings, r => Jobs(r, admin => DeadLettersPage.RenderAsync(r, admin))));
+        group.MapGet("/dead/confirm", Get(settings, r => Jobs(r, admin => DeadLettersPage.ConfirmAsync(r, admin))));
+        group.MapGet("/schedules", Get(settings, r => Jobs(r, _ => SchedulesPage.RenderAsync(r, r.Service<IRecurringJobs>()!))));
+
+        group.MapPost("/queues/{name}/{action:regex(^(pause|resume)$)}", (HttpContext context, string name, string action) =>
+            Action(context, settings, (r, _) => Jobs(r, async admin =>
+            {
+                await (action == "pause" ? admin.PauseQueueAsync(name, r.Aborted) : admin.ResumeQueueAsync(name, r.Aborted)).ConfigureAwait(false);
+                return SeeOther(r, "/queues");
+            })));
+        group.MapPost("/jobs/{id}/{action:regex(^(cancel|requeue|delete)$)}", (HttpContext context, string id, string action) =>
+            Action(context, settings, (r, _) => Jobs(r, admin => JobActionAsync(r, admin, id, action))));
+        group.MapPost("/dead/{action:regex(^(requeue|delete)$)}", (HttpContext context, string action) =>
+            Action(context, settings, (r, form) => Jobs(r, async admin =>
+                (IResult)await DeadLettersPage.ActAsync(r, admin, action, JobFilterForm.FromForm(form, withState: false)).ConfigureAwait(false))));
+        group.MapPost("/schedules/{name}/{action:regex(^(trigger|pause|resume)$)}", (HttpContext context, string name, string action) =>
+            Action(context, settings, (r, _) => Jobs(r, _ => ScheduleActionAsync(r, name, action))));
+    }
+
+    private static async Task<IResult> JobActionAsync(DashboardRequest request, IJobAdmin admin, string id, string action)
+    {
+        var queue = request.Service<IJobQueue>()!;
+        var done = action switch
+        {
+            "cancel" => await queue.CancelAsync(id, request.Aborted).ConfigureAwait(false),
+            "requeue" => await queue.RequeueAsync(id, request.Aborted).ConfigureAwait(false),
+            _ => await admin.DeleteAsync(id, request.Aborted).ConfigureAwait(false),
+        };
+        if (!done)
+        {
+            return request.Error(StatusCodes.Status409Conflict, "Not done",
+                $"Job '{id}' could not be {(action == "cancel" ? "cancelled" : action + "d")}: it is unknown or its state does not allow it.");
+        }
+
+        return SeeOther(request, action == "delete" ? "/jobs" : "/jobs/" + Uri.EscapeDataString(id));
+    }
+
+    private static async Task<IResult> ScheduleActionAsync(DashboardRequest request, string name, string action)
+    {
+        var recurring = request.Service<IRecurringJobs>()!;
+        if (action == "trigger")
+        {
+            var jobId = await recurring.TriggerAsync(name, request.Aborted).ConfigureAwait(false);
+            return jobId is null ? NoSchedule(request, name) : SeeOther(request, "/jobs/" + Uri.EscapeDataString(jobId));
+        }
+
+        var found = action == "pause"
+            ? await recurring.PauseAsync(name, request.Aborted).ConfigureAwait(false)
+            : await recurring.ResumeAsync(name, request.Aborted).ConfigureAwait(false);
+        return found ? SeeOther(request, "/schedules") : NoSchedule(request, name);
+    }
+
+    private static HtmlPageResult NoSchedule(DashboardRequest request, string name) =>
+        request.Error(StatusCodes.Status404NotFound, "Schedule not found", $"No schedule is named '{name}'.");
+
+    private static IResult SeeOther(DashboardRequest request, string path)
+    {
+        request.Context.Response.Headers.Location = request.Url(path);
+        return Results.StatusCode(StatusCodes.Status303SeeOther);
+    }
+
+    /// <summary>Runs a jobs section when the host registered Strata.Jobs, else a 404 page that says so.</summary>
+    private static async Task<IResult> Jobs<T>(DashboardRequest request, Func<IJobAdmin, Task<T>> render)
+        where T : IResult
+    {
+        if (request.Service<IJobAdmin>() is not { } admin)
+        {
+            return request.Error(StatusCodes.Status404NotFound, "Jobs not registered",
+                "This host did not register Strata.Jobs (AddStrataJobs()), so the dashboard has no jobs section.");
+        }
+
+        return await render(admin).ConfigureAwait(false);
+    }
+
+    private static RequestDelegate Get(DashboardSettings settings, Func<DashboardRequest, Task<IResult>> render) =>
+        context => Guard(context, settings, render);
+
+    private static string RouteValue(DashboardRequest request, string name) =>
+        request.Context.Request.RouteValues[name]?.ToString() ?? "";
+
+    /// <summary>An action: 403 in read-only mode, 400 without a valid antiforgery token, else <paramref name="act"/>.</summary>
+    private static Task Action(HttpContext context, DashboardSettings settings, Func<DashboardRequest, IFormCollection, Task<IResult>> act) =>
+        Guard(context, settings, async request =>
+        {
+            if (settings.ReadOnly)
+            {
+                return request.Error(StatusCodes.Status403Forbidden, "Read-only", "This dashboard is read-only: its actions are turned off.");
+            }
+
+            if (!context.Request.HasFormContentType)
+            {
+                return request.Error(StatusCodes.Status400BadRequest, "Bad request", "An action is a form post.");
+            }
+
+            try
+            {
+                await context.RequestServices.GetRequiredService<IAntiforgery>().ValidateRequestAsync(context).ConfigureAwait(false);
+            }
+            catch (AntiforgeryValidationException)
+            {
+                return request.Error(StatusCodes.Status400BadRequest, "Bad request",
+                    "The form's antiforgery token is missing or invalid; reload the page and try again. Nothing was done.");
+            }
+
+            var form = await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
+            return await act(request, form).ConfigureAwait(false);
+        });
+
+    /// <summary>Runs a handler; bad input (a state, a date, a cursor, a queue) becomes a 400 page, never a 500.</summary>
+    private static async Task Guard(HttpContext context, DashboardSettings settings, Func<DashboardRequest, Task<IResult>> handler)
+    {
+        var request = new DashboardRequest(context, settings);
+        IResult result;
+        try
+        {
+            result = await handler(request).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is DashboardInputException or ArgumentException && !context.RequestAborted.IsCancellationRequested)
+        {
+            result = request.Error(StatusCodes.Status400BadRequest, "Bad request", ex.Message);
+        }
+
+        await result.ExecuteAsync(context).ConfigureAwait(false);
+    }
+
+    private static IResult ServeAsset(HttpContext context, string file)
+    {
+        if (!string.Equals(file, DashboardAssets.StylesheetFileName, StringComparison.Ordinal))
+        {
+            return Results.NotFound();
+        }
+
+        context.Items[DashboardHeaders.CacheableItem] = true;
+        return Results.Bytes(DashboardAssets.StylesheetBytes, "text/css; charset=utf-8");
+    }
+}
