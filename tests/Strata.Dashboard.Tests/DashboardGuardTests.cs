@@ -68,7 +68,7 @@ public sealed class DashboardGuardTests
     public async Task Anonymous_opt_out_in_Development_serves_without_a_user_and_logs_a_warning_at_start()
     {
         await using var app = await DashboardTestApp.StartAsync(
-            o => o.AllowAnonymousInDevelopment = true, environment: "Development", build: b => b.Logging.AddFakeLogging());
+            o => o.AllowAnonymousInDevelopment = true, environment: "Development");
         var warning = app.App.Services.GetFakeLogCollector().GetSnapshot()
             .Should().ContainSingle(r => r.Category == "Strata.Dashboard").Which;
         warning.Level.Should().Be(LogLevel.Warning);
@@ -81,8 +81,7 @@ public sealed class DashboardGuardTests
     public async Task A_named_policy_wins_over_the_opt_out_and_logs_nothing()
     {
         await using var app = await DashboardTestApp.StartAsync(
-            o => { o.AuthorizationPolicy = "strata-admin"; o.AllowAnonymousInDevelopment = true; }, environment: "Development",
-            build: b => b.Logging.AddFakeLogging());
+            o => { o.AuthorizationPolicy = "strata-admin"; o.AllowAnonymousInDevelopment = true; }, environment: "Development");
         app.App.Services.GetFakeLogCollector().GetSnapshot().Should().NotContain(r => r.Category == "Strata.Dashboard");
         using var anonymous = app.Browser(user: null);
         (await anonymous.GetAsync("/strata")).Status.Should().Be(HttpStatusCode.Unauthorized);

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Strata.Jobs;
 using Strata.Jobs.Testing;
 
@@ -40,6 +41,7 @@ internal sealed class DashboardTestApp : IAsyncDisposable
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = environment });
         builder.WebHost.UseTestServer();
+        builder.Logging.AddFakeLogging();   // the tests read the dashboard's warning and the workers' QueuePaused
         builder.Services.AddAuthentication(TestAuthentication.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, TestAuthentication>(TestAuthentication.SchemeName, null);
         if (withJobs)
@@ -71,6 +73,18 @@ internal sealed class DashboardTestApp : IAsyncDisposable
 
         await app.StartAsync();
         return new DashboardTestApp(app);
+    }
+
+    /// <summary>Pauses <paramref name="queue"/> and waits until this host's workers saw it (their QueuePaused log).</summary>
+    public async Task PauseAndWaitAsync(string queue)
+    {
+        await Admin.PauseQueueAsync(queue);
+        var logs = App.Services.GetFakeLogCollector();
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (!logs.GetSnapshot().Any(r => r.Id.Name == "QueuePaused" && r.Message.Contains($"'{queue}'", StringComparison.Ordinal)))
+        {
+            await Task.Delay(10, limit.Token);
+        }
     }
 
     /// <summary>Enqueues <paramref name="count"/> flaky jobs that fail once (so with one attempt they die) and waits until all are dead.</summary>
