@@ -37,6 +37,22 @@ internal static class DeadLettersPage
         var verb = action == "requeue" ? "Requeue" : "Delete";
         return request.Page($"{verb} dead jobs", html =>
         {
+            html.Markup("<h2>Filter</h2>");
+            if (!form.SetFields.Any())
+            {
+                html.Markup("<p>Every dead job.</p>");
+            }
+            else
+            {
+                html.Markup("<dl>");
+                foreach (var field in form.SetFields)
+                {
+                    html.Element("dt", field.Key).Element("dd", field.Value);
+                }
+
+                html.Markup("</dl>");
+            }
+
             html.Markup("<p>This will ").Text(action).Markup(" <strong id=\"count\">").Text(count)
                 .Markup("</strong> dead jobs (counted now; jobs that die before you confirm are included).</p>");
             if (count > 0)
