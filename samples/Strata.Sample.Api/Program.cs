@@ -40,7 +40,9 @@ if (sharedRedis)
 // Gateway, API keys (Strata.ApiKeys): sent in the X-Api-Key header, stored as hashes in the sample database.
 builder.Services.AddAuthentication(ApiKeyDefaults.AuthenticationScheme)
     .AddApiKey(options => options.Prefix = SampleApiKeys.KeyPrefix);   // keys look like sk_sample_...
-builder.Services.AddAuthorization();
+builder.Services.AddAuthorizationBuilder()
+    .AddPolicy(SampleDashboard.Policy, policy => policy.RequireScope(SampleScopes.Admin));   // the dashboard's policy
+builder.Services.AddStrataDashboard();   // the web dashboard at /strata: antiforgery and its security headers
 builder.Services.AddStrataApiKeys()
     .UseEntityFrameworkStore<SampleDbContext>();   // the StrataApiKeys table
 builder.Services.Configure<ApiKeysOptions>(builder.Configuration.GetSection(SampleApiKeys.SectionName));   // Pepper, ...
@@ -149,6 +151,7 @@ if (role != SampleRole.Worker)   // a worker serves /health only
         .RequireRateLimiting(SampleRateLimits.AdminPolicy);
     app.MapJobAdminEndpoints("/admin/jobs").RequireScope(SampleScopes.Admin)   // find, requeue, purge jobs; pause queues
         .RequireRateLimiting(SampleRateLimits.AdminPolicy);
+    app.MapStrataDashboard("/strata", options => options.AuthorizationPolicy = SampleDashboard.Policy);   // queues, jobs, schedules
 
     app.MapOpenApi();   // /openapi/v1.json
     app.MapScalarApiReference(options => options   // /scalar: served by the app, asks no outside host for anything

@@ -12,11 +12,12 @@ public static class ContractAllowances
 {
     private static readonly HashSet<string> Allowed = new(StringComparer.OrdinalIgnoreCase)
     {
-        // Routes outside the API description: health probes (not described yet), the document itself and the reference
-        // page; and the 404 of a route that does not exist (no document can describe it).
+        // Routes outside the API description: health probes (not described yet), the document itself, the reference
+        // page and the dashboard's HTML pages; and the 404 of a route that does not exist (no document can describe it).
         "path /health/",
         "path /openapi/",
         "path /scalar",
+        "path /strata",
         "unknown-route 404",
     };
 
