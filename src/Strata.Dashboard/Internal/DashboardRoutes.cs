@@ -18,10 +18,10 @@ internal static class DashboardRoutes
 
         group.MapGet("/queues", Get(settings, r => Jobs(r, admin => QueuesPage.RenderAsync(r, admin))));
         group.MapGet("/jobs", Get(settings, r => Jobs(r, admin => JobsPage.RenderAsync(r, admin))));
-        group.MapGet("/jobs/{id}", Get(settings, r => Jobs(r, _ => JobDetailPage.RenderAsync(r, r.Service<IJobStore>()!, RouteValue(r, "id")))));
+        group.MapGet("/jobs/{id}", Get(settings, r => Jobs(r, _ => JobDetailPage.RenderAsync(r, r.Service<IJobStore>(), RouteValue(r, "id")))));
         group.MapGet("/dead", Get(settings, r => Jobs(r, admin => DeadLettersPage.RenderAsync(r, admin))));
         group.MapGet("/dead/confirm", Get(settings, r => Jobs(r, admin => DeadLettersPage.ConfirmAsync(r, admin))));
-        group.MapGet("/schedules", Get(settings, r => Jobs(r, _ => SchedulesPage.RenderAsync(r, r.Service<IRecurringJobs>()!))));
+        group.MapGet("/schedules", Get(settings, r => Jobs(r, _ => SchedulesPage.RenderAsync(r, r.Service<IRecurringJobs>()))));
 
         group.MapPost("/queues/{name}/{action:regex(^(pause|resume)$)}", (HttpContext context, string name, string action) =>
             Action(context, settings, (r, _) => Jobs(r, async admin =>
@@ -40,7 +40,11 @@ internal static class DashboardRoutes
 
     private static async Task<IResult> JobActionAsync(DashboardRequest request, IJobAdmin admin, string id, string action)
     {
-        var queue = request.Service<IJobQueue>()!;
+        if (request.Service<IJobQueue>() is not { } queue)
+        {
+            return NotRegistered(request, nameof(IJobQueue));
+        }
+
         var done = action switch
         {
             "cancel" => await queue.CancelAsync(id, request.Aborted).ConfigureAwait(false),
@@ -58,7 +62,11 @@ internal static class DashboardRoutes
 
     private static async Task<IResult> ScheduleActionAsync(DashboardRequest request, string name, string action)
     {
-        var recurring = request.Service<IRecurringJobs>()!;
+        if (request.Service<IRecurringJobs>() is not { } recurring)
+        {
+            return NotRegistered(request, nameof(IRecurringJobs));
+        }
+
         if (action == "trigger")
         {
             var jobId = await recurring.TriggerAsync(name, request.Aborted).ConfigureAwait(false);
@@ -70,6 +78,10 @@ internal static class DashboardRoutes
             : await recurring.ResumeAsync(name, request.Aborted).ConfigureAwait(false);
         return found ? SeeOther(request, "/schedules") : NoSchedule(request, name);
     }
+
+    /// <summary>A 404 page for a Strata.Jobs service the host replaced or removed.</summary>
+    internal static HtmlPageResult NotRegistered(DashboardRequest request, string service) =>
+        request.Error(StatusCodes.Status404NotFound, "Not registered", $"This host has no {service}, so the dashboard cannot show or do this.");
 
     private static HtmlPageResult NoSchedule(DashboardRequest request, string name) =>
         request.Error(StatusCodes.Status404NotFound, "Schedule not found", $"No schedule is named '{name}'.");
@@ -136,7 +148,7 @@ internal static class DashboardRoutes
         {
             result = await handler(request).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is DashboardInputException or ArgumentException && !context.RequestAborted.IsCancellationRequested)
+        catch (Exception ex) when (ex is DashboardInputException or (ArgumentException and not ArgumentNullException) && !context.RequestAborted.IsCancellationRequested)
         {
             result = request.Error(StatusCodes.Status400BadRequest, "Bad request", ex.Message);
         }

@@ -25,7 +25,7 @@ internal sealed class HtmlWriter
     {
         if (!string.IsNullOrEmpty(value))
         {
-            Encoder.Encode(new StringWriter(_html, CultureInfo.InvariantCulture), value);
+            _html.Append(Encoder.Encode(value));
         }
 
         return this;

@@ -10,8 +10,13 @@ internal static class JobDetailPage
     // The relaxed encoder keeps '<' and quotes readable in the JSON; the page HTML-encodes the whole text after.
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public static async Task<HtmlPageResult> RenderAsync(DashboardRequest request, IJobStore store, string id)
+    public static async Task<HtmlPageResult> RenderAsync(DashboardRequest request, IJobStore? store, string id)
     {
+        if (store is null)
+        {
+            return DashboardRoutes.NotRegistered(request, nameof(IJobStore));
+        }
+
         if (await store.GetAsync(id, request.Aborted).ConfigureAwait(false) is not { } job)
         {
             return request.Error(404, "Job not found", $"No job has the id '{id}'; it may have been deleted or purged.");

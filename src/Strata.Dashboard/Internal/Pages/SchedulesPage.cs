@@ -5,8 +5,13 @@ namespace Strata.Dashboard.Internal.Pages;
 /// <summary>Every recurring job: cron, next and last run, paused; trigger now, pause, resume.</summary>
 internal static class SchedulesPage
 {
-    public static async Task<HtmlPageResult> RenderAsync(DashboardRequest request, IRecurringJobs recurring)
+    public static async Task<HtmlPageResult> RenderAsync(DashboardRequest request, IRecurringJobs? recurring)
     {
+        if (recurring is null)
+        {
+            return DashboardRoutes.NotRegistered(request, nameof(IRecurringJobs));
+        }
+
         var schedules = await recurring.ListAsync(request.Aborted).ConfigureAwait(false);
         return request.Page("Schedules", html =>
         {
