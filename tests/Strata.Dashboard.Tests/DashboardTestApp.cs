@@ -35,9 +35,13 @@ internal sealed class DashboardTestApp : IAsyncDisposable
     /// <summary>A browser signed in as <paramref name="user"/> with <paramref name="roles"/> (null user: anonymous).</summary>
     public TestBrowser Browser(string? user = "ops-user", string? roles = "ops") => new(App.GetTestClient(), user, roles);
 
-    /// <summary>Starts the app; <paramref name="configure"/> sets the dashboard's options (by default the policy only).</summary>
+    /// <summary>
+    /// Starts the app; <paramref name="configure"/> sets the dashboard's options (by default the policy only), or
+    /// <paramref name="map"/> mounts the dashboard itself.
+    /// </summary>
     public static async Task<DashboardTestApp> StartAsync(
-        Action<StrataDashboardOptions>? configure = null, bool withJobs = true, string environment = "Production", Action<WebApplicationBuilder>? build = null)
+        Action<StrataDashboardOptions>? configure = null, bool withJobs = true, string environment = "Production", Action<WebApplicationBuilder>? build = null,
+        Action<WebApplication>? map = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = environment });
         builder.WebHost.UseTestServer();
@@ -68,7 +72,14 @@ internal sealed class DashboardTestApp : IAsyncDisposable
         var app = builder.Build();
         app.UseAuthentication();
         app.UseAuthorization();
-        app.MapStrataDashboard("/strata", configure ?? (options => options.AuthorizationPolicy = "strata-admin"));
+        if (map is null)
+        {
+            app.MapStrataDashboard("/strata", configure ?? (options => options.AuthorizationPolicy = "strata-admin"));
+        }
+        else
+        {
+            map(app);
+        }
         // --- end of README ---
 
         await app.StartAsync();

@@ -1,0 +1,63 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Strata.Dashboard.Tests;
+
+/// <summary>The mapping: any prefix, links under it, and the returned group takes the host's own conventions.</summary>
+public sealed class DashboardMappingTests
+{
+    [Fact]
+    public async Task A_prefix_with_slashes_is_normalized_and_the_returned_group_takes_more_conventions()
+    {
+        await using var app = await DashboardTestApp.StartAsync(map: web => web
+            .MapStrataDashboard("ops/dashboard/", o => o.AuthorizationPolicy = "strata-admin")
+            .AddEndpointFilter(async (context, next) =>
+            {
+                context.HttpContext.Response.Headers["X-Host-Convention"] = "yes";
+                return await next(context);
+            }));
+        using var ops = app.Browser();
+        var page = await ops.OpenAsync("/ops/dashboard/queues");
+        page.Headers.GetValues("X-Host-Convention").Should().Equal("yes");
+        page.Headers.GetValues("Content-Security-Policy").Should().ContainSingle();
+        page.Document.QuerySelectorAll("nav a").Select(a => a.GetAttribute("href"))
+            .Should().Equal("/ops/dashboard/", "/ops/dashboard/queues", "/ops/dashboard/jobs", "/ops/dashboard/dead", "/ops/dashboard/schedules");
+        (await ops.OpenAsync(page.Document.QuerySelector("link[rel=stylesheet]")!.GetAttribute("href")!)).Body.Should().Contain("system-ui");
+
+        var paused = await ops.SubmitAsync(page, "/ops/dashboard/queues/default/pause");
+        paused.Headers.Location!.ToString().Should().Be("/ops/dashboard/queues");
+        (await app.Admin.GetQueuesAsync()).Single(q => q.Name == "default").Paused.Should().BeTrue();
+        (await ops.GetAsync("/strata/queues")).Status.Should().Be(HttpStatusCode.NotFound, "only the given prefix is mapped");
+    }
+
+    [Fact]
+    public async Task Pausing_an_unknown_queue_or_triggering_an_unknown_schedule_answers_a_page_that_says_so()
+    {
+        await using var app = await DashboardTestApp.StartAsync();
+        using var ops = app.Browser();
+        var page = await ops.OpenAsync("/strata/queues");
+        var token = page.Document.QuerySelector("input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
+        var fields = new Dictionary<string, string> { ["__RequestVerificationToken"] = token };
+
+        var unknownQueue = await ops.PostAsync("/strata/queues/nowhere/pause", fields);
+        unknownQueue.Status.Should().Be(HttpStatusCode.BadRequest);
+        TestBrowser.Text(unknownQueue, "[role=alert]").Should().Contain("nowhere");
+        var unknownSchedule = await ops.PostAsync("/strata/schedules/ghost/pause", fields);
+        unknownSchedule.Status.Should().Be(HttpStatusCode.NotFound);
+        TestBrowser.Text(unknownSchedule, "[role=alert]").Should().Contain("'ghost'");
+        (await ops.PostAsync("/strata/jobs/nope/cancel", fields)).Status.Should().Be(HttpStatusCode.Conflict);
+        (await ops.PostAsync("/strata/queues/default/explode", fields)).Status.Should().Be(HttpStatusCode.NotFound, "no such action route");
+        (await ops.GetAsync("/strata/queues/default/pause")).Status.Should().Be(HttpStatusCode.MethodNotAllowed, "actions are POST only");
+    }
+
+    [Fact]
+    public async Task Calling_AddStrataDashboard_twice_puts_the_headers_on_once()
+    {
+        await using var app = await DashboardTestApp.StartAsync(build: b => b.Services.AddStrataDashboard());
+        using var ops = app.Browser();
+        var page = await ops.OpenAsync("/strata");
+        page.Headers.GetValues("Content-Security-Policy").Should().ContainSingle();
+    }
+}
