@@ -63,7 +63,7 @@ public static class StrataDashboardEndpointRouteBuilderExtensions
         }
 
         registry.Add(normalized);
-        group.ExcludeFromDescription();
+        group.ExcludeFromDescription().WithMetadata(DashboardEndpointMarker.Instance);
         DashboardRoutes.Map(group, new DashboardSettings(normalized, options.ReadOnly));
         return group;
     }

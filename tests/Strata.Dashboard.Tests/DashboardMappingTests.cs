@@ -53,6 +53,29 @@ public sealed class DashboardMappingTests
     }
 
     [Fact]
+    public async Task Under_a_path_base_the_links_carry_it_and_every_response_has_the_headers()
+    {
+        await using var app = await DashboardTestApp.StartAsync(map: web =>
+        {
+            web.UsePathBase("/base");
+            web.UseRouting();
+            web.UseAuthentication();
+            web.UseAuthorization();
+            web.MapStrataDashboard("/strata", o => o.AuthorizationPolicy = "strata-admin");
+        });
+        using var ops = app.Browser();
+        var page = await ops.OpenAsync("/base/strata/queues");
+        page.Headers.GetValues("Content-Security-Policy").Should().ContainSingle();
+        page.Document.QuerySelector("link[rel=stylesheet]")!.GetAttribute("href").Should().StartWith("/base/strata/assets/");
+        TestBrowser.FindForm(page, "/base/strata/queues/default/pause").Should().NotBeNull();
+        using var anonymous = app.Browser(user: null);
+        var refused = await anonymous.GetAsync("/base/strata/jobs");
+        refused.Status.Should().Be(HttpStatusCode.Unauthorized);
+        refused.Headers.GetValues("Content-Security-Policy").Should().ContainSingle();
+        (await ops.SubmitAsync(page, "/queues/default/pause")).Headers.Location!.ToString().Should().Be("/base/strata/queues");
+    }
+
+    [Fact]
     public async Task Calling_AddStrataDashboard_twice_puts_the_headers_on_once()
     {
         await using var app = await DashboardTestApp.StartAsync(build: b => b.Services.AddStrataDashboard());

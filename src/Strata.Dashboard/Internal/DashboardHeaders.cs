@@ -25,15 +25,18 @@ internal sealed class DashboardHeaders(DashboardRegistry registry) : IStartupFil
     {
         app.Use((context, nextMiddleware) =>
         {
-            if (IsDashboard(context.Request.Path))
-            {
-                context.Response.OnStarting(static state => Apply((HttpContext)state), context);
-            }
-
+            // Decided when the response starts, not here: by then routing has chosen the endpoint (authorization's
+            // 401 and 403 included) and a UsePathBase later in the pipeline has taken its base off the path.
+            context.Response.OnStarting(state => ApplyIfDashboard((HttpContext)state), context);
             return nextMiddleware(context);
         });
         next(app);
     };
+
+    private Task ApplyIfDashboard(HttpContext context) =>
+        context.GetEndpoint()?.Metadata.GetMetadata<DashboardEndpointMarker>() is not null || IsDashboard(context.Request.Path)
+            ? Apply(context)
+            : Task.CompletedTask;
 
     private bool IsDashboard(PathString path)
     {
