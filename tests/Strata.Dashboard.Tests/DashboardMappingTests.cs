@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Strata.Dashboard.Tests;
@@ -73,6 +74,21 @@ public sealed class DashboardMappingTests
         refused.Status.Should().Be(HttpStatusCode.Unauthorized);
         refused.Headers.GetValues("Content-Security-Policy").Should().ContainSingle();
         (await ops.SubmitAsync(page, "/queues/default/pause")).Headers.Location!.ToString().Should().Be("/base/strata/queues");
+    }
+
+    [Fact]
+    public async Task A_slim_builder_host_without_Strata_Jobs_serves_the_dashboard()
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Development" });
+        builder.WebHost.UseTestServer();
+        builder.Services.AddStrataDashboard();
+        await using var app = builder.Build();
+        app.MapStrataDashboard("/strata", o => o.AllowAnonymousInDevelopment = true);
+        await app.StartAsync();
+        using var browser = new TestBrowser(app.GetTestClient(), user: null, roles: null);
+        var overview = await browser.OpenAsync("/strata");
+        overview.Body.Should().Contain("No Strata package is registered");
+        (await browser.PostAsync("/strata/queues/default/pause", [])).Status.Should().Be(HttpStatusCode.BadRequest, "the action route exists; the token is missing");
     }
 
     [Fact]

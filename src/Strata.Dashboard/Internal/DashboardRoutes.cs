@@ -23,19 +23,34 @@ internal static class DashboardRoutes
         group.MapGet("/dead/confirm", Get(settings, r => Jobs(r, admin => DeadLettersPage.ConfirmAsync(r, admin))));
         group.MapGet("/schedules", Get(settings, r => Jobs(r, _ => SchedulesPage.RenderAsync(r, r.Service<IRecurringJobs>()))));
 
-        group.MapPost("/queues/{name}/{action:regex(^(pause|resume)$)}", (HttpContext context, string name, string action) =>
-            Action(context, settings, (r, _) => Jobs(r, async admin =>
-            {
-                await (action == "pause" ? admin.PauseQueueAsync(name, r.Aborted) : admin.ResumeQueueAsync(name, r.Aborted)).ConfigureAwait(false);
-                return SeeOther(r, "/queues");
-            })));
-        group.MapPost("/jobs/{id}/{action:regex(^(cancel|requeue|delete)$)}", (HttpContext context, string id, string action) =>
-            Action(context, settings, (r, _) => Jobs(r, admin => JobActionAsync(r, admin, id, action))));
-        group.MapPost("/dead/{action:regex(^(requeue|delete)$)}", (HttpContext context, string action) =>
-            Action(context, settings, (r, form) => Jobs(r, async admin =>
+        // One route per action (no regex constraint: WebApplication.CreateSlimBuilder hosts do not register it).
+        foreach (var action in (string[])["pause", "resume"])
+        {
+            group.MapPost("/queues/{name}/" + action, (HttpContext context, string name) =>
+                Action(context, settings, (r, _) => Jobs(r, async admin =>
+                {
+                    await (action == "pause" ? admin.PauseQueueAsync(name, r.Aborted) : admin.ResumeQueueAsync(name, r.Aborted)).ConfigureAwait(false);
+                    return SeeOther(r, "/queues");
+                })));
+        }
+
+        foreach (var action in (string[])["cancel", "requeue", "delete"])
+        {
+            group.MapPost("/jobs/{id}/" + action, (HttpContext context, string id) =>
+                Action(context, settings, (r, _) => Jobs(r, admin => JobActionAsync(r, admin, id, action))));
+        }
+
+        foreach (var action in (string[])["requeue", "delete"])
+        {
+            group.MapPost("/dead/" + action, Post(settings, (r, form) => Jobs(r, async admin =>
                 (IResult)await DeadLettersPage.ActAsync(r, admin, action, JobFilterForm.FromForm(form, withState: false)).ConfigureAwait(false))));
-        group.MapPost("/schedules/{name}/{action:regex(^(trigger|pause|resume)$)}", (HttpContext context, string name, string action) =>
-            Action(context, settings, (r, _) => Jobs(r, _ => ScheduleActionAsync(r, name, action))));
+        }
+
+        foreach (var action in (string[])["trigger", "pause", "resume"])
+        {
+            group.MapPost("/schedules/{name}/" + action, (HttpContext context, string name) =>
+                Action(context, settings, (r, _) => Jobs(r, _ => ScheduleActionAsync(r, name, action))));
+        }
     }
 
     private static async Task<IResult> JobActionAsync(DashboardRequest request, IJobAdmin admin, string id, string action)
@@ -107,6 +122,9 @@ internal static class DashboardRoutes
 
     private static RequestDelegate Get(DashboardSettings settings, Func<DashboardRequest, Task<IResult>> render) =>
         context => Guard(context, settings, render);
+
+    private static RequestDelegate Post(DashboardSettings settings, Func<DashboardRequest, IFormCollection, Task<IResult>> act) =>
+        context => Action(context, settings, act);
 
     private static string RouteValue(DashboardRequest request, string name) =>
         request.Context.Request.RouteValues[name]?.ToString() ?? "";
