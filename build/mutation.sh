@@ -44,7 +44,7 @@ for package in "${packages[@]}"; do
     extra+=(--concurrency "$STRATA_MUTATION_CONCURRENCY")
   fi
   echo "mutation.sh: $package -> artifacts/mutation/$package/reports/"
-  if ! (cd "$dir" && dotnet tool run dotnet-stryker --config-file stryker-config.json --output "$output" \
+  if ! (cd "$dir" && dotnet tool run dotnet-stryker --config-file stryker-config.json --skip-version-check --output "$output" \
       ${extra[@]+"${extra[@]}"} "$@"); then
     echo "mutation.sh: Stryker failed for $package" >&2
     status=1
