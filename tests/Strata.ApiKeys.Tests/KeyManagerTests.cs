@@ -306,6 +306,7 @@ public sealed class KeyManagerTests
     [Theory]
     [InlineData("", "jobs", "10.0.0.0/8", null, "*Owner*")]
     [InlineData("o", "has space", "10.0.0.0/8", null, "*Scope*")]
+    [InlineData("o", "jobs\u0001read", "10.0.0.0/8", null, "*Scope*")] // one control character (mutation testing, docs/testing.md)
     [InlineData("o", "jobs", "not-a-network", null, "*AllowedNetworks*not-a-network*")]
     [InlineData("o", "jobs", "10.1", null, "*AllowedNetworks*10.1*")]
     [InlineData("o", "jobs", "192.168.1/24", null, "*AllowedNetworks*192.168.1/24*")]

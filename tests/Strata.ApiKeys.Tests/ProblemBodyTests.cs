@@ -73,6 +73,21 @@ public sealed class ProblemBodyTests
     }
 
     [Fact]
+    public async Task Key_with_none_of_several_required_scopes_gets_403_naming_every_one_it_lacks()
+    {
+        // Mutation testing (docs/testing.md): keeping only the last missing scope survived every other test.
+        await using var app = await TestApp.StartAsync();
+        var created = await app.CreateKeyAsync("analyze");
+
+        var response = await app.GetAsync("/both", created.Key);
+
+        response.StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Strings(problem.GetProperty("missingScopes")).Should().Equal("jobs:write", "jobs:read");
+        Strings(problem.GetProperty("requiredScopes")).Should().Equal("jobs:write", "jobs:read");
+    }
+
+    [Fact]
     public async Task Key_with_some_of_the_required_scopes_gets_403_naming_only_those_it_lacks()
     {
         await using var app = await TestApp.StartAsync();

@@ -23,6 +23,22 @@ public sealed class StoreAnswerConfirmationTests
         (await app.GetAsync("/me", victim.Key)).StatusCode.Should().Be(HttpStatusCode.OK, "the victim's own key still matches its record");
     }
 
+    [Fact]
+    public async Task Record_with_no_hash_gets_401_not_a_server_error()
+    {
+        // Mutation testing (docs/testing.md): a hash check that let a null hash through to the decoder survived.
+        var store = new WrongAnswerStore(new InMemoryApiKeyStore());
+        await using var app = await TestApp.StartAsync(keys: o => o.NegativeCacheDuration = TimeSpan.Zero, sharedInner: store);
+        var victim = await app.CreateKeyAsync();
+        var stored = (await store.FindByIdAsync(victim.Record.Id))!;
+        // A store whose hash column came back empty (a custom store, a bad migration): nothing can be confirmed.
+        store.Answer = new StoredApiKey { Record = stored.Record, Hash = null!, Version = stored.Version };
+
+        var response = await app.GetAsync("/me", victim.Key);
+
+        response.StatusCode.Should().Be(HttpStatusCode.Unauthorized, "a record whose hash cannot be read matches no key");
+    }
+
     /// <summary>Answers every lookup by hash with <see cref="Answer"/>, whatever the hash.</summary>
     private sealed class WrongAnswerStore(IApiKeyStore inner) : IApiKeyStore
     {

@@ -52,6 +52,20 @@ public sealed class CircuitBreakerTests
     }
 
     [Fact]
+    public void Remaining_break_is_zero_not_negative_while_a_late_probe_is_in_flight()
+    {
+        // Mutation testing (docs/testing.md): without the clamp, Retry-After went negative once the break was over.
+        Open();
+        _time.Advance(BreakDuration);
+        _breaker.TryEnter().Should().BeTrue("the probe");
+
+        _time.Advance(TimeSpan.FromSeconds(5));
+
+        _breaker.TryEnter().Should().BeFalse("the probe is still in flight");
+        _breaker.RemainingBreak.Should().Be(TimeSpan.Zero);
+    }
+
+    [Fact]
     public void Exactly_one_probe_goes_through_while_half_open()
     {
         Open();
