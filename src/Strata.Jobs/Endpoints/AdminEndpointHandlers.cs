@@ -1,9 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Strata.Jobs.Backends;
-using Strata.Jobs.Internal;
 
 namespace Strata.Jobs;
 
@@ -165,15 +162,7 @@ internal sealed class AdminEndpointHandlers(IReadOnlyList<string> queues)
         }
         catch (Exception ex) when (ex is not (OperationCanceledException or InvalidOperationException or NotSupportedException))
         {
-            var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Strata.Jobs.Endpoints");
-            if (context.RequestServices.GetService<IJobBackend>()?.DescribeOutage() is { } outage)
-            {
-                JobsLog.StoreOutage(logger, context.Request.Method, outage);
-            }
-            else
-            {
-                JobsLog.BackendUnavailable(logger, context.Request.Method, ex);
-            }
+            StoreFailureLog.Write(context, ex);
 
             context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
             return Problem(StatusCodes.Status503ServiceUnavailable, "Job queue unavailable", "The job store is unavailable: it cannot be reached now. Try again after Retry-After.");

@@ -107,8 +107,8 @@ public static class JobAdminEndpointRouteBuilderExtensions
         return group;
     }
 
-    /// <summary>The metadata every admin endpoint shares: name, summary, and the 401, 403 and 503 it can send.</summary>
-    private static RouteHandlerBuilder Describe(RouteHandlerBuilder endpoint, string name, string summary, string description) =>
+    /// <summary>The metadata every admin endpoint shares (the recurring-job routes too): name, summary, and the 401, 403 and 503 it can send.</summary>
+    internal static RouteHandlerBuilder Describe(RouteHandlerBuilder endpoint, string name, string summary, string description) =>
         endpoint
             .WithName("StrataJobs.Admin." + name)
             .WithSummary(summary)

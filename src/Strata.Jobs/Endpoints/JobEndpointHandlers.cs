@@ -1,8 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Strata.Jobs.Backends;
 using Strata.Jobs.Internal;
 
 namespace Strata.Jobs;
@@ -32,16 +30,7 @@ internal sealed partial class JobEndpointHandlers<TJob>(JobEndpointOptions optio
         }
         catch (Exception ex) when (ex is not (OperationCanceledException or ArgumentException or InvalidOperationException or NotSupportedException))
         {
-            var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Strata.Jobs.Endpoints");
-            if (context.RequestServices.GetService<IJobBackend>()?.DescribeOutage() is { } outage)
-            {
-                // A known outage, which the backend logs once as it starts and ends: no stack per request.
-                JobsLog.StoreOutage(logger, context.Request.Method, outage);
-            }
-            else
-            {
-                JobsLog.BackendUnavailable(logger, context.Request.Method, ex);
-            }
+            StoreFailureLog.Write(context, ex);
 
             SetRetryAfter(context);
             return Problem(StatusCodes.Status503ServiceUnavailable, "Job queue unavailable", "The job store is unavailable: it cannot be reached now. Try again after Retry-After.");

@@ -2,8 +2,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Strata.Jobs.Backends;
 using Strata.Jobs.Internal;
 
 namespace Strata.Jobs;
@@ -19,41 +17,31 @@ internal static class RecurringJobAdminRoutes
     public static void Map(RouteGroupBuilder group)
     {
         ArgumentNullException.ThrowIfNull(group);
-        Describe(group.MapGet("recurring", (Func<HttpContext, Task<IResult>>)ListAsync),
+        JobAdminEndpointRouteBuilderExtensions.Describe(group.MapGet("recurring", (Func<HttpContext, Task<IResult>>)ListAsync),
                 "ListRecurringJobs", "List the recurring jobs", "Every recurring job, by name, with its cron expression, time zone, pause flag, next run, last run and last job.")
             .Produces<IReadOnlyList<RecurringJobInfo>>(StatusCodes.Status200OK);
-        Describe(group.MapGet("recurring/{name}", (Func<HttpContext, string, Task<IResult>>)GetAsync),
+        JobAdminEndpointRouteBuilderExtensions.Describe(group.MapGet("recurring/{name}", (Func<HttpContext, string, Task<IResult>>)GetAsync),
                 "GetRecurringJob", "Get a recurring job", "One recurring job with its next run, last run and last job; 404 when no schedule has that name.")
             .Produces<RecurringJobInfo>(StatusCodes.Status200OK)
             .ProducesProblem(StatusCodes.Status404NotFound);
-        Describe(group.MapPost("recurring/{name}/pause", (Func<HttpContext, string, Task<IResult>>)PauseAsync),
+        JobAdminEndpointRouteBuilderExtensions.Describe(group.MapPost("recurring/{name}/pause", (Func<HttpContext, string, Task<IResult>>)PauseAsync),
                 "PauseRecurringJob", "Pause a recurring job", "No occurrence fires, on any host, until it is resumed; answers the schedule as it is now (no next run).")
             .Produces<RecurringJobInfo>(StatusCodes.Status200OK)
             .ProducesProblem(StatusCodes.Status404NotFound);
-        Describe(group.MapPost("recurring/{name}/resume", (Func<HttpContext, string, Task<IResult>>)ResumeAsync),
+        JobAdminEndpointRouteBuilderExtensions.Describe(group.MapPost("recurring/{name}/resume", (Func<HttpContext, string, Task<IResult>>)ResumeAsync),
                 "ResumeRecurringJob", "Resume a recurring job", "Resumes from the next occurrence after now (those that fell in the pause are not fired); answers the schedule as it is now.")
             .Produces<RecurringJobInfo>(StatusCodes.Status200OK)
             .ProducesProblem(StatusCodes.Status404NotFound);
-        Describe(group.MapPost("recurring/{name}/trigger", (Func<HttpContext, string, Task<IResult>>)TriggerAsync),
+        JobAdminEndpointRouteBuilderExtensions.Describe(group.MapPost("recurring/{name}/trigger", (Func<HttpContext, string, Task<IResult>>)TriggerAsync),
                 "TriggerRecurringJob", "Trigger a recurring job now", "Enqueues the schedule's job once, now, also when paused: 202 with the job's status and its Location; 409 when this host cannot enqueue it (its queue is not configured here).")
             .Produces<JobInfo>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
-        Describe(group.MapDelete("recurring/{name}", (Func<HttpContext, string, Task<IResult>>)RemoveAsync),
+        JobAdminEndpointRouteBuilderExtensions.Describe(group.MapDelete("recurring/{name}", (Func<HttpContext, string, Task<IResult>>)RemoveAsync),
                 "RemoveRecurringJob", "Remove a recurring job", "Deletes the schedule; the jobs it enqueued are kept. A schedule registered in code is written again at the next start.")
             .Produces(StatusCodes.Status204NoContent)
             .ProducesProblem(StatusCodes.Status404NotFound);
     }
-
-    /// <summary>The metadata every admin route shares (as <c>MapJobAdminEndpoints</c> gives its own): name, summary, and the 401, 403 and 503 it can send.</summary>
-    private static RouteHandlerBuilder Describe(RouteHandlerBuilder endpoint, string name, string summary, string description) =>
-        endpoint
-            .WithName("StrataJobs.Admin." + name)
-            .WithSummary(summary)
-            .WithDescription(description)
-            .Produces(StatusCodes.Status401Unauthorized)
-            .Produces(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
     private static Task<IResult> ListAsync(HttpContext context) => GuardAsync(context, static async (context, recurring) =>
     {
@@ -118,15 +106,7 @@ internal static class RecurringJobAdminRoutes
         }
         catch (Exception ex) when (ex is not (OperationCanceledException or ArgumentException or InvalidOperationException))
         {
-            var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Strata.Jobs.Endpoints");
-            if (context.RequestServices.GetService<IJobBackend>()?.DescribeOutage() is { } outage)
-            {
-                JobsLog.StoreOutage(logger, context.Request.Method, outage);
-            }
-            else
-            {
-                JobsLog.BackendUnavailable(logger, context.Request.Method, ex);
-            }
+            StoreFailureLog.Write(context, ex);
 
             context.Response.Headers.RetryAfter = "5";
             return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Job store unavailable", detail: "The job store cannot be reached now. Try again after Retry-After.");
