@@ -16,7 +16,7 @@ namespace Strata.Sample.Processing;
 /// idempotent by job id (the repository returns the analysis stored by the first run and writes nothing), so a
 /// redelivered job ends with the same result and no duplicate rows.
 /// </remarks>
-public sealed partial class AnalyzeDocumentHandler(
+public sealed class AnalyzeDocumentHandler(
     IDocumentAnalyzer analyzer,
     IAnalysisRepository repository,
     IOptions<SampleProcessingOptions> options,
@@ -55,20 +55,11 @@ public sealed partial class AnalyzeDocumentHandler(
         if (options.Value.PauseAfterSave is { Ticks: > 0 } pause)
         {
             // Fault injection (Processing:PauseAfterSave, off by default): stored, not yet acknowledged.
-            Log.PausingAfterSave(logger, context.JobId, stored.Id, pause);
+            ProcessingLog.PausingAfterSave(logger, context.JobId, stored.Id, pause);
             await Task.Delay(pause, time, cancellationToken).ConfigureAwait(false);
         }
 
         context.SetResult(AnalysisResult.From(stored));
-        Log.JobAnalyzed(logger, context.JobId, stored.Id, analysis.TokenCount, Activity.Current?.TraceId.ToString());
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(1, LogLevel.Information, "Job {JobId} analyzed: analysis {AnalysisId}, {TokenCount} tokens, trace {TraceId}")]
-        public static partial void JobAnalyzed(ILogger logger, string jobId, Guid analysisId, int tokenCount, string? traceId);
-
-        [LoggerMessage(2, LogLevel.Warning, "Job {JobId} saved analysis {AnalysisId}; pausing {Pause} before completing it (Processing:PauseAfterSave, a fault-injection setting)")]
-        public static partial void PausingAfterSave(ILogger logger, string jobId, Guid analysisId, TimeSpan pause);
+        ProcessingLog.JobAnalyzed(logger, context.JobId, stored.Id, analysis.TokenCount, Activity.Current?.TraceId.ToString());
     }
 }

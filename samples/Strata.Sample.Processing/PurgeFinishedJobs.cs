@@ -12,7 +12,7 @@ namespace Strata.Sample.Processing;
 public sealed record PurgeFinishedJobs(int KeepDays);
 
 /// <summary>Runs <see cref="PurgeFinishedJobs"/> through <see cref="IJobAdmin"/>; safe to repeat, so a retry or a second delivery does no harm.</summary>
-public sealed partial class PurgeFinishedJobsHandler(IJobAdmin admin, TimeProvider time, ILogger<PurgeFinishedJobsHandler> logger) : IJobHandler<PurgeFinishedJobs>
+public sealed class PurgeFinishedJobsHandler(IJobAdmin admin, TimeProvider time, ILogger<PurgeFinishedJobsHandler> logger) : IJobHandler<PurgeFinishedJobs>
 {
     /// <summary>The job type whose finished jobs are purged.</summary>
     public const string AnalysisJobType = "analyze-document";
@@ -30,12 +30,6 @@ public sealed partial class PurgeFinishedJobsHandler(IJobAdmin admin, TimeProvid
         var deleted = await admin.DeleteManyAsync(
             new JobFilter { JobType = AnalysisJobType, FinishedBefore = before },
             context.CancellationToken).ConfigureAwait(false);
-        Log.Purged(logger, deleted, before);
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(EventId = 310, Level = LogLevel.Information, Message = "Purged {Count} finished analysis jobs that finished before {Before:O}.")]
-        public static partial void Purged(ILogger logger, long count, DateTimeOffset before);
+        ProcessingLog.Purged(logger, deleted, before);
     }
 }
