@@ -98,6 +98,25 @@ internal sealed partial class RedisJobBackend : IJobBackend
         return outcome != 0;
     }
 
+    public async ValueTask<JobEnvelope?> GetEnvelopeAsync(string jobId, CancellationToken cancellationToken)
+    {
+        if (!_context.TryQueueOf(jobId, out var queue))
+        {
+            return null;
+        }
+
+        var db = await _context.AvailableDatabaseAsync().ConfigureAwait(false);
+        // 'enq' is written at enqueue; a dead job written before that field existed still has its 'env'.
+        var fields = await db.HashGetAsync(_context.KeysOf(queue).Job(jobId), ["enq", "env", "gone"]).ConfigureAwait(false);
+        if (!fields[2].IsNull)
+        {
+            return null;
+        }
+
+        var stored = !fields[0].IsNullOrEmpty ? fields[0] : fields[1];
+        return stored.IsNullOrEmpty ? null : Deserialize((byte[])stored!);
+    }
+
     public async ValueTask<bool> RequeueAsync(string jobId, CancellationToken cancellationToken)
     {
         if (!_context.TryQueueOf(jobId, out var queue))

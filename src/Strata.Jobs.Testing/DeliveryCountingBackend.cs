@@ -31,6 +31,8 @@ internal sealed partial class DeliveryCountingBackend(IJobBackend inner) : IJobB
 
     public ValueTask<JobInfo?> GetAsync(string jobId, CancellationToken cancellationToken) => inner.GetAsync(jobId, cancellationToken);
 
+    public ValueTask<JobEnvelope?> GetEnvelopeAsync(string jobId, CancellationToken cancellationToken) => inner.GetEnvelopeAsync(jobId, cancellationToken);
+
     public ValueTask<bool> CancelAsync(string jobId, CancellationToken cancellationToken) => inner.CancelAsync(jobId, cancellationToken);
 
     public ValueTask<bool> RequeueAsync(string jobId, CancellationToken cancellationToken) => inner.RequeueAsync(jobId, cancellationToken);

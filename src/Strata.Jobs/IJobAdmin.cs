@@ -16,6 +16,12 @@ public interface IJobAdmin
     /// <exception cref="ArgumentException">The filter names an unknown queue, the limit is out of range or the cursor is not one a search returned.</exception>
     ValueTask<JobPage> SearchAsync(JobFilter? filter = null, string? cursor = null, int limit = 50, CancellationToken cancellationToken = default);
 
+    /// <summary>Reads one job's status together with what it was enqueued with (payload, trace context, keys).</summary>
+    /// <param name="jobId">The job's id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The details, or null when the job is unknown, deleted or expired.</returns>
+    ValueTask<JobDetails?> GetDetailsAsync(string jobId, CancellationToken cancellationToken = default);
+
     /// <summary>Counts jobs per queue and state.</summary>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>One count per configured queue and state, zeros included.</returns>

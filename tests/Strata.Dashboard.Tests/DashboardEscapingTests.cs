@@ -46,7 +46,7 @@ public sealed class DashboardEscapingTests
             shown.Should().BeGreaterThanOrEqualTo(times, $"{name} shows the hostile text literally, as text or as a field's value");
         }
 
-        var result = pages["succeeded job"].Page.Document.QuerySelector("pre")!.TextContent;
+        var result = pages["succeeded job"].Page.Document.QuerySelector("#result")!.TextContent;
         result.Should().Be("\"" + Hostile.Replace("\"", "\\\"", StringComparison.Ordinal) + "\"", "the result is shown as its JSON, readable");
         pages["bad state"].Page.Status.Should().Be(HttpStatusCode.BadRequest);
         pages["unknown job"].Page.Status.Should().Be(HttpStatusCode.NotFound);

@@ -93,7 +93,7 @@ public sealed class DashboardPagesTests
         facts["Attempts"].Should().StartWith("1 of 1");
         facts["Created"].Should().EndWith("Z");
         facts["Completed"].Should().EndWith("Z");
-        page.Document.QuerySelector("pre")!.TextContent.Should().Be("The handler failed with InvalidOperationException.");
+        page.Document.QuerySelector("#error")!.TextContent.Should().Be("The handler failed with InvalidOperationException.");
         TestBrowser.FindForm(page, "/requeue").Should().NotBeNull();
         TestBrowser.FindForm(page, "/delete").Should().NotBeNull();
         TestBrowser.FindForm(page, "/cancel").Should().BeNull("a dead job is finished");

@@ -18,7 +18,7 @@ internal static class DashboardRoutes
 
         group.MapGet("/queues", Get(settings, r => Jobs(r, admin => QueuesPage.RenderAsync(r, admin))));
         group.MapGet("/jobs", Get(settings, r => Jobs(r, admin => JobsPage.RenderAsync(r, admin))));
-        group.MapGet("/jobs/{id}", Get(settings, r => Jobs(r, _ => JobDetailPage.RenderAsync(r, r.Service<IJobStore>(), RouteValue(r, "id")))));
+        group.MapGet("/jobs/{id}", Get(settings, r => Jobs(r, _ => JobDetailPage.RenderAsync(r, r.Service<IJobAdmin>(), RouteValue(r, "id")))));
         group.MapGet("/dead", Get(settings, r => Jobs(r, admin => DeadLettersPage.RenderAsync(r, admin))));
         group.MapGet("/dead/confirm", Get(settings, r => Jobs(r, admin => DeadLettersPage.ConfirmAsync(r, admin))));
         group.MapGet("/schedules", Get(settings, r => Jobs(r, _ => SchedulesPage.RenderAsync(r, r.Service<IRecurringJobs>()))));

@@ -150,6 +150,41 @@ internal sealed partial class EntityFrameworkJobBackend<TContext> : IJobBackend,
         }
     }
 
+    public async ValueTask<JobEnvelope?> GetEnvelopeAsync(string jobId, CancellationToken cancellationToken)
+    {
+        var session = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
+        {
+            using var command = session.Command(Sql(session).GetEnvelope).With("@id", jobId).With("@now", Ms(_time.GetUtcNow()));
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    return null;
+                }
+
+                return new JobEnvelope
+                {
+                    Id = reader.GetString(0),
+                    JobType = reader.GetString(1),
+                    Queue = reader.GetString(2),
+                    Payload = reader.GetString(3),
+                    Attempt = Math.Max(1, reader.GetInt32(4)),
+                    MaxAttempts = reader.GetInt32(5),
+                    Timeout = reader.NullableInt64(6) is { } timeout ? TimeSpan.FromMilliseconds(timeout) : null,
+                    Owner = reader.NullableString(7),
+                    CreatedAt = Time(reader.GetInt64(8)),
+                    EnqueuedAt = Time(reader.GetInt64(9)),
+                    IdempotencyKey = reader.NullableString(10),
+                    TraceParent = reader.NullableString(11),
+                    TraceState = reader.NullableString(12),
+                    LimitKey = reader.NullableString(13),
+                };
+            }
+        }
+    }
+
     public async ValueTask<bool> CancelAsync(string jobId, CancellationToken cancellationToken)
     {
         var session = await OpenAsync(cancellationToken).ConfigureAwait(false);

@@ -55,6 +55,9 @@ internal sealed class JobSql
         Get = $"SELECT {id}, {type}, {queue}, {state}, {attempt}, {max}, {deliveries}, {created}, {runAt}, {started}, {completed}, {progress}, {message}, {result}, {error}, {owner} " +
             $"FROM {t} WHERE {id} = @id AND ({expires} IS NULL OR {expires} > @now)";
 
+        GetEnvelope = $"SELECT {id}, {type}, {queue}, {payload}, {attempt}, {max}, {timeout}, {owner}, {created}, {enqueued}, {key}, {parent}, {traceState}, {limitKey} " +
+            $"FROM {t} WHERE {id} = @id AND ({expires} IS NULL OR {expires} > @now)";
+
         CancelWaiting = $"UPDATE {t} SET {state} = 6, {completed} = @now, {expires} = @expires WHERE {id} = @id AND {state} IN {Waiting}";
         CancelRunning = $"UPDATE {t} SET {cancel} = @true WHERE {id} = @id AND {state} = 2";
         Requeue = $"UPDATE {t} SET {state} = 0, {attempt} = 0, {next} = 1, {deliveries} = 0, {runAt} = @now, {enqueued} = @now, {completed} = NULL, {expires} = NULL, {cancel} = @false, {token} = NULL, {until} = NULL " +
@@ -100,6 +103,8 @@ internal sealed class JobSql
     public string Receive { get; }
 
     public string Get { get; }
+
+    public string GetEnvelope { get; }
 
     public string CancelWaiting { get; }
 

@@ -17,7 +17,9 @@
 --   once, '1' when an idempotency key is given else '0', job type name, max attempts, owner tag or '', creation
 --   time in unix ms, index member (creation time in .NET ticks, 19 digits, ':', job id)
 -- Each added job enters the indexes ix:all, ix:s:<state>, ix:t:<type> and, with an owner, ix:o:<owner>; its hash
--- keeps the index member ('ix') and the idempotency key's name ('idem'), so later scripts can move or free them.
+-- keeps the index member ('ix') and the idempotency key's name ('idem'), so later scripts can move or free them, and
+-- the envelope as enqueued ('enq': payload and trace context for an operator's job detail; 'env' is another field,
+-- the dead job's envelope that a requeue takes back).
 -- Returns a flat list of pairs, one per job in order: {1, id} when added, {0, existing id} for a duplicate.
 -- The wake-up PUBLISH (one per batch) goes out when a job was scheduled, or when some worker said it is about to
 -- wait (a member of the idle set whose time has not passed): a worker announces itself there before its last read
@@ -51,13 +53,13 @@ for i = 1, n do
     if at ~= '' then
       redis.call('ZADD', ixp .. 's:scheduled', 0, member)
       redis.call('HSET', hash, 'type', ARGV[a + 4], 'queue', ARGV[3], 'state', 'scheduled', 'max', ARGV[a + 5],
-        'created', ARGV[a + 7], 'owner', ARGV[a + 6], 'scheduled', at, 'ix', member)
+        'created', ARGV[a + 7], 'owner', ARGV[a + 6], 'scheduled', at, 'ix', member, 'enq', ARGV[a + 1])
       redis.call('ZADD', KEYS[2], at, ARGV[a + 1])
       scheduled = true
     else
       redis.call('ZADD', ixp .. 's:queued', 0, member)
       redis.call('HSET', hash, 'type', ARGV[a + 4], 'queue', ARGV[3], 'state', 'queued', 'max', ARGV[a + 5],
-        'created', ARGV[a + 7], 'owner', ARGV[a + 6], 'ix', member)
+        'created', ARGV[a + 7], 'owner', ARGV[a + 6], 'ix', member, 'enq', ARGV[a + 1])
       redis.call('XADD', KEYS[1], '*', 'e', ARGV[a + 1], 'i', id, 'a', '1')
       queued = true
     end

@@ -50,6 +50,21 @@ public partial interface IJobBackend
     /// <returns>How many jobs were requeued.</returns>
     ValueTask<long> RequeueManyAsync(JobFilter filter, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The job as it was enqueued: its payload, trace context, keys and timeout, for the job detail an operator
+    /// looks at. The <see cref="JobEnvelope.Attempt"/> and <see cref="JobEnvelope.EnqueuedAt"/> of the returned
+    /// envelope carry no meaning (read them from <see cref="GetAsync"/>).
+    /// </summary>
+    /// <remarks>
+    /// Null when the job is unknown, deleted or expired, and when the backend no longer keeps its payload: a backend
+    /// may drop the payload of a succeeded job to save memory (the in-memory backend does); Redis and the database
+    /// keep it for the job's retention. Not on a worker's path: one read by id.
+    /// </remarks>
+    /// <param name="jobId">The job's id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The envelope as enqueued, or null.</returns>
+    ValueTask<JobEnvelope?> GetEnvelopeAsync(string jobId, CancellationToken cancellationToken);
+
     /// <summary>Forgets a finished job (succeeded, dead or cancelled) at once, as if its status had expired; its idempotency key is freed.</summary>
     /// <param name="jobId">The job's id.</param>
     /// <param name="cancellationToken">Cancels the call.</param>

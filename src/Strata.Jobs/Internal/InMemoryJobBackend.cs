@@ -106,6 +106,9 @@ internal sealed partial class InMemoryJobBackend : IJobBackend
     public ValueTask<JobInfo?> GetAsync(string jobId, CancellationToken cancellationToken) =>
         ValueTask.FromResult(_status.Find(jobId) is { } record ? record.Snapshot(jobId) : null);
 
+    public ValueTask<JobEnvelope?> GetEnvelopeAsync(string jobId, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(_status.Find(jobId)?.EnvelopeOf(jobId));
+
     public ValueTask<bool> CancelAsync(string jobId, CancellationToken cancellationToken)
     {
         if (_status.Find(jobId) is not { } record)

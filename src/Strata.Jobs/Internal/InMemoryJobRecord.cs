@@ -121,6 +121,15 @@ internal sealed class InMemoryJobRecord(int slot)
     /// <summary>When the job was first enqueued.</summary>
     public DateTimeOffset CreatedAt => _createdAt;
 
+    /// <summary>The envelope of the job <paramref name="jobId"/> names, while the record holds one (not after success).</summary>
+    public JobEnvelope? EnvelopeOf(string jobId)
+    {
+        lock (this)
+        {
+            return Is(jobId) ? Envelope : null;
+        }
+    }
+
     public JobInfo? Snapshot(string jobId)
     {
         lock (this)

@@ -26,6 +26,26 @@ internal sealed class JobAdmin : IJobAdmin
         _known = new HashSet<string>(_queues, StringComparer.Ordinal);
     }
 
+    public async ValueTask<JobDetails?> GetDetailsAsync(string jobId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(jobId);
+        if (await _backend.GetAsync(jobId, cancellationToken).ConfigureAwait(false) is not { } job)
+        {
+            return null;
+        }
+
+        var enqueued = await _backend.GetEnvelopeAsync(jobId, cancellationToken).ConfigureAwait(false);
+        return new JobDetails
+        {
+            Job = job,
+            Payload = enqueued?.Payload,
+            TraceParent = enqueued?.TraceParent,
+            IdempotencyKey = enqueued?.IdempotencyKey,
+            LimitKey = enqueued?.LimitKey,
+            Timeout = enqueued?.Timeout,
+        };
+    }
+
     public ValueTask<JobPage> SearchAsync(JobFilter? filter = null, string? cursor = null, int limit = 50, CancellationToken cancellationToken = default)
     {
         filter ??= Everything;
