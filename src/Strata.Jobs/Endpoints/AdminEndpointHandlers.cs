@@ -165,7 +165,7 @@ internal sealed class AdminEndpointHandlers(IReadOnlyList<string> queues)
             StoreFailureLog.Write(context, ex);
 
             context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
-            return Problem(StatusCodes.Status503ServiceUnavailable, "Job queue unavailable", "The job store is unavailable: it cannot be reached now. Try again after Retry-After.");
+            return Problem(StatusCodes.Status503ServiceUnavailable, StoreFailureLog.UnavailableTitle, StoreFailureLog.UnavailableDetail);
         }
     }
 

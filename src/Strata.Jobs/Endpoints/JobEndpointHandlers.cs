@@ -33,7 +33,7 @@ internal sealed partial class JobEndpointHandlers<TJob>(JobEndpointOptions optio
             StoreFailureLog.Write(context, ex);
 
             SetRetryAfter(context);
-            return Problem(StatusCodes.Status503ServiceUnavailable, "Job queue unavailable", "The job store is unavailable: it cannot be reached now. Try again after Retry-After.");
+            return Problem(StatusCodes.Status503ServiceUnavailable, StoreFailureLog.UnavailableTitle, StoreFailureLog.UnavailableDetail);
         }
     }
 

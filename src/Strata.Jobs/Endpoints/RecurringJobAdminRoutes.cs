@@ -109,7 +109,7 @@ internal static class RecurringJobAdminRoutes
             StoreFailureLog.Write(context, ex);
 
             context.Response.Headers.RetryAfter = "5";
-            return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Job store unavailable", detail: "The job store cannot be reached now. Try again after Retry-After.");
+            return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: StoreFailureLog.UnavailableTitle, detail: StoreFailureLog.UnavailableDetail);
         }
     }
 
