@@ -29,6 +29,7 @@ internal sealed partial class EntityFrameworkJobBackend<TContext> : IJobBackend,
     private readonly ConcurrentDictionary<string, long> _depth = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _inFlight = new(StringComparer.Ordinal);
     private JobSql? _sql;
+    private readonly SchemaCheck _schema = new(typeof(TContext).Name);
     private long _sequence;
     private string _description = $"database ({typeof(TContext).Name})";
 
@@ -264,7 +265,24 @@ internal sealed partial class EntityFrameworkJobBackend<TContext> : IJobBackend,
 
     private static DateTimeOffset Time(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
 
-    private ValueTask<DbSession> OpenAsync(CancellationToken cancellationToken) => DbSession.OpenAsync<TContext>(_scopes, cancellationToken);
+    private async ValueTask<DbSession> OpenAsync(CancellationToken cancellationToken)
+    {
+        var session = await DbSession.OpenAsync<TContext>(_scopes, cancellationToken).ConfigureAwait(false);
+        if (!_schema.Passed)
+        {
+            try
+            {
+                await _schema.EnsureAsync(session, Sql(session), cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                await session.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
+
+        return session;
+    }
 
     private JobSql Sql(DbSession session)
     {

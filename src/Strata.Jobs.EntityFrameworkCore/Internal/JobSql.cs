@@ -87,9 +87,15 @@ internal sealed class JobSql
         Ping = $"SELECT COUNT(*) FROM {t} WHERE {id} = ''";
 
         var jobTableMap = MappedTable.Of<JobEntity>(db, helper);
-        Search = new JobSearchSql(jobTableMap, MappedTable.Of<JobKeyEntity>(db, helper), IsPostgreSql);
-        Schedules = new ScheduleSql(MappedTable.Of<JobPauseEntity>(db, helper), MappedTable.Of<JobScheduleEntity>(db, helper));
-        Limits = new LimitSql(MappedTable.Of<JobSlotEntity>(db, helper), MappedTable.Of<JobPermitEntity>(db, helper), IsPostgreSql);
+        var keyTableMap = MappedTable.Of<JobKeyEntity>(db, helper);
+        var pauses = MappedTable.Of<JobPauseEntity>(db, helper);
+        var schedules = MappedTable.Of<JobScheduleEntity>(db, helper);
+        var slots = MappedTable.Of<JobSlotEntity>(db, helper);
+        var permits = MappedTable.Of<JobPermitEntity>(db, helper);
+        Search = new JobSearchSql(jobTableMap, keyTableMap, IsPostgreSql);
+        Schedules = new ScheduleSql(pauses, schedules);
+        Limits = new LimitSql(slots, permits, IsPostgreSql);
+        SchemaProbes = [.. new[] { jobTableMap, keyTableMap, pauses, schedules, slots, permits }.Select(m => m.ProbeStatement())];
     }
 
     public bool IsPostgreSql { get; }
@@ -103,6 +109,9 @@ internal sealed class JobSql
     public string Receive { get; }
 
     public string Get { get; }
+
+    /// <summary>One statement per job table that reads every column Strata maps and no row (see <see cref="SchemaCheck"/>).</summary>
+    public IReadOnlyList<string> SchemaProbes { get; }
 
     public string GetEnvelope { get; }
 

@@ -25,6 +25,10 @@ internal sealed class MappedTable
     /// <summary>The quoted column of <paramref name="property"/>.</summary>
     public string this[string property] => _helper.DelimitIdentifier(_entity.FindProperty(property)!.GetColumnName(_table)!);
 
+    /// <summary>A statement that reads every mapped column and no row: it fails when the table or a column is missing.</summary>
+    public string ProbeStatement() =>
+        $"SELECT {string.Join(", ", _entity.GetProperties().Select(p => _helper.DelimitIdentifier(p.GetColumnName(_table)!)))} FROM {Name} WHERE 1 = 0";
+
     /// <summary>The table of <typeparamref name="TEntity"/>; throws naming the fix when the context does not map it (a model from before this version).</summary>
     public static MappedTable Of<TEntity>(DbContext db, ISqlGenerationHelper helper)
     {
