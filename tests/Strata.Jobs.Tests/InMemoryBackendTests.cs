@@ -169,18 +169,6 @@ public sealed class InMemoryBackendTests : JobBackendTestBase
     }
 
     [Fact]
-    public async Task Idempotency_key_is_forgotten_after_its_lifetime()
-    {
-        var host = await StartHostAsync(o => o.IdempotencyKeyLifetime = TimeSpan.FromMinutes(10), services: s => s.AddSingleton<TimeProvider>(_time));
-
-        var first = await host.Queue.EnqueueAsync(new EchoJob("a"), new JobOptions { IdempotencyKey = "k" });
-        _time.Advance(TimeSpan.FromMinutes(10));
-        var second = await host.Queue.EnqueueAsync(new EchoJob("b"), new JobOptions { IdempotencyKey = "k" });
-
-        second.Should().NotBe(first);
-    }
-
-    [Fact]
     public async Task Retry_delays_grow_exponentially_within_the_jitter_and_stop_at_the_cap()
     {
         var host = await StartHostAsync(o =>
