@@ -111,8 +111,10 @@ public sealed class RedisBackendTests(RedisFixture redis) : JobBackendTestBase, 
         var stream = _prefix + "{default}:stream";
         await Db.StreamCreateConsumerGroupAsync(stream, "strata-workers", "0");
         await Db.StreamReadGroupAsync(stream, "strata-workers", "crash-1", ">", 10);
-        await Task.Delay(400);
-        var pending = await Db.StreamPendingMessagesAsync(stream, "strata-workers", 10, RedisValue.Null);
+
+        // The claim below takes only an entry idle for a lease (300 ms): wait until the server counts it so.
+        StreamPendingMessageInfo[] pending = [];
+        await WaitUntilAsync(async () => (pending = await Db.StreamPendingMessagesAsync(stream, "strata-workers", 10, RedisValue.Null)) is [{ IdleTimeInMilliseconds: >= 300 }]);
         await Db.StreamClaimAsync(stream, "strata-workers", "crash-2", 300, [pending[0].MessageId]);
 
         var worker = await StartHostAsync();
@@ -183,8 +185,12 @@ public sealed class RedisBackendTests(RedisFixture redis) : JobBackendTestBase, 
         _configure = o => o.LeaseTime = TimeSpan.FromMilliseconds(300);
         var stream = _prefix + "{default}:stream";
         await Db.StreamCreateConsumerGroupAsync(stream, "strata-workers", "0", createStream: true);
-        await Db.StreamReadGroupAsync(stream, "strata-workers", "gone-host", ">", 1);
-        await Task.Delay(3100);
+
+        // A read of an empty stream makes no consumer (Redis 7.0), which left nothing to remove: create it outright.
+        await Db.ExecuteAsync("XGROUP", "CREATECONSUMER", stream, "strata-workers", "gone-host");
+
+        // The gone host's consumer has been idle for ten leases (3 s) by the server's count, not by a sleep's guess.
+        await WaitUntilAsync(async () => (await Db.StreamConsumerInfoAsync(stream, "strata-workers")).Single(c => c.Name == "gone-host").IdleTimeInMilliseconds > 3000);
 
         await StartHostAsync();
 
