@@ -22,6 +22,7 @@ public static class StrataDashboardServiceCollectionExtensions
         services.AddAntiforgery();
         services.TryAddSingleton<DashboardRegistry>();
         services.TryAddSingleton<LiveCollector>();
+        services.TryAddSingleton(sp => new JobReadings(sp.GetService<TimeProvider>() ?? TimeProvider.System));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IDashboardHealthSource, JobBackendHealthSource>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, DashboardHeaders>());
         return services;

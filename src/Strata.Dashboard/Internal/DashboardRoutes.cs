@@ -155,7 +155,9 @@ internal static class DashboardRoutes
             }
 
             var form = await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
-            return await act(request, form).ConfigureAwait(false);
+            var result = await act(request, form).ConfigureAwait(false);
+            request.Service<JobReadings>()?.Invalidate();   // the next page shows what the action changed
+            return result;
         });
 
     /// <summary>Runs a handler; bad input (a state, a date, a cursor, a queue) becomes a 400 page, never a 500.</summary>

@@ -48,7 +48,8 @@ internal static class OverviewPage
         }
         else if (totals is { Totals: { } perState })
         {
-            html.Markup("<table><caption class=\"muted\">Jobs stored, per state, over every queue</caption><thead><tr>");
+            html.Markup("<table><caption class=\"muted\">Jobs stored, per state, over every queue, counted at ").Time(totals.At)
+                .Markup("</caption><thead><tr>");
             foreach (var state in perState.Keys)
             {
                 html.Markup("<th scope=\"col\" class=\"number\">").Text(state.ToString()).Markup("</th>");
@@ -75,7 +76,9 @@ internal static class OverviewPage
     {
         try
         {
-            var counts = await admin.CountAsync(request.Aborted).ConfigureAwait(false);
+            // Throttled by its cost (it counts every stored job): JobReadings.
+            var reading = await request.Service<JobReadings>()!.Counts.GetAsync(admin.CountAsync, request.Aborted).ConfigureAwait(false);
+            var counts = reading.Value;
             var totals = new Dictionary<JobState, long>();
             foreach (var state in Enum.GetValues<JobState>())
             {
@@ -87,13 +90,13 @@ internal static class OverviewPage
                 totals[count.State] += count.Count;
             }
 
-            return new JobCounts(totals, null);
+            return new JobCounts(totals, reading.At, null);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !request.Aborted.IsCancellationRequested)
         {
-            return new JobCounts(null, $"The job counts could not be read: the job store did not answer ({ex.GetType().Name}). See Stores below.");
+            return new JobCounts(null, null, $"The job counts could not be read: the job store did not answer ({ex.GetType().Name}). See Stores below.");
         }
     }
 
-    private sealed record JobCounts(Dictionary<JobState, long>? Totals, string? Failure);
+    private sealed record JobCounts(Dictionary<JobState, long>? Totals, DateTimeOffset? At, string? Failure);
 }
