@@ -21,7 +21,7 @@ public static class StrataDashboardServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         services.AddAntiforgery();
         services.TryAddSingleton<DashboardRegistry>();
-        services.TryAddSingleton<LiveCollector>();
+        services.TryAddSingleton(sp => new LiveCollector(sp));
         services.TryAddSingleton(sp => new JobReadings(sp.GetService<TimeProvider>() ?? TimeProvider.System));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IDashboardHealthSource, JobBackendHealthSource>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, DashboardHeaders>());
