@@ -30,7 +30,7 @@ public sealed class OverviewLiveTests
         var overview = await ops.OpenAsync("/strata");
 
         Numbers(overview, "jobsSucceeded").Should().Equal("Jobs succeeded", "0", "2");
-        Numbers(overview, "jobsFailed").Should().Equal("Jobs failed", "0", "1");
+        Numbers(overview, "jobsFailed").Should().Equal("Failed attempts", "0", "1");
         Numbers(overview, "decisions").Should().Equal("Rate-limit decisions", "0", "4");
         Numbers(overview, "denials").Should().Equal("Rate-limit denials", "0", "2");
         overview.Document.QuerySelector("#live")!.GetAttribute("data-source").Should().Be("/strata/live");

@@ -6,7 +6,7 @@ internal static class LiveSeries
     /// <summary>Jobs whose handler completed ("strata.jobs.succeeded").</summary>
     public const int JobsSucceeded = 0;
 
-    /// <summary>Attempts that failed ("strata.jobs.failed").</summary>
+    /// <summary>Attempts that failed ("strata.jobs.failed"): a job retried three times counts three.</summary>
     public const int JobsFailed = 1;
 
     /// <summary>Rate-limit decisions of any result ("strata.ratelimiting.decisions").</summary>
@@ -22,5 +22,5 @@ internal static class LiveSeries
     public static readonly string[] Names = ["jobsSucceeded", "jobsFailed", "decisions", "denials"];
 
     /// <summary>The series' labels for people, by index.</summary>
-    public static readonly string[] Labels = ["Jobs succeeded", "Jobs failed", "Rate-limit decisions", "Rate-limit denials"];
+    public static readonly string[] Labels = ["Jobs succeeded", "Failed attempts", "Rate-limit decisions", "Rate-limit denials"];
 }
