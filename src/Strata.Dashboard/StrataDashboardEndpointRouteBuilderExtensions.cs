@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Strata.Dashboard;
 using Strata.Dashboard.Internal;
+using Strata.Dashboard.Internal.Live;
 
 namespace Microsoft.AspNetCore.Builder;
 
@@ -63,8 +64,22 @@ public static class StrataDashboardEndpointRouteBuilderExtensions
         }
 
         registry.Add(normalized);
+        StartLiveCollector(services);
         group.ExcludeFromDescription().WithMetadata(DashboardEndpointMarker.Instance);
         DashboardRoutes.Map(group, new DashboardSettings(normalized, options.ReadOnly));
         return group;
+    }
+
+    /// <summary>Starts the overview's collector (once per host) and stops it when the host stops.</summary>
+    private static void StartLiveCollector(IServiceProvider services)
+    {
+        var collector = services.GetRequiredService<LiveCollector>();
+        if (collector.IsListening)
+        {
+            return;
+        }
+
+        collector.Start();
+        services.GetService<IHostApplicationLifetime>()?.ApplicationStopping.Register(collector.Dispose);
     }
 }

@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Strata.Dashboard.Internal;
+using Strata.Dashboard.Internal.Health;
+using Strata.Dashboard.Internal.Live;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -8,8 +10,9 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class StrataDashboardServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the dashboard's services: antiforgery for its forms and the middleware that puts the security headers
-    /// on every dashboard response. Call it before <c>MapStrataDashboard</c>; calling it twice is harmless.
+    /// Registers the dashboard's services: antiforgery for its forms, the middleware that puts the security headers
+    /// on every dashboard response, the collector of the overview's live charts (it listens only once the dashboard
+    /// is mapped) and the store health sources of the overview. Call it before <c>MapStrataDashboard</c>; calling it twice is harmless.
     /// </summary>
     /// <param name="services">The host's services.</param>
     /// <returns>The same services.</returns>
@@ -18,6 +21,9 @@ public static class StrataDashboardServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         services.AddAntiforgery();
         services.TryAddSingleton<DashboardRegistry>();
+        services.TryAddSingleton(sp => new LiveCollector(sp));
+        services.TryAddSingleton(sp => new JobReadings(sp.GetService<TimeProvider>() ?? TimeProvider.System));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IDashboardHealthSource, JobBackendHealthSource>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, DashboardHeaders>());
         return services;
     }

@@ -7,7 +7,7 @@ namespace Strata.Dashboard.Tests;
 public sealed class DashboardHeadersTests
 {
     private const string Csp =
-        "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+        "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
     [Fact]
     public async Task Every_page_error_and_refusal_carries_the_CSP_nosniff_no_referrer_and_no_store()

@@ -35,10 +35,10 @@ public class JobSearchRedisBenchmarks
 
     private const int SmokeJobs = 5_000;
     private const int SeedBatch = 5_000;
-    private const string KeyPrefix = "bench:jobs:";
+    internal const string KeyPrefix = "bench:jobs:";
 
     private static readonly bool IsSmoke = Environment.GetCommandLineArgs().Contains(BenchmarkConfig.SmokeArgument, StringComparer.Ordinal);
-    private static readonly string[] Queues = ["default", "reports", "emails"];
+    internal static readonly string[] Queues = ["default", "reports", "emails"];
     private static readonly string[] JobTypes = ["AnalyzeDocument", "SendEmail", "BuildReport", "SyncInvoices"];
 
     private RedisServer? _redis;
@@ -143,7 +143,7 @@ public class JobSearchRedisBenchmarks
     /// Writes what enqueue_batch.lua, read_start.lua and finish.lua leave for each job: the status hash, the index
     /// entries (all, state, type, owner) and, for a finished job, its expiry entry and hash TTL. Pipelined in batches.
     /// </summary>
-    private static async Task SeedAsync(IDatabase db, int count)
+    internal static async Task SeedAsync(IDatabase db, int count)
     {
         var random = new Random(20);
         var newest = DateTimeOffset.UtcNow;

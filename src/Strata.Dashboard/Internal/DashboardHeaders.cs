@@ -13,7 +13,7 @@ namespace Strata.Dashboard.Internal;
 internal sealed class DashboardHeaders(DashboardRegistry registry) : IStartupFilter
 {
     public const string ContentSecurityPolicy =
-        "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+        "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
     /// <summary>Set in <see cref="HttpContext.Items"/> by the asset handler: the response may be cached.</summary>
     public const string CacheableItem = "Strata.Dashboard.Cacheable";

@@ -15,6 +15,7 @@ internal static class DashboardRoutes
     {
         group.MapGet("/", Get(settings, async r => await OverviewPage.RenderAsync(r).ConfigureAwait(false)));
         group.MapGet("/assets/{file}", (Delegate)ServeAsset);
+        group.MapGet("/live", Live.LiveEndpoint.WriteAsync);
 
         group.MapGet("/queues", Get(settings, r => Jobs(r, admin => QueuesPage.RenderAsync(r, admin))));
         group.MapGet("/jobs", Get(settings, r => Jobs(r, admin => JobsPage.RenderAsync(r, admin))));
@@ -154,7 +155,9 @@ internal static class DashboardRoutes
             }
 
             var form = await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
-            return await act(request, form).ConfigureAwait(false);
+            var result = await act(request, form).ConfigureAwait(false);
+            request.Service<JobReadings>()?.Invalidate();   // the next page shows what the action changed
+            return result;
         });
 
     /// <summary>Runs a handler; bad input (a state, a date, a cursor, a queue) becomes a 400 page, never a 500.</summary>
@@ -176,12 +179,12 @@ internal static class DashboardRoutes
 
     private static IResult ServeAsset(HttpContext context, string file)
     {
-        if (!string.Equals(file, DashboardAssets.StylesheetFileName, StringComparison.Ordinal))
+        if (DashboardAssets.Find(file) is not { } asset)
         {
             return Results.NotFound();
         }
 
         context.Items[DashboardHeaders.CacheableItem] = true;
-        return Results.Bytes(DashboardAssets.StylesheetBytes, "text/css; charset=utf-8");
+        return Results.Bytes(asset.Bytes, asset.ContentType);
     }
 }

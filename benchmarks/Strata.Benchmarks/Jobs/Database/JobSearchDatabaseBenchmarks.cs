@@ -153,7 +153,7 @@ public class JobSearchDatabaseBenchmarks
     /// Stores <paramref name="count"/> jobs with every index dropped, then builds the indexes again from their own
     /// definitions (one sorted build each instead of a million index inserts) and analyzes the table.
     /// </summary>
-    private static async Task SeedAsync(string connectionString, int count)
+    internal static async Task SeedAsync(string connectionString, int count)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();

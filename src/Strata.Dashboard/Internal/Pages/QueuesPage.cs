@@ -10,10 +10,13 @@ internal static class QueuesPage
 
     public static async Task<HtmlPageResult> RenderAsync(DashboardRequest request, IJobAdmin admin)
     {
-        var queues = await admin.GetQueuesAsync(request.Aborted).ConfigureAwait(false);
+        // Throttled by its cost (it counts every stored job): JobReadings.
+        var reading = await request.Service<JobReadings>()!.Queues.GetAsync(admin.GetQueuesAsync, request.Aborted).ConfigureAwait(false);
+        var queues = reading.Value;
         var now = request.Now;
         return request.Page("Queues", html =>
         {
+            html.Markup("<p class=\"muted\">Counted at ").Time(reading.At).Markup(".</p>");
             html.Markup("<table><thead><tr><th scope=\"col\">Queue</th><th scope=\"col\">Status</th>");
             foreach (var state in States)
             {
