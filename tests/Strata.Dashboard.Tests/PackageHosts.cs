@@ -17,7 +17,7 @@ namespace Strata.Dashboard.Tests;
 /// </summary>
 internal static class PackageHosts
 {
-    public const string Pepper = "dashboard-test-pepper-5f1c9a";
+    public const string Pepper = "dashboard-test-pepper-5f1c9a-0b7e4d2c8a61";
     public const string ClientHeader = "X-Client";
 
     public static Task<DashboardTestApp> StartAsync(bool jobs = false, bool rateLimits = false, bool apiKeys = false, Action<StrataDashboardOptions>? configure = null)
