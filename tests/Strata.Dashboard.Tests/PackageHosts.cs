@@ -20,7 +20,8 @@ internal static class PackageHosts
     public const string Pepper = "dashboard-test-pepper-5f1c9a-0b7e4d2c8a61";
     public const string ClientHeader = "X-Client";
 
-    public static Task<DashboardTestApp> StartAsync(bool jobs = false, bool rateLimits = false, bool apiKeys = false, Action<StrataDashboardOptions>? configure = null)
+    public static Task<DashboardTestApp> StartAsync(
+        bool jobs = false, bool rateLimits = false, bool apiKeys = false, Action<StrataDashboardOptions>? configure = null, Action<WebApplicationBuilder>? build = null)
     {
         var byClient = RatePartition.Custom(c => c.Request.Headers[ClientHeader].ToString(), "client header");
         return DashboardTestApp.StartAsync(
@@ -41,6 +42,8 @@ internal static class PackageHosts
                     builder.Services.AddStrataApiKeys(o => o.Pepper = Pepper).UseInMemoryStore();
                     builder.Services.AddAuthentication().AddApiKey();
                 }
+
+                build?.Invoke(builder);
             },
             map: app =>
             {
