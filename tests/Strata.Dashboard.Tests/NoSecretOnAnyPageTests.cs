@@ -5,11 +5,11 @@ using Strata.ApiKeys;
 
 namespace Strata.Dashboard.Tests;
 
-/// <summary>Every page of a host with all three packages, searched for the keys' plaintexts, their stored hashes and the pepper.</summary>
+/// <summary>Every page of a host with all three packages, and its logs, searched for the keys' plaintexts, their stored hashes and the pepper.</summary>
 public sealed class NoSecretOnAnyPageTests
 {
     [Fact]
-    public async Task No_page_shows_a_plaintext_key_a_stored_hash_or_the_pepper()
+    public async Task No_page_or_log_line_shows_a_plaintext_key_a_stored_hash_or_the_pepper()
     {
         await using var app = await PackageHosts.StartAsync(jobs: true, rateLimits: true, apiKeys: true);
         var keys = app.Keys();
@@ -71,6 +71,16 @@ public sealed class NoSecretOnAnyPageTests
         foreach (var secret in secrets.Where(s => s != successor))
         {
             rotated.Body.Should().NotContain(secret, "the rotation page shows the new key only");
+        }
+
+        var logs = app.App.Services.GetFakeLogCollector().GetSnapshot();
+        logs.Should().NotBeEmpty();
+        foreach (var record in logs)
+        {
+            foreach (var secret in secrets)
+            {
+                (record.Message + " " + record.Exception).Should().NotContain(secret, "no log line carries a key, a hash or the pepper");
+            }
         }
     }
 }
