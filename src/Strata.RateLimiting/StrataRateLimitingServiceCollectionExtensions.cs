@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Strata.RateLimiting;
 using Strata.RateLimiting.Internal;
+using Strata.RateLimiting.Internal.Statistics;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -11,7 +12,8 @@ public static class StrataRateLimitingServiceCollectionExtensions
 {
     /// <summary>
     /// Registers everything Strata rate limiting needs: one runtime for the host (store, circuit breaker, deny cache,
-    /// metrics, logs) that every Strata policy and <see cref="IRateLimiterFactory"/> share,
+    /// metrics, logs) that every Strata policy and <see cref="IRateLimiterFactory"/> share, the per-node counts read through
+    /// <see cref="IRateLimitingMonitor"/>,
     /// <see cref="StrataRateLimitingOptions"/> validated on start, and the line naming the store at start. Policies
     /// added with <c>AddGcraPolicy</c> and friends need it (their first request says so otherwise). State stays in
     /// this process until the returned builder's <c>UseRedis(...)</c> (Strata.RateLimiting.Redis) moves it. Calling it
@@ -34,6 +36,7 @@ public static class StrataRateLimitingServiceCollectionExtensions
         services.TryAddSingleton(RateLimitRuntime.Create);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, StoreAnnouncement>());
         services.TryAddSingleton<IRateLimiterFactory, RateLimiterFactory>();
+        services.TryAddSingleton<IRateLimitingMonitor, RateLimitingMonitor>();
         return new StrataRateLimitingBuilder(services);
     }
 }

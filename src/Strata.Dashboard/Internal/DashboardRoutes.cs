@@ -52,6 +52,9 @@ internal static class DashboardRoutes
             group.MapPost("/schedules/{name}/" + action, (HttpContext context, string name) =>
                 Action(context, settings, (r, _) => Jobs(r, _ => ScheduleActionAsync(r, name, action))));
         }
+
+        RateLimitRoutes.Map(group, settings);
+        ApiKeyRoutes.Map(group, settings);
     }
 
     private static async Task<IResult> JobActionAsync(DashboardRequest request, IJobAdmin admin, string id, string action)
@@ -102,7 +105,7 @@ internal static class DashboardRoutes
     private static HtmlPageResult NoSchedule(DashboardRequest request, string name) =>
         request.Error(StatusCodes.Status404NotFound, "Schedule not found", $"No schedule is named '{name}'.");
 
-    private static IResult SeeOther(DashboardRequest request, string path)
+    internal static IResult SeeOther(DashboardRequest request, string path)
     {
         request.Context.Response.Headers.Location = request.Url(path);
         return Results.StatusCode(StatusCodes.Status303SeeOther);
@@ -121,17 +124,17 @@ internal static class DashboardRoutes
         return await render(admin).ConfigureAwait(false);
     }
 
-    private static RequestDelegate Get(DashboardSettings settings, Func<DashboardRequest, Task<IResult>> render) =>
+    internal static RequestDelegate Get(DashboardSettings settings, Func<DashboardRequest, Task<IResult>> render) =>
         context => Guard(context, settings, render);
 
     private static RequestDelegate Post(DashboardSettings settings, Func<DashboardRequest, IFormCollection, Task<IResult>> act) =>
         context => Action(context, settings, act);
 
-    private static string RouteValue(DashboardRequest request, string name) =>
+    internal static string RouteValue(DashboardRequest request, string name) =>
         request.Context.Request.RouteValues[name]?.ToString() ?? "";
 
     /// <summary>An action: 403 in read-only mode, 400 without a valid antiforgery token, else <paramref name="act"/>.</summary>
-    private static Task Action(HttpContext context, DashboardSettings settings, Func<DashboardRequest, IFormCollection, Task<IResult>> act) =>
+    internal static Task Action(HttpContext context, DashboardSettings settings, Func<DashboardRequest, IFormCollection, Task<IResult>> act) =>
         Guard(context, settings, async request =>
         {
             if (settings.ReadOnly)

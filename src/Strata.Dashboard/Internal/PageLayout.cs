@@ -1,4 +1,6 @@
+using Strata.ApiKeys;
 using Strata.Jobs;
+using Strata.RateLimiting;
 
 namespace Strata.Dashboard.Internal;
 
@@ -24,6 +26,16 @@ internal static class PageLayout
             {
                 NavItem(html, request, path, label);
             }
+        }
+
+        if (request.Service<IRateLimitingMonitor>() is not null)
+        {
+            NavItem(html, request, RateLimitRoutes.Path, "Rate limits");
+        }
+
+        if (request.Service<IApiKeyManager>() is not null)
+        {
+            NavItem(html, request, ApiKeyRoutes.Path, "API keys");
         }
 
         html.Markup("</ul></nav></header><main><h1>").Text(title).Markup("</h1>");

@@ -43,6 +43,15 @@ internal sealed class HostRuntime
         }
     }
 
+    /// <summary>Every Strata policy added to the options, for <see cref="IRateLimitingMonitor.Policies"/>.</summary>
+    public PolicyDefinition[] All()
+    {
+        lock (_policies)
+        {
+            return [.. _policies.Values];
+        }
+    }
+
     /// <summary>The shared runtime slot of <paramref name="options"/> when a Strata policy was added to it; otherwise null.</summary>
     public static HostRuntime? Existing(RateLimiterOptions options) => ByOptions.TryGetValue(options, out var host) ? host : null;
 

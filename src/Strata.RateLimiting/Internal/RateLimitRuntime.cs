@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Strata.RateLimiting.Internal.Statistics;
 using Strata.RateLimiting.Store;
 
 namespace Strata.RateLimiting.Internal;
@@ -43,12 +44,16 @@ internal sealed partial class RateLimitRuntime : IDisposable
         _options = options;
         _logger = loggerFactory?.CreateLogger("Strata.RateLimiting") ?? NullLogger.Instance;
         Metrics = new RateLimitingMetrics(meterFactory);
+        Statistics = new RateLimitStatistics(TimeProvider);
         _outage = new StoreOutage(_store, _settings, TimeProvider, _logger);
     }
 
     public TimeProvider TimeProvider { get; }
 
     public RateLimitingMetrics Metrics { get; }
+
+    /// <summary>The per-node counts behind <see cref="IRateLimitingMonitor"/>.</summary>
+    public RateLimitStatistics Statistics { get; }
 
     public IRateLimitStore Store => _store;
 
@@ -204,8 +209,9 @@ internal sealed partial class RateLimitRuntime : IDisposable
     /// Counts a rejection that a limiter answered from its own copy of a deny-cache entry (no lookup, no new
     /// decision): the same metrics and log as a deny-cache hit here. Never called in shadow mode.
     /// </summary>
-    public void RecordLocalDenial(PolicyDefinition policy)
+    public void RecordLocalDenial(PolicyDefinition policy, string partition)
     {
+        Statistics.Decided(policy, partition, allowed: false, fromDenyCache: true);
         Metrics.DenyCacheHit(policy.Name);
         Metrics.Decision(policy.Name, "rejected", _store.Name);
         RateLimitingLog.Rejected(_logger, policy.Name, DecisionSource.DenyCache);
@@ -278,12 +284,14 @@ internal sealed partial class RateLimitRuntime : IDisposable
         if (!decision.Allowed && policy.ShadowMode)
         {
             RateLimitingLog.ShadowRejected(_logger, policy.Name, partition);
+            Statistics.ShadowDenied(policy);
             Metrics.Decision(policy.Name, "shadow_rejected", storeName);
             var admitted = new Decision(decision.Policy, decision.Rules, decision.Results, true, decision.Source, decision.RetryAfter, shadowRejected: true);
             return new Outcome(admitted, release);
         }
 
         Metrics.Decision(policy.Name, decision.Allowed ? "acquired" : "rejected", storeName);
+        Statistics.Decided(policy, partition, decision.Allowed, decision.Source == DecisionSource.DenyCache);
         if (!decision.Allowed)
         {
             RateLimitingLog.Rejected(_logger, policy.Name, decision.Source);

@@ -101,7 +101,7 @@ internal sealed class StoreRateLimiter : RateLimiter, IOutcomeTracker
         }
 
         Interlocked.Increment(ref _failed);
-        _runtime.RecordLocalDenial(_policy);
+        _runtime.RecordLocalDenial(_policy, _partition);
         return denied;
     }
 
