@@ -145,23 +145,12 @@ internal sealed partial class ApiKeyAuthenticationHandler : AuthenticationHandle
     }
 
     /// <summary>
-    /// The principal for a validated key: key id, owner, name identifier, name, and one claim per scope. Each claim is
-    /// created with the identity as its subject, so the identity keeps it as is (a claim without one is cloned).
+    /// The principal for a validated key: one <see cref="ApiKeyIdentity"/> whose claims (key id, owner, name
+    /// identifier, name, one per scope) are created when first read. A new principal and identity per request: claims
+    /// transformation and the validated event may change them.
     /// </summary>
     internal static ClaimsPrincipal CreatePrincipal(ApiKeyRecord record, string scheme, string issuer)
-    {
-        var identity = new ClaimsIdentity(scheme, ClaimTypes.Name, ClaimTypes.Role);
-        identity.AddClaim(new Claim(ApiKeyClaimTypes.KeyId, record.Id, ClaimValueTypes.String, issuer, issuer, identity));
-        identity.AddClaim(new Claim(ApiKeyClaimTypes.Owner, record.Owner, ClaimValueTypes.String, issuer, issuer, identity));
-        identity.AddClaim(new Claim(ClaimTypes.NameIdentifier, record.Id, ClaimValueTypes.String, issuer, issuer, identity));
-        identity.AddClaim(new Claim(ClaimTypes.Name, record.Owner, ClaimValueTypes.String, issuer, issuer, identity));
-        foreach (var scope in record.Scopes)
-        {
-            identity.AddClaim(new Claim(ApiKeyClaimTypes.Scope, scope, ClaimValueTypes.String, issuer, issuer, identity));
-        }
-
-        return new ClaimsPrincipal(identity);
-    }
+        => new(new ApiKeyIdentity(record, scheme, issuer));
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
