@@ -102,6 +102,23 @@ public sealed class ApiKeyIdentityTests
     }
 
     [Fact]
+    public void Each_principal_is_equal_only_to_itself_with_a_hash_code_stable_for_its_life()
+    {
+        var first = ApiKeyAuthenticationHandler.CreatePrincipal(Record, Scheme, Issuer);
+        var second = ApiKeyAuthenticationHandler.CreatePrincipal(Record, Scheme, Issuer);
+        var seen = new HashSet<ClaimsPrincipal> { first };
+
+        first.Should().BeOfType<ApiKeyPrincipal>();
+        first.Equals(second).Should().BeFalse();
+        first.Equals(first).Should().BeTrue();
+        first.GetHashCode().Should().Be(first.GetHashCode());
+        seen.Contains(first).Should().BeTrue();
+        seen.Contains(second).Should().BeFalse("another request's principal is another principal");
+        seen.Add(second).Should().BeTrue();
+        first.Clone().FindFirstValue(ApiKeyClaimTypes.KeyId).Should().Be(Record.Id);
+    }
+
+    [Fact]
     public void Copies_carry_every_claim_as_their_own()
     {
         var identity = (ClaimsIdentity)ApiKeyAuthenticationHandler.CreatePrincipal(Record, Scheme, Issuer).Identity!;

@@ -147,11 +147,11 @@ internal sealed partial class ApiKeyAuthenticationHandler : AuthenticationHandle
 
     /// <summary>
     /// The principal for a validated key: one <see cref="ApiKeyIdentity"/> whose claims (key id, owner, name
-    /// identifier, name, one per scope) are created when first read. A new principal and identity per request: claims
-    /// transformation and the validated event may change them.
+    /// identifier, name, one per scope) are created when first read, in an <see cref="ApiKeyPrincipal"/>. A new
+    /// principal and identity per request: claims transformation and the validated event may change them.
     /// </summary>
     internal static ClaimsPrincipal CreatePrincipal(ApiKeyRecord record, string scheme, string issuer)
-        => new(new ApiKeyIdentity(record, scheme, issuer));
+        => new ApiKeyPrincipal(new ApiKeyIdentity(record, scheme, issuer));
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
