@@ -51,29 +51,30 @@ internal sealed partial class ApiKeyAuthenticationHandler : AuthenticationHandle
         // found unknown. A valid key is accepted whatever its neighbours behind the same NAT sent (see FindBlockedAsync).
         var address = Context.Connection.RemoteIpAddress;
         var blocked = _guard.IsBlocked(address, out _retryAfter);
-        if (found == Extraction.Ambiguous || !ApiKeyFormat.IsWellFormed(key, Options.Prefix))
+        if (found == Extraction.Ambiguous)
         {
-            if (blocked)
-            {
-                return await ThrottleAsync(address).ConfigureAwait(false);
-            }
-
-            RecordFailure(address);
-            ApiKeysLog.Malformed(Logger, Options.Prefix);
-            return await FailAsync(ApiKeyFailureReason.Malformed, keyId: null).ConfigureAwait(false);
+            return await MalformedAsync(blocked, address).ConfigureAwait(false);
         }
 
         var now = _time.GetUtcNow();
         var memo = ConnectionMemo();
         ApiKeyRecord? record;
         ApiKeyFeature? feature = null;
-        if (memo is not null && _lookup.TryReuse(memo, key, now, out var reused))
+
+        // The key this connection validated last, presented again, passed the format and checksum check then: it is
+        // compared first (in constant time), and only a key that is not it is checked for format and looked up.
+        if (memo is not null && HasPrefix(key, Options.Prefix) && _lookup.TryReuse(memo, key, now, out var reused))
         {
             record = reused.Entry.Record!;
             feature = reused.Feature;
         }
         else
         {
+            if (!ApiKeyFormat.IsWellFormed(key, Options.Prefix))
+            {
+                return await MalformedAsync(blocked, address).ConfigureAwait(false);
+            }
+
             try
             {
                 record = blocked
@@ -145,23 +146,12 @@ internal sealed partial class ApiKeyAuthenticationHandler : AuthenticationHandle
     }
 
     /// <summary>
-    /// The principal for a validated key: key id, owner, name identifier, name, and one claim per scope. Each claim is
-    /// created with the identity as its subject, so the identity keeps it as is (a claim without one is cloned).
+    /// The principal for a validated key: one <see cref="ApiKeyIdentity"/> whose claims (key id, owner, name
+    /// identifier, name, one per scope) are created when first read, in an <see cref="ApiKeyPrincipal"/>. A new
+    /// principal and identity per request: claims transformation and the validated event may change them.
     /// </summary>
     internal static ClaimsPrincipal CreatePrincipal(ApiKeyRecord record, string scheme, string issuer)
-    {
-        var identity = new ClaimsIdentity(scheme, ClaimTypes.Name, ClaimTypes.Role);
-        identity.AddClaim(new Claim(ApiKeyClaimTypes.KeyId, record.Id, ClaimValueTypes.String, issuer, issuer, identity));
-        identity.AddClaim(new Claim(ApiKeyClaimTypes.Owner, record.Owner, ClaimValueTypes.String, issuer, issuer, identity));
-        identity.AddClaim(new Claim(ClaimTypes.NameIdentifier, record.Id, ClaimValueTypes.String, issuer, issuer, identity));
-        identity.AddClaim(new Claim(ClaimTypes.Name, record.Owner, ClaimValueTypes.String, issuer, issuer, identity));
-        foreach (var scope in record.Scopes)
-        {
-            identity.AddClaim(new Claim(ApiKeyClaimTypes.Scope, scope, ClaimValueTypes.String, issuer, issuer, identity));
-        }
-
-        return new ClaimsPrincipal(identity);
-    }
+        => new ApiKeyPrincipal(new ApiKeyIdentity(record, scheme, issuer));
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
@@ -260,6 +250,22 @@ internal sealed partial class ApiKeyAuthenticationHandler : AuthenticationHandle
         using var turn = await _guard.WaitForLookupTurnAsync(address, Context.RequestAborted).ConfigureAwait(false);
         return await _lookup.FindAsync(key, memo, Scheme.Name, Context.RequestAborted).ConfigureAwait(false);
     }
+
+    private async Task<AuthenticateResult> MalformedAsync(bool blocked, System.Net.IPAddress? address)
+    {
+        if (blocked)
+        {
+            return await ThrottleAsync(address).ConfigureAwait(false);
+        }
+
+        RecordFailure(address);
+        ApiKeysLog.Malformed(Logger, Options.Prefix);
+        return await FailAsync(ApiKeyFailureReason.Malformed, keyId: null).ConfigureAwait(false);
+    }
+
+    /// <summary>True when <paramref name="key"/> starts with <c>{prefix}_</c> (the memo's key was validated under this scheme's prefix; a reload may change it).</summary>
+    private static bool HasPrefix(string key, string prefix)
+        => key.Length > prefix.Length && key[prefix.Length] == '_' && key.StartsWith(prefix, StringComparison.Ordinal);
 
     private async Task<AuthenticateResult> ThrottleAsync(System.Net.IPAddress? address)
     {
