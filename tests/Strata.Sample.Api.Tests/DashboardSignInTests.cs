@@ -80,6 +80,14 @@ public sealed partial class DashboardSignInTests(SampleApiFactory factory) : ICl
         response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
         (await response.Content.ReadAsStringAsync()).Should().Contain("antiforgery token").And.NotContain(key[^20..]);
         (await browser.GetAsync("/strata")).StatusCode.Should().Be(HttpStatusCode.Redirect);
+
+        await browser.GetStringAsync("/strata-login");   // the antiforgery cookie, so the form itself is read
+        using var broken = new StringContent("--x\r\nnot a part", System.Text.Encoding.UTF8);
+        broken.Headers.ContentType = MediaTypeHeaderValue.Parse("multipart/form-data");   // no boundary
+        using var brokenResponse = await browser.PostAsync("/strata-login", broken);
+        brokenResponse.StatusCode.Should().Be(HttpStatusCode.BadRequest, "a body that is no form is bad input, not a 500");
+        using var json = await browser.PostAsync("/strata-login", new StringContent("{\"key\":\"x\"}", System.Text.Encoding.UTF8, "application/json"));
+        json.StatusCode.Should().Be(HttpStatusCode.BadRequest);
     }
 
     [Fact]

@@ -73,7 +73,7 @@ internal static partial class DashboardSignInEndpoints
         return SeeOther(context, DashboardSignIn.LoginPath);
     }
 
-    /// <summary>The posted form once its antiforgery token checks out; null for a missing or wrong token or a non-form body.</summary>
+    /// <summary>The posted form once its antiforgery token checks out; null for a missing or wrong token or a body that is no form.</summary>
     private static async Task<IFormCollection?> ReadFormAsync(HttpContext context)
     {
         if (!context.Request.HasFormContentType)
@@ -84,13 +84,12 @@ internal static partial class DashboardSignInEndpoints
         try
         {
             await context.RequestServices.GetRequiredService<IAntiforgery>().ValidateRequestAsync(context);
+            return await context.Request.ReadFormAsync(context.RequestAborted);
         }
-        catch (AntiforgeryValidationException)
+        catch (Exception ex) when (ex is AntiforgeryValidationException or InvalidDataException)
         {
-            return null;
+            return null;   // no token, a wrong one, or a body that is not a readable form (a multipart without boundary)
         }
-
-        return await context.Request.ReadFormAsync(context.RequestAborted);
     }
 
     private static async Task<IResult> PageAsync(HttpContext context, int status, string? returnUrl, string? message)
