@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using Strata.ApiKeys;
 using Strata.Sample.Api.Tests.Infrastructure;
 
@@ -142,6 +143,33 @@ public sealed partial class DashboardSignInTests(SampleApiFactory factory) : ICl
 
         signOut.StatusCode.Should().Be(HttpStatusCode.SeeOther);
         (await browser.GetAsync("/strata")).StatusCode.Should().Be(HttpStatusCode.Redirect, "signed out");
+    }
+
+    [Fact]
+    public async Task Sign_in_ends_after_thirty_minutes()
+    {
+        using var frozen = new FrozenClockFactory();
+        var key = await frozen.CreateKeyAsync(["admin"]);
+        frozen.CreateClient().Dispose();
+        using var browser = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = frozen.ClientOptions.BaseAddress };
+        browser.DefaultRequestHeaders.Accept.ParseAdd("text/html");
+        (await SignInAsync(browser, key, returnUrl: "/strata")).StatusCode.Should().Be(HttpStatusCode.SeeOther);
+
+        frozen.Clock.Advance(TimeSpan.FromMinutes(29));
+        (await browser.GetAsync("/strata")).StatusCode.Should().Be(HttpStatusCode.OK, "29 minutes in, still signed in");
+        frozen.Clock.Advance(TimeSpan.FromMinutes(2));
+        using var expired = await browser.GetAsync("/strata");
+
+        expired.StatusCode.Should().Be(HttpStatusCode.Redirect, "31 minutes in, the form asks for the key again");
+        expired.Headers.Location!.AbsolutePath.Should().Be("/strata-login");
+    }
+
+    /// <summary>The sample with a clock the test moves.</summary>
+    public sealed class FrozenClockFactory : SampleApiFactory
+    {
+        public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 12, 7, 12, 0, 0, TimeSpan.Zero));
+
+        protected override FakeTimeProvider? Time => Clock;
     }
 
     private IApiKeyManager Manager() => factory.Services.GetRequiredService<IApiKeyManager>();
