@@ -12,7 +12,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-# 1. Real parts the tests start themselves: redis-server, Node.js and PostgreSQL from Debian's packages.
+# 1. Real parts the tests start themselves: redis-server, Node.js, PostgreSQL and Chromium from Debian's packages.
 ensure_package() { # ensure_package <command, or the absolute path of a file the package installs> <debian package>
   local command="$1" package="$2"
   if command -v "$command" >/dev/null 2>&1 || [ -x "/usr/bin/$command" ] || [ -x "/usr/sbin/$command" ] \
@@ -47,6 +47,9 @@ ensure_package /usr/lib/python3/dist-packages/fastapi/__init__.py python3-fastap
 ensure_package /usr/lib/python3/dist-packages/uvicorn/__init__.py python3-uvicorn
 ensure_package /usr/lib/python3/dist-packages/uvloop/__init__.py python3-uvloop
 ensure_package /usr/lib/python3/dist-packages/httptools/__init__.py python3-httptools
+# Chromium from Debian's packages: tests/Strata.Dashboard.BrowserTests drives /usr/bin/chromium headless through
+# Playwright's driver (shipped in its NuGet package); no browser is downloaded.
+ensure_package /usr/bin/chromium chromium
 # Containers: tests/Strata.Containers.Tests runs build/containers.sh itself, which installs podman, runc,
 # podman-compose and debootstrap with apt and makes the images once per machine (reused while unchanged).
 

@@ -39,9 +39,12 @@ if (sharedRedis)
 
 // Gateway, API keys (Strata.ApiKeys): sent in the X-Api-Key header, stored as hashes in the sample database.
 builder.Services.AddAuthentication(ApiKeyDefaults.AuthenticationScheme)
-    .AddApiKey(options => options.Prefix = SampleApiKeys.KeyPrefix);   // keys look like sk_sample_...
+    .AddApiKey(options => options.Prefix = SampleApiKeys.KeyPrefix)   // keys look like sk_sample_...
+    .AddSampleDashboardSignIn();   // browsers: paste an admin key once at /strata-login, get a short-lived cookie
 builder.Services.AddAuthorizationBuilder()
-    .AddPolicy(SampleDashboard.Policy, policy => policy.RequireScope(SampleScopes.Admin));   // the dashboard's policy
+    .AddPolicy(SampleDashboard.Policy, policy => policy
+        .AddAuthenticationSchemes(SampleDashboard.Scheme)   // the X-Api-Key header or the sign-in cookie
+        .RequireScope(SampleScopes.Admin));                 // the dashboard's policy
 builder.Services.AddStrataDashboard();   // the web dashboard at /strata: antiforgery and its security headers
 builder.Services.AddStrataApiKeys()
     .UseEntityFrameworkStore<SampleDbContext>();   // the StrataApiKeys table
@@ -151,7 +154,8 @@ if (role != SampleRole.Worker)   // a worker serves /health only
         .RequireRateLimiting(SampleRateLimits.AdminPolicy);
     app.MapJobAdminEndpoints("/admin/jobs").RequireScope(SampleScopes.Admin)   // find, requeue, purge jobs; pause queues
         .RequireRateLimiting(SampleRateLimits.AdminPolicy);
-    app.MapStrataDashboard("/strata", options => options.AuthorizationPolicy = SampleDashboard.Policy);   // queues, jobs, schedules
+    app.MapStrataDashboard(SampleDashboard.Path, options => options.AuthorizationPolicy = SampleDashboard.Policy);   // queues, jobs, schedules
+    app.MapDashboardSignIn();   // GET and POST /strata-login, POST /strata-login/sign-out
 
     app.MapOpenApi();   // /openapi/v1.json
     app.MapScalarApiReference(options => options   // /scalar: served by the app, asks no outside host for anything
