@@ -24,6 +24,7 @@ public static class StrataDashboardServiceCollectionExtensions
         services.TryAddSingleton(sp => new LiveCollector(sp));
         services.TryAddSingleton(sp => new JobReadings(sp.GetService<TimeProvider>() ?? TimeProvider.System));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IDashboardHealthSource, JobBackendHealthSource>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IDashboardHealthSource, RateLimitStoreHealthSource>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, DashboardHeaders>());
         return services;
     }

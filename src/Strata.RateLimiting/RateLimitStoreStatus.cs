@@ -14,7 +14,7 @@ public sealed class RateLimitStoreStatus
         DenyCacheEntries = denyCacheEntries;
     }
 
-    /// <summary>The store's short name, for example <c>in-process</c> or <c>redis</c>.</summary>
+    /// <summary>The store's short name, for example <c>in_process</c> or <c>redis</c>.</summary>
     public string Name { get; }
 
     /// <summary>The store as its start-up log line names it (no credentials).</summary>

@@ -31,6 +31,7 @@ public sealed class RateLimitsPageRedisTests
         TestBrowser.Text(page, "[data-field=circuit]").Should().Be("closed");
         TestBrowser.Text(page, "[data-field=deny-cache-hits]").Should().Be("1", "the fourth request was answered by the deny cache");
         TestBrowser.Text(page, "#policy-per-client [data-field=deny-cache-hits]").Should().Be("1");
+        RateLimitStoreRow(await ops.OpenAsync("/strata")).Should().Contain("healthy").And.Contain("circuit closed");
 
         await redis.KillAsync();
         for (var i = 0; i < 3; i++)
@@ -43,5 +44,11 @@ public sealed class RateLimitsPageRedisTests
         TestBrowser.Text(page, "[data-field=reachable]").Should().StartWith("no");
         TestBrowser.Text(page, "[data-field=circuit]").Should().StartWith("open");
         TestBrowser.Text(page, "#policy-per-client [data-field=decisions]").Should().Be("7");
+        var overview = await ops.OpenAsync("/strata");
+        overview.Status.Should().Be(HttpStatusCode.OK);
+        RateLimitStoreRow(overview).Should().Contain("unhealthy").And.Contain("not answering").And.Contain("circuit open");
     }
+
+    private static string RateLimitStoreRow(TestBrowser.Page overview) =>
+        overview.Document.QuerySelectorAll("table.health tbody tr").Single(r => r.TextContent.Contains("Rate-limit store", StringComparison.Ordinal)).TextContent;
 }

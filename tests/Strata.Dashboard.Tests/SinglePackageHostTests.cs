@@ -13,6 +13,8 @@ public sealed class SinglePackageHostTests
 
         var overview = await ops.OpenAsync("/strata");
         PackageHosts.Nav(overview).Should().Equal("Overview", "API keys");
+        overview.Body.Should().NotContain("No Strata package is registered");
+        overview.Document.QuerySelectorAll("main a").Select(a => a.TextContent).Should().Contain("API keys");
         PackageHosts.Nav(await ops.OpenAsync("/strata/keys")).Should().Equal("Overview", "API keys");
         foreach (var url in (string[])["/strata/queues", "/strata/jobs", "/strata/dead", "/strata/schedules", "/strata/ratelimits"])
         {
@@ -28,7 +30,11 @@ public sealed class SinglePackageHostTests
         await using var app = await PackageHosts.StartAsync(rateLimits: true);
         using var ops = app.Browser();
 
-        PackageHosts.Nav(await ops.OpenAsync("/strata")).Should().Equal("Overview", "Rate limits");
+        var overview = await ops.OpenAsync("/strata");
+        PackageHosts.Nav(overview).Should().Equal("Overview", "Rate limits");
+        overview.Body.Should().NotContain("No Strata package is registered");
+        overview.Document.QuerySelectorAll("table.health tbody tr").Select(r => r.TextContent).Should()
+            .ContainSingle(r => r.Contains("Rate-limit store (in_process)", StringComparison.Ordinal) && r.Contains("healthy", StringComparison.Ordinal));
         var page = await ops.OpenAsync("/strata/ratelimits");
         PackageHosts.Nav(page).Should().Equal("Overview", "Rate limits");
         page.Document.QuerySelector("nav a[aria-current=page]")!.TextContent.Should().Be("Rate limits");

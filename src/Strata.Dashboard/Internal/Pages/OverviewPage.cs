@@ -1,7 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
 using Strata.Dashboard.Internal.Health;
 using Strata.Dashboard.Internal.Live;
+using Strata.ApiKeys;
 using Strata.Jobs;
+using Strata.RateLimiting;
 
 namespace Strata.Dashboard.Internal.Pages;
 
@@ -15,11 +17,15 @@ internal static class OverviewPage
     {
         var collector = request.Context.RequestServices.GetRequiredService<LiveCollector>();
         var admin = request.Service<IJobAdmin>();
-        if (admin is null && !collector.RateLimitingSeen)
+        var rateLimiting = request.Service<IRateLimitingMonitor>() is not null;
+        var keys = request.Service<IApiKeyManager>() is not null;
+        if (admin is null && !rateLimiting && !keys)
         {
             return request.Page("Overview", html => html.Markup(
                 "<p>No Strata package is registered in this host, so there is nothing to show yet. "
-                + "Register Strata.Jobs (<code>AddStrataJobs()</code>) to see its queues, jobs, dead letters and schedules here.</p>"));
+                + "Register Strata.Jobs (<code>AddStrataJobs()</code>) to see its queues, jobs, dead letters and schedules here, "
+                + "Strata.RateLimiting (<code>AddStrataRateLimiting()</code>) for its policies and denials, "
+                + "Strata.ApiKeys (<code>AddStrataApiKeys()</code>) for its keys.</p>"));
         }
 
         var health = HealthSection.ReadAsync(request);
@@ -32,6 +38,27 @@ internal static class OverviewPage
             if (admin is not null)
             {
                 WriteJobs(html, request, totals);
+            }
+
+            if (rateLimiting || keys)
+            {
+                html.Markup("<p>");
+                if (rateLimiting)
+                {
+                    html.Link(request.Url("/ratelimits"), "Rate limits");
+                }
+
+                if (rateLimiting && keys)
+                {
+                    html.Markup(" · ");
+                }
+
+                if (keys)
+                {
+                    html.Link(request.Url("/keys"), "API keys");
+                }
+
+                html.Markup("</p>");
             }
 
             LiveSection.Write(html, request, collector, jobs: admin is not null);
