@@ -104,16 +104,19 @@ public sealed class BrowserHost : IAsyncLifetime
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
     }
 
-    public async Task<string> CreateKeyAsync(string[] scopes, string owner)
-    {
-        var created = await Sample.Services.GetRequiredService<IApiKeyManager>().CreateAsync(new ApiKeyCreateRequest
+    public async Task<string> CreateKeyAsync(string[] scopes, string owner) => (await CreateApiKeyAsync(scopes, owner)).Key;
+
+    /// <summary>Creates a key with the sample's <see cref="IApiKeyManager"/>: its plaintext and its record (the id the pages show).</summary>
+    public Task<CreatedApiKey> CreateApiKeyAsync(string[] scopes, string owner) =>
+        Sample.Services.GetRequiredService<IApiKeyManager>().CreateAsync(new ApiKeyCreateRequest
         {
             Owner = owner,
             Name = $"browser-{Guid.NewGuid():N}",
             Scopes = scopes,
         });
-        return created.Key;
-    }
+
+    /// <summary>An HTTP client on the sample's Kestrel address (real sockets, like any API client); dispose it.</summary>
+    public HttpClient CreateHttpClient() => new() { BaseAddress = Sample.Address, Timeout = Timeout };
 
     /// <summary>Enqueues a probe job (one attempt: a failure makes it dead).</summary>
     public ValueTask<string> EnqueueAsync(ProbeJob job, string owner, string? queue = null, TimeSpan? delay = null) =>
