@@ -11,7 +11,7 @@ namespace Strata.Dashboard.Tests;
 
 /// <summary>
 /// Hosts with any mix of the three packages over <see cref="DashboardTestApp"/>: Strata.RateLimiting with a policy
-/// "per-client" (2 per minute) and a shadow-mode policy "shadow" (1 per minute), both partitioned by the
+/// "per-client" (GCRA, 2 per minute) and a shadow-mode policy "shadow" (1 per minute), both partitioned by the
 /// <c>X-Client</c> header, on <c>/api/limited</c> and <c>/api/shadow</c>; Strata.ApiKeys in memory with a pepper and
 /// <c>/api/me</c> behind the API-key scheme.
 /// </summary>
@@ -32,8 +32,10 @@ internal static class PackageHosts
                 {
                     builder.Services.AddStrataRateLimiting();
                     builder.Services.AddRateLimiter(o => o
-                        .AddFixedWindowPolicy("per-client", byClient, 2, TimeSpan.FromMinutes(1))
-                        .AddFixedWindowPolicy("shadow", byClient, 1, TimeSpan.FromMinutes(1), p => p.ShadowMode = true)
+                        // GCRA, not a fixed window: these hosts run on real time (and Redis's), and a fixed window that
+                        // turns over between two requests of a test would admit a third.
+                        .AddGcraPolicy("per-client", byClient, 2, TimeSpan.FromMinutes(1))
+                        .AddGcraPolicy("shadow", byClient, 1, TimeSpan.FromMinutes(1), p => p.ShadowMode = true)
                         .UseStrataRejectionResponse());
                 }
 

@@ -28,7 +28,7 @@ public sealed class RateLimitsPageTests
         TestBrowser.Text(page, "#policy-shadow [data-field=decisions]").Should().Be("0");
 
         var policies = TestBrowser.Text(page, "table.policies");
-        policies.Should().Contain("fixed window: 2 per 1 min").And.Contain("client header").And.Contain("fall back to this node's share");
+        policies.Should().Contain("GCRA: 2 per 1 min").And.Contain("client header").And.Contain("fall back to this node's share");
         TestBrowser.Text(page, "[data-field=circuit]").Should().Be("closed");
         TestBrowser.Text(page, "[data-field=reachable]").Should().Be("yes");
         TestBrowser.Text(page, "table.store").Should().Contain("in_process");
