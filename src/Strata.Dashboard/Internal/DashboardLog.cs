@@ -11,4 +11,8 @@ internal static partial class DashboardLog
     [LoggerMessage(EventId = 1, EventName = "DashboardAnonymous", Level = LogLevel.Warning,
         Message = "The Strata dashboard at {Prefix} answers without authorization (AllowAnonymousInDevelopment): never use this outside local development.")]
     public static partial void Anonymous(ILogger logger, string prefix);
+
+    [LoggerMessage(EventId = 2, EventName = "DashboardPageFailed", Level = LogLevel.Error,
+        Message = "A Strata dashboard {Method} {Path} failed; answered 503.")]
+    public static partial void PageFailed(ILogger logger, string method, string path, Exception exception);
 }

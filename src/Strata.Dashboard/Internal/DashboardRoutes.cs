@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Strata.Dashboard.Internal.Pages;
 using Strata.Jobs;
 
@@ -175,6 +176,18 @@ internal static class DashboardRoutes
         catch (Exception ex) when (ex is DashboardInputException or (ArgumentException and not ArgumentNullException) && !context.RequestAborted.IsCancellationRequested)
         {
             result = request.Error(StatusCodes.Status400BadRequest, "Bad request", ex.Message);
+        }
+        catch (Exception ex) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            // A store that is down (or anything else that threw) is a page that says so, not a 500: logged in full,
+            // shown by its type only (a message may name a host or a query).
+            var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(DashboardLog.Category);
+            DashboardLog.PageFailed(logger, context.Request.Method, context.Request.Path, ex);
+            context.Response.Headers.RetryAfter = "5";
+            result = request.Error(StatusCodes.Status503ServiceUnavailable, "Store unavailable",
+                HttpMethods.IsPost(context.Request.Method)
+                    ? $"A store did not answer ({ex.GetType().Name}): the action may not have been done. Reload the page to see the current state."
+                    : $"A store did not answer ({ex.GetType().Name}). Try again in a few seconds; the overview shows each store's health.");
         }
 
         await result.ExecuteAsync(context).ConfigureAwait(false);
