@@ -26,23 +26,7 @@ internal sealed partial class EntityFrameworkJobBackend<TContext>
             {
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    var envelope = new JobEnvelope
-                    {
-                        Id = reader.GetString(0),
-                        JobType = reader.GetString(1),
-                        Queue = queue,
-                        Payload = reader.GetString(2),
-                        Attempt = reader.GetInt32(3),
-                        MaxAttempts = reader.GetInt32(4),
-                        Timeout = reader.NullableInt64(5) is { } timeout ? TimeSpan.FromMilliseconds(timeout) : null,
-                        Owner = reader.NullableString(6),
-                        CreatedAt = Time(reader.GetInt64(7)),
-                        EnqueuedAt = Time(reader.GetInt64(8)),
-                        IdempotencyKey = reader.NullableString(9),
-                        TraceParent = reader.NullableString(10),
-                        TraceState = reader.NullableString(11),
-                        LimitKey = reader.NullableString(15),
-                    };
+                    var envelope = ReadEnvelope(reader, queue, limitKeyOrdinal: 15);
                     var count = reader.GetInt32(12);
                     received.Add((reader.GetInt64(13), reader.GetInt64(14), new JobDelivery(envelope, token, count)
                     {

@@ -165,23 +165,8 @@ internal sealed partial class EntityFrameworkJobBackend<TContext> : IJobBackend,
                     return null;
                 }
 
-                return new JobEnvelope
-                {
-                    Id = reader.GetString(0),
-                    JobType = reader.GetString(1),
-                    Queue = reader.GetString(2),
-                    Payload = reader.GetString(3),
-                    Attempt = Math.Max(1, reader.GetInt32(4)),
-                    MaxAttempts = reader.GetInt32(5),
-                    Timeout = reader.NullableInt64(6) is { } timeout ? TimeSpan.FromMilliseconds(timeout) : null,
-                    Owner = reader.NullableString(7),
-                    CreatedAt = Time(reader.GetInt64(8)),
-                    EnqueuedAt = Time(reader.GetInt64(9)),
-                    IdempotencyKey = reader.NullableString(10),
-                    TraceParent = reader.NullableString(11),
-                    TraceState = reader.NullableString(12),
-                    LimitKey = reader.NullableString(13),
-                };
+                var envelope = ReadEnvelope(reader, reader.GetString(13), limitKeyOrdinal: 12);
+                return envelope with { Attempt = Math.Max(1, envelope.Attempt) };
             }
         }
     }
@@ -295,6 +280,28 @@ internal sealed partial class EntityFrameworkJobBackend<TContext> : IJobBackend,
         _description = $"database ({(sql.IsPostgreSql ? "PostgreSQL" : "SQLite")} through {typeof(TContext).Name})";
         return _sql = sql;
     }
+
+    /// <summary>
+    /// An envelope from a row whose first twelve columns are id, type, payload, attempt, max attempts, timeout, owner,
+    /// created, enqueued, idempotency key, trace parent and trace state (Receive's RETURNING and GetEnvelope).
+    /// </summary>
+    private static JobEnvelope ReadEnvelope(DbDataReader reader, string queue, int limitKeyOrdinal) => new()
+    {
+        Id = reader.GetString(0),
+        JobType = reader.GetString(1),
+        Queue = queue,
+        Payload = reader.GetString(2),
+        Attempt = reader.GetInt32(3),
+        MaxAttempts = reader.GetInt32(4),
+        Timeout = reader.NullableInt64(5) is { } timeout ? TimeSpan.FromMilliseconds(timeout) : null,
+        Owner = reader.NullableString(6),
+        CreatedAt = Time(reader.GetInt64(7)),
+        EnqueuedAt = Time(reader.GetInt64(8)),
+        IdempotencyKey = reader.NullableString(9),
+        TraceParent = reader.NullableString(10),
+        TraceState = reader.NullableString(11),
+        LimitKey = reader.NullableString(limitKeyOrdinal),
+    };
 
     private static JobInfo ReadInfo(DbDataReader reader)
     {

@@ -55,7 +55,8 @@ internal sealed class JobSql
         Get = $"SELECT {id}, {type}, {queue}, {state}, {attempt}, {max}, {deliveries}, {created}, {runAt}, {started}, {completed}, {progress}, {message}, {result}, {error}, {owner} " +
             $"FROM {t} WHERE {id} = @id AND ({expires} IS NULL OR {expires} > @now)";
 
-        GetEnvelope = $"SELECT {id}, {type}, {queue}, {payload}, {attempt}, {max}, {timeout}, {owner}, {created}, {enqueued}, {key}, {parent}, {traceState}, {limitKey} " +
+        // The envelope's columns in the order of Receive's RETURNING (read by ReadEnvelope), then the limit key and queue.
+        GetEnvelope = $"SELECT {id}, {type}, {payload}, {attempt}, {max}, {timeout}, {owner}, {created}, {enqueued}, {key}, {parent}, {traceState}, {limitKey}, {queue} " +
             $"FROM {t} WHERE {id} = @id AND ({expires} IS NULL OR {expires} > @now)";
 
         CancelWaiting = $"UPDATE {t} SET {state} = 6, {completed} = @now, {expires} = @expires WHERE {id} = @id AND {state} IN {Waiting}";

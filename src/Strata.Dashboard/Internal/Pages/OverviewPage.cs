@@ -40,25 +40,13 @@ internal static class OverviewPage
                 WriteJobs(html, request, totals);
             }
 
-            if (rateLimiting || keys)
+            if (rateLimiting && keys)
             {
-                html.Markup("<p>");
-                if (rateLimiting)
-                {
-                    html.Link(request.Url("/ratelimits"), "Rate limits");
-                }
-
-                if (rateLimiting && keys)
-                {
-                    html.Markup(" · ");
-                }
-
-                if (keys)
-                {
-                    html.Link(request.Url("/keys"), "API keys");
-                }
-
-                html.Markup("</p>");
+                html.Markup("<p>").Link(request.Url("/ratelimits"), "Rate limits").Markup(" · ").Link(request.Url("/keys"), "API keys").Markup("</p>");
+            }
+            else if (rateLimiting || keys)
+            {
+                html.Markup("<p>").Link(request.Url(rateLimiting ? "/ratelimits" : "/keys"), rateLimiting ? "Rate limits" : "API keys").Markup("</p>");
             }
 
             LiveSection.Write(html, request, collector, jobs: admin is not null);
