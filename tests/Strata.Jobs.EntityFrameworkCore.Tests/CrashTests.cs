@@ -106,7 +106,7 @@ public sealed class CrashTests(PostgresCluster cluster)
             .AddHandler<CrashJob, CrashJobHandler>()
             .UseEntityFramework<CrashDbContext>(o =>
             {
-                o.LeaseTime = TimeSpan.FromSeconds(2);
+                o.LeaseTime = TimeSpan.FromSeconds(8);   // as the child's: see its Program.cs
                 o.PollInterval = TimeSpan.FromMilliseconds(200);
             });
         var host = builder.Build();

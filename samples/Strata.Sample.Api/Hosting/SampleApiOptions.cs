@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Strata.Sample.Api.Hosting;
 
 /// <summary>The host's own settings (section <c>Api</c>), validated on start.</summary>
-internal sealed class SampleApiOptions
+internal sealed class SampleApiOptions : IValidatableObject
 {
     public const string SectionName = "Api";
 
@@ -29,4 +29,22 @@ internal sealed class SampleApiOptions
 
     /// <summary>How long a stopping host waits for in-flight requests and jobs. Default 25 s (inside a container runtime's usual 30 s grace).</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(25);
+
+    /// <summary>
+    /// How long a stopping node keeps serving, with its ready check at 503 and every response closing its connection,
+    /// before Kestrel stops listening (<see cref="ShutdownDrain"/>). Default 0: stop at once. Behind a load balancer, set
+    /// it to longer than the balancer needs to see the node unready (for the sample's gateway, 2 s checks: 6 s).
+    /// Part of <see cref="ShutdownTimeout"/>, so shorter than it.
+    /// </summary>
+    public TimeSpan DrainDelay { get; set; }
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (DrainDelay < TimeSpan.Zero || DrainDelay >= ShutdownTimeout)
+        {
+            yield return new ValidationResult(
+                $"Api:DrainDelay ({DrainDelay:c}) must be at least 0 and shorter than Api:ShutdownTimeout ({ShutdownTimeout:c}): the drain is part of the shutdown time. Shorten the delay or lengthen the timeout.",
+                [nameof(DrainDelay)]);
+        }
+    }
 }

@@ -50,6 +50,11 @@ internal static class SampleHostingExtensions
         builder.Services.AddOptions<HostOptions>()
             .Configure<IOptions<SampleApiOptions>>((host, api) => host.ShutdownTimeout = api.Value.ShutdownTimeout);
 
+        // Behind a load balancer, SIGTERM first drains for Api:DrainDelay: ready check 503, Connection: close.
+        builder.Services.AddSingleton<ShutdownDrain>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<ShutdownDrain>());
+        builder.Services.AddHealthChecks().AddCheck<ShutdownDrain>("shutdown", tags: [Endpoints.HealthEndpoints.ReadyTag]);
+
         // The endpoints' input checks, and where the demo key banner and the CLI print a new key once.
         builder.Services.AddSingleton<DocumentRequestValidator>();
         builder.Services.AddSingleton<SampleConsole>();
@@ -62,6 +67,7 @@ internal static class SampleHostingExtensions
 
     public static WebApplication UseSampleErrorHandling(this WebApplication app)
     {
+        app.UseMiddleware<ShutdownDrainMiddleware>();   // Connection: close on every answer while the node drains
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             // A BadHttpRequestException carries the right 4xx (e.g. 413 from Kestrel); Redis out of reach (api and worker

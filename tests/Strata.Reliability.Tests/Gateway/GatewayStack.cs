@@ -64,6 +64,7 @@ public sealed class GatewayStack : IAsyncDisposable
             var settings = new Dictionary<string, string>(nodeSettings ?? new Dictionary<string, string>())
             {
                 ["Api__ForwardedHeaders__KnownProxies__0"] = ProxyAddress.ToString(),
+                ["Api__DrainDelay"] = "00:00:06",   // as samples/README.md says for nodes behind the gateway
                 ["ApiKeys__BruteForce__PermitFailures"] = PermitFailures.ToString(CultureInfo.InvariantCulture),
                 ["RateLimiting__Policies__per-key__Tiers__gateway"] = "10000000",
                 ["RateLimiting__Policies__tokens__Tiers__gateway"] = "1000000000",
