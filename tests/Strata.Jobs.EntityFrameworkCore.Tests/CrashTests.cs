@@ -22,7 +22,9 @@ public sealed class CrashTests(PostgresCluster cluster)
         const int FirstHeld = 10;
 
         // The child runs four jobs at a time. Jobs 10 to 13 wait for a gate that opens only after the kill, so once
-        // all four are running the child provably holds exactly them (and has finished 0 to 9).
+        // all four are running and 0 to 9 read Succeeded, the child provably holds exactly them. (A job's slot frees
+        // when its handler returns, before its success is written: without the wait for 0 to 9, a kill in that gap
+        // leaves job 9 done but unsettled, and the survivor runs it again.)
         var held = Enumerable.Range(FirstHeld, ChildConcurrency).ToHashSet();
         using var producer = await StartHostAsync(connectionString, runWorkers: false);
         await using (var scope = producer.Services.CreateAsyncScope())
@@ -43,6 +45,11 @@ public sealed class CrashTests(PostgresCluster cluster)
         {
             try
             {
+                foreach (var id in ids.Take(FirstHeld))
+                {
+                    await WaitUntilAsync(async () => (await store.GetAsync(id))?.State == JobState.Succeeded, child);
+                }
+
                 foreach (var id in heldIds)
                 {
                     await WaitUntilAsync(async () => (await store.GetAsync(id))?.State == JobState.Running, child);
@@ -106,7 +113,7 @@ public sealed class CrashTests(PostgresCluster cluster)
             .AddHandler<CrashJob, CrashJobHandler>()
             .UseEntityFramework<CrashDbContext>(o =>
             {
-                o.LeaseTime = TimeSpan.FromSeconds(8);   // as the child's: see its Program.cs
+                o.LeaseTime = TimeSpan.FromSeconds(2);
                 o.PollInterval = TimeSpan.FromMilliseconds(200);
             });
         var host = builder.Build();
