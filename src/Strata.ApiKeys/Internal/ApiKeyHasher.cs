@@ -27,8 +27,6 @@ internal sealed class ApiKeyHasher
         _pepper = string.IsNullOrEmpty(pepper) ? null : Encoding.UTF8.GetBytes(pepper);
     }
 
-    public bool UsesPepper => _pepper is not null;
-
     public void Hash(ReadOnlySpan<char> key, Span<byte> destination)
     {
         var byteCount = Encoding.UTF8.GetByteCount(key);
