@@ -177,6 +177,34 @@ public abstract partial class RateLimitStoreContractTests
         Assert.Equal(0, admitted.Results[0].Remaining);
     }
 
+    /// <summary>
+    /// Sliding window, a request too large for what this window has left while the previous window still weighs: it
+    /// waits for this window's count to slide out in the next window, not for the previous window's.
+    /// </summary>
+    /// <param name="besideALooseLimit">Whether the request also carries a limit that never rejects.</param>
+    /// <returns>A task.</returns>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Rejected_sliding_window_request_larger_than_this_window_has_left_waits_for_the_next_window(bool besideALooseLimit)
+    {
+        // Eight of 10 at 00:00:01. At 00:01:30 they weigh 4; five more are admitted (9 counted).
+        var policy = NewPolicyName();
+        var limits = Limits(RateLimitRule.SlidingWindow(10, TimeSpan.FromMinutes(1)), besideALooseLimit);
+        Assert.True((await DecideAsync(policy, "p", limits, cost: 8)).Allowed, "eight permits at 00:00:01");
+        await AdvanceAsync(TimeSpan.FromSeconds(89));
+        Assert.True((await DecideAsync(policy, "p", limits, cost: 5)).Allowed, "five permits at 00:01:30");
+
+        // Six more never fit beside this window's five (11 > 10), however far the eight slide out. In the next
+        // window they fit once the five weigh 10 - 6 = 4: 1/5 of the way in, 12 s after 00:02:00, 42 s from now.
+        await AssertRejectedAsync(await DecideAsync(policy, "p", limits, cost: 6), 1, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(42), "at 00:01:30");
+
+        await AdvanceAsync(TimeSpan.FromSeconds(42));
+        var admitted = await DecideAsync(policy, "p", limits, cost: 6);
+        Assert.True(admitted.Allowed, "the six permits at the instant the retry time named");
+        Assert.Equal(0, admitted.Results[0].Remaining);
+    }
+
     /// <summary>Fixed and sliding windows after the limit was lowered below the count: none remaining, not a negative count.</summary>
     /// <param name="algorithm">The algorithm.</param>
     /// <returns>A task.</returns>
