@@ -28,4 +28,11 @@ public sealed class RateLimiterContract_on_a_three_master_cluster(RedisClusterFi
         _store!.TimeOffsetMicros += by.Ticks / 10;
         return base.AdvanceAsync(by);
     }
+
+    protected override async Task<TimeSpan> StoreClockDriftAsync()
+    {
+        // As on one server: the masters share the machine's clock.
+        var offsetNow = await RedisTime.OffsetToAsync(cluster.Connection, Time.GetUtcNow());
+        return TimeSpan.FromTicks((_store!.TimeOffsetMicros - offsetNow) * 10);
+    }
 }

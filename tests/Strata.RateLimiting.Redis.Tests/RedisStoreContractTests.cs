@@ -25,4 +25,12 @@ public sealed class RedisStoreContractTests(RedisFixture redis) : RateLimitStore
         _store!.TimeOffsetMicros += by.Ticks / 10;
         return base.AdvanceAsync(by);
     }
+
+    protected override async Task<TimeSpan> StoreClockDriftAsync()
+    {
+        // The offset that would make the server read the node's time now, against the store's: the difference is
+        // how far the server's clock has run since the store was made.
+        var offsetNow = await RedisTime.OffsetToAsync(redis.Connection, Time.GetUtcNow());
+        return TimeSpan.FromTicks((_store!.TimeOffsetMicros - offsetNow) * 10);
+    }
 }
