@@ -3,7 +3,7 @@ using Microsoft.Extensions.Hosting;
 
 namespace Strata.ApiKeys.EntityFrameworkCore.Tests;
 
-/// <summary>The start-up check with the context from a registered <c>IDbContextFactory</c>.</summary>
+/// <summary>The start-up check and the store with the context from a registered <c>IDbContextFactory</c>.</summary>
 public sealed class EntityFrameworkStartupCheckTests : IDisposable
 {
     private readonly TempSqliteFile _file = new();
@@ -31,6 +31,23 @@ public sealed class EntityFrameworkStartupCheckTests : IDisposable
         (await start.Should().ThrowAsync<InvalidOperationException>())
             .WithMessage("FreshModelDbContext does not map the API-key table: call modelBuilder.ApplyStrataApiKeys() in its OnModelCreating, then add a migration.");
         factory.Created.Should().ContainSingle().Which.IsDisposed.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task Store_takes_each_context_from_the_registered_factory_and_disposes_it()
+    {
+        var factory = new CountingContextFactory(_file.FilePath, mapKeys: true);
+        await using var provider = Build(factory);
+        await using (var setup = factory.CreateDbContext())
+        {
+            await setup.Database.EnsureCreatedAsync();
+        }
+
+        var found = await provider.GetRequiredService<IApiKeyStore>().FindByIdAsync("key_a");
+
+        found.Should().BeNull();
+        factory.Created.Should().HaveCount(2, "one for the set-up, one for the lookup");
+        factory.Created.Should().OnlyContain(db => db.IsDisposed);
     }
 
     public void Dispose() => _file.Dispose();

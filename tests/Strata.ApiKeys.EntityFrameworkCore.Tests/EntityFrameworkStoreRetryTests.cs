@@ -111,6 +111,17 @@ public sealed class EntityFrameworkStoreRetryTests : IDisposable
     }
 
     [Fact]
+    public async Task Recording_an_empty_set_of_last_used_times_writes_nothing()
+    {
+        await CreateAsync("key_a");
+        _hook.Reset();
+
+        await _store.RecordLastUsedAsync(new Dictionary<string, DateTimeOffset>());
+
+        _hook.Saves.Should().Be(0);
+    }
+
+    [Fact]
     public async Task Duplicate_key_is_refused_before_any_insert_is_tried()
     {
         var key = await CreateAsync("key_a");
