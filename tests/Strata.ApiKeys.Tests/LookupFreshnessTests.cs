@@ -66,5 +66,30 @@ public sealed class LookupFreshnessTests
         nodeB.Store.FindByHashCalls.Should().Be(lookups + 1);
     }
 
+    [Fact]
+    public async Task Blocked_address_unknown_key_goes_to_the_store_once_its_negative_entry_is_stale()
+    {
+        await using var app = await TestApp.StartAsync(
+            keys: o =>
+            {
+                o.CacheDuration = TimeSpan.FromSeconds(30);
+                o.NegativeCacheDuration = TimeSpan.FromSeconds(5);
+                o.BruteForce.PermitFailures = 2;
+                o.BruteForce.Window = TimeSpan.FromMinutes(5);
+            },
+            time: NewTime());
+        var guess = ApiKeyFormat.Generate("sk_test");
+        (await app.GetAsync("/me", guess, Client)).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        (await app.GetAsync("/me", guess, Client)).StatusCode.Should().Be(HttpStatusCode.Unauthorized, "the second failure blocks the address");
+        (await app.GetAsync("/me", guess, Client)).StatusCode.Should().Be(HttpStatusCode.TooManyRequests);
+        app.Store.FindByHashCalls.Should().Be(1, "the negative entry is fresh: the blocked address's guess is refused from the cache");
+
+        // Ten seconds on: older than NegativeCacheDuration (though younger than CacheDuration), so the store is asked.
+        app.Time.Advance(TimeSpan.FromSeconds(10));
+        (await app.GetAsync("/me", guess, Client)).StatusCode.Should().Be(HttpStatusCode.TooManyRequests);
+
+        app.Store.FindByHashCalls.Should().Be(2, "a stale negative entry is looked up again, even for a blocked address");
+    }
+
     private static FakeTimeProvider NewTime() => new(new DateTimeOffset(2026, 12, 8, 1, 0, 0, TimeSpan.Zero));
 }
