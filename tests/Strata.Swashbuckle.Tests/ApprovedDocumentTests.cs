@@ -1,0 +1,32 @@
+using System.Runtime.CompilerServices;
+using Microsoft.OpenApi;
+using Strata.OpenApi.Approval;
+
+namespace Strata.Swashbuckle.Tests;
+
+public sealed class ApprovedDocumentTests
+{
+    [Fact]
+    public async Task Whole_OpenApi_3_0_document_of_the_three_packages_equals_the_approved_one()
+    {
+        var json = await CombinedHost.JsonAsync();
+
+        ApprovedDocument.Verify(json, "swashbuckle.openapi-3.0", Folder());
+    }
+
+    [Fact]
+    public async Task Whole_OpenApi_3_1_document_of_the_three_packages_equals_the_approved_one()
+    {
+        var json = await CombinedHost.JsonAsync(OpenApiSpecVersion.OpenApi3_1);
+
+        ApprovedDocument.Verify(json, "swashbuckle.openapi-3.1", Folder());
+    }
+
+    /// <summary>The Approved folder of the project being compiled (this file is linked into Strata.Swashbuckle11.Tests too).</summary>
+    private static string Folder([CallerFilePath] string file = "") =>
+#if SWASHBUCKLE11
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(file)!, "..", "Strata.Swashbuckle11.Tests", "Approved"));
+#else
+        Path.Combine(Path.GetDirectoryName(file)!, "Approved");
+#endif
+}
