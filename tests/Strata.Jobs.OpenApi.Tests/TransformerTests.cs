@@ -54,6 +54,27 @@ public sealed class TransformerTests
     }
 
     [Fact]
+    public async Task Job_operations_whose_responses_an_earlier_transformer_removed_get_them_with_Strata_descriptions()
+    {
+        var root = await DocumentHost.DocumentAsync(options => options.AddOperationTransformer((operation, context, _) =>
+        {
+            if (context.Description.RelativePath?.StartsWith("v1/echo", StringComparison.Ordinal) == true)
+            {
+                operation.Responses = null;
+            }
+
+            return Task.CompletedTask;
+        }));
+
+        var accepted = DocumentHost.Operation(root, "/v1/echo", "post").GetProperty("responses").GetProperty("202");
+        accepted.GetProperty("description").GetString().Should().Be("Accepted: the job is queued.");
+        Headers(accepted).Should().Equal("Location", "Retry-After");
+        var ok = DocumentHost.Operation(root, "/v1/echo/{id}", "get").GetProperty("responses").GetProperty("200");
+        ok.GetProperty("description").GetString().Should().Be("The job's status.");
+        Headers(ok).Should().Equal("Retry-After");
+    }
+
+    [Fact]
     public void Null_options_are_refused_naming_the_parameter()
     {
         FluentActions.Invoking(() => ((OpenApiOptions)null!).AddJobEndpointDescriptions())
