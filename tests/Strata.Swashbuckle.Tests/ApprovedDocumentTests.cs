@@ -22,6 +22,22 @@ public sealed class ApprovedDocumentTests
         ApprovedDocument.Verify(json, "swashbuckle.openapi-3.1", Folder());
     }
 
+    [Fact]
+    public async Task Whole_document_of_every_kind_of_rate_limit_policy_with_both_header_sets_equals_the_approved_one()
+    {
+        var json = await RateLimitHost.JsonAsync(o => o.EmitLegacyHeaders = true);
+
+        ApprovedDocument.Verify(json, "swashbuckle.rate-limits", Folder());
+    }
+
+    [Fact]
+    public async Task Whole_document_of_every_kind_of_rate_limit_policy_with_no_RateLimit_headers_equals_the_approved_one()
+    {
+        var json = await RateLimitHost.JsonAsync(o => o.EmitRateLimitHeaders = false);
+
+        ApprovedDocument.Verify(json, "swashbuckle.rate-limits.no-headers", Folder());
+    }
+
     /// <summary>The Approved folder of the project being compiled (this file is linked into Strata.Swashbuckle11.Tests too).</summary>
     private static string Folder([CallerFilePath] string file = "") =>
 #if SWASHBUCKLE11

@@ -66,6 +66,19 @@ public sealed class OwnDescriptionTests
     }
 
     [Fact]
+    public async Task Job_operations_whose_responses_an_earlier_filter_removed_get_them_with_Strata_descriptions()
+    {
+        var root = await CombinedDocumentAsync(null, options => options.OperationFilter<ResponselessFilter>());
+
+        var accepted = Operation(root, "/v1/echo", "post").GetProperty("responses").GetProperty("202");
+        accepted.GetProperty("description").GetString().Should().Be("Accepted: the job is queued.");
+        Headers(accepted).Should().Equal("Location", "Retry-After");
+        var ok = Operation(root, "/v1/echo/{id}", "get").GetProperty("responses").GetProperty("200");
+        ok.GetProperty("description").GetString().Should().Be("The job's status.");
+        Headers(ok).Should().Equal("Retry-After");
+    }
+
+    [Fact]
     public void Null_options_are_refused_naming_the_parameter()
     {
         var none = (SwaggerGenOptions)null!;
