@@ -25,6 +25,20 @@ public sealed class ApiKeySchemeTests
     }
 
     [Fact]
+    public async Task An_app_filter_whose_argument_is_the_scheme_name_does_not_stand_in_for_the_api_key_filter()
+    {
+        var root = await DocumentAsync(options =>
+        {
+            options.OperationFilter<NamedFilter>("ApiKey");
+            options.AddApiKeySecurityScheme();
+        });
+
+        var me = Operation(root, "/me", "get");
+        me.GetProperty("summary").GetString().Should().Be("ApiKey");
+        Requirements(me).Should().Equal("ApiKey");
+    }
+
+    [Fact]
     public async Task A_requirement_of_the_app_naming_the_api_key_scheme_is_replaced_so_the_scheme_is_listed_once()
     {
         var root = await DocumentAsync(options =>
