@@ -38,6 +38,14 @@ public sealed class ApprovedDocumentTests
         ApprovedDocument.Verify(json, "swashbuckle.rate-limits.no-headers", Folder());
     }
 
+    [Fact]
+    public async Task Whole_document_of_job_and_admin_endpoints_equals_the_approved_one()
+    {
+        var json = await JobHost.JsonAsync();
+
+        ApprovedDocument.Verify(json, "swashbuckle.jobs", Folder());
+    }
+
     /// <summary>The Approved folder of the project being compiled (this file is linked into Strata.Swashbuckle11.Tests too).</summary>
     private static string Folder([CallerFilePath] string file = "") =>
 #if SWASHBUCKLE11

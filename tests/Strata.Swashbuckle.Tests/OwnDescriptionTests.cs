@@ -7,12 +7,13 @@ namespace Strata.Swashbuckle.Tests;
 
 public sealed class OwnDescriptionTests
 {
-    private static readonly Lazy<Task<JsonElement>> Document = new(DocumentAsync);
+    // Made anew for each test: a document cached across tests would hide a mutant from the tests Stryker runs for it.
+    private static Task<JsonElement> Document => DocumentAsync();
 
     [Fact]
     public async Task Security_scheme_and_requirement_the_app_declared_are_kept_beside_the_api_key_ones()
     {
-        var root = await Document.Value;
+        var root = await Document;
 
         root.GetProperty("components").GetProperty("securitySchemes").EnumerateObject().Select(s => s.Name).Should().BeEquivalentTo("Bearer", "ApiKey");
         Operation(root, "/me", "get").GetProperty("security").EnumerateArray()
@@ -22,7 +23,7 @@ public sealed class OwnDescriptionTests
     [Fact]
     public async Task Responses_and_headers_the_app_declared_are_kept_and_gain_Strata_headers()
     {
-        var root = await Document.Value;
+        var root = await Document;
 
         var me = Operation(root, "/me", "get").GetProperty("responses");
         me.EnumerateObject().Select(r => r.Name).Should().BeEquivalentTo("200", "401");
@@ -36,7 +37,7 @@ public sealed class OwnDescriptionTests
     [Fact]
     public async Task Parameters_and_headers_the_app_declared_on_a_job_submission_are_kept()
     {
-        var root = await Document.Value;
+        var root = await Document;
 
         var submit = Operation(root, "/v1/echo", "post");
         submit.GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("name").GetString()).Should().Equal("X-Tenant", "Idempotency-Key");
@@ -57,7 +58,7 @@ public sealed class OwnDescriptionTests
     [Fact]
     public async Task Endpoints_that_allow_anonymous_callers_or_require_nothing_get_no_security_requirement()
     {
-        var root = await Document.Value;
+        var root = await Document;
 
         foreach (var path in new[] { "/health", "/anonymous" })
         {
