@@ -7,10 +7,14 @@ namespace Strata.Swashbuckle.Tests;
 /// <summary>An app with job endpoints and the admin endpoints only (no other Strata package writes the problem schema first).</summary>
 internal static class JobHost
 {
-    public static async Task<string> JsonAsync()
+    public static async Task<string> JsonAsync(Action<global::Swashbuckle.AspNetCore.SwaggerGen.SwaggerGenOptions>? own = null)
     {
         await using var app = await SwaggerDocument.StartAsync(
-            swagger: options => options.AddJobEndpointDescriptions(),
+            swagger: options =>
+            {
+                own?.Invoke(options);
+                options.AddJobEndpointDescriptions();
+            },
             services: builder =>
             {
                 builder.Services.AddAuthorization();
