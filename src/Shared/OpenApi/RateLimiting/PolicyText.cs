@@ -60,11 +60,14 @@ internal static class PolicyText
     private static string Limit(RateLimitRule rule) => rule.Algorithm switch
     {
         RateLimitAlgorithm.TokenBucket => $"bursts of {rule.Limit} with {rule.TokensPerPeriod} more every {Period(rule.Period)}",
-        RateLimitAlgorithm.FixedWindow => $"{rule.Limit} requests per fixed window of {Period(rule.Period)}",
-        RateLimitAlgorithm.SlidingWindow => $"{rule.Limit} requests in any {Period(rule.Period)}",
-        RateLimitAlgorithm.Concurrency => $"{rule.Limit} requests at a time",
-        _ => $"{rule.Limit} requests per {Every(rule.Period)}",
+        RateLimitAlgorithm.FixedWindow => $"{Requests(rule.Limit)} per fixed window of {Period(rule.Period)}",
+        RateLimitAlgorithm.SlidingWindow => $"{Requests(rule.Limit)} in any {Period(rule.Period)}",
+        RateLimitAlgorithm.Concurrency => $"{Requests(rule.Limit)} at a time",
+        _ => $"{Requests(rule.Limit)} per {Every(rule.Period)}",
     };
+
+    /// <summary>"1 request", "5 requests".</summary>
+    private static string Requests(long limit) => limit == 1 ? "1 request" : $"{limit.ToString(CultureInfo.InvariantCulture)} requests";
 
     /// <summary>"minute" for one minute, "10 seconds" for ten: what follows "per".</summary>
     private static string Every(TimeSpan period) => Period(period) is var text && text.StartsWith("1 ", StringComparison.Ordinal) ? text[2..] : text;
