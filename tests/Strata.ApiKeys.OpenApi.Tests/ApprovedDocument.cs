@@ -24,6 +24,7 @@ internal static class ApprovedDocument
     /// <summary>Fails unless <paramref name="json"/> equals the approved document <paramref name="name"/> in <paramref name="folder"/>.</summary>
     public static void Verify(string json, string name, string folder)
     {
+        folder = InRepository(folder);
         var received = Normalise(json);
         var approvedPath = Path.Combine(folder, name + ".approved.json");
         var receivedPath = Path.Combine(folder, name + ".received.json");
@@ -47,6 +48,31 @@ internal static class ApprovedDocument
             $"The document differs from {approvedPath} (first difference at line {FirstDifference(approved ?? string.Empty, received)}); " +
             $"the received one is in {receivedPath}. Compare the two; if the received document is right, run the test again with " +
             $"{AcceptVariable}=1 to accept it, and commit the approved file.");
+    }
+
+    /// <summary>
+    /// <paramref name="folder"/> as a path on this machine. A deterministic build (<c>CI=true</c>, as <c>.ci/run</c> does)
+    /// maps source paths, so <c>[CallerFilePath]</c> reads <c>/_/tests/...</c>: that prefix stands for the repository
+    /// root, found above the test's output folder by its <c>Library.sln</c>.
+    /// </summary>
+    private static string InRepository(string folder)
+    {
+        const string Mapped = "/_/";
+        var unixFolder = folder.Replace('\\', '/');
+        if (Directory.Exists(folder) || !unixFolder.StartsWith(Mapped, StringComparison.Ordinal))
+        {
+            return folder;
+        }
+
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Library.sln")))
+        {
+            root = root.Parent;
+        }
+
+        return root is null
+            ? throw new InvalidOperationException($"No Library.sln above {AppContext.BaseDirectory}: the approved documents are read from the repository.")
+            : Path.Combine(root.FullName, unixFolder[Mapped.Length..]);
     }
 
     /// <summary>The document with object members in ordinal order, indented by two spaces, LF line ends, a final LF.</summary>
