@@ -49,9 +49,9 @@ internal static class DocumentHost
     }
 
     /// <summary>The document, parsed.</summary>
-    public static async Task<JsonElement> DocumentAsync(Action<OpenApiOptions>? configure = null)
+    public static async Task<JsonElement> DocumentAsync(Action<OpenApiOptions>? configure = null, Microsoft.OpenApi.OpenApiSpecVersion? version = null)
     {
-        using var document = JsonDocument.Parse(await JsonAsync(configure));
+        using var document = JsonDocument.Parse(await JsonAsync(configure, version));
         return document.RootElement.Clone();
     }
 

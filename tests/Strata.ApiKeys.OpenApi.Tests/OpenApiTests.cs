@@ -1,6 +1,4 @@
 using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Strata.ApiKeys.OpenApi.Tests;
@@ -104,47 +102,19 @@ public sealed class OpenApiTests
         FluentActions.Invoking(() => options.AddApiKeySecurityScheme(schemeName: "")).Should().Throw<ArgumentException>();
     }
 
-    private static async Task<JsonElement> DocumentAsync(Microsoft.OpenApi.OpenApiSpecVersion? version = null, int calls = 1)
-    {
-        var builder = WebApplication.CreateBuilder();
-        builder.WebHost.UseTestServer();
-        builder.Services.AddOpenApi(options =>
-        {
-            for (var i = 0; i < calls; i++)
+    // The app of DocumentHost; calls > 1 adds the scheme that many times in all (the app's own call first).
+    private static Task<JsonElement> DocumentAsync(Microsoft.OpenApi.OpenApiSpecVersion? version = null, int calls = 1) =>
+        DocumentHost.DocumentAsync(
+            options =>
             {
-                options.AddApiKeySecurityScheme();
-            }
+                for (var i = 1; i < calls; i++)
+                {
+                    options.AddApiKeySecurityScheme();
+                }
+            },
+            version);
 
-            options.OpenApiVersion = version ?? options.OpenApiVersion;   // set after the call on purpose
-        });
-        builder.Services.AddAuthentication(ApiKeyDefaults.AuthenticationScheme).AddApiKey(o =>
-        {
-            o.Prefix = "sk_live";
-            o.Realm = "strata";
-        });
-        builder.Services.AddAuthorization(o => o.AddPolicy("admin", policy => policy.RequireScope("admin")));
-        builder.Services.AddStrataApiKeys().UseInMemoryStore();
-        await using var app = builder.Build();
-        app.UseAuthentication();
-        app.UseAuthorization();
-        app.MapOpenApi();
-        app.MapGet("/health", () => "ok");
-        app.MapPost("/jobs", () => "queued").RequireScope("jobs:write");
-        app.MapGet("/reports", () => "report").RequireAuthorization(policy => policy.RequireScope("reports:read", "reports:export"));
-        app.MapGet("/admin", () => "admin").RequireAuthorization("admin");
-        app.MapGet("/me", () => "me").RequireAuthorization();
-        app.MapGet("/anonymous", () => "hi").RequireScope("jobs:write").AllowAnonymous();
-        app.MapGet("/excluded", () => "hi").RequireScope("jobs:write").ExcludeFromApiKeyDescription();
-        await app.StartAsync();
-
-        var json = await app.GetTestClient().GetStringAsync("/openapi/v1.json");
-        await app.StopAsync();
-        using var document = JsonDocument.Parse(json);
-        return document.RootElement.Clone();
-    }
-
-    private static JsonElement Operation(JsonElement root, string path, string method) =>
-        root.GetProperty("paths").GetProperty(path).GetProperty(method);
+    private static JsonElement Operation(JsonElement root, string path, string method) => DocumentHost.Operation(root, path, method);
 
     private static string[] Scopes(JsonElement operation) =>
         [.. operation.GetProperty("security").EnumerateArray().Single().GetProperty("ApiKey").EnumerateArray().Select(s => s.GetString()!)];
