@@ -185,7 +185,7 @@ internal sealed partial class RedisJobBackend : IJobBackend
     {
         var db = await _context.DatabaseAsync().ConfigureAwait(false);
         var key = _context.KeysOf(delivery.Envelope.Queue).Job(delivery.Envelope.Id);
-        await db.HashSetAsync(key, [new("progress", percent), new("pmsg", message ?? string.Empty)]).ConfigureAwait(false);
+        await RedisScript.Progress.EvaluateAsync(db, [key], [percent, message ?? string.Empty]).ConfigureAwait(false);
     }
 
     public ValueTask SucceedAsync(JobDelivery delivery, string? resultJson, CancellationToken cancellationToken)

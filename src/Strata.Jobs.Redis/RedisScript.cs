@@ -37,6 +37,8 @@ internal sealed class RedisScript : EmbeddedLuaScript
 
     public static RedisScript Sweep { get; } = new("sweep");
 
+    public static RedisScript Progress { get; } = new("progress");
+
     public static RedisScript Scan { get; } = new("scan");
 
     public static RedisScript Defer { get; } = new("defer");

@@ -165,7 +165,14 @@ public sealed class OperationsSearchTests(RedisFixture redis) : OperationsTestBa
         (await IndexKeysAsync("default")).Should().NotBeEmpty();
 
         // The background loop sweeps the expired jobs out of every index: the keys go with their last member.
-        await WaitUntilAsync(async () => (await IndexKeysAsync("default")).Count == 0);
+        try
+        {
+            await WaitUntilAsync(async () => (await IndexKeysAsync("default")).Count == 0);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new Xunit.Sdk.XunitException($"The indexes were not swept in 30 s. Keys now:\n{await DescribeKeysAsync()}");
+        }
 
         (await host.Store.GetAsync(ok)).Should().BeNull();
         (await SearchAllAsync(host.Backend, new JobFilter())).Should().BeEmpty();

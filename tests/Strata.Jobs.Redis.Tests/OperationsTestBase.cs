@@ -60,4 +60,32 @@ public abstract class OperationsTestBase(RedisFixture redis) : JobBackendTestBas
 
         return keys;
     }
+
+    /// <summary>Every key of this test's prefix with its type, time to live and contents, for a failure message.</summary>
+    protected async Task<string> DescribeKeysAsync()
+    {
+        var server = redis.Connection.GetServer(redis.Connection.GetEndPoints()[0]);
+        var text = new System.Text.StringBuilder();
+        await foreach (var key in server.KeysAsync(pattern: $"{Prefix}*"))
+        {
+            var type = await Db.KeyTypeAsync(key);
+            var ttl = await Db.ExecuteAsync("PTTL", key.ToString());
+            text.Append(key).Append(" (").Append(type).Append(", pttl ").Append(ttl).Append("): ");
+            switch (type)
+            {
+                case RedisType.Hash:
+                    text.AppendJoin(", ", (await Db.HashGetAllAsync(key)).Where(e => e.Name != "env" && e.Name != "enq").Select(e => $"{e.Name}={e.Value}"));
+                    break;
+                case RedisType.SortedSet:
+                    text.AppendJoin(", ", (await Db.SortedSetRangeByRankWithScoresAsync(key)).Select(e => $"{e.Element.ToString().Replace('\0', '|')} @{e.Score}"));
+                    break;
+                default:
+                    break;
+            }
+
+            text.AppendLine();
+        }
+
+        return text.ToString();
+    }
 }

@@ -1,8 +1,11 @@
 -- Drops jobs whose status hash has expired from every search index of their queue. The expiry set holds one entry
 -- per finished job: score = when its hash expires (unix ms, Redis TIME), member = index member, job type and owner
 -- joined by NUL, which name the indexes to clean even though the hash is gone. An entry that is due while its hash
--- still lives (a later finish extended it) is moved to the hash's new expiry; one whose hash no longer expires (the
--- job was requeued) is dropped and its indexes kept.
+-- still lives (a later finish extended it) is moved to the hash's new expiry. One whose hash no longer expires is
+-- dropped: when the hash is the job's own (it holds the job's index member: requeued) its indexes are kept; when it is
+-- not (a write that came after the status expired, such as a late redelivery marking it running, re-created the
+-- hash with that one field and no expiry), the remnant is deleted and the job leaves every index, as if it had
+-- expired, so nothing in the indexes outlives retention.
 -- KEYS[1] expiry set   {queue}:ix:exp
 -- ARGV[1] status hash key prefix ('...{queue}:job:')
 -- ARGV[2] index key prefix ('...{queue}:ix:')
@@ -23,7 +26,12 @@ for _, entry in ipairs(due) do
     local member = string.sub(entry, 1, z1 - 1)
     local jobType = string.sub(entry, z1 + 1, z2 - 1)
     local owner = string.sub(entry, z2 + 1)
-    local ttl = redis.call('PTTL', ARGV[1] .. string.sub(member, 21))
+    local hash = ARGV[1] .. string.sub(member, 21)
+    local ttl = redis.call('PTTL', hash)
+    if ttl == -1 and redis.call('HGET', hash, 'ix') ~= member then
+      redis.call('DEL', hash)
+      ttl = -2
+    end
     if ttl > 0 then
       redis.call('ZADD', KEYS[1], string.format('%.0f', now + ttl), entry)
     else
