@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
@@ -116,6 +117,36 @@ public sealed class FailureModeTests
             "the fallback limits each node to ceil(4 / 2 nodes) = 2 per partition");
         open.Should().AllBeEquivalentTo(HttpStatusCode.OK, "fail open admits every request while the store is down");
         closed.Should().AllBeEquivalentTo(HttpStatusCode.ServiceUnavailable, "fail closed refuses every request while the store is down");
+    }
+
+    [Fact]
+    public async Task Fail_closed_rejection_body_says_the_store_is_unavailable()
+    {
+        await using var server = await RedisServer.StartAsync();
+        await using var host = await StartHostAsync(server, o =>
+        {
+            o.FailureThreshold = 1;
+            o.BreakDuration = TimeSpan.FromSeconds(30);
+        });
+        (await host.GetAsync("k", "/fail-closed")).StatusCode.Should().Be(HttpStatusCode.OK, "Redis decides while it is up");
+
+        await server.KillAsync();
+        using var closed = await host.GetAsync("k", "/fail-closed");
+
+        closed.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
+        closed.Header("Retry-After").Should().Be("30", "the first failure opened the circuit for its whole break; the fake clock stands still");
+        closed.Header("RateLimit").Should().BeNull("nothing was counted, so there is nothing true to say");
+        closed.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
+        using var body = JsonDocument.Parse(await closed.Content.ReadAsStringAsync());
+        body.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.ToString()).Should().Equal(new Dictionary<string, string>
+        {
+            ["type"] = "https://tools.ietf.org/html/rfc9110#section-15.6.4",
+            ["title"] = "Rate limiting is unavailable",
+            ["status"] = "503",
+            ["detail"] = "The rate-limit store cannot be reached and this endpoint fails closed. Retry later.",
+            ["retryAfter"] = "30",
+            ["policy"] = "closed",
+        }, "a store outage is not a quota: no quota-exceeded type, no violated policies");
     }
 
     [Fact]

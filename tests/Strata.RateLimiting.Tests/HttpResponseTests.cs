@@ -1,9 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Strata.RateLimiting.Tests;
 
@@ -162,6 +164,48 @@ public sealed class HttpResponseTests
 
         response.Header("RateLimit-Policy").Should().Be("\"per-key\";q=10;w=1, \"daily\";q=1000;w=86400");
         response.Header("RateLimit").Should().Be("\"per-key\";r=9;t=1, \"daily\";r=999;t=86399");
+    }
+
+    [Fact]
+    public async Task Unnamed_second_limit_is_named_after_the_policy_with_its_position()
+    {
+        await using var host = await TestHost.StartAsync(o => o.AddGcraPolicy("per-key", RatePartition.ByApiKey, limit: 100, period: TimeSpan.FromMinutes(1), p =>
+            p.AdditionalRules.Add(RateLimitRule.FixedWindow(2, TimeSpan.FromDays(1)))));
+
+        using (var first = await host.GetAsync("k"))
+        {
+            first.Header("RateLimit-Policy").Should().Be("\"per-key\";q=100;w=60, \"per-key-2\";q=2;w=86400");
+            first.Header("RateLimit").Should().Be("\"per-key\";r=99;t=1, \"per-key-2\";r=1;t=86399");
+        }
+
+        (await host.GetAsync("k")).StatusCode.Should().Be(HttpStatusCode.OK);
+        using var rejected = await host.GetAsync("k");
+
+        rejected.StatusCode.Should().Be(HttpStatusCode.TooManyRequests);
+        var problem = await rejected.Content.ReadFromJsonAsync<ProblemDetails>();
+        problem!.Extensions["violated-policies"].Should().BeOfType<System.Text.Json.JsonElement>()
+            .Which.EnumerateArray().Select(e => e.GetString()).Should().Equal(["per-key-2"], "the second limit, by the name its header gave it");
+    }
+
+    [Fact]
+    public async Task Policy_asked_twice_in_one_request_is_listed_once_with_its_latest_count()
+    {
+        await using var host = await TestHost.StartAsync(
+            o => o.AddFixedWindowPolicy("per-key", RatePartition.ByApiKey, limit: 5, window: TimeSpan.FromMinutes(1)),
+            services => services.AddOptions<RateLimiterOptions>().Configure<IRateLimiterFactory>((o, factory) =>
+                o.GlobalLimiter = factory.CreatePartitioned("global", RatePartition.ByApiKey, RateLimitRule.FixedWindow(10, TimeSpan.FromMinutes(1)))),
+            endpoints: app => app.MapGet("/costly", async (HttpContext context, IOptions<RateLimiterOptions> options) =>
+            {
+                // The endpoint charges two more permits of the global limit, on top of the one the middleware took.
+                using var lease = await options.Value.GlobalLimiter!.AcquireAsync(context, permitCount: 2);
+                return lease.IsAcquired ? "charged" : "refused";
+            }));
+
+        using var response = await host.GetAsync("k", "/costly");
+
+        (await response.Content.ReadAsStringAsync()).Should().Be("charged");
+        response.Header("RateLimit-Policy").Should().Be("\"global\";q=10;w=60");
+        response.Header("RateLimit").Should().Be("\"global\";r=7;t=59", "the later decision replaces the earlier one of the same policy");
     }
 
     [Fact]

@@ -31,4 +31,40 @@ public sealed class RejectionBodyTests
         response.Header("Retry-After").Should().Be("16");
         ((JsonElement)problem.Extensions["policy"]!).GetString().Should().Be("per-key");
     }
+
+    [Fact]
+    public async Task Rejection_by_a_non_Strata_limiter_gets_the_generic_detail()
+    {
+        // The app's own ASP.NET Core limiter, answered the Strata way: no Strata decision, so no policy to name.
+        await using var host = await TestHost.StartAsync(
+            o => o.UseStrataRejectionResponse().AddFixedWindowLimiter("own", w =>
+            {
+                w.PermitLimit = 1;
+                w.Window = TimeSpan.FromMinutes(1);
+                w.QueueLimit = 0;
+            }),
+            policy: "own");
+        (await host.GetAsync("key-1")).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        using var response = await host.GetAsync("key-1");
+
+        response.StatusCode.Should().Be(HttpStatusCode.TooManyRequests);
+        response.Header("Retry-After").Should().Be("60", "the fixed window limiter's own retry-after metadata: the next window");
+        (await BodyAsync(response)).Should().Equal(new Dictionary<string, string>
+        {
+            ["type"] = RateLimitProblemTypes.QuotaExceeded,
+            ["title"] = "Too many requests",
+            ["status"] = "429",
+            ["detail"] = "A rate limit is exceeded. Retry after the time in the Retry-After header.",
+            ["retryAfter"] = "60",
+        });
+    }
+
+    /// <summary>Every member of a ProblemDetails body by name, as its JSON text (strings unquoted).</summary>
+    internal static async Task<Dictionary<string, string>> BodyAsync(HttpResponseMessage response)
+    {
+        response.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return body.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.ToString());
+    }
 }
