@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 
@@ -55,6 +56,87 @@ public sealed class DiagnosticsTests
         }
 
         ours.Should().ContainSingle().Which.OperationName.Should().Be("strata.apikeys.store.lookup");
+    }
+
+    [Fact]
+    public async Task Store_lookups_are_counted_as_found_not_found_or_error()
+    {
+        await using var app = await TestApp.StartAsync(keys: o => o.BruteForce.Enabled = false);
+        var meterFactory = app.App.Services.GetRequiredService<IMeterFactory>();
+        using var lookups = new MetricCollector<long>(meterFactory, "Strata.ApiKeys", "strata.apikeys.store.lookups");
+        using var duration = new MetricCollector<double>(meterFactory, "Strata.ApiKeys", "strata.apikeys.store.lookup.duration");
+        var created = await app.CreateKeyAsync();
+
+        (await app.GetAsync("/me", created.Key)).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await app.GetAsync("/me", ApiKeyFormat.Generate("sk_test"))).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        app.Store.ThrowOnFind = new TimeoutException("the database does not answer");
+        (await app.GetAsync("/me", ApiKeyFormat.Generate("sk_test"))).StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
+
+        string[] expected = ["found", "not_found", "error"];
+        lookups.GetMeasurementSnapshot().Select(m => (m.Value, m.Tags["strata.apikeys.result"])).Should()
+            .Equal(expected.Select(result => (1L, (object?)result)), "the failed lookup is counted too, as an error");
+        duration.GetMeasurementSnapshot().Select(m => m.Tags["strata.apikeys.result"]).Should().Equal(expected);
+    }
+
+    [Fact]
+    public async Task Store_lookup_span_says_whether_the_key_was_found_and_marks_a_failed_lookup_as_an_error()
+    {
+        var spans = new List<Activity>();
+        using var listener = new ActivityListener
+        {
+            // ASP.NET Core's request span carries the test's trace id (traceparent) to the lookup spans under it.
+            ShouldListenTo = source => source.Name is "Strata.ApiKeys" or "Microsoft.AspNetCore",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity =>
+            {
+                lock (spans)
+                {
+                    spans.Add(activity);
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+        await using var app = await TestApp.StartAsync(keys: o => o.BruteForce.Enabled = false);
+        var created = await app.CreateKeyAsync();
+
+        var foundTrace = await TracedAsync(app, created.Key, HttpStatusCode.OK);
+        var unknownTrace = await TracedAsync(app, ApiKeyFormat.Generate("sk_test"), HttpStatusCode.Unauthorized);
+        app.Store.ThrowOnFind = new TimeoutException("the database does not answer");
+        var failedTrace = await TracedAsync(app, ApiKeyFormat.Generate("sk_test"), HttpStatusCode.ServiceUnavailable);
+
+        var found = LookupSpan(spans, foundTrace);
+        found.GetTagItem("strata.apikeys.found").Should().Be(true);
+        found.GetTagItem("strata.apikeys.key_id").Should().Be(created.Record.Id);
+        found.Status.Should().Be(ActivityStatusCode.Unset);
+
+        var unknown = LookupSpan(spans, unknownTrace);
+        unknown.GetTagItem("strata.apikeys.found").Should().Be(false);
+        unknown.GetTagItem("strata.apikeys.key_id").Should().BeNull();
+        unknown.Status.Should().Be(ActivityStatusCode.Unset, "an unknown key is an answer, not a failure");
+
+        var failed = LookupSpan(spans, failedTrace);
+        failed.Status.Should().Be(ActivityStatusCode.Error);
+        failed.StatusDescription.Should().Be(nameof(TimeoutException), "the status names the exception's type, never its message");
+        failed.GetTagItem("strata.apikeys.found").Should().BeNull("the store gave no answer");
+    }
+
+    /// <summary>Sends the key in a trace of its own and returns the trace's id.</summary>
+    private static async Task<ActivityTraceId> TracedAsync(TestApp app, string key, HttpStatusCode expected)
+    {
+        var traceId = ActivityTraceId.CreateRandom();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/me");
+        request.Headers.TryAddWithoutValidation(ApiKeyDefaults.HeaderName, key);
+        request.Headers.Add("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom()}-01");
+        (await app.Client.SendAsync(request)).StatusCode.Should().Be(expected);
+        return traceId;
+    }
+
+    private static Activity LookupSpan(List<Activity> spans, ActivityTraceId traceId)
+    {
+        lock (spans)
+        {
+            return spans.Should().ContainSingle(s => s.TraceId == traceId && s.OperationName == "strata.apikeys.store.lookup").Subject;
+        }
     }
 
     [Fact]
