@@ -1,5 +1,9 @@
+using System.Collections.Concurrent;
 using System.Net;
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.Caching.StackExchangeRedis;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using Strata.ApiKeys.Internal;
 using Strata.Testing;
@@ -79,6 +83,34 @@ public sealed class DistributedCacheLifetimeTests(RedisFixture redis) : IClassFi
             .And.BeLessThanOrEqualTo(CacheDuration);
     }
 
+    [Fact]
+    public async Task Unknown_key_entry_keeps_the_short_lifetime_when_the_distributed_cache_writes_slowly()
+    {
+        // Each key's first write to Redis takes 300 ms, as on a slow link. Were HybridCache to write the store's answer
+        // itself (in the background, after answering, with CacheDuration), that write would land after the lookup's
+        // shortened one and keep a guessed key in Redis for an hour.
+        var connection = await redis.Server.ConnectAsync();
+        var cache = new FirstWriteLateCache(new RedisCache(Options.Create(new RedisCacheOptions
+        {
+            ConnectionMultiplexerFactory = () => Task.FromResult<IConnectionMultiplexer>(connection),
+            InstanceName = _instance,
+        })));
+        await using var app = await TestApp.StartAsync(
+            keys: o =>
+            {
+                o.CacheDuration = CacheDuration;
+                o.NegativeCacheDuration = NegativeCacheDuration;
+                o.BruteForce.Enabled = false;
+            },
+            services: b => b.Services.AddSingleton<IDistributedCache>(cache));
+        var guess = ApiKeyFormat.Generate("sk_test");
+
+        (await app.GetAsync("/me", guess)).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+
+        cache.Writes.Should().Be(1, "the entry is written once, by the lookup, before it answers");
+        (await TimeToLiveAsync(app, guess)).Should().BePositive().And.BeLessThanOrEqualTo(NegativeCacheDuration);
+    }
+
     /// <summary>The app, with a connection of its own (the Redis cache disposes it with the host); the fixture's reads the TTLs.</summary>
     private async Task<TestApp> StartAsync()
     {
@@ -121,6 +153,40 @@ public sealed class DistributedCacheLifetimeTests(RedisFixture redis) : IClassFi
         while (!await redis.Connection.GetDatabase().KeyExistsAsync(entry))
         {
             await Task.Delay(20, deadline.Token);
+        }
+    }
+
+    /// <summary>A real distributed cache whose first write of each key is 300 ms late; counts the writes.</summary>
+    private sealed class FirstWriteLateCache(IDistributedCache inner) : IDistributedCache
+    {
+        private readonly ConcurrentDictionary<string, byte> _written = new(StringComparer.Ordinal);
+        private int _writes;
+
+        public int Writes => Volatile.Read(ref _writes);
+
+        public byte[]? Get(string key) => inner.Get(key);
+
+        public Task<byte[]?> GetAsync(string key, CancellationToken token = default) => inner.GetAsync(key, token);
+
+        public void Refresh(string key) => inner.Refresh(key);
+
+        public Task RefreshAsync(string key, CancellationToken token = default) => inner.RefreshAsync(key, token);
+
+        public void Remove(string key) => inner.Remove(key);
+
+        public Task RemoveAsync(string key, CancellationToken token = default) => inner.RemoveAsync(key, token);
+
+        public void Set(string key, byte[] value, DistributedCacheEntryOptions options) => inner.Set(key, value, options);
+
+        public async Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default)
+        {
+            Interlocked.Increment(ref _writes);
+            if (_written.TryAdd(key, 0))
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(300), token);
+            }
+
+            await inner.SetAsync(key, value, options, token);
         }
     }
 }

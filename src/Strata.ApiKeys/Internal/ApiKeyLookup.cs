@@ -242,6 +242,11 @@ internal sealed class ApiKeyLookup : IDisposable
         {
             entry = await RefreshAsync(cacheKey, key, options, cancellationToken).ConfigureAwait(false);
         }
+        else if (entry.Loaded)
+        {
+            entry = new CachedApiKey { Record = entry.Record, LoadedAt = entry.LoadedAt };
+            await SetAsync(cacheKey, entry, options, cancellationToken).ConfigureAwait(false);
+        }
 
         Remember(cacheKey, entry, invalidations);
         if (entry.Record is not null)
@@ -290,7 +295,9 @@ internal sealed class ApiKeyLookup : IDisposable
     private async ValueTask<CachedApiKey> RefreshAsync(string cacheKey, string key, ApiKeysOptions options, CancellationToken cancellationToken)
     {
         var fresh = await LoadAsync(key, cancellationToken).ConfigureAwait(false);
-        fresh = fresh.Record is null ? new CachedApiKey { LoadedAt = fresh.LoadedAt, Shortened = true } : fresh;
+        fresh = fresh.Record is null
+            ? new CachedApiKey { LoadedAt = fresh.LoadedAt, Shortened = true }
+            : new CachedApiKey { Record = fresh.Record, LoadedAt = fresh.LoadedAt };
         await SetAsync(cacheKey, fresh, options, cancellationToken).ConfigureAwait(false);
         return fresh;
     }
@@ -323,7 +330,7 @@ internal sealed class ApiKeyLookup : IDisposable
             activity?.SetTag("strata.apikeys.key_id", record.Id);
         }
 
-        return new CachedApiKey { Record = record, LoadedAt = loadedAt };
+        return new CachedApiKey { Record = record, LoadedAt = loadedAt, Loaded = true };
     }
 
     private static bool Matches(string storedHash, ReadOnlySpan<byte> computed)
@@ -339,13 +346,18 @@ internal sealed class ApiKeyLookup : IDisposable
     /// and cache write other requests for the same key share (HybridCache logs a cancelled write as an error). While
     /// the distributed cache is slow the caller still stops waiting when its request ends (<see cref="DistributedCacheHealth"/>
     /// guards the call); a store lookup runs to its end, as the next request for the key would start it again.
+    /// HybridCache does not write what the store returned to the distributed layer: it would do so in the background
+    /// after answering, with the found record's lifetime, and could land after the shorter lifetime of an unknown key
+    /// written by <see cref="FindCachedAsync"/>, keeping a guessed key in the shared cache for the whole
+    /// <see cref="ApiKeysOptions.CacheDuration"/>. <see cref="FindCachedAsync"/> writes a loaded entry once, with its
+    /// own lifetime.
     /// </remarks>
     private ValueTask<CachedApiKey> GetOrLoadAsync(string cacheKey, string key, ApiKeysOptions options, HybridCacheEntryFlags flags, CancellationToken cancellationToken)
         => _cache.GetOrCreateAsync(
             cacheKey,
             (Self: this, Key: key),
             static (state, ct) => state.Self.LoadAsync(state.Key, ct),
-            _entryOptions.For(options.CacheDuration, unknown: false, flags),
+            _entryOptions.For(options.CacheDuration, unknown: false, flags | HybridCacheEntryFlags.DisableDistributedCacheWrite),
             tags: null,
             CancellationToken.None);
 

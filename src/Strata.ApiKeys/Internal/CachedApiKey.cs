@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using System.ComponentModel;
 
 namespace Strata.ApiKeys.Internal;
@@ -12,4 +13,11 @@ internal sealed class CachedApiKey
 
     /// <summary>True once a negative entry was re-written with the short negative lifetime.</summary>
     public bool Shortened { get; init; }
+
+    /// <summary>
+    /// True on the entry a store lookup just made, which no cache layer holds yet under its own lifetime: the lookup
+    /// writes it (see <see cref="ApiKeyLookup"/>). Not serialized, so an entry read from the distributed cache is false.
+    /// </summary>
+    [JsonIgnore]
+    public bool Loaded { get; init; }
 }

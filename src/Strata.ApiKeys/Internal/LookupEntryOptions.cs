@@ -20,13 +20,15 @@ internal sealed class LookupEntryOptions
         Flags = Peek.Flags | HybridCacheEntryFlags.DisableDistributedCache,
     };
 
-    // [found or unknown, with or without the distributed layer]
-    private readonly HybridCacheEntryOptions?[] _cached = new HybridCacheEntryOptions?[4];
+    // [found or unknown] x [with or without the distributed layer] x [with or without writing to it]
+    private readonly HybridCacheEntryOptions?[] _cached = new HybridCacheEntryOptions?[8];
 
     /// <summary>The options for an entry of <paramref name="lifetime"/> (a found record's, or an unknown key's when <paramref name="unknown"/>).</summary>
     public HybridCacheEntryOptions For(TimeSpan lifetime, bool unknown, HybridCacheEntryFlags flags)
     {
-        var slot = (unknown ? 2 : 0) + (flags == HybridCacheEntryFlags.None ? 0 : 1);
+        var slot = (unknown ? 4 : 0)
+            + ((flags & HybridCacheEntryFlags.DisableDistributedCache) == HybridCacheEntryFlags.DisableDistributedCache ? 2 : 0)
+            + ((flags & HybridCacheEntryFlags.DisableDistributedCacheWrite) != 0 ? 1 : 0);
         var cached = Volatile.Read(ref _cached[slot]);
         if (cached is not null && cached.Expiration == lifetime && (cached.Flags ?? HybridCacheEntryFlags.None) == flags)
         {
