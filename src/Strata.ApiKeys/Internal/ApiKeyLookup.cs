@@ -226,26 +226,13 @@ internal sealed class ApiKeyLookup : IDisposable
             : await GuardedAsync(pending, cacheKey, key, options, cancellationToken).ConfigureAwait(false);
 
         var age = _time.GetUtcNow() - entry.LoadedAt;
-        if (entry.Record is null)
+        if (age >= (entry.Record is null ? options.NegativeCacheDuration : options.CacheDuration))
         {
-            if (age >= options.NegativeCacheDuration)
-            {
-                entry = await RefreshAsync(cacheKey, key, options, cancellationToken).ConfigureAwait(false);
-            }
-            else if (!entry.Shortened)
-            {
-                entry = new CachedApiKey { LoadedAt = entry.LoadedAt, Shortened = true };
-                await SetAsync(cacheKey, entry, options, cancellationToken).ConfigureAwait(false);
-            }
+            entry = await RefreshAsync(cacheKey, key, options, invalidations, cancellationToken).ConfigureAwait(false);
         }
-        else if (age >= options.CacheDuration)
+        else if (entry.TakeWrite())
         {
-            entry = await RefreshAsync(cacheKey, key, options, cancellationToken).ConfigureAwait(false);
-        }
-        else if (entry.Loaded)
-        {
-            entry = new CachedApiKey { Record = entry.Record, LoadedAt = entry.LoadedAt };
-            await SetAsync(cacheKey, entry, options, cancellationToken).ConfigureAwait(false);
+            entry = await WriteAsync(cacheKey, entry, options, invalidations, cancellationToken).ConfigureAwait(false);
         }
 
         Remember(cacheKey, entry, invalidations);
@@ -292,14 +279,25 @@ internal sealed class ApiKeyLookup : IDisposable
         }
     }
 
-    private async ValueTask<CachedApiKey> RefreshAsync(string cacheKey, string key, ApiKeysOptions options, CancellationToken cancellationToken)
+    private async ValueTask<CachedApiKey> RefreshAsync(string cacheKey, string key, ApiKeysOptions options, long invalidations, CancellationToken cancellationToken)
     {
         var fresh = await LoadAsync(key, cancellationToken).ConfigureAwait(false);
-        fresh = fresh.Record is null
-            ? new CachedApiKey { LoadedAt = fresh.LoadedAt, Shortened = true }
-            : new CachedApiKey { Record = fresh.Record, LoadedAt = fresh.LoadedAt };
-        await SetAsync(cacheKey, fresh, options, cancellationToken).ConfigureAwait(false);
-        return fresh;
+        return await WriteAsync(cacheKey, fresh, options, invalidations, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Writes a store lookup's answer to the caches with its own lifetime, unless an invalidation came since the lookup
+    /// began (the answer may then be what was just revoked; this request still gets it, the caches do not).
+    /// </summary>
+    private async ValueTask<CachedApiKey> WriteAsync(string cacheKey, CachedApiKey loaded, ApiKeysOptions options, long invalidations, CancellationToken cancellationToken)
+    {
+        var entry = new CachedApiKey { Record = loaded.Record, LoadedAt = loaded.LoadedAt };
+        if (Volatile.Read(ref _invalidations) == invalidations)
+        {
+            await SetAsync(cacheKey, entry, options, cancellationToken).ConfigureAwait(false);
+        }
+
+        return entry;
     }
 
     private async ValueTask<CachedApiKey> LoadAsync(string key, CancellationToken cancellationToken)
@@ -330,7 +328,7 @@ internal sealed class ApiKeyLookup : IDisposable
             activity?.SetTag("strata.apikeys.key_id", record.Id);
         }
 
-        return new CachedApiKey { Record = record, LoadedAt = loadedAt, Loaded = true };
+        return CachedApiKey.Loaded(record, loadedAt);
     }
 
     private static bool Matches(string storedHash, ReadOnlySpan<byte> computed)
@@ -350,7 +348,7 @@ internal sealed class ApiKeyLookup : IDisposable
     /// after answering, with the found record's lifetime, and could land after the shorter lifetime of an unknown key
     /// written by <see cref="FindCachedAsync"/>, keeping a guessed key in the shared cache for the whole
     /// <see cref="ApiKeysOptions.CacheDuration"/>. <see cref="FindCachedAsync"/> writes a loaded entry once, with its
-    /// own lifetime.
+    /// own lifetime, and only one of the callers that share a store lookup does (<see cref="CachedApiKey.TakeWrite"/>).
     /// </remarks>
     private ValueTask<CachedApiKey> GetOrLoadAsync(string cacheKey, string key, ApiKeysOptions options, HybridCacheEntryFlags flags, CancellationToken cancellationToken)
         => _cache.GetOrCreateAsync(

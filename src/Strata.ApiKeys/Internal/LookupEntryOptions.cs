@@ -20,7 +20,7 @@ internal sealed class LookupEntryOptions
         Flags = Peek.Flags | HybridCacheEntryFlags.DisableDistributedCache,
     };
 
-    // [found or unknown] x [with or without the distributed layer] x [with or without writing to it]
+    // [found or unknown] x [the distributed layer read and written, only read, or off]
     private readonly HybridCacheEntryOptions?[] _cached = new HybridCacheEntryOptions?[8];
 
     /// <summary>The options for an entry of <paramref name="lifetime"/> (a found record's, or an unknown key's when <paramref name="unknown"/>).</summary>
