@@ -1,6 +1,7 @@
 -- Moves delayed jobs whose time has come from the delayed set to the work stream. A job cancelled while
--- it waited is dropped. The status hashes are named from
--- ARGV[4] and the indexes from ARGV[5]; they carry the same {queue} hash tag as the keys, so they live in the same
+-- it waited is dropped, and so is one whose status is gone (it expired after the job was cancelled, or was
+-- forgotten). The status hashes are named from ARGV[4] and the indexes from ARGV[5]; they carry the same {queue}
+-- hash tag as the keys, so they live in the same
 -- cluster slot.
 -- KEYS[1] delayed set
 -- KEYS[2] work stream
@@ -19,15 +20,13 @@ for _, envelope in ipairs(due) do
   local hash = ARGV[4] .. id
   local f = redis.call('HMGET', hash, 'state', 'ix')
   local state = f[1]
-  if state ~= 'cancelled' and state ~= 'succeeded' and state ~= 'dead' then
+  if state and state ~= 'cancelled' and state ~= 'succeeded' and state ~= 'dead' then
     redis.call('XADD', KEYS[2], '*', 'e', envelope, 'i', id, 'a', tostring(decoded['Attempt'] or 1))
-    if state then
-      redis.call('HSET', hash, 'state', 'queued')
-      redis.call('HDEL', hash, 'scheduled')
-      if f[2] then
-        redis.call('ZREM', ARGV[5] .. 's:' .. state, f[2])
-        redis.call('ZADD', ARGV[5] .. 's:queued', 0, f[2])
-      end
+    redis.call('HSET', hash, 'state', 'queued')
+    redis.call('HDEL', hash, 'scheduled')
+    if f[2] then
+      redis.call('ZREM', ARGV[5] .. 's:' .. state, f[2])
+      redis.call('ZADD', ARGV[5] .. 's:queued', 0, f[2])
     end
     moved = moved + 1
   end

@@ -10,8 +10,8 @@
 -- ARGV[4] now, unix ms
 -- ARGV[5] status hash key prefix ('...{queue}:job:')
 -- ARGV[6] index key prefix ('...{queue}:ix:'); a started job leaves ix:s:<its state> for ix:s:running
--- Returns a flat list of triples {entry id, envelope JSON or false, outcome}: 1 = run, 0 = skip (cancelled or
--- finished: acknowledged and deleted), -1 = not an envelope this library wrote (left to the caller).
+-- Returns a flat list of triples {entry id, envelope JSON or false, outcome}: 1 = run, 0 = skip (cancelled,
+-- finished, or its status gone: acknowledged and deleted), -1 = not an envelope this library wrote (left to the caller).
 local function read()
   return redis.pcall('XREADGROUP', 'GROUP', ARGV[1], ARGV[2], 'COUNT', ARGV[3], 'STREAMS', KEYS[1], '>')
 end
@@ -48,7 +48,7 @@ for _, entry in ipairs(reply[1][2]) do
     local hash = ARGV[5] .. jobId
     local f = redis.call('HMGET', hash, 'state', 'ix')
     local state = f[1]
-    if state == 'cancelled' or state == 'succeeded' or state == 'dead' then
+    if not state or state == 'cancelled' or state == 'succeeded' or state == 'dead' then
       redis.call('XACK', KEYS[1], ARGV[1], id)
       redis.call('XDEL', KEYS[1], id)
       outcome = 0

@@ -1,5 +1,5 @@
--- Marks a delivered job running, unless it was cancelled or already finished (then the delivery is
--- acknowledged and dropped), or delivered more often than allowed (then the caller dead-letters it).
+-- Marks a delivered job running, unless it was cancelled or already finished, or its status is gone (expired after
+-- it finished or was cancelled, or forgotten: then the delivery is acknowledged and dropped), or delivered more often than allowed (then the caller dead-letters it).
 -- KEYS[1] job status hash
 -- KEYS[2] work stream
 -- ARGV[1] stream entry id
@@ -12,7 +12,7 @@
 -- Returns 1 = run, 0 = skip, 2 = too many deliveries.
 local f = redis.call('HMGET', KEYS[1], 'state', 'ix')
 local state = f[1]
-if state == 'cancelled' or state == 'succeeded' or state == 'dead' then
+if not state or state == 'cancelled' or state == 'succeeded' or state == 'dead' then
   redis.call('XACK', KEYS[2], ARGV[2], ARGV[1])
   redis.call('XDEL', KEYS[2], ARGV[1])
   return 0

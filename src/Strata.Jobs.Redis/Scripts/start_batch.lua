@@ -1,6 +1,6 @@
 -- Marks a batch of just-delivered jobs running in one call (the start.lua step for many entries of one queue):
--- a job that was cancelled or already finished is acknowledged and dropped; one delivered more often than
--- allowed is left for the caller to dead-letter.
+-- a job that was cancelled or already finished, or whose status is gone, is acknowledged and dropped; one delivered
+-- more often than allowed is left for the caller to dead-letter.
 -- KEYS[1] work stream
 -- KEYS[2..n+1] job status hashes, one per entry, in the order of the ARGV triples
 -- ARGV[1] consumer group
@@ -16,7 +16,7 @@ for i = 2, #KEYS do
   local hash = KEYS[i]
   local f = redis.call('HMGET', hash, 'state', 'ix')
   local state = f[1]
-  if state == 'cancelled' or state == 'succeeded' or state == 'dead' then
+  if not state or state == 'cancelled' or state == 'succeeded' or state == 'dead' then
     redis.call('XACK', KEYS[1], ARGV[1], ARGV[a])
     redis.call('XDEL', KEYS[1], ARGV[a])
     outcomes[i - 1] = 0
