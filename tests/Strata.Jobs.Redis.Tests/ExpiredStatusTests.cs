@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using Strata.Jobs.Testing;
 using Strata.Testing;
 
@@ -37,18 +39,25 @@ public sealed class ExpiredStatusTests(RedisFixture redis) : OperationsTestBase(
     [Fact]
     public async Task Delayed_job_cancelled_and_expired_is_dropped_when_its_time_comes()
     {
-        var producer = await StartHostAsync(o =>
-        {
-            o.RunWorkers = false;
-            o.RetentionPeriod = Retention;
-        });
-        var id = await producer.Queue.EnqueueAsync(new EchoJob("cancelled, due later"), new JobOptions { Delay = TimeSpan.FromSeconds(2) });
+        // The hosts' clock decides when a delayed job is due; Redis's own clock expires the status.
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var producer = await StartHostAsync(
+            o =>
+            {
+                o.RunWorkers = false;
+                o.RetentionPeriod = Retention;
+            },
+            services: s => s.AddSingleton<TimeProvider>(time));
+        var id = await producer.Queue.EnqueueAsync(new EchoJob("cancelled, due later"), new JobOptions { Delay = TimeSpan.FromHours(1) });
         (await producer.Queue.CancelAsync(id)).Should().BeTrue();
         await WaitUntilAsync(async () => !await Db.KeyExistsAsync(JobKey(id)));
         (await Db.SortedSetLengthAsync(Delayed)).Should().Be(1, "the cancelled job's entry waits in the delayed set");
 
-        var worker = await StartHostAsync(o => o.RetentionPeriod = Retention);
+        time.Advance(TimeSpan.FromHours(2));
+        var worker = await StartHostAsync(o => o.RetentionPeriod = Retention, services: s => s.AddSingleton<TimeProvider>(time));
 
+        // Promotion takes the entry out of the delayed set; were it moved to the stream, it would stay there until
+        // the job had run and succeeded.
         await WaitUntilAsync(async () => await Db.SortedSetLengthAsync(Delayed) == 0);
         await WaitUntilAsync(async () => await Db.StreamLengthAsync(Stream) == 0);
         worker.Probe.Runs.Should().BeEmpty();
