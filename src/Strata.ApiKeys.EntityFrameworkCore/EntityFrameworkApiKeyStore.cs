@@ -15,6 +15,7 @@ internal sealed class EntityFrameworkApiKeyStore<TContext> : IApiKeyStore
     private static readonly char[] Space = [' '];
     private readonly IServiceProvider _services;
     private readonly IServiceScopeFactory _scopes;
+    private readonly SchemaCheck<TContext> _schema = new();
 
     public EntityFrameworkApiKeyStore(IServiceProvider services, IServiceScopeFactory scopes)
     {
@@ -259,15 +260,25 @@ internal sealed class EntityFrameworkApiKeyStore<TContext> : IApiKeyStore
             var db = await factory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
             await using (db.ConfigureAwait(false))
             {
-                return await work(db).ConfigureAwait(false);
+                return await CheckedAsync(db, work, cancellationToken).ConfigureAwait(false);
             }
         }
 
         var scope = _scopes.CreateAsyncScope();
         await using (scope.ConfigureAwait(false))
         {
-            return await work(scope.ServiceProvider.GetRequiredService<TContext>()).ConfigureAwait(false);
+            return await CheckedAsync(scope.ServiceProvider.GetRequiredService<TContext>(), work, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    private async Task<T> CheckedAsync<T>(TContext db, Func<TContext, Task<T>> work, CancellationToken cancellationToken)
+    {
+        if (!_schema.Passed)
+        {
+            await _schema.EnsureAsync(db, cancellationToken).ConfigureAwait(false);
+        }
+
+        return await work(db).ConfigureAwait(false);
     }
 
     private static void Copy(ApiKeyRecord record, ApiKeyEntity row)
