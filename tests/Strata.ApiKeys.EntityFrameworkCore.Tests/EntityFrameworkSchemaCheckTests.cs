@@ -86,6 +86,7 @@ public sealed class EntityFrameworkSchemaCheckTests : IDisposable
         await using var provider = Build(_file.ConnectionString);
         var store = provider.GetRequiredService<IApiKeyStore>();
         await FluentActions.Awaiting(() => store.FindByIdAsync("key_a")).Should().ThrowAsync<ApiKeyStoreSchemaException>();
+        await FluentActions.Awaiting(() => store.FindByIdAsync("key_a")).Should().ThrowAsync<ApiKeyStoreSchemaException>("a failed check is no pass");
 
         await using (var db = new AppDbContext(new DbContextOptionsBuilder<AppDbContext>().UseSqlite(_file.ConnectionString).Options))
         {
