@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 using Strata.Jobs.Testing;
 
 namespace Strata.Jobs.Tests;
@@ -75,5 +76,42 @@ public sealed class InMemoryShutdownTests : JobBackendTestBase
         await host.StopAsync();
 
         logs.GetSnapshot().Should().NotContain(r => r.Id.Name == "JobsLost" || r.Id.Name == "EmptyingQueues");
+    }
+
+    [Fact]
+    public async Task Time_spent_emptying_the_queues_counts_against_the_drain_window()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var host = await StartHostAsync(
+            o => { o.Concurrency = 1; o.ShutdownDrainTimeout = TimeSpan.FromSeconds(10); },
+            services: s => s.AddFakeLogging().AddSingleton<TimeProvider>(time));
+        var logs = host.Services.GetFakeLogCollector();
+        var gated = await host.Queue.EnqueueAsync(new RecordJob("gate"));
+        await host.WaitForStateAsync(gated, JobState.Running);
+        var blocking = await host.Queue.EnqueueAsync(new BlockingJob("b"));
+
+        var stopping = host.StopAsync();
+        await WaitUntilAsync(() => Task.FromResult(logs.GetSnapshot().Any(r => r.Id.Name == "EmptyingQueues")));
+
+        // Six seconds go by before the queue empties: the blocking job gets the slot only once the gated one ends.
+        time.Advance(TimeSpan.FromSeconds(6));
+        host.Probe.Gate.TrySetResult();
+        await host.Probe.WaitStartedAsync("b");
+        await WaitUntilAsync(() => Task.FromResult(logs.GetSnapshot().Any(r => r.Id.Name == "Draining")));
+
+        logs.GetSnapshot().Single(r => r.Id.Name == "Draining").Message
+            .Should().Be("Waiting up to 00:00:04 for 1 running job(s) to finish.", "the drain window is 10 s from the stop, 6 s of it spent emptying the queue");
+
+        // Past the window the blocking job's token fires and the stop completes. The clock moves in steps, since the
+        // drain's timer is set just after its log line.
+        for (var step = 0; step < 100 && !stopping.IsCompleted; step++)
+        {
+            time.Advance(TimeSpan.FromSeconds(1));
+            await Task.WhenAny(stopping, Task.Delay(50));
+        }
+
+        await stopping;
+        host.Probe.TokensFired.Should().Contain("b");
+        (await host.Store.GetAsync(blocking))!.State.Should().Be(JobState.Queued, "the interrupted job went back to its queue");
     }
 }
