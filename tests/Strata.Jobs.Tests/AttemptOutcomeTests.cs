@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Strata.Jobs.Backends;
 using Strata.Jobs.Testing;
 
@@ -63,6 +64,28 @@ public sealed class AttemptOutcomeTests : JobBackendTestBase
 
         host.Probe.TokensFired.Should().HaveCount(Jobs, "each job's own token fired");
         ids.Should().OnlyContain(id => !running.IsRunning(id), "a finished job leaves the table");
+    }
+
+    [Fact]
+    public async Task DescribeError_writes_the_failed_attempt_summary_and_one_that_throws_gives_the_default()
+    {
+        var host = await StartHostAsync(
+            o =>
+            {
+                o.MaxAttempts = 1;
+                o.DescribeError = ex => ex is OperationCanceledException
+                    ? throw new InvalidOperationException("The describer broke.")
+                    : $"Described: {ex.GetType().Name}";
+            },
+            services: s => s.AddFakeLogging());
+        var logs = host.Services.GetFakeLogCollector();
+
+        var described = await host.Queue.EnqueueAsync(new FlakyJob("described", FailTimes: 1));
+        var fallback = await host.Queue.EnqueueAsync(new OwnCancellationJob("fallback"));
+
+        (await host.WaitForStateAsync(described, JobState.Dead)).Error.Should().Be("Described: InvalidOperationException");
+        (await host.WaitForStateAsync(fallback, JobState.Dead)).Error.Should().Be("The handler failed with OperationCanceledException.");
+        logs.GetSnapshot().Should().ContainSingle(r => r.Id.Name == "DescribeFailed").Which.Level.Should().Be(LogLevel.Error);
     }
 }
 
