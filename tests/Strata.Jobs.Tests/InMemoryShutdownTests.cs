@@ -114,4 +114,20 @@ public sealed class InMemoryShutdownTests : JobBackendTestBase
         host.Probe.TokensFired.Should().Contain("b");
         (await host.Store.GetAsync(blocking))!.State.Should().Be(JobState.Queued, "the interrupted job went back to its queue");
     }
+
+    [Fact]
+    public async Task Handler_that_ignores_its_token_at_shutdown_is_waited_for_no_longer_than_the_grace_period()
+    {
+        var host = await StartHostAsync(o => o.ShutdownDrainTimeout = TimeSpan.FromMilliseconds(100), services: s => s.AddFakeLogging());
+        var logs = host.Services.GetFakeLogCollector();
+        await host.Queue.EnqueueAsync(new HangingJob("h"));
+        await host.Probe.WaitStartedAsync("h");
+
+        // Drain window, then the token fires and the hanging handler is given the grace period (200 ms) to end.
+        await host.StopAsync();
+
+        var timedOut = logs.GetSnapshot().Should().ContainSingle(r => r.Id.Name == "HandBackTimedOut").Subject;
+        timedOut.Level.Should().Be(LogLevel.Warning);
+        timedOut.Message.Should().StartWith("1 interrupted job(s) not handed back within 00:00:00.2000000");
+    }
 }
