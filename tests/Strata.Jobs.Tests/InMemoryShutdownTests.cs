@@ -130,4 +130,17 @@ public sealed class InMemoryShutdownTests : JobBackendTestBase
         timedOut.Level.Should().Be(LogLevel.Warning);
         timedOut.Message.Should().StartWith("1 interrupted job(s) not handed back within 00:00:00.2000000");
     }
+
+    [Fact]
+    public async Task A_stop_with_no_job_in_flight_does_not_wait_for_the_drain_window()
+    {
+        // The clock never moves: a stop that waited for any part of the drain window would not end.
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var host = await StartHostAsync(services: s => s.AddSingleton<TimeProvider>(time));
+        var id = await host.Queue.EnqueueAsync(new EchoJob("done"));
+        await host.WaitForStateAsync(id, JobState.Succeeded);
+
+        // Bounded like the other waits of these tests (30 s), so a stop that hangs fails instead.
+        await host.StopAsync().WaitAsync(TimeSpan.FromSeconds(30));
+    }
 }
