@@ -11,6 +11,7 @@ internal sealed partial class DeliveryCountingBackend(IJobBackend inner) : IJobB
 {
     private int _held;
     private int _firstBatch = -1;
+    private int _failingReceives;
 
     /// <summary>Deliveries received and neither settled nor released.</summary>
     public int Held => Volatile.Read(ref _held);
@@ -37,8 +38,20 @@ internal sealed partial class DeliveryCountingBackend(IJobBackend inner) : IJobB
 
     public ValueTask<bool> RequeueAsync(string jobId, CancellationToken cancellationToken) => inner.RequeueAsync(jobId, cancellationToken);
 
+    /// <summary>How many of the next receives fail (with an <see cref="InvalidOperationException"/>) before reaching the backend.</summary>
+    public int FailingReceives
+    {
+        get => Volatile.Read(ref _failingReceives);
+        set => Volatile.Write(ref _failingReceives, value);
+    }
+
     public async ValueTask<IReadOnlyList<JobDelivery>> ReceiveAsync(string queue, int max, CancellationToken cancellationToken)
     {
+        if (Volatile.Read(ref _failingReceives) > 0 && Interlocked.Decrement(ref _failingReceives) >= 0)
+        {
+            throw new InvalidOperationException("The test backend failed this receive on purpose.");
+        }
+
         var deliveries = await inner.ReceiveAsync(queue, max, cancellationToken).ConfigureAwait(false);
         if (deliveries.Count > 0)
         {

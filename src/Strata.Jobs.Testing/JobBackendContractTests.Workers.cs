@@ -192,6 +192,39 @@ public abstract partial class JobBackendContractTests
         }
     }
 
+    /// <summary>A receive that fails gives the worker's slots back once: concurrency holds afterwards.</summary>
+    /// <returns>A task.</returns>
+    [Fact]
+    public async Task A_failed_receive_gives_its_slots_back_once()
+    {
+        // Concurrency 2 and the first receive fails. Were its two slots given back twice, the worker would hold four
+        // and start four of the six waiting jobs at once (one receive takes as many as it has slots for).
+        var probe = new JobProbe();
+        DeliveryCountingBackend? counting = null;
+        var ids = new List<string>();
+        var host = await StartHostCoreAsync(
+            o => o.Concurrency = 2,
+            services: null,
+            probe,
+            beforeStart: async services =>
+            {
+                var queue = services.GetRequiredService<IJobQueue>();
+                for (var i = 0; i < 6; i++)
+                {
+                    ids.Add(await queue.EnqueueAsync(new SlowJob($"s{i}", 500)));
+                }
+            },
+            afterBackend: services => WrapBackend(services, inner => counting = new DeliveryCountingBackend(inner) { FailingReceives = 1 }));
+
+        foreach (var id in ids)
+        {
+            await host.WaitForStateAsync(id, JobState.Succeeded);
+        }
+
+        Assert.Equal(0, counting!.FailingReceives);
+        Assert.Equal(2, probe.MaxRunning);
+    }
+
     /// <summary>The job counters and durations are recorded.</summary>
     /// <returns>A task.</returns>
     [Fact]
