@@ -79,6 +79,33 @@ public sealed class InMemoryShutdownTests : JobBackendTestBase
     }
 
     [Fact]
+    public async Task Jobs_of_a_paused_queue_are_not_waited_for_at_shutdown_and_are_counted_as_lost()
+    {
+        // Paused before the workers start (they read the flags before taking any job), so its job never runs; the stop
+        // comes once this host has read the flag.
+        var host = await StartHostAsync(
+            o =>
+            {
+                o.AddQueue("default").AddQueue("held");
+                o.ShutdownDrainTimeout = TimeSpan.FromSeconds(2);
+            },
+            services: s => s.AddFakeLogging(),
+            beforeStart: services => services.GetRequiredService<IJobAdmin>().PauseQueueAsync("held").AsTask());
+        var logs = host.Services.GetFakeLogCollector();
+        var id = await host.Queue.EnqueueAsync(new EchoJob("held back"), new JobOptions { Queue = "held" });
+        await WaitUntilAsync(() => Task.FromResult(logs.GetSnapshot().Any(r => r.Id.Name == "QueuePaused")));
+
+        await host.StopAsync();
+
+        // Emptying the queues would have been logged before the loss: the paused queue's job is not waited for.
+        logs.GetSnapshot().Should().NotContain(r => r.Id.Name == "EmptyingQueues");
+        logs.GetSnapshot().Should().ContainSingle(r => r.Id.Name == "JobsLost")
+            .Which.Message.Should().Contain("Stopped with 1 accepted job(s)");
+        (await host.Store.GetAsync(id))!.State.Should().Be(JobState.Queued);
+        host.Probe.Runs.Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task Time_spent_emptying_the_queues_counts_against_the_drain_window()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
