@@ -69,8 +69,13 @@ internal sealed partial class DeliveryCountingBackend(IJobBackend inner) : IJobB
     public ValueTask ReportProgressAsync(JobDelivery delivery, int percent, string? message, CancellationToken cancellationToken) =>
         inner.ReportProgressAsync(delivery, percent, message, cancellationToken);
 
+    /// <summary>While set and not complete, each success waits for it before it reaches the backend (a slow store).</summary>
+    public Task? SuccessGate { get; set; }
+
     public ValueTask SucceedAsync(JobDelivery delivery, string? resultJson, CancellationToken cancellationToken) =>
-        Settled(inner.SucceedAsync(delivery, resultJson, cancellationToken));
+        SuccessGate is { IsCompleted: false } gate
+            ? SucceedAfterAsync(gate, delivery, resultJson, cancellationToken)
+            : Settled(inner.SucceedAsync(delivery, resultJson, cancellationToken));
 
     public ValueTask RetryAsync(JobDelivery delivery, DateTimeOffset retryAt, string error, CancellationToken cancellationToken) =>
         Settled(inner.RetryAsync(delivery, retryAt, error, cancellationToken));
@@ -93,6 +98,12 @@ internal sealed partial class DeliveryCountingBackend(IJobBackend inner) : IJobB
     public ValueTask<HealthCheckResult> CheckHealthAsync(CancellationToken cancellationToken) => inner.CheckHealthAsync(cancellationToken);
 
     public string? DescribeOutage() => inner.DescribeOutage();
+
+    private async ValueTask SucceedAfterAsync(Task gate, JobDelivery delivery, string? resultJson, CancellationToken cancellationToken)
+    {
+        await gate.ConfigureAwait(false);
+        await Settled(inner.SucceedAsync(delivery, resultJson, cancellationToken)).ConfigureAwait(false);
+    }
 
     private ValueTask Settled(ValueTask call)
     {

@@ -225,6 +225,44 @@ public abstract partial class JobBackendContractTests
         Assert.Equal(2, probe.MaxRunning);
     }
 
+    /// <summary>
+    /// While a job's success is on its way to a slow store, its slot goes back so the next job can run, but only for as
+    /// many jobs at once as the concurrency: each round below runs exactly one more job while the first waits.
+    /// </summary>
+    /// <returns>A task.</returns>
+    [Fact]
+    public async Task A_slot_comes_back_while_a_success_is_recorded_and_does_so_again_later()
+    {
+        var probe = new JobProbe();
+        DeliveryCountingBackend? counting = null;
+        var host = await StartHostCoreAsync(
+            o => o.Concurrency = 1,
+            services: null,
+            probe,
+            beforeStart: null,
+            afterBackend: services => WrapBackend(services, inner => counting = new DeliveryCountingBackend(inner)));
+
+        foreach (var round in new[] { "a", "b" })
+        {
+            var store = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            counting!.SuccessGate = store.Task;
+            var before = probe.Runs.Count;
+            var ids = new List<string>();
+            for (var i = 0; i < 3; i++)
+            {
+                ids.Add(await host.Queue.EnqueueAsync(new EchoJob($"{round}{i}")));
+            }
+
+            // The first job's success is held: its slot came back, so the second ran with concurrency 1.
+            await WaitUntilAsync(() => Task.FromResult(probe.Runs.Count == before + 2));
+            store.SetResult();
+            foreach (var id in ids)
+            {
+                await host.WaitForStateAsync(id, JobState.Succeeded);
+            }
+        }
+    }
+
     /// <summary>The job counters and durations are recorded.</summary>
     /// <returns>A task.</returns>
     [Fact]
