@@ -106,6 +106,28 @@ public abstract partial class RateLimitStoreContractTests
         Assert.Equal(0, full.Results[0].Remaining);
     }
 
+    /// <summary>A token bucket is full when first used, however slowly it refills (not what would have dripped in since the epoch).</summary>
+    /// <returns>A task.</returns>
+    [Fact]
+    public async Task Store_token_bucket_with_a_slow_refill_starts_full()
+    {
+        var policy = NewPolicyName();
+        StoreLimit[] slow = [StoreLimit.From(RateLimitRule.TokenBucket(1_000_000, 1, TimeSpan.FromDays(1)))];
+
+        AssertResult(await DecideAsync(policy, "p", slow), allowed: true, remaining: 999_999, reset: TimeSpan.FromDays(1), retry: TimeSpan.Zero, "the first request");
+    }
+
+    /// <summary>A sliding window request for more permits than the limit is rejected with a finite retry: the window's end.</summary>
+    /// <returns>A task.</returns>
+    [Fact]
+    public async Task Store_sliding_window_request_above_the_limit_retries_at_the_window_end()
+    {
+        var policy = NewPolicyName();
+        StoreLimit[] sliding = [StoreLimit.From(RateLimitRule.SlidingWindow(3, TimeSpan.FromMinutes(1)))];
+
+        AssertResult(await DecideAsync(policy, "p", sliding, cost: 5), allowed: false, remaining: 3, reset: TimeSpan.FromSeconds(59), retry: TimeSpan.FromSeconds(59), "5 permits of 3");
+    }
+
     /// <summary>Every limit of a request is charged together, or none is.</summary>
     /// <returns>A task.</returns>
     [Fact]
