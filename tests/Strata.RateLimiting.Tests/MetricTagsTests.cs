@@ -88,29 +88,4 @@ public sealed class MetricTagsTests
         decisions.GetMeasurementSnapshot().Select(m => ((string?)m.Tags["result"], (string?)m.Tags["store"]))
             .Should().Equal(("acquired", "in_process"), ("shadow_rejected", "in_process"));
     }
-
-    /// <summary>A distributed store on the public contract over the in-process logic that can be switched off.</summary>
-    private sealed class SwitchableStore(TimeProvider time) : IRateLimitStore
-    {
-        private readonly InProcessRateLimitStore _inner = new(time);
-
-        public volatile bool Failing;
-
-        public string Name => "switchable";
-
-        public string Description => "switchable test store";
-
-        public bool IsDistributed => true;
-
-        public bool TryDecide(StoreRequest request, out StoreDecision decision)
-        {
-            decision = default;
-            return false;
-        }
-
-        public ValueTask<StoreDecision> DecideAsync(StoreRequest request, CancellationToken cancellationToken) =>
-            Failing ? throw new RateLimitStoreException("The switchable store is switched off.") : _inner.DecideAsync(request, cancellationToken);
-
-        public ValueTask ReleaseAsync(StoreRequest request) => _inner.ReleaseAsync(request);
-    }
 }
